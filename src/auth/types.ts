@@ -1,0 +1,35 @@
+/**
+ * Authentication shared by IMAP, POP3 and SMTP: one password check with throttling
+ * (./authenticator.ts) and one SASL layer (./sasl.ts) whose mechanisms (PLAIN, LOGIN)
+ * each protocol only transports (IMAP AUTHENTICATE, POP3 AUTH; SMTP uses smtp-server's
+ * own AUTH framing and calls Authenticator.login).
+ */
+import type { Account } from '../store/types.js';
+
+export type AuthFailure = 'invalid' | 'throttled' | 'temp';
+
+export type AuthResult = { ok: true; account: Account } | { ok: false; reason: AuthFailure };
+
+export interface Authenticator {
+  /**
+   * Verifies a login name (full address) and password with argon2id. Counts failures per
+   * IP and per account and answers `throttled` (without checking the password) once a
+   * limit is reached within the window. Never logs the password.
+   */
+  login(username: string, password: string, remoteIp: string): Promise<AuthResult>;
+  /** argon2id PHC string for a new password (used by the CLI) */
+  hashPassword(password: string): Promise<string>;
+}
+
+/** One step of a SASL exchange (RFC 4422). Data is base64 as it travels on the wire. */
+export type SaslStep =
+  | { type: 'challenge'; data: string }
+  | { type: 'done'; authzid: string; authcid: string; password: string }
+  | { type: 'error'; message: string };
+
+export interface SaslExchange {
+  /** initialResponse: base64 as sent by SASL-IR / AUTH with initial response ("=" means empty), or undefined */
+  start(initialResponse?: string): SaslStep;
+  /** the client's next line (base64) */
+  next(response: string): SaslStep;
+}

@@ -1,0 +1,144 @@
+/**
+ * The configuration: one TOML file (letterbox.toml), validated with zod at start and by
+ * `letterbox config check`. Every setting has a default; an empty file is a valid
+ * quick-start configuration on unprivileged ports. Loading lives in ./load.ts.
+ */
+import { z } from 'zod';
+
+export const TlsMode = z.enum(['implicit', 'starttls', 'none']);
+export type TlsMode = z.infer<typeof TlsMode>;
+
+const listener = (port: number, tls: TlsMode) =>
+  z
+    .object({
+      enabled: z.boolean().default(true),
+      address: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(port),
+      tls: TlsMode.default(tls),
+    })
+    .strict()
+    .prefault({});
+
+const positive = z.number().int().positive();
+
+export const ConfigSchema = z
+  .object({
+    /** the server's own name: greeting banners, HELO, self-signed certificate, Received headers */
+    hostname: z.string().min(1).default('localhost'),
+    /** where the embedded store, the self-signed certificate and keys live */
+    data_dir: z.string().default('./data'),
+
+    store: z
+      .object({
+        backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+      })
+      .strict()
+      .prefault({}),
+
+    tls: z
+      .object({
+        /** PEM certificate chain and key; when absent a self-signed certificate for hostname is made in data_dir */
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        /** extra certificates chosen by SNI: { "mail.example.com" = { cert = "...", key = "..." } } */
+        sni: z.record(z.string(), z.object({ cert: z.string(), key: z.string() }).strict()).default({}),
+      })
+      .strict()
+      .prefault({}),
+
+    /** quick-start defaults are unprivileged ports; production uses 25 587 465 143 993 110 995 */
+    listeners: z
+      .object({
+        smtp: listener(2525, 'starttls'),
+        submission: listener(2587, 'starttls'),
+        submissions: listener(2465, 'implicit'),
+        imap: listener(2143, 'starttls'),
+        imaps: listener(2993, 'implicit'),
+        pop3: listener(2110, 'starttls'),
+        pop3s: listener(2995, 'implicit'),
+        http: listener(8080, 'none'),
+      })
+      .strict()
+      .prefault({}),
+
+    limits: z
+      .object({
+        connections_per_ip: positive.default(50),
+        /** idle timeout for IMAP (RFC 9051 asks for at least 30 minutes) */
+        imap_idle_timeout_s: positive.default(1800),
+        pop3_idle_timeout_s: positive.default(600),
+        smtp_idle_timeout_s: positive.default(300),
+        line_length: positive.default(65536),
+        literal_size: positive.default(64 * 1024 * 1024),
+        message_size: positive.default(50 * 1024 * 1024),
+        mime_depth: positive.default(32),
+        recipients_per_message: positive.default(100),
+        messages_per_hour_per_account: positive.default(500),
+        smtp_messages_per_ip_per_minute: positive.default(120),
+        bad_commands_before_disconnect: positive.default(10),
+        failed_logins_per_ip: positive.default(10),
+        failed_logins_per_account: positive.default(10),
+        /** window for the failed-login counters */
+        failed_login_window_s: positive.default(900),
+      })
+      .strict()
+      .prefault({}),
+
+    auth: z
+      .object({
+        /** allow LOGIN / USER+PASS / AUTH PLAIN without TLS from these addresses (e.g. ["127.0.0.1", "::1"]) */
+        plaintext_allowed_from: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+
+    pop3: z
+      .object({
+        /** what DELE does at QUIT unless the account says otherwise */
+        delete_policy: z.enum(['retain', 'trash', 'hide', 'expunge']).default('retain'),
+        /** days a POP3-deleted message stays recoverable under `retain` */
+        retention_days: positive.default(30),
+        /** RETR marks the message \Seen as IMAP sees it */
+        retr_marks_seen: z.boolean().default(true),
+        /** "guid" (stable forever, default) or "dovecot" (%08Xu%08Xv: uid + uidvalidity, for migrations) */
+        uidl_format: z.enum(['guid', 'dovecot']).default('guid'),
+        /** minutes advertised as LOGIN-DELAY (0 = not advertised) */
+        login_delay_min: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+
+    smtp: z
+      .object({
+        /** days an outbound message is retried before a failure DSN */
+        queue_lifetime_days: positive.default(5),
+        /** hours after which a delay warning DSN is sent */
+        delay_warning_hours: positive.default(4),
+        /** first retry delay; doubles with each attempt */
+        retry_base_s: positive.default(300),
+        retry_max_s: positive.default(3 * 3600),
+        /** verify SPF/DKIM/DMARC on port 25 and add Authentication-Results */
+        verify_inbound: z.boolean().default(true),
+        /** port outbound delivery connects to (25; tests use others) */
+        outbound_port: z.number().int().min(1).max(65535).default(25),
+        /** deliver queued mail to this host instead of MX lookup ("host:port"), empty = MX */
+        relay_host: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A full configuration with every default, optionally overridden (for tests). */
+export function defaultConfig(overrides: Record<string, unknown> = {}): Config {
+  return ConfigSchema.parse(overrides);
+}

@@ -1,0 +1,50 @@
+/**
+ * Listener contracts (implemented in ./listener.ts and ./tls.ts). IMAP and POP3 get an
+ * accepted socket and upgrade it themselves on STARTTLS/STLS through the TlsProvider;
+ * SMTP runs smtp-server instances and takes their TLS options from the same provider.
+ */
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import type { TlsMode } from '../config/schema.js';
+
+export interface TlsProvider {
+  /** options for tls.createServer / smtp-server: key, cert, SNICallback, minVersion TLSv1.2 */
+  serverOptions(): tls.TlsOptions;
+  /** STARTTLS: wraps an accepted plain socket as a server-side TLS socket; resolves after the handshake */
+  upgrade(socket: net.Socket): Promise<tls.TLSSocket>;
+}
+
+export interface ConnectionInfo {
+  /** listener name from the configuration: "imap", "imaps", "pop3", ... */
+  listener: string;
+  /** true when the connection is already TLS (implicit TLS listener) */
+  secure: boolean;
+  /** the listener allows STARTTLS/STLS */
+  startTls: boolean;
+  remoteAddress: string;
+  remotePort: number;
+  /** unique id for logs */
+  id: string;
+}
+
+export type ConnectionHandler = (socket: net.Socket, info: ConnectionInfo) => void;
+
+export interface ListenerOptions {
+  name: string;
+  address: string;
+  port: number;
+  tls: TlsMode;
+  maxConnectionsPerIp: number;
+  /** called instead of the handler when the per-IP limit is exceeded (write a protocol error, then end) */
+  onReject?: (socket: net.Socket, reason: string) => void;
+}
+
+export interface RunningListener {
+  name: string;
+  address: string;
+  port: number;
+  /** open connections */
+  readonly connections: ReadonlySet<net.Socket>;
+  /** stops accepting; resolves when every connection has closed or after graceMs (then destroys the rest) */
+  close(graceMs?: number): Promise<void>;
+}

@@ -1,0 +1,73 @@
+/**
+ * Test scaffolding shared by protocol and interop tests: a ServerContext on the in-memory
+ * store (or SQLite in a temp dir), a self-signed certificate, and a real listener on a
+ * loopback port picked by the OS. Everything started here is stopped by `close()`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type Config, type TlsMode } from '../../src/config/schema.js';
+import type { ServerContext } from '../../src/context.js';
+import type { ConnectionHandler, RunningListener } from '../../src/net/types.js';
+import { createMemoryStore } from '../../src/store/memory/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { createAuthenticator } from '../../src/auth/authenticator.js';
+import { createTlsProvider } from '../../src/net/tls.js';
+import { listen } from '../../src/net/listener.js';
+import { createLogger } from '../../src/log.js';
+import type { Account } from '../../src/store/types.js';
+
+export interface TestContext {
+  ctx: ServerContext;
+  dataDir: string;
+  /** creates domain (if needed) and account with this password */
+  addUser(address: string, password: string): Promise<Account>;
+  /** starts a listener on 127.0.0.1 with a free port */
+  listen(name: string, tls: TlsMode, handler: ConnectionHandler): Promise<RunningListener>;
+  close(): Promise<void>;
+}
+
+export async function makeTestContext(
+  opts: { config?: Record<string, unknown>; backend?: 'memory' | 'sqlite' } = {},
+): Promise<TestContext> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-test-'));
+  const config: Config = defaultConfig({
+    hostname: 'mail.example.test',
+    data_dir: dataDir,
+    log: { level: process.env.LETTERBOX_TEST_LOG ?? 'silent' },
+    ...opts.config,
+  });
+  const log = createLogger(config);
+  const store = opts.backend === 'sqlite' ? await openSqliteStore(dataDir, { log }) : createMemoryStore();
+  const auth = createAuthenticator(store, config, log);
+  const tls = await createTlsProvider(config, log);
+  const abort = new AbortController();
+  const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal };
+  const listeners: RunningListener[] = [];
+
+  return {
+    ctx,
+    dataDir,
+    async addUser(address, password) {
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      if (!(await store.getDomain(domain))) await store.addDomain(domain);
+      return store.createAccount(address, await auth.hashPassword(password));
+    },
+    async listen(name, tlsMode, handler) {
+      const l = await listen(
+        { name, address: '127.0.0.1', port: 0, tls: tlsMode, maxConnectionsPerIp: config.limits.connections_per_ip },
+        tls,
+        handler,
+        log,
+      );
+      listeners.push(l);
+      return l;
+    },
+    async close() {
+      abort.abort();
+      await Promise.all(listeners.map((l) => l.close(500)));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
