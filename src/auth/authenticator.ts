@@ -1,0 +1,109 @@
+/**
+ * Password authentication shared by IMAP, POP3 and SMTP (contract: ./types.ts).
+ *
+ * - Login names are full addresses, compared lower-cased.
+ * - Hashes are argon2id PHC strings (@node-rs/argon2).
+ * - An unknown user costs the same as a wrong password: we verify against a dummy hash,
+ *   so response time does not reveal which addresses exist.
+ * - Failures are counted per IP and per login name (./throttle.ts); at the configured limit
+ *   the answer is "throttled" without verifying, until the window has passed.
+ */
+import { randomBytes } from 'node:crypto';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/types.js';
+import type { Authenticator, AuthResult } from './types.js';
+import { createThrottle, type Clock } from './throttle.js';
+import { normaliseIp } from '../net/address.js';
+
+/** argon2id; memory 19 MiB, 2 passes, 1 lane (OWASP password storage recommendation) */
+export const ARGON2_OPTIONS = {
+  algorithm: 2 as Algorithm, // Algorithm.Argon2id (const enum)
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+};
+
+/** longer inputs are refused outright (no legitimate password is this long) */
+const MAX_PASSWORD_BYTES = 4096;
+
+export interface AuthenticatorOptions {
+  /** injectable clock for the throttle (tests) */
+  now?: Clock;
+}
+
+export function createAuthenticator(
+  store: Pick<Store, 'getAccount'>,
+  config: Config,
+  log: Logger,
+  opts: AuthenticatorOptions = {},
+): Authenticator {
+  const windowMs = config.limits.failed_login_window_s * 1000;
+  const perIp = createThrottle(config.limits.failed_logins_per_ip, windowMs, opts.now);
+  const perAccount = createThrottle(config.limits.failed_logins_per_account, windowMs, opts.now);
+  const alog = log.child({ component: 'auth' });
+
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS));
+
+  async function check(passwordHash: string, password: string, user: string): Promise<boolean> {
+    try {
+      return await verify(passwordHash, password);
+    } catch (err) {
+      alog.error(
+        { user, err: (err as Error).message },
+        `stored password hash for ${user} is not a valid argon2 PHC string; reset it with "letterbox user passwd"`,
+      );
+      return false;
+    }
+  }
+
+  function failed(user: string, ip: string, why: string): AuthResult {
+    const ipCount = perIp.fail(ip);
+    const userCount = perAccount.fail(user);
+    alog.warn(
+      { user, ip, reason: why, failuresFromIp: ipCount, failuresForUser: userCount },
+      `authentication failed for ${JSON.stringify(user)} from ${ip}: ${why}`,
+    );
+    return { ok: false, reason: 'invalid' };
+  }
+
+  return {
+    async login(username, password, remoteIp) {
+      const user = username.trim().toLowerCase();
+      const ip = normaliseIp(remoteIp);
+      if (perIp.isThrottled(ip) || perAccount.isThrottled(user)) {
+        const which = perIp.isThrottled(ip) ? `address ${ip}` : `account ${JSON.stringify(user)}`;
+        alog.warn(
+          { user, ip, reason: 'throttled' },
+          `login refused for ${JSON.stringify(user)} from ${ip}: too many failed logins for ${which} ` +
+            `within ${config.limits.failed_login_window_s}s (limits.failed_logins_per_ip / failed_logins_per_account)`,
+        );
+        return { ok: false, reason: 'throttled' };
+      }
+      if (user === '' || password === '' || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+        await check(await dummyHash(), password.slice(0, 64), user);
+        return failed(user, ip, user === '' ? 'empty login name' : 'empty or oversized password');
+      }
+
+      let account;
+      try {
+        account = await store.getAccount(user);
+      } catch (err) {
+        alog.error({ user, ip, err: (err as Error).message }, `authentication for ${user} could not read the store`);
+        return { ok: false, reason: 'temp' };
+      }
+      if (!account) {
+        await check(await dummyHash(), password, user);
+        return failed(user, ip, 'no such account');
+      }
+      if (!(await check(account.passwordHash, password, user))) return failed(user, ip, 'wrong password');
+
+      perAccount.reset(user);
+      alog.info({ user, ip }, `authenticated ${user} from ${ip}`);
+      return { ok: true, account };
+    },
+    hashPassword: (password) => hash(password, ARGON2_OPTIONS),
+  };
+}
