@@ -1,0 +1,222 @@
+/**
+ * TLS for every listener (contract: ./types.ts TlsProvider).
+ *
+ * Certificates, in order of preference:
+ *  1. config.tls.cert / config.tls.key — PEM files read once at start;
+ *  2. otherwise a self-signed certificate for config.hostname, made once and kept in
+ *     <data_dir>/tls/{cert,key}.pem (made again when it expires or the hostname changes).
+ * config.tls.sni maps further host names to their own certificate, chosen by SNI
+ * (exact name first, then "*.example.com" for one leading label; the default otherwise).
+ * TLS 1.2 is the minimum version.
+ */
+import { generateKeyPair, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as tls from 'node:tls';
+import type * as net from 'node:net';
+import type { Logger } from 'pino';
+import { generate } from 'selfsigned';
+import type { Config } from '../config/schema.js';
+import type { TlsProvider } from './types.js';
+
+export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
+/** Apple platforms refuse server certificates valid for longer than 825 days */
+const SELF_SIGNED_DAYS = 825;
+const RENEW_BEFORE_MS = 30 * 86400_000;
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+export interface TlsProviderOptions {
+  /** a STARTTLS handshake that has not finished after this long fails (default 30 s) */
+  handshakeTimeoutMs?: number;
+}
+
+export class TlsConfigError extends Error {
+  override name = 'TlsConfigError';
+}
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TlsConfigError(`cannot read ${what} file ${resolve(path)}: ${(err as Error).message}`);
+  }
+}
+
+/** loads a configured pair and checks that node accepts it, naming the config keys on failure */
+function loadPair(certPath: string, keyPath: string, where: string): { pem: PemPair; context: tls.SecureContext } {
+  const pem = { cert: readPem(certPath, `${where}.cert`), key: readPem(keyPath, `${where}.key`) };
+  try {
+    return { pem, context: tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION }) };
+  } catch (err) {
+    throw new TlsConfigError(
+      `${where}.cert (${resolve(certPath)}) and ${where}.key (${resolve(keyPath)}) are not a usable PEM certificate ` +
+        `chain and private key: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** makes a self-signed RSA certificate for hostname (RSA for the widest mail-client support) */
+export async function makeSelfSigned(hostname: string, days = SELF_SIGNED_DAYS): Promise<PemPair> {
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const names = new Set([hostname, 'localhost']);
+  const notBefore = new Date(Date.now() - 3600_000);
+  const result = await generate([{ name: 'commonName', value: hostname }], {
+    keyPair: { privateKey, publicKey },
+    keyType: 'rsa',
+    algorithm: 'sha256',
+    notBeforeDate: notBefore,
+    notAfterDate: new Date(notBefore.getTime() + days * 86400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [...[...names].map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }],
+      },
+    ],
+  });
+  return { cert: result.cert, key: privateKey };
+}
+
+/** why an existing self-signed certificate must be replaced, or null when it is still good */
+function staleReason(certPem: string, hostname: string): string | null {
+  try {
+    const x = new X509Certificate(certPem);
+    if (Date.parse(x.validTo) - Date.now() < RENEW_BEFORE_MS) return `it expires on ${x.validTo}`;
+    if (!x.checkHost(hostname)) return `it does not name the configured hostname ${hostname}`;
+    return null;
+  } catch (err) {
+    return `it cannot be parsed (${(err as Error).message})`;
+  }
+}
+
+async function selfSigned(config: Config, log: Logger): Promise<PemPair> {
+  const dir = join(config.data_dir, 'tls');
+  const certPath = join(dir, 'cert.pem');
+  const keyPath = join(dir, 'key.pem');
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const pem = { cert: readPem(certPath, 'self-signed certificate'), key: readPem(keyPath, 'self-signed key') };
+    const stale = staleReason(pem.cert, config.hostname);
+    if (!stale) {
+      log.warn(
+        { cert: resolve(certPath) },
+        `using the self-signed certificate in ${resolve(dir)}; clients will warn about it. ` +
+          'Set tls.cert and tls.key in the configuration to use a real certificate.',
+      );
+      return pem;
+    }
+    log.warn({ cert: resolve(certPath) }, `replacing the self-signed certificate in ${resolve(dir)}: ${stale}`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new TlsConfigError(`cannot create ${resolve(dir)} for the self-signed certificate (data_dir): ${(err as Error).message}`);
+  }
+  const pem = await makeSelfSigned(config.hostname);
+  // write-then-rename so a concurrent start never reads half a file
+  const tmp = `.${process.pid}.tmp`;
+  writeFileSync(keyPath + tmp, pem.key, { mode: 0o600 });
+  writeFileSync(certPath + tmp, pem.cert, { mode: 0o644 });
+  renameSync(keyPath + tmp, keyPath);
+  renameSync(certPath + tmp, certPath);
+  log.warn(
+    { cert: resolve(certPath) },
+    `created a self-signed certificate for ${config.hostname} in ${resolve(dir)}; clients will warn about it. ` +
+      'Set tls.cert and tls.key (PEM paths) in the configuration to use a real certificate.',
+  );
+  return pem;
+}
+
+/** SNI lookup: exact host name, then a "*.parent" wildcard covering exactly one label */
+export function sniLookup<T>(table: ReadonlyMap<string, T>, servername: string): T | undefined {
+  const name = servername.toLowerCase().replace(/\.$/, '');
+  const exact = table.get(name);
+  if (exact !== undefined) return exact;
+  const dot = name.indexOf('.');
+  return dot > 0 ? table.get(`*${name.slice(dot)}`) : undefined;
+}
+
+export async function createTlsProvider(
+  config: Config,
+  log: Logger,
+  opts: TlsProviderOptions = {},
+): Promise<TlsProvider> {
+  const tlog = log.child({ component: 'tls' });
+  const { cert, key } = config.tls;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new TlsConfigError(
+      `tls.${cert === undefined ? 'key' : 'cert'} is set but tls.${cert === undefined ? 'cert' : 'key'} is not; ` +
+        'set both (PEM paths) or neither (self-signed certificate)',
+    );
+  }
+  let pem: PemPair;
+  let defaultContext: tls.SecureContext;
+  if (cert !== undefined && key !== undefined) {
+    ({ pem, context: defaultContext } = loadPair(cert, key, 'tls'));
+    tlog.info({ cert: resolve(cert) }, `using the certificate ${resolve(cert)}`);
+  } else {
+    pem = await selfSigned(config, tlog);
+    defaultContext = tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
+  }
+
+  const sni = new Map<string, tls.SecureContext>();
+  for (const [host, pair] of Object.entries(config.tls.sni)) {
+    sni.set(host.toLowerCase().replace(/\.$/, ''), loadPair(pair.cert, pair.key, `tls.sni."${host}"`).context);
+  }
+  if (sni.size > 0) tlog.info({ hosts: [...sni.keys()] }, `SNI certificates loaded for ${[...sni.keys()].join(', ')}`);
+
+  const SNICallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) =>
+    cb(null, sniLookup(sni, servername) ?? defaultContext);
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 30_000;
+
+  return {
+    serverOptions: () => ({
+      key: pem.key,
+      cert: pem.cert,
+      minVersion: MIN_TLS_VERSION,
+      ...(sni.size > 0 ? { SNICallback } : {}),
+    }),
+    upgrade(socket: net.Socket): Promise<tls.TLSSocket> {
+      return new Promise((resolvePromise, reject) => {
+        const secure = new tls.TLSSocket(socket, {
+          isServer: true,
+          secureContext: defaultContext,
+          ...(sni.size > 0 ? { SNICallback } : {}),
+        });
+        const timer = setTimeout(
+          () => fail(new Error(`TLS handshake not completed within ${handshakeTimeoutMs} ms`)),
+          handshakeTimeoutMs,
+        );
+        const fail = (err: Error) => {
+          clearTimeout(timer);
+          secure.off('secure', ok);
+          secure.off('close', closed);
+          // keep a listener so late errors on the dead socket cannot crash the process
+          secure.on('error', () => {});
+          secure.destroy();
+          reject(err);
+        };
+        const ok = () => {
+          clearTimeout(timer);
+          secure.off('error', fail);
+          secure.off('close', closed);
+          resolvePromise(secure);
+        };
+        const closed = () => fail(new Error('connection closed during the TLS handshake'));
+        secure.once('secure', ok);
+        secure.once('error', fail);
+        secure.once('close', closed);
+      });
+    },
+  };
+}
