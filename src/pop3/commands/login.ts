@@ -1,0 +1,64 @@
+/**
+ * The end of a successful USER/PASS or AUTH: check the password (with throttling, in the
+ * Authenticator), LOGIN-DELAY, take the maildrop lock ([IN-USE], RFC 2449 §8.1.1), snapshot
+ * INBOX (RFC 1939 §6: the maildrop is fixed for the session) and enter TRANSACTION.
+ */
+import type { Pop3Session } from '../session.js';
+import { StoreError } from '../../store/types.js';
+import { err, ok } from '../wire/response.js';
+import { Maildrop } from '../maildrop.js';
+import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../lock.js';
+
+export const PLAINTEXT_REFUSED =
+  'Plaintext login is not allowed on an unencrypted connection; use STLS first, or connect to the POP3S port (995)';
+
+export async function completeLogin(s: Pop3Session, username: string, password: string, via: string): Promise<void> {
+  const { ctx, info } = s;
+  const r = await ctx.auth.login(username, password, info.remoteAddress);
+  if (!r.ok) {
+    s.log.info({ user: username, reason: r.reason, via }, 'POP3 login failed');
+    if (r.reason === 'invalid') await s.write(err('Authentication failed: wrong login name or password', 'AUTH'));
+    else if (r.reason === 'throttled')
+      await s.write(err('Too many failed logins; wait a few minutes before trying again', 'SYS/TEMP'));
+    else await s.write(err('Authentication is temporarily unavailable; try again later', 'SYS/TEMP'));
+    return;
+  }
+  const account = r.account;
+  const wait = loginDelayRemaining(ctx.store, account.id, ctx.config.pop3.login_delay_min);
+  if (wait > 0) {
+    s.log.info({ user: account.address }, 'POP3 login refused by LOGIN-DELAY');
+    await s.write(
+      err(`Logins are limited to one every ${ctx.config.pop3.login_delay_min} minutes; try again in ${Math.ceil(wait / 1000)} seconds`, 'LOGIN-DELAY'),
+    );
+    return;
+  }
+  const release = tryLockMaildrop(ctx.store, account.id);
+  if (!release) {
+    s.log.info({ user: account.address }, 'POP3 login refused: another POP3 session holds the maildrop');
+    await s.write(err('Another POP3 session is using this mailbox; try again when it has finished', 'IN-USE'));
+    return;
+  }
+  let drop: Maildrop;
+  try {
+    const inbox = await ctx.store.getMailbox(account.id, 'INBOX');
+    if (!inbox) throw new StoreError('NONEXISTENT', `account ${account.address} has no INBOX`);
+    const entries = await ctx.store.pop3List(account.id);
+    drop = new Maildrop(inbox, entries, ctx.config.pop3.uidl_format);
+  } catch (e) {
+    release();
+    s.log.error({ user: account.address, err: (e as Error).message }, 'POP3 could not open the maildrop; check the store');
+    await s.write(err('Cannot open the mailbox right now; try again later', 'SYS/TEMP'));
+    return;
+  }
+  if (s.isClosed) {
+    release();
+    return;
+  }
+  s.login = { account, maildrop: drop, release };
+  s.state = 'TRANSACTION';
+  s.pendingUser = null;
+  recordLogin(ctx.store, account.id);
+  const st = drop.stat();
+  s.log.info({ user: account.address, via, messages: st.count }, 'POP3 login');
+  await s.write(ok(`Logged in, ${st.count} messages (${st.octets} octets)`));
+}

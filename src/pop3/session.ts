@@ -1,0 +1,272 @@
+/**
+ * One POP3 connection: the state machine of RFC 1939 §3 (AUTHORIZATION → TRANSACTION →
+ * UPDATE), with STLS (RFC 2595 §4) restarting AUTHORIZATION on the TLS socket.
+ *
+ * Invariants:
+ * - Commands run strictly one at a time in arrival order (PIPELINING, RFC 2449 §6.6): lines
+ *   are queued and the loop awaits each command before taking the next. A command that needs
+ *   more input (AUTH continuation, RFC 5034 §4) reads it with readLine().
+ * - The maildrop lock is held from a successful login until the connection ends; deletions
+ *   happen only in UPDATE after QUIT, so a dropped connection deletes nothing.
+ * - Nothing here logs passwords, SASL data or message bodies.
+ */
+import type * as net from 'node:net';
+import type { Logger } from 'pino';
+import type { ServerContext } from '../context.js';
+import type { ConnectionInfo } from '../net/types.js';
+import type { Account } from '../store/types.js';
+import { plaintextAllowed } from '../auth/policy.js';
+import { LineSplitter, parseCommandLine, type LineEvent } from './wire/lines.js';
+import { err, ok } from './wire/response.js';
+import { storeErrorResponse } from './errors.js';
+import type { Maildrop } from './maildrop.js';
+import { COMMANDS } from './commands/index.js';
+
+export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
+
+export interface Pop3Login {
+  account: Account;
+  maildrop: Maildrop;
+  release: () => void;
+}
+
+/** commands whose arguments must never reach a log */
+const SECRET_ARGS = new Set(['PASS', 'AUTH']);
+
+export class Pop3Session {
+  state: Pop3State = 'AUTHORIZATION';
+  socket: net.Socket;
+  secure: boolean;
+  /** USER given, waiting for PASS (RFC 1939 §7) */
+  pendingUser: string | null = null;
+  login: Pop3Login | null = null;
+  readonly log: Logger;
+  readonly origin: string;
+
+  private readonly splitter: LineSplitter;
+  private queue: LineEvent[] = [];
+  private waiter: ((ev: LineEvent | null) => void) | null = null;
+  private closed = false;
+  private badCommands = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly onData = (chunk: Buffer): void => this.received(chunk);
+  private readonly onShutdown = (): void => this.shutdownRequested();
+  private busy = false;
+  private stopping = false;
+
+  constructor(
+    socket: net.Socket,
+    readonly info: ConnectionInfo,
+    readonly ctx: ServerContext,
+  ) {
+    this.socket = socket;
+    this.secure = info.secure;
+    this.log = ctx.log.child({ proto: 'pop3', conn: info.id, remote: info.remoteAddress });
+    this.origin = `pop3:${info.id}`;
+    this.splitter = new LineSplitter(ctx.config.limits.line_length);
+  }
+
+  start(): void {
+    this.attach(this.socket);
+    if (this.ctx.shutdown.aborted) {
+      void this.closeWith(err('server shutting down'));
+      return;
+    }
+    this.ctx.shutdown.addEventListener('abort', this.onShutdown, { once: true });
+    this.log.debug('POP3 connection opened');
+    void this.run();
+  }
+
+  /** plaintext USER/PASS and AUTH are allowed on this connection now (src/auth/policy.ts) */
+  plaintextAllowed(): boolean {
+    return plaintextAllowed(this.ctx.config, { ...this.info, secure: this.secure });
+  }
+
+  /** STLS is offered: a STARTTLS listener, not yet upgraded (RFC 2595 §4) */
+  canStartTls(): boolean {
+    return this.info.startTls && !this.secure && this.state === 'AUTHORIZATION';
+  }
+
+  write(data: string | Buffer): Promise<void> {
+    const s = this.socket;
+    if (this.closed || s.destroyed) return Promise.resolve();
+    if (s.write(data)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /** the next client line (for SASL continuations); null when the connection is gone */
+  async readLine(): Promise<string | null> {
+    for (;;) {
+      const ev = await this.nextEvent();
+      if (ev === null) return null;
+      if (ev.kind === 'line') return ev.line;
+      await this.write(err('line too long'));
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** counts a bad command; after limits.bad_commands_before_disconnect the connection ends */
+  async badCommand(response: string): Promise<void> {
+    this.badCommands++;
+    if (this.badCommands >= this.ctx.config.limits.bad_commands_before_disconnect) {
+      this.log.info({ bad: this.badCommands }, 'POP3 client sent too many bad commands; disconnecting');
+      await this.closeWith(err('Too many bad commands; closing connection'));
+      return;
+    }
+    await this.write(response);
+  }
+
+  /**
+   * STLS (RFC 2595 §4): after "+OK" the TLS handshake starts; buffered plaintext input is
+   * discarded and the session starts over in AUTHORIZATION on the TLS socket.
+   */
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    this.queue = [];
+    this.splitter.reset();
+    await this.write(ok('Begin TLS negotiation now'));
+    try {
+      const tlsSocket = await this.ctx.tls.upgrade(plain);
+      this.socket = tlsSocket;
+      this.secure = true;
+      this.pendingUser = null;
+      this.state = 'AUTHORIZATION';
+      this.attach(tlsSocket);
+      this.log.debug('POP3 connection upgraded to TLS');
+    } catch (e) {
+      this.log.info({ err: (e as Error).message }, 'POP3 STLS handshake failed; closing connection');
+      this.closed = true;
+      plain.destroy();
+      this.cleanup();
+      this.wake(null);
+    }
+  }
+
+  /** writes a final response and ends the connection (no UPDATE) */
+  async closeWith(response: string): Promise<void> {
+    if (this.closed) return;
+    await this.write(response);
+    this.end();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    this.cleanup();
+    this.wake(null);
+  }
+
+  // ───────────── internals ─────────────
+
+  private attach(s: net.Socket): void {
+    s.on('data', this.onData);
+    s.on('error', (e) => this.log.debug({ err: e.message }, 'POP3 socket error'));
+    s.on('close', () => {
+      if (s !== this.socket) return; // the plain socket under a TLS upgrade
+      if (!this.closed) this.log.debug('POP3 client dropped the connection');
+      this.closed = true;
+      this.cleanup();
+      this.wake(null);
+    });
+    this.touch();
+  }
+
+  private received(chunk: Buffer): void {
+    this.touch();
+    for (const ev of this.splitter.push(chunk)) {
+      if (this.waiter) this.wake(ev);
+      else this.queue.push(ev);
+    }
+    // a client pipelining far ahead waits until the queue drains (TCP back-pressure)
+    if (this.queue.length > 1000 && !this.socket.isPaused()) this.socket.pause();
+  }
+
+  private nextEvent(): Promise<LineEvent | null> {
+    if (this.queue.length > 0) {
+      const ev = this.queue.shift()!;
+      if (this.queue.length < 100 && this.socket.isPaused() && !this.closed) this.socket.resume();
+      return Promise.resolve(ev);
+    }
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  private wake(ev: LineEvent | null): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.(ev);
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      this.log.info('POP3 client idle too long; closing connection');
+      void this.closeWith(err('Idle timeout; closing connection'));
+    }, this.ctx.config.limits.pop3_idle_timeout_s * 1000);
+  }
+
+  private shutdownRequested(): void {
+    this.stopping = true;
+    if (!this.busy) void this.closeWith(err('server shutting down'));
+  }
+
+  private cleanup(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
+    // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6)
+    this.login?.release();
+  }
+
+  private async run(): Promise<void> {
+    // RFC 1939 §4 greeting; no APOP timestamp since APOP is not offered
+    await this.write(ok(`${this.ctx.config.hostname} letterbox POP3 server ready`));
+    for (;;) {
+      const ev = await this.nextEvent();
+      if (ev === null || this.closed) break;
+      this.busy = true;
+      try {
+        if (ev.kind === 'too-long') await this.badCommand(err('Command line too long'));
+        else await this.dispatch(ev.line);
+      } finally {
+        this.busy = false;
+      }
+      if (this.stopping && !this.closed) await this.closeWith(err('server shutting down'));
+    }
+  }
+
+  private async dispatch(line: string): Promise<void> {
+    const cmd = parseCommandLine(line);
+    this.log.trace({ cmd: cmd.keyword, args: SECRET_ARGS.has(cmd.keyword) ? undefined : cmd.rest }, 'POP3 command');
+    const def = COMMANDS.get(cmd.keyword);
+    if (!def) {
+      await this.badCommand(err(`Unknown command: ${cmd.keyword.slice(0, 20)}`));
+      return;
+    }
+    if (!def.states.includes(this.state)) {
+      const where = this.state === 'AUTHORIZATION' ? 'before login' : 'after login';
+      await this.badCommand(err(`${cmd.keyword} is not allowed ${where}`));
+      return;
+    }
+    try {
+      await def.run(this, cmd);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message, cmd: cmd.keyword }, 'POP3 command failed');
+      await this.write(storeErrorResponse(e));
+    }
+  }
+}
