@@ -1,0 +1,64 @@
+/** In-memory data model of the reference backend (see index.ts). */
+import type { MimeIndex } from '../../mime/types.js';
+import type { Account, Alias, Domain, Flag, QueueItem, SpecialUse } from '../types.js';
+
+/** Bytes + index + lazily computed search text, shared by copies of one message. */
+export interface Body {
+  raw: Buffer;
+  index: MimeIndex;
+  text?: { header: string; body: string };
+  headerLines?: string;
+}
+
+export interface Msg {
+  uid: number;
+  modseq: number;
+  flags: Flag[];
+  internalDate: Date;
+  guid: string;
+  body: Body;
+  hiddenFromPop3: boolean;
+}
+
+export interface Mbox {
+  id: number;
+  accountId: number;
+  name: string;
+  specialUse: SpecialUse | null;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  /** ascending UID */
+  msgs: Msg[];
+  expunged: Array<{ uid: number; modseq: number }>;
+  /** lowest UID still recent for the next claimRecent */
+  recentFrom: number;
+}
+
+export interface Retained {
+  guid: string;
+  deletedAt: Date;
+  purgeAfter: Date;
+  flags: Flag[];
+  internalDate: Date;
+  body: Body;
+}
+
+export interface AccountState {
+  account: Account;
+  mailboxes: Map<number, Mbox>;
+  subscriptions: Set<string>;
+  retained: Retained[];
+  /** bytes of all messages in the account's mailboxes (quota) */
+  used: number;
+}
+
+export interface MemoryState {
+  domains: Map<string, Domain>;
+  accounts: Map<number, AccountState>;
+  aliases: Map<string, Alias>;
+  queue: Map<string, { item: QueueItem; raw: Buffer }>;
+  nextAccountId: number;
+  nextMailboxId: number;
+  lastUidValidity: number;
+}

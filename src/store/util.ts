@@ -1,0 +1,150 @@
+/**
+ * Argument rules shared by every backend: mailbox names, flags, addresses, UID sets.
+ * Everything here is pure; it throws StoreError INVALID for bad input.
+ */
+import { randomBytes } from 'node:crypto';
+import { MAILBOX_DELIMITER, StoreError, type Flag, type UidSet } from './types.js';
+
+// ───────────── mailbox names (RFC 9051 §5.1) ─────────────
+
+/** Validates a mailbox name and spells INBOX (and an INBOX/ prefix) canonically. */
+export function normaliseMailboxName(name: string): string {
+  if (typeof name !== 'string' || name.length === 0) throw new StoreError('INVALID', 'mailbox name is empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new StoreError('INVALID', `mailbox name contains a control character`);
+  if (name.startsWith(MAILBOX_DELIMITER) || name.endsWith(MAILBOX_DELIMITER))
+    throw new StoreError('INVALID', `mailbox name "${name}" starts or ends with "${MAILBOX_DELIMITER}"`);
+  const levels = name.split(MAILBOX_DELIMITER);
+  if (levels.some((l) => l.length === 0)) throw new StoreError('INVALID', `mailbox name "${name}" has an empty level`);
+  if (name.length > 1000) throw new StoreError('INVALID', 'mailbox name is longer than 1000 characters');
+  if (levels[0]!.toUpperCase() === 'INBOX') levels[0] = 'INBOX';
+  return levels.join(MAILBOX_DELIMITER);
+}
+
+/** Names of the superiors of a mailbox name, outermost first ("a/b/c" → ["a", "a/b"]). */
+export function parentNames(name: string): string[] {
+  const levels = name.split(MAILBOX_DELIMITER);
+  const out: string[] = [];
+  for (let i = 1; i < levels.length; i++) out.push(levels.slice(0, i).join(MAILBOX_DELIMITER));
+  return out;
+}
+
+export function isInboxName(name: string): boolean {
+  return name === 'INBOX';
+}
+
+// ───────────── flags (RFC 9051 §2.3.2) ─────────────
+
+const SYSTEM_FLAGS = new Map(['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]));
+
+/** Canonical spelling of one flag; null for \Recent (never stored). */
+export function normaliseFlag(flag: Flag): Flag | null {
+  const lower = flag.toLowerCase();
+  if (lower === '\\recent') return null;
+  return SYSTEM_FLAGS.get(lower) ?? flag;
+}
+
+/** Normalised, de-duplicated (case-insensitively, first spelling wins) flag list. */
+export function normaliseFlags(flags: readonly Flag[] | undefined): Flag[] {
+  const out: Flag[] = [];
+  const seen = new Set<string>();
+  for (const f of flags ?? []) {
+    if (typeof f !== 'string' || f.length === 0) continue;
+    const n = normaliseFlag(f);
+    if (n === null) continue;
+    const key = n.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(n);
+  }
+  return out;
+}
+
+export function hasFlag(flags: readonly Flag[], flag: Flag): boolean {
+  const key = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === key);
+}
+
+/** Applies a STORE operation; returns the new list (existing spellings kept). */
+export function applyFlagOp(current: readonly Flag[], op: 'add' | 'remove' | 'replace', flags: readonly Flag[]): Flag[] {
+  const given = normaliseFlags(flags);
+  if (op === 'replace') return given;
+  if (op === 'add') return normaliseFlags([...current, ...given]);
+  const drop = new Set(given.map((f) => f.toLowerCase()));
+  return current.filter((f) => !drop.has(f.toLowerCase()));
+}
+
+export function sameFlags(a: readonly Flag[], b: readonly Flag[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a.map((f) => f.toLowerCase()));
+  return b.every((f) => s.has(f.toLowerCase()));
+}
+
+// ───────────── addresses ─────────────
+
+export function normaliseDomain(name: string): string {
+  const d = String(name ?? '').trim().toLowerCase().replace(/\.$/, '');
+  if (!d || /[\s@/\\]/.test(d) || d.startsWith('.') || d.includes('..'))
+    throw new StoreError('INVALID', `"${name}" is not a valid domain name`);
+  return d;
+}
+
+/** "local@domain" lower-cased; INVALID when malformed. */
+export function normaliseAddress(address: string): { address: string; local: string; domain: string } {
+  const a = String(address ?? '').trim().toLowerCase();
+  const at = a.lastIndexOf('@');
+  if (at <= 0 || at === a.length - 1 || /[\s<>]/.test(a)) throw new StoreError('INVALID', `"${address}" is not a valid address (expected local@domain)`);
+  const local = a.slice(0, at);
+  const domain = normaliseDomain(a.slice(at + 1));
+  return { address: `${local}@${domain}`, local, domain };
+}
+
+/** Alias source: "local@domain" or "@domain" (catch-all). */
+export function normaliseAliasSource(source: string): { source: string; domain: string } {
+  const s = String(source ?? '').trim().toLowerCase();
+  if (s.startsWith('@')) {
+    const domain = normaliseDomain(s.slice(1));
+    return { source: `@${domain}`, domain };
+  }
+  const n = normaliseAddress(s);
+  return { source: n.address, domain: n.domain };
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+// ───────────── UID sets ─────────────
+
+export function inUidSet(uid: number, set: UidSet): boolean {
+  for (const r of set) {
+    if (typeof r === 'number') {
+      if (r === uid) return true;
+    } else {
+      const lo = Math.min(r[0], r[1]);
+      const hi = Math.max(r[0], r[1]);
+      if (uid >= lo && uid <= hi) return true;
+    }
+  }
+  return false;
+}
+
+/** Ranges [lo, hi] of a UID set with Infinity allowed, normalised lo <= hi. */
+export function uidRanges(set: UidSet): Array<[number, number]> {
+  return set.map((r) => (typeof r === 'number' ? [r, r] : [Math.min(r[0], r[1]), Math.max(r[0], r[1])]));
+}
+
+// ───────────── ids ─────────────
+
+/** Message GUID: 32 hex characters, valid as a POP3 UIDL (RFC 1939 §7). */
+export function newGuid(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** UIDVALIDITY: non-zero 32-bit, strictly greater than `last`. */
+export function nextUidValidity(last: number): number {
+  const now = Math.floor(Date.now() / 1000) >>> 0;
+  let v = Math.max(last + 1, now);
+  if (v > 0xffffffff || v <= 0) v = 1;
+  return v;
+}

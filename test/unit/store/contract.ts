@@ -1,0 +1,498 @@
+/**
+ * The store contract suite (src/store/types.ts), run against every backend by
+ * memory.test.ts and sqlite.test.ts. Each test opens a fresh store from the factory.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StoreError, type Change, type Store } from '../../../src/store/types.js';
+import { inboxId, rawMessage, seedAccount } from './fixtures.js';
+
+export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+async function rejectsCode(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof StoreError, `expected StoreError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    return true;
+  });
+}
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+    const { store, cleanup } = await factory();
+    try {
+      await fn(store);
+    } finally {
+      await cleanup();
+    }
+  }
+
+  describe(`store contract: ${name}`, () => {
+    it('domains, accounts and default mailboxes', () =>
+      withStore(async (store) => {
+        await rejectsCode(store.createAccount('a@nowhere.test', 'h'), 'NONEXISTENT');
+        await store.addDomain('Example.TEST');
+        await rejectsCode(store.addDomain('example.test'), 'ALREADYEXISTS');
+        const a = await store.createAccount('Bob@Example.test', 'hash');
+        assert.equal(a.address, 'bob@example.test');
+        await rejectsCode(store.createAccount('bob@example.test', 'h'), 'ALREADYEXISTS');
+        assert.equal((await store.getAccount('BOB@example.test'))?.id, a.id);
+        assert.equal((await store.getAccountById(a.id))?.address, 'bob@example.test');
+        const boxes = await store.listMailboxes(a.id);
+        assert.deepEqual(boxes.map((b) => b.name).sort(), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+        assert.ok(boxes.every((b) => b.subscribed && b.uidValidity > 0 && b.uidValidity <= 0xffffffff && b.uidNext === 1));
+        assert.equal((await store.getSpecialMailbox(a.id, '\\Trash'))?.name, 'Trash');
+        assert.equal((await store.getMailbox(a.id, 'inbox'))?.name, 'INBOX');
+        await rejectsCode(store.removeDomain('example.test'), 'NOPERM');
+        const u = await store.updateAccount(a.id, { quotaBytes: 1000, pop3Policy: 'hide', passwordHash: 'h2' });
+        assert.equal(u.quotaBytes, 1000);
+        assert.equal((await store.getAccountById(a.id))?.pop3Policy, 'hide');
+        assert.equal((await store.listAccounts('example.test')).length, 1);
+        await store.deleteAccount(a.id);
+        assert.equal(await store.getAccount('bob@example.test'), null);
+        await store.removeDomain('example.test');
+        assert.deepEqual(await store.listDomains(), []);
+      }));
+
+    it('mailbox names: validation, create, delete, rename with children', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        for (const bad of ['', '/x', 'x/', 'a//b', 'a\u0001b']) await rejectsCode(store.createMailbox(a.id, bad), 'INVALID');
+        await rejectsCode(store.createMailbox(a.id, 'Inbox'), 'ALREADYEXISTS');
+        const ch = await store.createMailbox(a.id, 'Work/Projects/X');
+        assert.deepEqual(ch.map((c) => c.kind === 'mailbox-created' && c.name), ['Work', 'Work/Projects', 'Work/Projects/X']);
+        await rejectsCode(store.createMailbox(a.id, 'Work'), 'ALREADYEXISTS');
+        await rejectsCode(store.deleteMailbox(a.id, 'inbox'), 'NOPERM');
+        await rejectsCode(store.deleteMailbox(a.id, 'Nope'), 'NONEXISTENT');
+        const work = (await store.getMailbox(a.id, 'Work'))!;
+        await store.append(a.id, work.id, { raw: rawMessage() });
+        await store.renameMailbox(a.id, 'Work', 'Job');
+        const names = (await store.listMailboxes(a.id)).map((b) => b.name);
+        assert.ok(names.includes('Job') && names.includes('Job/Projects') && names.includes('Job/Projects/X'));
+        assert.ok(!names.some((n) => n.startsWith('Work')));
+        const job = (await store.getMailbox(a.id, 'Job'))!;
+        assert.equal(job.id, work.id);
+        assert.equal(job.uidValidity, work.uidValidity);
+        assert.equal((await store.mailboxStatus(a.id, job.id)).messages, 1);
+        await rejectsCode(store.renameMailbox(a.id, 'Job', 'Sent'), 'ALREADYEXISTS');
+        await rejectsCode(store.renameMailbox(a.id, 'Nope', 'Other'), 'NONEXISTENT');
+        // delete with children: the children stay
+        await store.deleteMailbox(a.id, 'Job');
+        const after = (await store.listMailboxes(a.id)).map((b) => b.name);
+        assert.ok(!after.includes('Job') && after.includes('Job/Projects'));
+        // re-create gets a new UIDVALIDITY
+        await store.createMailbox(a.id, 'Job');
+        const again = (await store.getMailbox(a.id, 'Job'))!;
+        assert.notEqual(again.uidValidity, work.uidValidity);
+        assert.notEqual(again.id, work.id);
+        assert.equal((await store.mailboxStatus(a.id, again.id)).messages, 0);
+        // subscriptions by name
+        await store.setSubscribed(a.id, 'Ghost', true);
+        assert.ok((await store.listSubscriptions(a.id)).includes('Ghost'));
+        await store.setSubscribed(a.id, 'Ghost', false);
+        assert.ok(!(await store.listSubscriptions(a.id)).includes('Ghost'));
+      }));
+
+    it('RENAME INBOX moves messages to a new mailbox and leaves INBOX empty', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const r1 = rawMessage({ subject: 'one' });
+        await store.append(a.id, inbox, { raw: r1, flags: ['\\Seen'] });
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'two' }) });
+        await store.renameMailbox(a.id, 'INBOX', 'Old');
+        const old = (await store.getMailbox(a.id, 'Old'))!;
+        assert.equal((await store.mailboxStatus(a.id, old.id)).messages, 2);
+        const st = await store.mailboxStatus(a.id, inbox);
+        assert.equal(st.messages, 0);
+        assert.equal(st.uidNext, 3);
+        const msgs = await store.getMessages(a.id, old.id, [[1, Infinity]]);
+        assert.deepEqual(msgs[0]!.flags, ['\\Seen']);
+        assert.ok((await store.getRaw(a.id, old.id, msgs[0]!.uid)).equals(r1));
+      }));
+
+    it('append: UIDs and MODSEQs strictly ascend, raw byte-exact, snapshot', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const before = (await store.getMailbox(a.id, 'INBOX'))!;
+        const raw = Buffer.concat([rawMessage({ subject: 'bin' }), Buffer.from([0xff, 0x00, 0x0a, 0x0d])]);
+        const r1 = await store.append(a.id, inbox, { raw, flags: ['\\seen', 'Custom', '\\Recent', 'custom'], internalDate: new Date('2020-02-03T04:05:06Z') });
+        const r2 = await store.append(a.id, inbox, { raw: rawMessage() });
+        assert.equal(r1.uid, 1);
+        assert.equal(r2.uid, 2);
+        assert.equal(r1.uidValidity, before.uidValidity);
+        const c1 = r1.changes[0]!;
+        const c2 = r2.changes[0]!;
+        assert.equal(c1.kind, 'exists');
+        assert.ok(c2.modseq > c1.modseq && c1.modseq > before.highestModseq);
+        const [m1] = await store.getMessages(a.id, inbox, [1]);
+        assert.deepEqual(m1!.flags, ['\\Seen', 'Custom']);
+        assert.equal(m1!.size, raw.length);
+        assert.equal(m1!.internalDate.toISOString(), '2020-02-03T04:05:06.000Z');
+        assert.ok((await store.getRaw(a.id, inbox, 1)).equals(raw));
+        await rejectsCode(store.getRaw(a.id, inbox, 99), 'EXPUNGED');
+        const snap = await store.snapshot(a.id, inbox);
+        assert.deepEqual([...snap.uids], [1, 2]);
+        assert.deepEqual([...snap.modseqs], [c1.modseq, c2.modseq]);
+        const [wi] = await store.getMessagesWithIndex(a.id, inbox, [2]);
+        assert.equal(wi!.index.version, 1);
+        assert.ok(wi!.index.root.bodyStart > 0);
+        const st = await store.mailboxStatus(a.id, inbox);
+        assert.equal(st.messages, 2);
+        assert.equal(st.unseen, 1);
+        assert.equal(st.firstUnseenUid, 2);
+        assert.equal(st.size, raw.length + rawMessage().length);
+        assert.equal(st.uidNext, 3);
+        assert.equal(st.highestModseq, c2.modseq);
+        // MULTIAPPEND
+        const many = await store.appendMany(a.id, inbox, [{ raw: rawMessage() }, { raw: rawMessage() }]);
+        assert.deepEqual(many.map((m) => m.uid), [3, 4]);
+      }));
+
+    it('flags: add/remove/replace, modseq bumps, UNCHANGEDSINCE', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.appendMany(a.id, inbox, [{ raw: rawMessage() }, { raw: rawMessage() }, { raw: rawMessage() }]);
+        const hm0 = (await store.getMailbox(a.id, 'INBOX'))!.highestModseq;
+        const r = await store.storeFlags(a.id, inbox, [[1, 2]], 'add', ['\\SEEN', '$Label']);
+        assert.deepEqual(r.updated.map((u) => u.uid), [1, 2]);
+        assert.deepEqual(r.updated[0]!.flags, ['\\Seen', '$Label']);
+        assert.ok(r.updated.every((u) => u.modseq > hm0));
+        assert.equal(r.changes.length, 2);
+        // no-op store changes nothing
+        const r2 = await store.storeFlags(a.id, inbox, [1], 'add', ['\\Seen']);
+        assert.equal(r2.updated.length, 0);
+        assert.equal((await store.getMailbox(a.id, 'INBOX'))!.highestModseq, r.updated[1]!.modseq);
+        const r3 = await store.storeFlags(a.id, inbox, [1], 'remove', ['$label']);
+        assert.deepEqual(r3.updated[0]!.flags, ['\\Seen']);
+        const r4 = await store.storeFlags(a.id, inbox, [[1, Infinity]], 'replace', ['\\Flagged', '\\Recent']);
+        assert.deepEqual(r4.updated.map((u) => u.flags), [['\\Flagged'], ['\\Flagged'], ['\\Flagged']]);
+        // UNCHANGEDSINCE: message 3 unchanged since r4, 1 changed later
+        const r5 = await store.storeFlags(a.id, inbox, [1], 'add', ['\\Answered']);
+        const r6 = await store.storeFlags(a.id, inbox, [1, 3], 'add', ['\\Draft'], { unchangedSince: r4.updated[2]!.modseq });
+        assert.deepEqual(r6.failed, [1]);
+        assert.deepEqual(r6.updated.map((u) => u.uid), [3]);
+        assert.ok(r6.updated[0]!.modseq > r5.updated[0]!.modseq);
+        const s = await store.search(a.id, inbox, { op: 'modseq', min: r6.updated[0]!.modseq });
+        assert.deepEqual(s, [3]);
+      }));
+
+    it('expunge, UID EXPUNGE and the expunge log', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.appendMany(a.id, inbox, [1, 2, 3, 4].map(() => ({ raw: rawMessage() })));
+        await store.storeFlags(a.id, inbox, [1, 2, 4], 'add', ['\\Deleted']);
+        const mark = (await store.getMailbox(a.id, 'INBOX'))!.highestModseq;
+        const e1 = await store.expunge(a.id, inbox, [[1, 2]]);
+        assert.deepEqual(e1.uids, [1, 2]);
+        assert.equal(e1.changes[0]!.kind, 'expunge');
+        assert.ok(e1.changes[0]!.modseq > mark);
+        const e2 = await store.expunge(a.id, inbox);
+        assert.deepEqual(e2.uids, [4]);
+        assert.deepEqual(await store.expungedSince(a.id, inbox, mark), [1, 2, 4]);
+        assert.deepEqual(await store.expungedSince(a.id, inbox, e1.changes[0]!.modseq), [4]);
+        assert.deepEqual([...(await store.snapshot(a.id, inbox)).uids], [3]);
+        // UIDs never reused
+        const r = await store.append(a.id, inbox, { raw: rawMessage() });
+        assert.equal(r.uid, 5);
+        const st = await store.mailboxStatus(a.id, inbox);
+        assert.equal(st.deleted, 0);
+        assert.equal(st.messages, 2);
+      }));
+
+    it('copy and move: mapping, guid, flags, bytes', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const arch = (await store.getMailbox(a.id, 'Archive'))!;
+        const raws = [rawMessage({ subject: 'a' }), rawMessage({ subject: 'b' }), rawMessage({ subject: 'c' })];
+        await store.appendMany(a.id, inbox, raws.map((raw) => ({ raw, flags: ['\\Flagged'] })));
+        await store.append(a.id, arch.id, { raw: rawMessage() }); // dest uid 1 taken
+        const src = await store.getMessages(a.id, inbox, [[1, 3]]);
+        const c = await store.copy(a.id, inbox, [1, 3, 7], arch.id);
+        assert.equal(c.uidValidity, arch.uidValidity);
+        assert.deepEqual(c.mapping, [[1, 2], [3, 3]]);
+        const copied = await store.getMessages(a.id, arch.id, [2, 3]);
+        assert.deepEqual(copied[0]!.flags, ['\\Flagged']);
+        assert.notEqual(copied[0]!.guid, src[0]!.guid); // COPY makes a new message
+        assert.ok((await store.getRaw(a.id, arch.id, 3)).equals(raws[2]!));
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 3);
+        const m = await store.move(a.id, inbox, [[2, 3]], arch.id);
+        assert.deepEqual(m.mapping, [[2, 4], [3, 5]]);
+        const kinds = m.changes.map((x) => `${x.kind}:${x.mailboxId}`);
+        assert.deepEqual(kinds, [`exists:${arch.id}`, `exists:${arch.id}`, `expunge:${inbox}`]);
+        const moved = await store.getMessages(a.id, arch.id, [4]);
+        assert.equal(moved[0]!.guid, src[1]!.guid); // MOVE keeps the guid
+        assert.deepEqual([...(await store.snapshot(a.id, inbox)).uids], [1]);
+        assert.deepEqual(await store.expungedSince(a.id, inbox, 0), [2, 3]);
+        assert.equal(await store.usedBytes(a.id), raws.reduce((s, r) => s + r.length, 0) + rawMessage().length + raws[0]!.length + raws[2]!.length);
+      }));
+
+    it('search keys', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, {
+          raw: rawMessage({ subject: 'Quarterly Report', from: 'Carol <carol@corp.example>', date: 'Tue, 05 Mar 2024 23:30:00 -0500', body: 'Numbers are UP this quarter. Grüße' }),
+          flags: ['\\Seen'],
+          internalDate: new Date('2024-03-06T12:00:00Z'),
+        });
+        await store.append(a.id, inbox, {
+          raw: rawMessage({ subject: '=?utf-8?B?w5xiZXJyYXNjaHVuZw==?=', date: '', body: 'nothing to see ' + 'x'.repeat(2000) }),
+          flags: ['$Important'],
+          internalDate: new Date('2024-01-10T08:00:00Z'),
+        });
+        const s = (q: Parameters<Store['search']>[2]) => store.search(a.id, inbox, q);
+        assert.deepEqual(await s({ op: 'all' }), [1, 2]);
+        assert.deepEqual(await s({ op: 'flag', flag: '\\seen', set: true }), [1]);
+        assert.deepEqual(await s({ op: 'flag', flag: '\\Seen', set: false }), [2]);
+        assert.deepEqual(await s({ op: 'flag', flag: '$important', set: true }), [2]);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'quarterly' }), [1]);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'überrasch' }), [2]);
+        assert.deepEqual(await s({ op: 'header', field: 'from', value: 'CAROL@corp' }), [1]);
+        assert.deepEqual(await s({ op: 'header', field: 'x-missing', value: '' }), []);
+        assert.deepEqual(await s({ op: 'header', field: 'message-id', value: '' }), [1, 2]);
+        assert.deepEqual(await s({ op: 'body', value: 'up THIS' }), [1]);
+        assert.deepEqual(await s({ op: 'body', value: 'GRÜSSE'.replace('SS', 'ß') }), [1]);
+        assert.deepEqual(await s({ op: 'body', value: 'quarterly' }), []);
+        assert.deepEqual(await s({ op: 'text', value: 'quarterly' }), [1]);
+        assert.deepEqual(await s({ op: 'text', value: 'nothing to' }), [2]);
+        assert.deepEqual(await s({ op: 'size', cmp: 'larger', n: 1000 }), [2]);
+        assert.deepEqual(await s({ op: 'size', cmp: 'smaller', n: 1000 }), [1]);
+        // sent date: as written in the header (5 Mar in its own zone); message 2 falls back to internal date
+        assert.deepEqual(await s({ op: 'sentdate', cmp: 'on', date: '2024-03-05' }), [1]);
+        assert.deepEqual(await s({ op: 'sentdate', cmp: 'before', date: '2024-03-05' }), [2]);
+        assert.deepEqual(await s({ op: 'sentdate', cmp: 'since', date: '2024-03-05' }), [1]);
+        assert.deepEqual(await s({ op: 'sentdate', cmp: 'on', date: '2024-01-10' }), [2]);
+        assert.deepEqual(await s({ op: 'internaldate', cmp: 'on', date: '2024-03-06' }), [1]);
+        assert.deepEqual(await s({ op: 'internaldate', cmp: 'before', date: '2024-03-06' }), [2]);
+        assert.deepEqual(await s({ op: 'internaldate', cmp: 'since', date: '2024-01-11' }), [1]);
+        assert.deepEqual(await s({ op: 'uid', set: [[2, Infinity]] }), [2]);
+        assert.deepEqual(await s({ op: 'not', of: { op: 'uid', set: [2] } }), [1]);
+        assert.deepEqual(await s({ op: 'or', of: [{ op: 'uid', set: [1] }, { op: 'body', value: 'nothing' }] }), [1, 2]);
+        assert.deepEqual(await s({ op: 'and', of: [{ op: 'flag', flag: '\\Seen', set: true }, { op: 'body', value: 'nothing' }] }), []);
+      }));
+
+    it('quota: appends, copies and deliveries over it are OVERQUOTA', () =>
+      withStore(async (store) => {
+        const raw = rawMessage();
+        const a = await seedAccount(store, 'q@example.test', { quotaBytes: raw.length * 2 + 1 });
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw });
+        await store.append(a.id, inbox, { raw });
+        assert.equal(await store.usedBytes(a.id), raw.length * 2);
+        await rejectsCode(store.append(a.id, inbox, { raw }), 'OVERQUOTA');
+        await rejectsCode(store.appendMany(a.id, inbox, [{ raw: Buffer.from('x') }, { raw }]), 'OVERQUOTA');
+        const trash = (await store.getMailbox(a.id, 'Trash'))!;
+        await rejectsCode(store.copy(a.id, inbox, [1], trash.id), 'OVERQUOTA');
+        const d = await store.deliver([{ accountId: a.id }], raw);
+        assert.ok('error' in d[0]! && d[0].error.code === 'OVERQUOTA');
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 2);
+        // moving within the account does not count twice
+        await store.move(a.id, inbox, [1], trash.id);
+        await store.updateAccount(a.id, { quotaBytes: 0 });
+        await store.append(a.id, inbox, { raw });
+      }));
+
+    it('deliver: several targets, one parse, per-target errors', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const b = await seedAccount(store, 'b@example.test');
+        const bJunk = (await store.getMailbox(b.id, 'Junk'))!;
+        const raw = rawMessage({ subject: 'to many' });
+        const aInbox = await inboxId(store, a.id);
+        const r = await store.deliver(
+          [{ accountId: a.id, flags: ['$Forwarded'] }, { accountId: b.id, mailboxId: bJunk.id }, { accountId: a.id, mailboxId: bJunk.id }, { accountId: 9999 }],
+          raw,
+          { internalDate: new Date('2024-05-01T00:00:00Z') },
+        );
+        assert.deepEqual(r[0], { accountId: a.id, mailboxId: aInbox, uid: 1 });
+        assert.deepEqual(r[1], { accountId: b.id, mailboxId: bJunk.id, uid: 1 });
+        assert.ok('error' in r[2]! && r[2].error.code === 'NONEXISTENT');
+        assert.ok('error' in r[3]! && r[3].error.code === 'NONEXISTENT');
+        assert.ok((await store.getRaw(b.id, bJunk.id, 1)).equals(raw));
+        const [m] = await store.getMessages(a.id, aInbox, [1]);
+        assert.deepEqual(m!.flags, ['$Forwarded']);
+        assert.equal(m!.internalDate.toISOString(), '2024-05-01T00:00:00.000Z');
+      }));
+
+    it('account isolation: a foreign mailbox id is NONEXISTENT everywhere', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const b = await seedAccount(store, 'b@example.test');
+        const bInbox = await inboxId(store, b.id);
+        const aInbox = await inboxId(store, a.id);
+        await store.append(b.id, bInbox, { raw: rawMessage({ subject: 'secret' }) });
+        const calls: Array<Promise<unknown>> = [
+          store.getRaw(a.id, bInbox, 1),
+          store.getMessages(a.id, bInbox, [1]),
+          store.getMessagesWithIndex(a.id, bInbox, [1]),
+          store.snapshot(a.id, bInbox),
+          store.search(a.id, bInbox, { op: 'all' }),
+          store.mailboxStatus(a.id, bInbox),
+          store.storeFlags(a.id, bInbox, [1], 'add', ['\\Seen']),
+          store.copy(a.id, bInbox, [1], aInbox),
+          store.copy(a.id, aInbox, [1], bInbox),
+          store.move(a.id, bInbox, [1], aInbox),
+          store.expunge(a.id, bInbox),
+          store.expungedSince(a.id, bInbox, 0),
+          store.append(a.id, bInbox, { raw: rawMessage() }),
+          store.claimRecent(a.id, bInbox),
+          store.getMessages(12345, aInbox, [1]),
+        ];
+        for (const c of calls) await rejectsCode(c, 'NONEXISTENT');
+        assert.equal((await store.mailboxStatus(b.id, bInbox)).messages, 1);
+        assert.ok((await store.listMailboxes(a.id)).every((m) => m.accountId === a.id));
+      }));
+
+    it('aliases, plus-addressing, catch-all, chains', () =>
+      withStore(async (store) => {
+        const bob = await seedAccount(store, 'bob@example.test');
+        const carol = await seedAccount(store, 'carol@example.test');
+        await rejectsCode(store.addAlias('x@other.test', ['bob@example.test']), 'NONEXISTENT');
+        await store.addAlias('Team@Example.test', ['bob@example.test', 'sales@example.test', 'Ext@Far.example']);
+        await store.addAlias('sales@example.test', ['carol@example.test', 'team@example.test']);
+        await rejectsCode(store.addAlias('team@example.test', ['bob@example.test']), 'ALREADYEXISTS');
+        const team = await store.resolveRecipient('TEAM@example.test');
+        assert.deepEqual(team!.accounts.map((a) => a.id).sort(), [bob.id, carol.id].sort());
+        assert.deepEqual(team!.external, ['ext@far.example']);
+        const plus = await store.resolveRecipient('bob+lists@example.test');
+        assert.deepEqual(plus!.accounts.map((a) => a.id), [bob.id]);
+        assert.equal(await store.resolveRecipient('nobody@example.test'), null);
+        assert.equal(await store.resolveRecipient('bob@not-ours.test'), null);
+        await store.addAlias('@example.test', ['carol@example.test']);
+        const any = await store.resolveRecipient('nobody@example.test');
+        assert.deepEqual(any!.accounts.map((a) => a.id), [carol.id]);
+        assert.deepEqual((await store.resolveRecipient('bob@example.test'))!.accounts.map((a) => a.id), [bob.id]);
+        assert.equal((await store.listAliases('example.test')).length, 3);
+        await store.removeAlias('@example.test');
+        await rejectsCode(store.removeAlias('@example.test'), 'NONEXISTENT');
+        assert.equal(await store.resolveRecipient('nobody@example.test'), null);
+      }));
+
+    it('claimRecent and STATUS RECENT', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.appendMany(a.id, inbox, [{ raw: rawMessage() }, { raw: rawMessage() }]);
+        assert.equal((await store.mailboxStatus(a.id, inbox)).recent, 2);
+        assert.equal(await store.claimRecent(a.id, inbox), 1);
+        assert.equal(await store.claimRecent(a.id, inbox), 3);
+        assert.equal((await store.mailboxStatus(a.id, inbox)).recent, 0);
+        await store.append(a.id, inbox, { raw: rawMessage() });
+        assert.equal((await store.mailboxStatus(a.id, inbox, 1)).recent, 3);
+        assert.equal(await store.claimRecent(a.id, inbox), 3);
+      }));
+
+    it('POP3 policies: retain, restore byte-exact, trash, hide, expunge, purge', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const raws = [1, 2, 3, 4, 5].map((i) => Buffer.from(rawMessage({ subject: `m${i}` }).toString().replace(/\r\n/g, i === 5 ? '\n' : '\r\n')));
+        await store.appendMany(a.id, inbox, raws.map((raw, i) => ({ raw, flags: i === 0 ? ['\\Seen'] : [], internalDate: new Date(Date.UTC(2024, 0, i + 1)) })));
+        const list = await store.pop3List(a.id);
+        assert.deepEqual(list.map((e) => e.uid), [1, 2, 3, 4, 5]);
+        assert.equal(list[4]!.pop3Size, raws[4]!.length + raws[4]!.toString().split('\n').length - 1);
+        assert.equal(list[0]!.pop3Size, raws[0]!.length);
+        const guid1 = list[0]!.guid;
+        const seen: Change[] = [];
+        const unsub = store.bus.subscribe(a.id, (c) => seen.push(...c));
+        // retain
+        const ch = await store.pop3Delete(a.id, [1, 99], 'retain', 7);
+        assert.equal(ch.length, 1);
+        assert.deepEqual(ch[0]!.kind === 'expunge' && ch[0].uids, [1]);
+        assert.ok(seen.some((c) => c.kind === 'expunge'));
+        const ret = await store.listRetained(a.id);
+        assert.equal(ret.length, 1);
+        assert.equal(ret[0]!.guid, guid1);
+        assert.equal(ret[0]!.subject, 'm1');
+        assert.ok(Math.abs(ret[0]!.purgeAfter.getTime() - ret[0]!.deletedAt.getTime() - 7 * 86400000) < 1000);
+        // hide: gone for POP3, still there for IMAP
+        await store.pop3Delete(a.id, [2], 'hide', 7);
+        assert.deepEqual((await store.pop3List(a.id)).map((e) => e.uid), [3, 4, 5]);
+        assert.deepEqual([...(await store.snapshot(a.id, inbox)).uids], [2, 3, 4, 5]);
+        // trash
+        await store.pop3Delete(a.id, [3], 'trash', 7);
+        const trash = (await store.getMailbox(a.id, 'Trash'))!;
+        const inTrash = await store.getMessages(a.id, trash.id, [[1, Infinity]]);
+        assert.equal(inTrash.length, 1);
+        assert.ok((await store.getRaw(a.id, trash.id, inTrash[0]!.uid)).equals(raws[2]!));
+        // expunge
+        await store.pop3Delete(a.id, [4], 'expunge', 7);
+        assert.deepEqual([...(await store.snapshot(a.id, inbox)).uids], [2, 5]);
+        assert.equal((await store.listRetained(a.id)).length, 1);
+        // restore: new UID, same guid, bytes, flags, internal date
+        assert.equal(await store.pop3Restore(a.id), 1);
+        assert.equal((await store.listRetained(a.id)).length, 0);
+        const back = (await store.pop3List(a.id)).find((e) => e.guid === guid1)!;
+        assert.equal(back.uid, 6);
+        assert.ok((await store.getRaw(a.id, inbox, 6)).equals(raws[0]!));
+        const [meta] = await store.getMessages(a.id, inbox, [6]);
+        assert.deepEqual(meta!.flags, ['\\Seen']);
+        assert.equal(meta!.internalDate.toISOString(), '2024-01-01T00:00:00.000Z');
+        // purge
+        await store.pop3Delete(a.id, [5], 'retain', 1);
+        assert.equal(await store.purgeRetained(new Date()), 0);
+        assert.equal(await store.purgeRetained(new Date(Date.now() + 2 * 86400000)), 1);
+        assert.equal(await store.pop3Restore(a.id), 0);
+        unsub();
+      }));
+
+    it('outbound queue', () =>
+      withStore(async (store) => {
+        const raw = rawMessage();
+        const q = await store.enqueue({ from: '', recipients: ['x@far.example', 'y@far.example'], raw, accountId: null });
+        assert.equal(q.size, raw.length);
+        assert.equal(q.attempts, 0);
+        assert.ok((await store.getQueueRaw(q.id)).equals(raw));
+        assert.equal((await store.dueQueueItems(new Date(Date.now() + 1000), 10)).length, 1);
+        const later = new Date(Date.now() + 3600_000);
+        await store.updateQueueItem(q.id, { attempts: 1, lastError: '451 try later', nextAttemptAt: later, recipients: ['y@far.example'] });
+        assert.equal((await store.dueQueueItems(new Date(), 10)).length, 0);
+        const got = (await store.getQueueItem(q.id))!;
+        assert.equal(got.attempts, 1);
+        assert.equal(got.lastError, '451 try later');
+        assert.deepEqual(got.recipients, ['y@far.example']);
+        assert.equal(got.nextAttemptAt.getTime(), later.getTime());
+        assert.equal((await store.listQueue()).length, 1);
+        await store.removeQueueItem(q.id);
+        assert.equal(await store.getQueueItem(q.id), null);
+        await rejectsCode(store.getQueueRaw(q.id), 'NONEXISTENT');
+      }));
+
+    it('changes are published after commit, per account, with origin', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const b = await seedAccount(store, 'b@example.test');
+        const inbox = await inboxId(store, a.id);
+        const got: Change[] = [];
+        const gotB: Change[] = [];
+        const unsub = store.bus.subscribe(a.id, (changes) => {
+          // published after commit: the message is visible to a listener
+          for (const c of changes) got.push(c);
+        });
+        const unsubB = store.bus.subscribe(b.id, (c) => gotB.push(...c));
+        const r = await store.append(a.id, inbox, { raw: rawMessage() }, { origin: 'sess-1' });
+        assert.equal(got.length, 1);
+        assert.deepEqual(got[0], r.changes[0]);
+        assert.equal(got[0]!.origin, 'sess-1');
+        await store.storeFlags(a.id, inbox, [1], 'add', ['\\Seen']);
+        await store.createMailbox(a.id, 'New');
+        assert.deepEqual(got.map((c) => c.kind), ['exists', 'flags', 'mailbox-created']);
+        assert.equal(gotB.length, 0);
+        unsub();
+        await store.append(a.id, inbox, { raw: rawMessage() });
+        assert.equal(got.length, 3);
+        unsubB();
+      }));
+
+    it('closed store rejects calls with TEMP', () =>
+      withStore(async (store) => {
+        await store.close();
+        await rejectsCode(store.listDomains(), 'TEMP');
+      }));
+  });
+}

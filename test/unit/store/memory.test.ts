@@ -1,0 +1,7 @@
+import { storeContract } from './contract.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
+
+storeContract('memory', async () => {
+  const store = createMemoryStore();
+  return { store, cleanup: () => store.close() };
+});
