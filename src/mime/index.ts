@@ -1,0 +1,301 @@
+/**
+ * indexMessage: parse a raw message once into the MIME part tree with byte offsets
+ * (see ./types.ts), the ENVELOPE of the message and of every encapsulated message,
+ * and a list of problems. Runs on every delivery, so it scans Buffers and never
+ * converts the whole message to a string. It never throws.
+ *
+ * Grammar followed: RFC 5322 (header), RFC 2045 §5/§6 (Content-Type defaults,
+ * Content-Transfer-Encoding), RFC 2046 §5.1 (multipart, boundaries, preamble/epilogue,
+ * §5.1.5 digest default type), §5.2.1 (message/rfc822), RFC 6532 §3.7 (message/global),
+ * RFC 2183 (Content-Disposition), RFC 2231 (parameter continuations), RFC 3282 (Content-Language).
+ */
+import { isAscii } from 'node:buffer';
+import { beforeEol, findBoundary, matchBoundary, type BoundaryHit } from './boundary.js';
+import { buildEnvelope } from './envelope.js';
+import { findHeader, isFieldLine, parseHeaderBlock, type HeaderField } from './header.js';
+import { getParam, parseStructured, stripComments } from './params.js';
+import type { MimeIndex, MimeParams, MimePart } from './types.js';
+
+export type { MimeIndex, MimePart, Envelope, EnvelopeAddress, MimeParams } from './types.js';
+
+export interface IndexOptions {
+  /** nesting limit for multipart/message parts (default 32); deeper parts become opaque leaves */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_DEPTH = 32;
+/** hard cap so that a caller-supplied depth cannot exhaust the JS stack */
+const MAX_DEPTH_CAP = 1000;
+const LF = 10;
+const CR = 13;
+
+interface Ctx {
+  raw: Buffer;
+  maxDepth: number;
+  problems: string[];
+  /** positions of every LF in raw, ascending (for bodyLines) */
+  lfs: number[];
+}
+
+interface Parsed {
+  part: MimePart;
+  /** the delimiter line that ended this entity (relative to the bounds passed in), null at end of data */
+  hit: BoundaryHit | null;
+}
+
+function label(path: string): string {
+  return path ? `part ${path}` : 'message';
+}
+
+/** number of lines in raw[a, b): LFs inside, plus a last line without LF */
+function countLines(ctx: Ctx, a: number, b: number): number {
+  if (b <= a) return 0;
+  const lfs = ctx.lfs;
+  const lower = (x: number): number => {
+    let lo = 0;
+    let hi = lfs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lfs[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const n = lower(b) - lower(a);
+  return n + (ctx.raw[b - 1] === LF ? 0 : 1);
+}
+
+function textPlainDefault(): { type: string; subtype: string; params: MimeParams } {
+  return { type: 'text', subtype: 'plain', params: [['charset', 'us-ascii']] };
+}
+
+/** Fill the Content-* fields of `part` from its header (RFC 2045 defaults). */
+function applyContentHeaders(ctx: Ctx, part: MimePart, fields: HeaderField[], digestChild: boolean, path: string): void {
+  const ct = findHeader(fields, 'content-type');
+  let t = digestChild ? { type: 'message', subtype: 'rfc822', params: [] as MimeParams } : textPlainDefault();
+  if (ct !== null) {
+    const s = parseStructured(ct);
+    const m = /^([^/\s]+)\s*\/\s*([^/\s]+)$/.exec(s.value);
+    if (m) t = { type: m[1]!, subtype: m[2]!, params: s.params };
+    else {
+      // RFC 2045 §5.2: an invalid Content-Type means text/plain; charset=us-ascii
+      ctx.problems.push(`${label(path)}: invalid Content-Type "${ct.slice(0, 80)}", using text/plain`);
+      t = textPlainDefault();
+    }
+  }
+  part.type = t.type;
+  part.subtype = t.subtype;
+  part.params = t.params;
+  const cte = findHeader(fields, 'content-transfer-encoding');
+  if (cte !== null) part.encoding = stripComments(cte).trim().toUpperCase() || '7BIT';
+  part.id = findHeader(fields, 'content-id');
+  part.description = findHeader(fields, 'content-description');
+  part.md5 = findHeader(fields, 'content-md5');
+  part.location = findHeader(fields, 'content-location');
+  const cd = findHeader(fields, 'content-disposition');
+  if (cd !== null) {
+    const s = parseStructured(cd);
+    if (s.value) part.disposition = { type: s.value, params: s.params };
+  }
+  const cl = findHeader(fields, 'content-language');
+  if (cl !== null) {
+    const tags = stripComments(cl)
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
+    part.language = tags.length ? tags : null;
+  }
+}
+
+function emptyPart(at: number): MimePart {
+  return {
+    headerStart: at,
+    bodyStart: at,
+    bodyEnd: at,
+    bodyLines: 0,
+    ...textPlainDefault(),
+    id: null,
+    description: null,
+    encoding: '7BIT',
+    md5: null,
+    disposition: null,
+    language: null,
+    location: null,
+  };
+}
+
+/**
+ * Parse one entity (header + body) starting at `start`, ending at the first
+ * delimiter line of `bounds` (innermost first) or at the end of the data.
+ * `messageRoot`: top-level or encapsulated message (always has a header).
+ */
+function parseEntity(ctx: Ctx, start: number, bounds: Buffer[], depth: number, digestChild: boolean, path: string, messageRoot: boolean): Parsed {
+  const raw = ctx.raw;
+  const part = emptyPart(start);
+
+  // --- header: up to the blank line, a delimiter line, or the end of data
+  let headerEnd = -1; // end of the header fields (before the blank line)
+  let bodyStart = -1;
+  let hit: BoundaryHit | null = null;
+  if (!messageRoot && start < raw.length && raw[start] !== LF && raw[start] !== CR && raw[start] !== 32 && raw[start] !== 9 && !isFieldLine(raw, start, raw.length) && !matchBoundary(raw, start, bounds)) {
+    // body part without a header and without the blank line (RFC 2046 §5.1.1 wants one)
+    ctx.problems.push(`${label(path)}: no header (blank line missing), treating as body`);
+    headerEnd = start;
+    bodyStart = start;
+  } else {
+    let pos = start;
+    while (pos < raw.length) {
+      if (bounds.length && raw[pos] === 45) {
+        hit = matchBoundary(raw, pos, bounds);
+        if (hit) {
+          headerEnd = beforeEol(raw, pos, start);
+          bodyStart = headerEnd;
+          ctx.problems.push(`${label(path)}: header cut short by a boundary`);
+          break;
+        }
+      }
+      const nl = raw.indexOf(LF, pos);
+      const next = nl < 0 ? raw.length : nl + 1;
+      const contentEnd = nl < 0 ? raw.length : nl > pos && raw[nl - 1] === CR ? nl - 1 : nl;
+      if (contentEnd === pos && nl >= 0) {
+        headerEnd = pos;
+        bodyStart = next;
+        break;
+      }
+      pos = next;
+    }
+    if (bodyStart < 0) {
+      headerEnd = raw.length;
+      bodyStart = raw.length;
+      if (raw.length > start) ctx.problems.push(`${label(path)}: header not terminated by a blank line (truncated?)`);
+    }
+  }
+  part.bodyStart = bodyStart;
+  const fields = parseHeaderBlock(raw, start, headerEnd);
+  applyContentHeaders(ctx, part, fields, digestChild, path);
+  if (messageRoot) part.envelope = buildEnvelope(fields);
+
+  if (hit) {
+    // the header ran into a delimiter: empty body
+    part.bodyEnd = bodyStart;
+    return { part, hit };
+  }
+
+  const composite = part.type === 'multipart' || (part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global'));
+  if (composite && depth >= ctx.maxDepth) {
+    ctx.problems.push(`${label(path)}: nesting deeper than ${ctx.maxDepth}, treated as opaque`);
+    const leaf = parseLeafBody(ctx, part, bounds);
+    if (part.type === 'multipart') part.parts = [emptyPart(part.bodyEnd)];
+    return leaf;
+  }
+  if (part.type === 'multipart') return parseMultipart(ctx, part, bounds, depth, path);
+  if (composite) {
+    const enc = part.encoding;
+    if (enc === '7BIT' || enc === '8BIT' || enc === 'BINARY') {
+      // RFC 2046 §5.2.1: the body is a complete message; its parts are numbered under this one
+      const inner = parseEntity(ctx, bodyStart, bounds, depth + 1, false, path, true);
+      part.message = inner.part;
+      part.bodyEnd = inner.part.bodyEnd;
+      part.bodyLines = countLines(ctx, part.bodyStart, part.bodyEnd);
+      return { part, hit: inner.hit };
+    }
+    ctx.problems.push(`${label(path)}: message/${part.subtype} with ${enc} encoding, not parsed as a message`);
+  }
+  return parseLeafBody(ctx, part, bounds);
+}
+
+function parseLeafBody(ctx: Ctx, part: MimePart, bounds: Buffer[]): Parsed {
+  const hit = findBoundary(ctx.raw, part.bodyStart, bounds);
+  part.bodyEnd = hit ? beforeEol(ctx.raw, hit.lineStart, part.bodyStart) : ctx.raw.length;
+  part.bodyLines = countLines(ctx, part.bodyStart, part.bodyEnd);
+  return { part, hit };
+}
+
+/** RFC 2046 §5.1.1 multipart body: preamble, parts between delimiters, close-delimiter, epilogue. */
+function parseMultipart(ctx: Ctx, part: MimePart, bounds: Buffer[], depth: number, path: string): Parsed {
+  const raw = ctx.raw;
+  const boundary = getParam(part.params, 'boundary');
+  if (!boundary) {
+    ctx.problems.push(`${label(path)}: multipart without boundary parameter, treated as opaque`);
+    const r = parseLeafBody(ctx, part, bounds);
+    part.parts = [emptyPart(part.bodyEnd)];
+    return r;
+  }
+  const own = Buffer.from(boundary, 'utf8');
+  const inner = [own, ...bounds];
+  const digest = part.subtype === 'digest';
+  const children: MimePart[] = [];
+  const up = (h: BoundaryHit | null): BoundaryHit | null => (h ? { ...h, which: h.which - 1 } : null);
+  let result: BoundaryHit | null = null;
+  let h = findBoundary(raw, part.bodyStart, inner);
+  for (;;) {
+    if (!h) {
+      ctx.problems.push(
+        children.length
+          ? `${label(path)}: missing close-delimiter (message truncated?)`
+          : `${label(path)}: boundary "${boundary.slice(0, 70)}" never found`,
+      );
+      part.bodyEnd = raw.length;
+      break;
+    }
+    if (h.which !== 0) {
+      ctx.problems.push(`${label(path)}: missing close-delimiter before an outer boundary`);
+      part.bodyEnd = beforeEol(raw, h.lineStart, part.bodyStart);
+      result = up(h);
+      break;
+    }
+    if (h.close) {
+      // epilogue runs to the next outer delimiter or the end of data
+      const e = findBoundary(raw, h.lineEnd, bounds);
+      part.bodyEnd = e ? beforeEol(raw, e.lineStart, part.bodyStart) : raw.length;
+      result = e;
+      break;
+    }
+    const childPath = path ? `${path}.${children.length + 1}` : `${children.length + 1}`;
+    const child = parseEntity(ctx, h.lineEnd, inner, depth + 1, digest, childPath, false);
+    children.push(child.part);
+    h = child.hit;
+  }
+  part.parts = children.length ? children : [emptyPart(part.bodyEnd)];
+  part.bodyLines = countLines(ctx, part.bodyStart, part.bodyEnd);
+  return { part, hit: result };
+}
+
+function scanBytes(raw: Buffer): { lfs: number[]; bareLf: number } {
+  const lfs: number[] = [];
+  let bareLf = 0;
+  let p = raw.indexOf(LF);
+  while (p >= 0) {
+    lfs.push(p);
+    if (p === 0 || raw[p - 1] !== CR) bareLf++;
+    p = raw.indexOf(LF, p + 1);
+  }
+  return { lfs, bareLf };
+}
+
+/** Parse `raw` into its MIME index. Never throws; problems are listed in the result. */
+export function indexMessage(raw: Buffer, opts?: IndexOptions): MimeIndex {
+  const problems: string[] = [];
+  let bareLf = 0;
+  let has8bit = false;
+  try {
+    if (!Buffer.isBuffer(raw)) raw = Buffer.from(raw ?? []);
+    has8bit = !isAscii(raw);
+    const scan = scanBytes(raw);
+    bareLf = scan.bareLf;
+    let maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
+    if (!Number.isFinite(maxDepth) || maxDepth < 0) maxDepth = DEFAULT_MAX_DEPTH;
+    maxDepth = Math.min(Math.floor(maxDepth), MAX_DEPTH_CAP);
+    const ctx: Ctx = { raw, maxDepth, problems, lfs: scan.lfs };
+    const { part } = parseEntity(ctx, 0, [], 0, false, '', true);
+    return { version: 1, root: part, bareLf, has8bit, problems };
+  } catch (err) {
+    // last resort: the whole message as one text/plain body
+    problems.push(`index failed (${(err as Error)?.message ?? String(err)}); message treated as plain text`);
+    const len = Buffer.isBuffer(raw) ? raw.length : 0;
+    const root = emptyPart(0);
+    root.bodyEnd = len;
+    root.envelope = { date: null, subject: null, from: null, sender: null, replyTo: null, to: null, cc: null, bcc: null, inReplyTo: null, messageId: null };
+    return { version: 1, root, bareLf, has8bit, problems };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * searchableText: decoded UTF-8 text of a message for IMAP SEARCH (RFC 9051 §6.4.4)
+ * and full-text indexes. header = unfolded header fields with RFC 2047 words decoded;
+ * body = text/* parts decoded from their transfer encoding and charset, HTML tags
+ * stripped; non-text and attachment bodies are skipped. Both capped at TEXT_CAP chars.
+ */
+import { decodeCharset } from './charset.js';
+import { decodeWords } from './envelope.js';
+import { findHeader, parseHeaderBlock, parseHeaders, type HeaderField } from './header.js';
+import { getParam } from './params.js';
+import { decodeTransfer } from './transfer.js';
+import type { MimeIndex, MimePart } from './types.js';
+
+export { parseHeaders, findHeader, decodeWords, type HeaderField };
+
+/** at most this many characters of header and of body text */
+export const TEXT_CAP = 1024 * 1024;
+
+/** Header fields of `part` (root: the message header). */
+export function partHeaders(raw: Buffer, part: MimePart): HeaderField[] {
+  return parseHeaderBlock(raw, part.headerStart, part.bodyStart);
+}
+
+/** Unfolded raw values (not RFC 2047 decoded) of every `name` field in the part's header. */
+export function headerValues(raw: Buffer, part: MimePart, name: string): string[] {
+  const key = name.toLowerCase();
+  return partHeaders(raw, part)
+    .filter((f) => f.key === key)
+    .map((f) => f.value);
+}
+
+/** First unfolded raw value of `name` in the part's header, or null. */
+export function headerValue(raw: Buffer, part: MimePart, name: string): string | null {
+  return findHeader(partHeaders(raw, part), name);
+}
+
+/** Crude HTML → text: drop script/style, tags and comments, decode a few entities. */
+export function stripHtml(html: string): string {
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(br|p|div|tr|li|h[1-6])\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&#(\d{1,7});/g, (_, d: string) => safeChar(parseInt(d, 10)))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, h: string) => safeChar(parseInt(h, 16)))
+    .replace(/&amp;/gi, '&');
+}
+
+function safeChar(cp: number): string {
+  try {
+    return String.fromCodePoint(cp);
+  } catch {
+    return ' ';
+  }
+}
+
+/** Decoded text of one text/* leaf part. */
+export function partText(raw: Buffer, part: MimePart): string {
+  const body = raw.subarray(part.bodyStart, part.bodyEnd);
+  const decoded = decodeTransfer(body, part.encoding) ?? body;
+  const text = decodeCharset(decoded, getParam(part.params, 'charset'));
+  return part.subtype === 'html' ? stripHtml(text) : text;
+}
+
+function collectBody(raw: Buffer, part: MimePart, out: string[], budget: { left: number }): void {
+  if (budget.left <= 0) return;
+  if (part.parts) {
+    for (const p of part.parts) collectBody(raw, p, out, budget);
+    return;
+  }
+  if (part.message) {
+    // the encapsulated message's header is searchable body text too
+    const hdr = headerText(raw, part.message);
+    if (hdr) push(out, hdr, budget);
+    collectBody(raw, part.message, out, budget);
+    return;
+  }
+  if (part.type !== 'text') return;
+  push(out, partText(raw, part), budget);
+}
+
+function push(out: string[], s: string, budget: { left: number }): void {
+  const t = s.length > budget.left ? s.slice(0, budget.left) : s;
+  out.push(t);
+  budget.left -= t.length + 1;
+}
+
+function headerText(raw: Buffer, part: MimePart): string {
+  return partHeaders(raw, part)
+    .map((f) => `${f.name}: ${decodeWords(f.value)}`)
+    .join('\n');
+}
+
+/** Decoded UTF-8 text for SEARCH: unfolded decoded header lines, and body text of text/* parts. */
+export function searchableText(raw: Buffer, index: MimeIndex): { header: string; body: string } {
+  try {
+    let header = headerText(raw, index.root);
+    if (header.length > TEXT_CAP) header = header.slice(0, TEXT_CAP);
+    const out: string[] = [];
+    collectBody(raw, index.root, out, { left: TEXT_CAP });
+    return { header, body: out.join('\n') };
+  } catch {
+    return { header: '', body: '' };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Content-Transfer-Encoding decoding (RFC 2045 §6) for IMAP BINARY (RFC 3516 / RFC 9051 §6.4.5)
+ * and for search text. Tolerant of bad input: invalid base64 characters are skipped,
+ * malformed quoted-printable escapes are kept literally.
+ */
+
+const HEX: Record<number, number> = {};
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** RFC 2045 §6.7 quoted-printable: "=XX" escapes, "=" CRLF soft line breaks; trailing whitespace kept. */
+export function decodeQuotedPrintable(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(body.length);
+  let o = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== 61 /* = */) {
+      out[o++] = c;
+      continue;
+    }
+    const a = body[i + 1];
+    const b = body[i + 2];
+    if (a !== undefined && b !== undefined && HEX[a] !== undefined && HEX[b] !== undefined) {
+      out[o++] = (HEX[a]! << 4) | HEX[b]!;
+      i += 2;
+      continue;
+    }
+    // soft line break: "=" [WSP...] (CRLF | LF)
+    let j = i + 1;
+    while (body[j] === 32 || body[j] === 9) j++;
+    if (body[j] === 13 && body[j + 1] === 10) {
+      i = j + 1;
+      continue;
+    }
+    if (body[j] === 10) {
+      i = j;
+      continue;
+    }
+    if (j >= body.length) {
+      i = j;
+      continue;
+    }
+    out[o++] = c;
+  }
+  return out.subarray(0, o);
+}
+
+/** RFC 2045 §6.8 base64; characters outside the alphabet are ignored. */
+export function decodeBase64(body: Buffer): Buffer {
+  return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
+}
+
+/**
+ * Decode a body from its Content-Transfer-Encoding. 7BIT/8BIT/BINARY (and empty) pass through.
+ * Returns null for an unknown encoding (IMAP answers NO [UNKNOWN-CTE], RFC 9051 §7.1).
+ */
+export function decodeTransfer(body: Buffer, encoding: string): Buffer | null {
+  switch (encoding.trim().toUpperCase()) {
+    case '':
+    case '7BIT':
+    case '8BIT':
+    case 'BINARY':
+      return body;
+    case 'BASE64':
+      return decodeBase64(body);
+    case 'QUOTED-PRINTABLE':
+      return decodeQuotedPrintable(body);
+    default:
+      return null;
+  }
+}
