@@ -1,0 +1,129 @@
+/**
+ * Shared by every command group: the global -c/--config option, opening the configured
+ * store for one command, and the one place where errors become operator messages.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { createLogger } from '../log.js';
+import type { Config } from '../config/schema.js';
+import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { StoreError, type Store } from '../store/types.js';
+import { createMemoryStore } from '../store/memory/index.js';
+import { err } from './io.js';
+
+/** An error the operator caused or can fix: printed without a stack trace, exit code 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Which configuration file the command runs with, and the configuration. */
+export function loadConfigSource(cmd: Command): LoadedConfig {
+  const opts = cmd.optsWithGlobals() as { config?: string };
+  const { path, explicit } = resolveConfigPath(opts.config);
+  return loadConfig(path, { explicit });
+}
+
+/** The configuration for this command (global -c/--config, else $LETTERBOX_CONFIG, else ./letterbox.toml). */
+export function loadConfigFrom(cmd: Command): Config {
+  return loadConfigSource(cmd).config;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** A logger for admin commands: warnings and errors only, as plain "letterbox: warning: …" lines on stderr. */
+export function cliLogger(config: Config): Logger {
+  const level = config.log.level === 'silent' ? 'silent' : 'warn';
+  const destination = {
+    write(line: string) {
+      try {
+        const rec = JSON.parse(line) as { level: number; msg?: string };
+        err(`letterbox: ${LEVEL_NAMES[rec.level] ?? 'note'}: ${rec.msg ?? ''}`);
+      } catch {
+        err(line.trimEnd());
+      }
+    },
+  };
+  return createLogger({ log: { level } }, { destination });
+}
+
+/** Opens the configured store (creating data_dir if needed), runs `fn`, always closes the store. */
+export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config, cliLogger(config));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (config.store.backend === 'memory') {
+    log.warn('store.backend is "memory": nothing is kept after this process exits');
+    return createMemoryStore();
+  }
+  try {
+    mkdirSync(config.data_dir, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
+  }
+  try {
+    // TODO(static import once src/store/sqlite/index.ts lands)
+    const sqlitePath = '../store/sqlite/index.js';
+    const { openSqliteStore } = (await import(sqlitePath)) as {
+      openSqliteStore: (dir: string, opts: { log: Logger }) => Promise<Store>;
+    };
+    return await openSqliteStore(config.data_dir, { log });
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw new CliError(
+      `cannot open the mail store in ${config.data_dir} (data_dir): ${(e as Error).message}; ` +
+        'check that the directory is writable by this user',
+    );
+  }
+}
+
+const STORE_HINTS: Record<StoreError['code'], string> = {
+  NONEXISTENT: 'not found',
+  ALREADYEXISTS: 'already exists',
+  NOPERM: 'not allowed',
+  OVERQUOTA: 'over quota',
+  EXPUNGED: 'message was deleted meanwhile',
+  INUSE: 'in use; try again in a moment',
+  LIMIT: 'a limit was reached',
+  TEMP: 'the store is temporarily unavailable (busy or closing); try again',
+  INVALID: 'invalid',
+};
+
+/** The one mapping of store errors to CLI messages. */
+export function storeErrorMessage(e: StoreError): string {
+  const hint = STORE_HINTS[e.code] ?? e.code;
+  return e.message.toLowerCase().includes(hint.split(';')[0]!) ? e.message : `${e.message} (${hint})`;
+}
+
+/** Prints an error the way every command does: "letterbox: message" on stderr; returns the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof CliError) {
+    err(`letterbox: ${e.message}`);
+    return e.exitCode;
+  }
+  if (e instanceof StoreError) {
+    err(`letterbox: ${storeErrorMessage(e)}`);
+    return 1;
+  }
+  if (e instanceof Error && e.name === 'ConfigError') {
+    err(e.message);
+    return 1;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  err(`letterbox: unexpected error: ${msg}`);
+  if (process.env.LETTERBOX_DEBUG && e instanceof Error && e.stack) err(e.stack);
+  else err('letterbox: set LETTERBOX_DEBUG=1 to see the stack trace');
+  return 1;
+}

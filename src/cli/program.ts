@@ -1,0 +1,61 @@
+/**
+ * The `letterbox` command tree (commander). `run(argv)` parses and executes one command
+ * and returns the exit code, printing errors as one line on stderr (no stack trace);
+ * tests call it in-process with their own streams (./io.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { reportError } from './common.js';
+import { io, setIo, type CliIO } from './io.js';
+import * as serve from './serve.js';
+import * as domain from './domain.js';
+import * as user from './user.js';
+import * as alias from './alias.js';
+import * as config from './config.js';
+import * as backup from './backup.js';
+import { extraGroups } from './groups.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    if (pkg.version) return pkg.version;
+  } catch {
+    // running from src/ under tsx: the path is one level shorter
+  }
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('letterbox')
+    .description('letterbox: a self-hosted mail server (SMTP, submission, IMAP, POP3) over one store')
+    .version(version(), '-V, --version')
+    .option('-c, --config <path>', 'configuration file (default: $LETTERBOX_CONFIG, else ./letterbox.toml)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  for (const group of [serve, domain, user, alias, config, backup, ...extraGroups]) group.register(program);
+  return program;
+}
+
+/** Runs one command line (without "node" and the script). Resolves to the exit code. */
+export async function run(argv: string[], ioOverride?: Partial<CliIO>): Promise<number> {
+  const restore = ioOverride ? setIo(ioOverride) : () => undefined;
+  try {
+    const program = buildProgram();
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 1;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode; // commander printed its message already
+    return reportError(e);
+  } finally {
+    restore();
+  }
+}
