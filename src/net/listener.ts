@@ -160,7 +160,9 @@ async function closeServer(server: net.Server, connections: Set<net.Socket>, gra
     });
     if (!(await drained)) {
       log.info({ open: connections.size }, `${name}: closing ${connections.size} connection(s) still open after ${graceMs} ms`);
+      const gone = [...connections].map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
       for (const s of connections) s.destroy();
+      await Promise.all(gone);
     }
   }
   await stopped;
