@@ -1,0 +1,26 @@
+/**
+ * RCPT TO on port 25 (RFC 5321 §4.1.1.3): accept only addresses this server delivers to.
+ * A domain that is not ours is refused as relaying (554 5.7.1, never an open relay,
+ * RFC 5321 §3.6.2 / RFC 2505); an unknown address in our domain is 550 5.1.1.
+ * Resolution (accounts, aliases, plus-addressing, catch-all) is the store's resolveRecipient.
+ */
+import type { ServerContext } from '../../context.js';
+import { Replies } from '../errors.js';
+import { domainOf, normalizeAddress, type ResolvedRecipient } from '../session.js';
+
+export async function resolveInboundRecipient(ctx: ServerContext, address: string): Promise<ResolvedRecipient> {
+  let rcpt = normalizeAddress(address);
+  // RFC 5321 §4.1.1.3: "Postmaster" without a domain must be accepted; it means our postmaster
+  if (rcpt === 'postmaster') rcpt = `postmaster@${ctx.config.hostname.toLowerCase()}`;
+  const domain = domainOf(rcpt);
+  if (!domain || rcpt.startsWith('@')) throw Replies.badAddress();
+  if (!(await ctx.store.getDomain(domain))) throw Replies.relayDenied();
+  const resolved = await ctx.store.resolveRecipient(rcpt);
+  if (!resolved || (resolved.accounts.length === 0 && resolved.external.length === 0)) throw Replies.unknownUser();
+  // a single full mailbox is refused here, before the client sends the body (RFC 3463 4.2.2)
+  if (resolved.accounts.length === 1 && resolved.external.length === 0) {
+    const account = resolved.accounts[0]!;
+    if (account.quotaBytes > 0 && (await ctx.store.usedBytes(account.id)) >= account.quotaBytes) throw Replies.quotaTemp();
+  }
+  return { rcpt, accounts: resolved.accounts, external: resolved.external };
+}

@@ -1,0 +1,279 @@
+/**
+ * SMTP listeners on smtp-server: "smtp" (port 25, inbound for our domains) and
+ * "submission"/"submissions" (587 STARTTLS, 465 implicit TLS per RFC 8314), all sharing
+ * one set of hooks that differ by mode. smtp-server parses the protocol; the hooks here
+ * decide policy and call the store.
+ *
+ * Invariants:
+ *  - port 25 never relays: RCPT is accepted only for our domains (./inbound/rcpt.ts);
+ *  - submission requires AUTH, and AUTH only inside TLS unless config.auth.plaintext_allowed_from
+ *    lists the client; MAIL FROM and From: must be owned by the account (./submission/owner.ts);
+ *  - 250 after DATA only once every local copy is committed to the store;
+ *  - replies chosen here come from ./errors.ts (one table, one StoreError mapping);
+ *  - logs carry envelope metadata only: never bodies or passwords.
+ */
+import type * as net from 'node:net';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { ServerContext } from '../context.js';
+import type { RunningListener } from '../net/types.js';
+import type { TlsMode } from '../config/schema.js';
+import { plaintextAllowed } from '../auth/policy.js';
+import { normaliseIp } from '../net/address.js';
+import { getResolver, type DnsResolver } from './dns.js';
+import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
+import { ConnectionCounter, RateWindow } from './limits.js';
+import { readMessage } from './read.js';
+import { sessionState, transaction } from './session.js';
+import { resolveInboundRecipient } from './inbound/rcpt.js';
+import { deliverInbound } from './inbound/data.js';
+import { deliverSubmission } from './submission/data.js';
+import { ownsAddress } from './submission/owner.js';
+
+export type SmtpListenerName = 'smtp' | 'submission' | 'submissions';
+
+export interface SmtpOptions {
+  /** DNS for SPF/DKIM/DMARC; defaults to ./dns.ts getResolver() at the time of use */
+  resolver?: DnsResolver;
+}
+
+/** per-account hourly counters are shared by 587 and 465 listeners of one process */
+const accountHourly = new WeakMap<ServerContext, RateWindow<number>>();
+
+export async function startSmtp(
+  ctx: ServerContext,
+  name: SmtpListenerName,
+  listener: { address: string; port: number; tls: TlsMode },
+  opts: SmtpOptions = {},
+): Promise<RunningListener> {
+  installEnhancedCodes();
+  const { config } = ctx;
+  const inbound = name === 'smtp';
+  const log = ctx.log.child({ listener: name });
+  const resolver: DnsResolver = (n, t) => (opts.resolver ?? getResolver())(n, t);
+  const conns = new ConnectionCounter(config.limits.connections_per_ip);
+  const ipMinute = new RateWindow<string>(config.limits.smtp_messages_per_ip_per_minute, 60_000);
+  let hourly = accountHourly.get(ctx);
+  if (!hourly) accountHourly.set(ctx, (hourly = new RateWindow<number>(config.limits.messages_per_hour_per_account, 3_600_000)));
+  const perAccount = hourly;
+  const startTls = listener.tls === 'starttls';
+  const insecureAuthSomewhere = config.auth.plaintext_allowed_from.length > 0;
+
+  const options: SMTPServerOptions = {
+    ...ctx.tls.serverOptions(),
+    secure: listener.tls === 'implicit',
+    hideSTARTTLS: listener.tls !== 'starttls',
+    name: config.hostname,
+    banner: 'letterbox ESMTP',
+    size: config.limits.message_size, // RFC 1870 SIZE, and the cap smtp-server enforces
+    rejectOversized: true, // 552 5.3.4 once DATA goes over `size`
+    hideENHANCEDSTATUSCODES: false, // RFC 2034
+    hideDSN: true,
+    maxRecipients: config.limits.recipients_per_message, // 452 4.5.3 past it
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: inbound,
+    disabledCommands: inbound ? ['AUTH'] : [],
+    allowInsecureAuth: !inbound && insecureAuthSomewhere,
+    socketTimeout: config.limits.smtp_idle_timeout_s * 1000,
+    disableReverseLookup: true,
+    logger: false,
+    maxAllowedUnauthenticatedCommands: inbound ? false : config.limits.bad_commands_before_disconnect,
+
+    onConnect(session, callback) {
+      const state = sessionState(session, name, startTls);
+      const ip = normaliseIp(session.remoteAddress);
+      if (ctx.shutdown.aborted) return fail(session, callback, Replies.shuttingDown());
+      if (!conns.acquire(ip)) {
+        log.warn({ conn: session.id, ip }, `refused ${name} connection from ${ip}: over limits.connections_per_ip (${config.limits.connections_per_ip})`);
+        return fail(session, callback, Replies.tooManyConnections());
+      }
+      state.counted = true;
+      // AUTH is offered in plaintext only to clients the configuration trusts (RFC 4954 §4)
+      if (!inbound && insecureAuthSomewhere && !plaintextAllowed(config, state.info)) session.disabledCommands = ['AUTH'];
+      log.debug({ conn: session.id, ip, secure: session.secure }, `${name} connection from ${ip}`);
+      callback();
+    },
+
+    onSecure(_socket, session, callback) {
+      sessionState(session, name, startTls);
+      if (!inbound) session.disabledCommands = undefined;
+      callback();
+    },
+
+    onAuth(auth, session, callback) {
+      const state = sessionState(session, name, startTls);
+      if (inbound) return fail(session, callback, new Error('AUTH not offered here'));
+      if (!plaintextAllowed(config, state.info)) return fail(session, callback, Replies.tlsRequired());
+      if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') return fail(session, callback, Replies.authInvalid());
+      const username = (auth.username ?? '').trim();
+      const ip = normaliseIp(session.remoteAddress);
+      ctx.auth.login(username, auth.password ?? '', ip).then(
+        (res) => {
+          if (res.ok) {
+            state.account = res.account;
+            log.info({ conn: session.id, ip, user: res.account.address, method: auth.method }, 'submission login');
+            return callback(null, { user: res.account.address });
+          }
+          log.info({ conn: session.id, ip, user: username, reason: res.reason }, `submission login refused (${res.reason})`);
+          const reply = res.reason === 'throttled' ? Replies.authThrottled() : res.reason === 'temp' ? Replies.authTemp() : Replies.authInvalid();
+          fail(session, (e) => callback(e), reply);
+        },
+        (err) => {
+          log.error({ conn: session.id, err: (err as Error).message }, 'authenticator failed');
+          fail(session, (e) => callback(e), Replies.authTemp());
+        },
+      );
+    },
+
+    onMailFrom(address, session, callback) {
+      const state = sessionState(session, name, startTls);
+      const ip = normaliseIp(session.remoteAddress);
+      const run = async () => {
+        if (inbound) {
+          if (!ipMinute.allowed(ip)) {
+            log.warn({ conn: session.id, ip }, `${ip} is over limits.smtp_messages_per_ip_per_minute`);
+            throw Replies.ipRateLimited();
+          }
+          return;
+        }
+        const account = state.account;
+        if (!account || !session.user) throw Replies.authRequired();
+        if (!address.address) throw Replies.nullSenderNotAllowed();
+        if (!(await ownsAddress(ctx.store, account, address.address))) {
+          log.warn({ conn: session.id, user: account.address, from: address.address }, 'submission refused: MAIL FROM not owned by the account');
+          throw Replies.senderNotOwned();
+        }
+        if (!perAccount.allowed(account.id)) {
+          log.warn({ conn: session.id, user: account.address }, `${account.address} is over limits.messages_per_hour_per_account`);
+          throw Replies.accountRateLimited();
+        }
+      };
+      run().then(
+        () => callback(),
+        (err) => fail(session, callback, err),
+      );
+    },
+
+    onRcptTo(address, session, callback) {
+      const run = async () => {
+        if (inbound) {
+          const resolved = await resolveInboundRecipient(ctx, address.address);
+          transaction(session).recipients.push(resolved);
+          return;
+        }
+        // submission: any destination, but an unknown address in our own domains fails now
+        const addr = address.address.toLowerCase();
+        const domain = addr.slice(addr.lastIndexOf('@') + 1);
+        if (addr.includes('@') && (await ctx.store.getDomain(domain))) {
+          const r = await ctx.store.resolveRecipient(addr);
+          if (!r || (r.accounts.length === 0 && r.external.length === 0)) throw Replies.unknownUser();
+        }
+      };
+      run().then(
+        () => callback(),
+        (err) => {
+          const reply = storeErrorReply(err);
+          log.info({ conn: session.id, ip: session.remoteAddress, rcpt: address.address, reply: reply.toString() }, 'RCPT refused');
+          fail(session, callback, reply);
+        },
+      );
+    },
+
+    onData(stream, session, callback) {
+      const state = sessionState(session, name, startTls);
+      const started = Date.now();
+      const envelope = {
+        conn: session.id,
+        ip: normaliseIp(session.remoteAddress),
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        rcpt: session.envelope.rcptTo.map((r) => r.address),
+        user: state.account?.address,
+      };
+      const txn = transaction(session);
+      const run = async (): Promise<string> => {
+        const raw = await readMessage(stream, config.limits.message_size);
+        if (!raw) {
+          log.info({ ...envelope, size: stream.byteLength, result: '552 5.3.4' }, 'message refused: over limits.message_size');
+          throw Replies.tooBig();
+        }
+        if (inbound) {
+          ipMinute.record(envelope.ip);
+          const r = await deliverInbound(ctx, session, txn, raw, resolver);
+          log.info({ ...envelope, size: raw.length, stored: r.stored, queued: r.queued, failed: r.failed, ms: Date.now() - started, result: '250' }, 'message accepted');
+          return `Message accepted (${session.id})`;
+        }
+        if (!state.account) throw Replies.authRequired();
+        perAccount.record(state.account.id);
+        const r = await deliverSubmission(ctx, session, state.account, raw);
+        log.info({ ...envelope, size: raw.length, local: r.local, queued: r.queued, queueId: r.queueId, ms: Date.now() - started, result: '250' }, 'message submitted');
+        return `Message accepted (${r.queueId ?? session.id})`;
+      };
+      run().then(
+        (msg) => callback(null, msg),
+        (err) => {
+          const reply = storeErrorReply(err);
+          if (reply.responseCode !== 552) log.info({ ...envelope, result: reply.toString() }, 'message refused');
+          if (!(err instanceof Error) || reply !== err) log.error({ ...envelope, err: (err as Error)?.message }, 'delivery failed');
+          fail(session, callback, reply);
+        },
+      );
+    },
+
+    onClose(session) {
+      const state = sessionState(session, name, startTls);
+      if (state.counted) {
+        state.counted = false;
+        conns.release(normaliseIp(session.remoteAddress));
+      }
+    },
+  };
+
+  const server = new SMTPServer(options);
+  server.on('error', (err: Error) => log.debug({ err: err.message }, `${name}: ${err.message}`));
+  const sockets = new Set<net.Socket>();
+  server.server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen for ${name} on ${listener.address}:${listener.port}: ${err.message}`));
+    server.server.once('error', onError);
+    server.listen(listener.port, listener.address, () => {
+      server.server.off('error', onError);
+      resolve();
+    });
+  });
+  const bound = server.server.address() as net.AddressInfo;
+  log.info({ address: bound.address, port: bound.port, tls: listener.tls }, `${name} listening on ${bound.address}:${bound.port}`);
+
+  let closing: Promise<void> | null = null;
+  const close = (graceMs = 10_000): Promise<void> => {
+    if (closing) return closing;
+    closing = new Promise<void>((resolve) => {
+      server.options.closeTimeout = Math.max(1, graceMs);
+      server.close(() => resolve());
+      // idle sessions (no transaction in progress) get their 421 at once (RFC 5321 §3.8);
+      // the rest may finish their transaction within graceMs, then smtp-server sends 421
+      for (const c of server.connections) {
+        const conn = c as unknown as { session?: SMTPServerSession; send(code: number, text: string): void; close(): void };
+        if (!conn.session?.envelope?.mailFrom) {
+          conn.send(421, `${config.hostname} ${Replies.shuttingDown().message}`);
+          conn.close();
+        }
+      }
+    }).then(() => {
+      for (const s of sockets) s.destroy();
+      log.info(`${name} listener closed`);
+    });
+    return closing;
+  };
+  ctx.shutdown.addEventListener('abort', () => void close(), { once: true });
+
+  return {
+    name,
+    address: bound.address,
+    port: bound.port,
+    connections: sockets,
+    close,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * DATA on submission (RFC 6409): check that every From: address is the account's own
+ * (§6.1), complete the message (Date, Message-ID, §8.2/§8.3), add our Received field,
+ * DKIM-sign with the sender domain's key, deliver local recipients at once and queue the
+ * rest. No copy goes to Sent: clients store their own copy with IMAP APPEND.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SMTPServerSession } from 'smtp-server';
+import type { ServerContext } from '../../context.js';
+import type { Account } from '../../store/types.js';
+import { signatureFor } from '../dkim.js';
+import { deliverLocal } from '../deliver.js';
+import { Replies, storeErrorReply } from '../errors.js';
+import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../headers.js';
+import { domainOf } from '../session.js';
+import { ownsAddress } from './owner.js';
+
+export interface SubmissionResult {
+  local: number;
+  queued: number;
+  queueId: string | null;
+}
+
+export async function deliverSubmission(
+  ctx: ServerContext,
+  session: SMTPServerSession,
+  account: Account,
+  raw: Buffer,
+): Promise<SubmissionResult> {
+  const from = headerAddresses(raw, 'from');
+  if (from.length === 0) throw Replies.fromHeaderMissing();
+  for (const a of from) if (!(await ownsAddress(ctx.store, account, a))) throw Replies.fromHeaderNotOwned();
+
+  const now = new Date();
+  let added = '';
+  if (headerValues(raw, 'date').length === 0) added += `Date: ${rfc5322Date(now)}\r\n`;
+  if (headerValues(raw, 'message-id').length === 0) added += `Message-ID: <${randomBytes(16).toString('hex')}@${ctx.config.hostname}>\r\n`;
+  const cipher = session.tlsOptions || null;
+  const received = receivedHeader({
+    helo: session.hostNameAppearsAs || '',
+    clientHostname: null,
+    ip: session.remoteAddress,
+    hostname: ctx.config.hostname,
+    protocol: withProtocol({ utf8: !!session.envelope.smtpUtf8, tls: session.secure, auth: true }),
+    tls: cipher ? `${cipher.version ?? cipher.standardName ?? ''}:${cipher.name}` : null,
+    id: session.id,
+    date: now,
+  });
+  const body = Buffer.concat([Buffer.from(received + added, 'utf8'), raw]);
+  const signature = await signatureFor(ctx.store, domainOf(from[0]!), body, ctx.log);
+  const message = signature ? Buffer.concat([Buffer.from(signature, 'utf8'), body]) : body;
+
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : account.address;
+  const localAccounts: Account[] = [];
+  const remote: string[] = [];
+  for (const r of session.envelope.rcptTo) {
+    const addr = r.address.toLowerCase();
+    if (await ctx.store.getDomain(domainOf(addr))) {
+      const resolved = await ctx.store.resolveRecipient(addr);
+      if (resolved) {
+        localAccounts.push(...resolved.accounts);
+        remote.push(...resolved.external);
+      }
+    } else {
+      remote.push(addr);
+    }
+  }
+  const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender });
+  const failed = results.filter((r) => 'error' in r);
+  const uniqueRemote = [...new Set(remote)];
+  // nothing delivered and nothing to queue: tell the client (one reply for the transaction)
+  if (failed.length && failed.length === results.length && uniqueRemote.length === 0) {
+    throw storeErrorReply((failed[0] as { error: unknown }).error);
+  }
+  for (const f of failed)
+    if ('error' in f) ctx.log.warn({ to: f.account.address, code: f.error.code }, `local copy of a submitted message not stored: ${f.error.message}`);
+  let queueId: string | null = null;
+  if (uniqueRemote.length) {
+    const item = await ctx.store.enqueue({ from: sender, recipients: uniqueRemote, raw: message, accountId: account.id });
+    queueId = item.id;
+  }
+  return { local: results.length - failed.length, queued: uniqueRemote.length, queueId };
+}
