@@ -30,7 +30,7 @@ async function setup(limits: Record<string, number> = {}) {
   const accounts: Account[] = [];
   const auth = createAuthenticator(fakeStore(accounts), config, log, { now: () => now });
   const add = async (address: string, password: string) =>
-    accounts.push({ id: `id-${address}` as Account['id'], address, passwordHash: await auth.hashPassword(password), quotaBytes: 0, pop3Policy: null, createdAt: new Date() });
+    accounts.push({ id: accounts.length + 1, address, passwordHash: await auth.hashPassword(password), quotaBytes: 0, pop3Policy: null, createdAt: new Date() });
   return { auth, lines, add, advance: (ms: number) => (now += ms) };
 }
 
@@ -98,7 +98,7 @@ test('store failure answers temp', async () => {
 
 test('a corrupt stored hash is an invalid login and an operator-facing error', async () => {
   const { lines, log } = capture();
-  const account = { id: 'x' as Account['id'], address: 'a@b.c', passwordHash: 'not-a-hash', quotaBytes: 0, pop3Policy: null, createdAt: new Date() };
+  const account = { id: 1, address: 'a@b.c', passwordHash: 'not-a-hash', quotaBytes: 0, pop3Policy: null, createdAt: new Date() };
   const auth = createAuthenticator(fakeStore([account]), defaultConfig(), log);
   assert.deepEqual(await auth.login('a@b.c', 'pw', '192.0.2.1'), { ok: false, reason: 'invalid' });
   assert.match(lines.join('\n'), /not a valid argon2/);
