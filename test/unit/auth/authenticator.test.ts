@@ -5,6 +5,7 @@ import { defaultConfig } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/log.js';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import type { Account, Store } from '../../../src/store/types.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
 
 /** log lines written by the authenticator, to check content and the absence of passwords */
 function capture() {
@@ -102,4 +103,17 @@ test('a corrupt stored hash is an invalid login and an operator-facing error', a
   const auth = createAuthenticator(fakeStore([account]), defaultConfig(), log);
   assert.deepEqual(await auth.login('a@b.c', 'pw', '192.0.2.1'), { ok: false, reason: 'invalid' });
   assert.match(lines.join('\n'), /not a valid argon2/);
+});
+
+test('against the memory store: created account logs in, others do not', async () => {
+  const store = createMemoryStore();
+  const { log } = capture();
+  const auth = createAuthenticator(store, defaultConfig(), log);
+  await store.addDomain('example.net');
+  await store.createAccount('bob@example.net', await auth.hashPassword('hunter2!'));
+  const ok = await auth.login('BOB@example.net', 'hunter2!', '192.0.2.5');
+  assert.equal(ok.ok && ok.account.address, 'bob@example.net');
+  assert.deepEqual(await auth.login('bob@example.net', 'hunter3!', '192.0.2.5'), { ok: false, reason: 'invalid' });
+  assert.deepEqual(await auth.login('bob', 'hunter2!', '192.0.2.5'), { ok: false, reason: 'invalid' }, 'full address required');
+  await store.close();
 });
