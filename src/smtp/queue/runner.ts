@@ -1,0 +1,259 @@
+/**
+ * The outbound queue runner. Every `intervalMs` it takes the due items from the store,
+ * groups their recipients by destination domain, resolves each domain's route once,
+ * and delivers every message for that domain over one connection (connection reuse).
+ * Results are per recipient: delivered recipients leave the item, permanent refusals
+ * produce a failure DSN, temporary ones are retried with backoff (./backoff.ts) until
+ * smtp.queue_lifetime_days, after which a failure DSN is sent; a delay warning DSN goes
+ * out once after smtp.delay_warning_hours.
+ *
+ * One runner per store: a run never overlaps the previous one.
+ */
+import type { ServerContext } from '../../context.js';
+import type { QueueItem } from '../../store/types.js';
+import { getResolver, type DnsResolver } from '../dns.js';
+import { domainOf } from '../session.js';
+import { expiresAt, retryDelayMs, warnAt } from './backoff.js';
+import { OutboundConnection, TransactionError } from './client.js';
+import { statusFromReply, sendDsn, type DsnRecipient } from './dsn.js';
+import { addressesOf, routeFor } from './route.js';
+
+export interface QueueRunnerOptions {
+  /** poll interval (default 5000 ms) */
+  intervalMs?: number;
+  /** DNS for MX/A/AAAA (default: ./dns.ts getResolver()) */
+  resolver?: DnsResolver;
+  /** the clock (tests move it forward to reach retries, warnings and expiry) */
+  now?: () => Date;
+  /** port to connect to for an MX host (default config.smtp.outbound_port, or relay_host's port) */
+  portFor?: (host: string) => number | undefined;
+  /** items per run (default 200) */
+  batch?: number;
+  /** connect/greeting timeout (default 30 s) */
+  timeoutMs?: number;
+  /** start the timer (default true); tests may drive runOnce() by hand */
+  autoStart?: boolean;
+}
+
+export interface QueueRunner {
+  /** one pass over the due items; resolves when it is done */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Outcome =
+  | { kind: 'delivered'; host: string }
+  | { kind: 'temp' | 'perm'; status: string; reply: string; host?: string; fromRemote: boolean };
+
+export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = {}): QueueRunner {
+  const log = ctx.log.child({ component: 'queue' });
+  const smtp = ctx.config.smtp;
+  const now = opts.now ?? (() => new Date());
+  const resolver: DnsResolver = (n, t) => (opts.resolver ?? getResolver())(n, t);
+  const interval = opts.intervalMs ?? 5000;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  async function deliverDomain(domain: string, jobs: Array<{ item: QueueItem; rcpts: string[] }>, outcomes: Map<string, Map<string, Outcome>>) {
+    const set = (item: QueueItem, rcpt: string, o: Outcome) => outcomes.get(item.id)!.set(rcpt, o);
+    const setAll = (o: Outcome, which = jobs) => which.forEach((j) => j.rcpts.forEach((r) => set(j.item, r, o)));
+
+    const route = await routeFor(domain, resolver, smtp.relay_host);
+    if (!route.ok) {
+      log.warn({ domain, reason: route.reason }, `no route to ${domain}`);
+      return setAll({ kind: route.permanent ? 'perm' : 'temp', status: route.status, reply: route.reason, fromRemote: false });
+    }
+    let pending = jobs;
+    let lastError = `no mail server for ${domain} could be reached`;
+    for (const target of route.hosts) {
+      if (!pending.length) break;
+      const port = target.port ?? opts.portFor?.(target.host) ?? smtp.outbound_port;
+      const addresses = await addressesOf(target.host, resolver);
+      if (!addresses.length) {
+        lastError = `MX host ${target.host} has no address`;
+        continue;
+      }
+      for (const address of addresses) {
+        if (!pending.length) break;
+        const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000);
+        try {
+          await conn.connect();
+        } catch (err) {
+          lastError = `connection to ${target.host}[${address}]:${port} failed: ${(err as Error).message}`;
+          log.info({ domain, host: target.host, address, port }, lastError);
+          continue;
+        }
+        log.debug({ domain, host: target.host, address, port, tls: conn.secure, messages: pending.length }, 'connected');
+        const rest: typeof pending = [];
+        for (const job of pending) {
+          if (conn.closed) {
+            rest.push(job);
+            continue;
+          }
+          let raw: Buffer;
+          try {
+            raw = await ctx.store.getQueueRaw(job.item.id);
+          } catch (err) {
+            log.error({ id: job.item.id, err: (err as Error).message }, 'queued message body unreadable; will retry');
+            job.rcpts.forEach((r) => set(job.item, r, { kind: 'temp', status: '4.3.0', reply: 'local error reading the queued message', fromRemote: false }));
+            continue;
+          }
+          try {
+            const res = await conn.send(job.item.from, job.rcpts, raw);
+            const acceptedSet = new Set(res.accepted.map((a) => a.toLowerCase()));
+            for (const r of job.rcpts) if (acceptedSet.has(r.toLowerCase())) set(job.item, r, { kind: 'delivered', host: target.host });
+            for (const f of res.rejected) {
+              const rcpt = job.rcpts.find((r) => r.toLowerCase() === f.rcpt.toLowerCase()) ?? f.rcpt;
+              set(job.item, rcpt, { kind: f.permanent ? 'perm' : 'temp', status: statusFromReply(f.reply, f.permanent), reply: f.reply, host: target.host, fromRemote: true });
+            }
+            log.info({ id: job.item.id, host: target.host, tls: conn.secure, delivered: res.accepted, refused: res.rejected.map((f) => `${f.rcpt}: ${f.reply}`) }, 'queue delivery attempt');
+            if (res.rejected.length) await conn.reset();
+          } catch (err) {
+            if (err instanceof TransactionError && !err.connectionLost) {
+              job.rcpts.forEach((r) =>
+                set(job.item, r, { kind: err.permanent ? 'perm' : 'temp', status: statusFromReply(err.reply, err.permanent), reply: err.reply, host: target.host, fromRemote: true }),
+              );
+              log.info({ id: job.item.id, host: target.host, reply: err.reply }, 'queue delivery refused');
+              await conn.reset();
+            } else {
+              lastError = `connection to ${target.host} lost: ${(err as Error).message}`;
+              rest.push(job);
+            }
+          }
+        }
+        conn.quit();
+        pending = rest;
+      }
+    }
+    if (pending.length) {
+      log.info({ domain, messages: pending.length, reason: lastError }, 'deferred');
+      setAll({ kind: 'temp', status: '4.4.1', reply: lastError, fromRemote: false }, pending);
+    }
+  }
+
+  async function finish(item: QueueItem, results: Map<string, Outcome>, at: Date) {
+    const failed: DsnRecipient[] = [];
+    const remaining: Array<{ rcpt: string; o: Outcome & { kind: 'temp' } }> = [];
+    for (const rcpt of item.recipients) {
+      const o = results.get(rcpt);
+      if (!o || o.kind === 'delivered') continue;
+      if (o.kind === 'perm') failed.push(dsnRecipient(rcpt, o, 'failed'));
+      else remaining.push({ rcpt, o: o as Outcome & { kind: 'temp' } });
+    }
+    const expired = at.getTime() >= expiresAt(smtp, item.createdAt).getTime();
+    if (expired && remaining.length) {
+      for (const r of remaining) {
+        const d = dsnRecipient(r.rcpt, r.o, 'failed');
+        d.status = d.status.replace(/^4\./, '5.');
+        d.diagnostic = `${r.o.reply} (gave up after ${smtp.queue_lifetime_days} days)`;
+        d.diagnosticType = r.o.fromRemote ? 'smtp' : 'x-letterbox';
+        failed.push(d);
+      }
+      remaining.length = 0;
+    }
+    let original: Buffer | null = null;
+    const getOriginal = async () => (original ??= await ctx.store.getQueueRaw(item.id).catch(() => Buffer.alloc(0)));
+    if (failed.length && item.from) {
+      await sendDsn(ctx, { to: item.from, original: await getOriginal(), arrivalDate: item.createdAt, now: at, recipients: failed }).catch((err) =>
+        log.error({ id: item.id, err: (err as Error).message }, 'could not send failure DSN'),
+      );
+    }
+    if (failed.length) log.warn({ id: item.id, from: item.from, failed: failed.map((f) => `${f.address}: ${f.diagnostic}`) }, 'delivery failed permanently');
+    if (!remaining.length) {
+      await ctx.store.removeQueueItem(item.id);
+      return;
+    }
+    const attempts = item.attempts + 1;
+    const patch: Parameters<typeof ctx.store.updateQueueItem>[1] = {
+      recipients: remaining.map((r) => r.rcpt),
+      attempts,
+      nextAttemptAt: new Date(at.getTime() + retryDelayMs(smtp, attempts)),
+      lastError: remaining.map((r) => `${r.rcpt}: ${r.o.reply}`).join('; ').slice(0, 2000),
+    };
+    if (!item.warnedAt && item.from && at.getTime() >= warnAt(smtp, item.createdAt).getTime()) {
+      await sendDsn(ctx, {
+        to: item.from,
+        original: await getOriginal(),
+        arrivalDate: item.createdAt,
+        now: at,
+        recipients: remaining.map((r) => dsnRecipient(r.rcpt, r.o, 'delayed')),
+        willRetryUntil: expiresAt(smtp, item.createdAt),
+      }).then(
+        () => (patch.warnedAt = at),
+        (err) => log.error({ id: item.id, err: (err as Error).message }, 'could not send delay DSN'),
+      );
+    }
+    await ctx.store.updateQueueItem(item.id, patch);
+  }
+
+  async function runOnce(): Promise<void> {
+    const at = now();
+    const items = await ctx.store.dueQueueItems(at, opts.batch ?? 200);
+    if (!items.length) return;
+    const outcomes = new Map<string, Map<string, Outcome>>();
+    const byDomain = new Map<string, Array<{ item: QueueItem; rcpts: string[] }>>();
+    for (const item of items) {
+      outcomes.set(item.id, new Map());
+      const perDomain = new Map<string, string[]>();
+      for (const rcpt of item.recipients) {
+        const d = domainOf(rcpt);
+        perDomain.set(d, [...(perDomain.get(d) ?? []), rcpt]);
+      }
+      for (const [d, rcpts] of perDomain) byDomain.set(d, [...(byDomain.get(d) ?? []), { item, rcpts }]);
+    }
+    await Promise.all(
+      [...byDomain].map(([domain, jobs]) =>
+        deliverDomain(domain, jobs, outcomes).catch((err) => {
+          log.error({ domain, err: (err as Error).message }, 'queue delivery failed unexpectedly; will retry');
+          jobs.forEach((j) => j.rcpts.forEach((r) => outcomes.get(j.item.id)!.set(r, { kind: 'temp', status: '4.3.0', reply: 'local error', fromRemote: false })));
+        }),
+      ),
+    );
+    for (const item of items) {
+      await finish(item, outcomes.get(item.id)!, at).catch((err) => log.error({ id: item.id, err: (err as Error).message }, 'could not update queue item'));
+    }
+  }
+
+  function guardedRun(): Promise<void> {
+    if (!running)
+      running = runOnce()
+        .catch((err) => log.error({ err: (err as Error).message }, 'queue run failed'))
+        .finally(() => {
+          running = null;
+        });
+    return running;
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void guardedRun().then(schedule);
+    }, interval);
+    timer.unref();
+  }
+
+  if (opts.autoStart !== false) schedule();
+  const onAbort = () => void stop();
+  ctx.shutdown.addEventListener('abort', onAbort, { once: true });
+
+  async function stop(): Promise<void> {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    ctx.shutdown.removeEventListener('abort', onAbort);
+    await running;
+  }
+
+  return { runOnce: guardedRun, stop };
+}
+
+function dsnRecipient(address: string, o: Exclude<Outcome, { kind: 'delivered' }>, action: 'failed' | 'delayed'): DsnRecipient {
+  return {
+    address,
+    action,
+    status: o.status,
+    diagnostic: o.reply,
+    diagnosticType: o.fromRemote ? 'smtp' : 'x-letterbox',
+    remoteMta: o.host,
+  };
+}
