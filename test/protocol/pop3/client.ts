@@ -107,6 +107,12 @@ export class Pop3Client {
 
   async stls(): Promise<void> {
     assert.match(await this.cmd('STLS'), /^\+OK/);
+    await this.stlsAfterOk();
+  }
+
+  /** the TLS handshake after the server's "+OK" to STLS (buffered plaintext is dropped) */
+  async stlsAfterOk(): Promise<void> {
+    this.buf = Buffer.alloc(0);
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     const secure = tls.connect({ socket: this.socket, rejectUnauthorized: false });
