@@ -63,7 +63,21 @@ export async function withStore<T>(config: Config, fn: (store: Store) => Promise
   }
 }
 
+type StoreOpener = (config: Config, log: Logger) => Promise<Store>;
+let opener: StoreOpener | null = null;
+
+/** Tests: make every command use this store factory instead of the configured backend; returns a restore function. */
+export function setStoreOpener(fn: StoreOpener | null): () => void {
+  const prev = opener;
+  opener = fn;
+  return () => {
+    opener = prev;
+  };
+}
+
+/** Opens the configured backend (sqlite in data_dir, or memory). Errors name data_dir and what to do. */
 export async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (opener) return opener(config, log);
   if (config.store.backend === 'memory') {
     log.warn('store.backend is "memory": nothing is kept after this process exits');
     return createMemoryStore();
