@@ -4,10 +4,10 @@
  *
  * ── Reading commands ──────────────────────────────────────────────────────────
  *   const r = new CommandReader({ maxLineLength, maxLiteralSize, maxCommandLiteralBytes,
- *                                 maxNonSyncLiteral /* 4096 for LITERAL- */, maxDepth });
+ *                                 maxNonSyncLiteral, maxDepth }); // maxNonSyncLiteral: 4096 for LITERAL-
  *   socket.on('data', (b) => { if (!r.push(b)) socket.pause(); pump(); });
  *   pump: for (;;) { const ev = r.next(); if (!ev) break; ... }   // pull model: pipelining-safe
- *     ev.type === 'command'      → { tag, name /* "FETCH", "UID FETCH" (upper-case) */, args: Token[], size }
+ *     ev.type === 'command'      → { tag, name, args: Token[], size }  (name upper-case: "FETCH", "UID FETCH")
  *     ev.type === 'need-literal' → { tag, name, size, nonSync, binary }:
  *                                   sync: write encodeContinuation() or reply NO/BAD + r.rejectLiteral()
  *                                   nonSync: nothing to send (r.rejectLiteral() to skip its bytes)
