@@ -1,0 +1,232 @@
+/**
+ * Test scaffolding for SMTP: a ServerContext on the memory store (like test/helpers/context.ts,
+ * without the SQLite import), a line-oriented SMTP client for C:/S: transcripts, and a
+ * "simulated internet" of smtp-server sinks on loopback with a table resolver that maps
+ * test domains to them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { defaultConfig, type Config } from '../../../src/config/schema.js';
+import type { ServerContext } from '../../../src/context.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
+import { createAuthenticator } from '../../../src/auth/authenticator.js';
+import { createTlsProvider } from '../../../src/net/tls.js';
+import { createLogger } from '../../../src/log.js';
+import type { Account } from '../../../src/store/types.js';
+import type { RunningListener } from '../../../src/net/types.js';
+import { startSmtp, type SmtpListenerName } from '../../../src/smtp/server.js';
+import type { DnsResolver } from '../../../src/smtp/dns.js';
+
+export interface Harness {
+  ctx: ServerContext;
+  addUser(address: string, password: string): Promise<Account>;
+  start(name: SmtpListenerName, tlsMode?: 'starttls' | 'implicit' | 'none', resolver?: DnsResolver): Promise<RunningListener>;
+  close(): Promise<void>;
+}
+
+/** resolver that knows nothing: every lookup is NXDOMAIN (SPF/DKIM/DMARC → none) */
+export const offlineResolver: DnsResolver = async (name) => {
+  throw Object.assign(new Error(`offline: ${name}`), { code: 'ENOTFOUND' });
+};
+
+export async function makeHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-smtp-'));
+  const config: Config = defaultConfig({
+    hostname: 'mx.local.test',
+    data_dir: dataDir,
+    log: { level: process.env.LETTERBOX_TEST_LOG ?? 'silent' },
+    ...overrides,
+  });
+  const log = createLogger(config);
+  const store = createMemoryStore();
+  const auth = createAuthenticator(store, config, log);
+  const tlsProvider = await createTlsProvider(config, log);
+  const abort = new AbortController();
+  const ctx: ServerContext = { config, store, auth, tls: tlsProvider, log, shutdown: abort.signal };
+  const listeners: RunningListener[] = [];
+  return {
+    ctx,
+    async addUser(address, password) {
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      if (!(await store.getDomain(domain))) await store.addDomain(domain);
+      return store.createAccount(address, await auth.hashPassword(password));
+    },
+    async start(name, tlsMode, resolver) {
+      const mode = tlsMode ?? (name === 'submissions' ? 'implicit' : 'starttls');
+      const l = await startSmtp(ctx, name, { address: '127.0.0.1', port: 0, tls: mode }, { resolver: resolver ?? offlineResolver });
+      listeners.push(l);
+      return l;
+    },
+    async close() {
+      abort.abort();
+      await Promise.all(listeners.map((l) => l.close(200)));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A minimal SMTP client that shows the server's replies verbatim. */
+export class SmtpClient {
+  private buf = '';
+  private waiters: Array<() => void> = [];
+  private constructor(private socket: net.Socket | tls.TLSSocket) {
+    this.attach(socket);
+  }
+  private attach(s: net.Socket) {
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      this.buf += d;
+      this.waiters.splice(0).forEach((w) => w());
+    });
+    s.on('error', () => {});
+    s.on('close', () => this.waiters.splice(0).forEach((w) => w()));
+  }
+  static async connect(port: number, implicitTls = false): Promise<{ client: SmtpClient; greeting: string }> {
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s = implicitTls
+        ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(s))
+        : net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const client = new SmtpClient(socket);
+    return { client, greeting: await client.reply() };
+  }
+  get closed(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded;
+  }
+  /** next complete reply (all lines), e.g. "250-a\r\n250 b" */
+  async reply(timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buf);
+      if (m) {
+        this.buf = this.buf.slice(m[0].length);
+        return m[0].replace(/\r?\n$/, '');
+      }
+      if (this.socket.destroyed || this.socket.readableEnded) {
+        const rest = this.buf;
+        this.buf = '';
+        return rest.replace(/\r?\n$/, '');
+      }
+      if (Date.now() > deadline) throw new Error('timeout waiting for reply; buffer: ' + JSON.stringify(this.buf));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 100);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+  async cmd(line: string): Promise<string> {
+    this.socket.write(line + '\r\n');
+    return this.reply();
+  }
+  async starttls(): Promise<string> {
+    const r = await this.cmd('STARTTLS');
+    if (!r.startsWith('220')) return r;
+    this.socket.removeAllListeners('data');
+    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({ socket: this.socket, rejectUnauthorized: false }, () => resolve(s));
+      s.once('error', reject);
+    });
+    this.socket = secure;
+    this.attach(secure);
+    return r;
+  }
+  /** DATA + body (dot-stuffed here) + "." */
+  async data(raw: string | Buffer): Promise<string> {
+    const r = await this.cmd('DATA');
+    if (!r.startsWith('354')) return r;
+    let text = Buffer.isBuffer(raw) ? raw.toString('binary') : raw;
+    text = text.replace(/(^|\r\n)\./g, '$1..');
+    if (!text.endsWith('\r\n')) text += '\r\n';
+    this.socket.write(Buffer.from(text + '.\r\n', 'binary'));
+    return this.reply();
+  }
+  async authPlain(user: string, pass: string): Promise<string> {
+    return this.cmd('AUTH PLAIN ' + Buffer.from(`\0${user}\0${pass}`).toString('base64'));
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+// ───────────── the simulated internet ─────────────
+
+export interface SinkMessage {
+  from: string;
+  to: string[];
+  raw: Buffer;
+  secure: boolean;
+  connection: string;
+}
+
+export interface SinkBehaviour {
+  starttls?: boolean;
+  /** reply for RCPT TO: null accepts, otherwise [code, text] */
+  rcpt?: (address: string) => [number, string] | null;
+  /** reply after DATA: null accepts */
+  data?: () => [number, string] | null;
+}
+
+export interface Sink {
+  port: number;
+  messages: SinkMessage[];
+  connections: number;
+  close(): Promise<void>;
+}
+
+export async function startSink(ctx: ServerContext, behaviour: SinkBehaviour = {}): Promise<Sink> {
+  const messages: SinkMessage[] = [];
+  let connections = 0;
+  const err = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
+  const server = new SMTPServer({
+    ...ctx.tls.serverOptions(),
+    hideSTARTTLS: behaviour.starttls === false,
+    authOptional: true,
+    disabledCommands: ['AUTH'],
+    disableReverseLookup: true,
+    logger: false,
+    closeTimeout: 200,
+    onConnect(_s, cb) {
+      connections++;
+      cb();
+    },
+    onRcptTo(address, _s, cb) {
+      const r = behaviour.rcpt?.(address.address);
+      cb(r ? err(r[0], r[1]) : undefined);
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const r = behaviour.data?.();
+        if (r) return cb(err(r[0], r[1]));
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((x) => x.address),
+          raw: Buffer.concat(chunks),
+          secure: session.secure,
+          connection: session.id,
+        });
+        cb(null, 'queued');
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.server.address() as net.AddressInfo).port;
+  return {
+    port,
+    messages,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
