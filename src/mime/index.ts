@@ -83,6 +83,8 @@ function applyContentHeaders(ctx: Ctx, part: MimePart, fields: HeaderField[], di
       t = textPlainDefault();
     }
   }
+  // RFC 2046 §4.1.2: text/* without charset means us-ascii; made explicit for BODYSTRUCTURE
+  if (t.type === 'text' && !t.params.some(([k]) => k === 'charset')) t.params = [...t.params, ['charset', 'us-ascii']];
   part.type = t.type;
   part.subtype = t.subtype;
   part.params = t.params;
