@@ -236,12 +236,16 @@ async function banner(
   }
 }
 
-/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (sig: NodeJS.Signals) => {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
+/** Resolves on the first SIGTERM or SIGINT (a second one exits at once); `cancel` removes the handlers. */
+function waitForSignal(): { signalled: Promise<NodeJS.Signals>; cancel(): void } {
+  let handler: (sig: NodeJS.Signals) => void = () => undefined;
+  const cancel = () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    handler = (sig) => {
+      cancel();
       const again = () => {
         out(`letterbox: second ${sig}; exiting without waiting`);
         process.exit(1);
@@ -253,6 +257,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', handler);
     process.on('SIGINT', handler);
   });
+  return { signalled, cancel };
 }
 
 export function register(program: Command): void {
@@ -263,8 +268,15 @@ export function register(program: Command): void {
     .action(async (opts: { grace: string }, cmd: Command) => {
       const graceMs = Math.max(0, Number(opts.grace) || 0) * 1000;
       const { config, file } = loadConfigSource(cmd);
-      const server = await startServer(config, { file });
-      const sig = await waitForSignal();
+      const wait = waitForSignal(); // before starting, so an early SIGTERM is not lost
+      let server: RunningServer;
+      try {
+        server = await startServer(config, { file });
+      } catch (e) {
+        wait.cancel();
+        throw e;
+      }
+      const sig = await wait.signalled;
       out(`letterbox: ${sig} received; closing connections (up to ${graceMs / 1000} s) and the store`);
       await server.stop(graceMs);
       out('letterbox: stopped');
