@@ -343,7 +343,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           store.claimRecent(a.id, bInbox),
           store.getMessages(12345, aInbox, [1]),
         ];
-        for (const c of calls) await rejectsCode(c, 'NONEXISTENT');
+        await Promise.all(calls.map((c) => rejectsCode(c, 'NONEXISTENT')));
         assert.equal((await store.mailboxStatus(b.id, bInbox)).messages, 1);
         assert.ok((await store.listMailboxes(a.id)).every((m) => m.accountId === a.id));
       }));

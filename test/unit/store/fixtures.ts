@@ -1,13 +1,15 @@
 /** Small message builders and seeding helpers for the store tests. */
 import type { Account, Store } from '../../../src/store/types.js';
 
+let counter = 0;
+
 export function rawMessage(opts: { subject?: string; from?: string; to?: string; date?: string; body?: string; extra?: string } = {}): Buffer {
   const lines = [
     `From: ${opts.from ?? 'Alice <alice@example.org>'}`,
     `To: ${opts.to ?? 'bob@example.test'}`,
     `Subject: ${opts.subject ?? 'hello'}`,
     ...(opts.date === '' ? [] : [`Date: ${opts.date ?? 'Mon, 01 Jan 2024 10:00:00 +0000'}`]),
-    `Message-ID: <${Math.random().toString(36).slice(2)}@example.org>`,
+    `Message-ID: <${String(++counter).padStart(8, '0')}@example.org>`,
     ...(opts.extra ? [opts.extra] : []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',

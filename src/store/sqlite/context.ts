@@ -1,0 +1,136 @@
+/**
+ * Shared state of one open SQLite store: the connection, a prepared-statement cache,
+ * the group committer and the lookups every part (admin, mailboxes, messages, pop3,
+ * queue) needs. Ownership checks live here: a mailbox is only found together with
+ * its account id, so a foreign MailboxId is NONEXISTENT on every path.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { StoreError, type Account, type AccountId, type MailboxId, type MailboxInfo, type SpecialUse } from '../types.js';
+import { nextUidValidity } from '../util.js';
+import type { Committer, JobResult } from './committer.js';
+
+export interface AccountRow {
+  id: number;
+  address: string;
+  domain: string;
+  password_hash: string;
+  quota_bytes: number;
+  pop3_policy: string | null;
+  created_at: number;
+  used_bytes: number;
+}
+
+export interface MailboxRow {
+  id: number;
+  account_id: number;
+  name: string;
+  special_use: string | null;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  recent_from: number;
+  messages: number;
+  unseen: number;
+  deleted: number;
+  size: number;
+}
+
+export interface Ctx {
+  db: Database.Database;
+  log?: Logger;
+  /** prepared statement for this SQL (cached) */
+  q(sql: string): Database.Statement;
+  mutate<T>(fn: () => JobResult<T>): Promise<T>;
+  open(): void;
+  account(id: AccountId): AccountRow;
+  mailbox(accountId: AccountId, mailboxId: MailboxId): MailboxRow;
+  mailboxByName(accountId: AccountId, name: string): MailboxRow | undefined;
+  info(row: MailboxRow): MailboxInfo;
+  /** inserts a mailbox row with a fresh UIDVALIDITY */
+  insertMailbox(accountId: AccountId, name: string, specialUse: SpecialUse | null): MailboxRow;
+  /** deletes blobs no message or retained row references (among `ids`, or all when omitted) */
+  collectBlobs(ids?: Iterable<number>): void;
+}
+
+export function toAccount(r: AccountRow): Account {
+  return {
+    id: r.id,
+    address: r.address,
+    passwordHash: r.password_hash,
+    quotaBytes: r.quota_bytes,
+    pop3Policy: r.pop3_policy as Account['pop3Policy'],
+    createdAt: new Date(r.created_at),
+  };
+}
+
+export function createCtx(db: Database.Database, committer: () => Committer, log?: Logger): Ctx & { closed: boolean } {
+  const cache = new Map<string, Database.Statement>();
+  const q = (sql: string): Database.Statement => {
+    let s = cache.get(sql);
+    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  const ctx: Ctx & { closed: boolean } = {
+    db,
+    log,
+    closed: false,
+    q,
+    mutate(fn) {
+      ctx.open();
+      return committer().submit(fn);
+    },
+    open() {
+      if (ctx.closed) throw new StoreError('TEMP', 'the store is closed');
+    },
+    account(id) {
+      ctx.open();
+      const r = q('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+      if (!r) throw new StoreError('NONEXISTENT', `account ${id} does not exist`);
+      return r;
+    },
+    mailbox(accountId, mailboxId) {
+      ctx.open();
+      const r = q('SELECT * FROM mailboxes WHERE id = ? AND account_id = ?').get(mailboxId, accountId) as MailboxRow | undefined;
+      if (!r) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
+      return r;
+    },
+    mailboxByName(accountId, name) {
+      return q('SELECT * FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, name) as MailboxRow | undefined;
+    },
+    info(r) {
+      const sub = q('SELECT 1 FROM subscriptions WHERE account_id = ? AND name = ?').get(r.account_id, r.name);
+      return {
+        id: r.id,
+        accountId: r.account_id,
+        name: r.name,
+        specialUse: r.special_use as SpecialUse | null,
+        subscribed: !!sub,
+        uidValidity: r.uid_validity,
+        uidNext: r.uid_next,
+        highestModseq: r.highest_modseq,
+      };
+    },
+    insertMailbox(accountId, name, specialUse) {
+      const last = q("SELECT value FROM meta WHERE key = 'last_uidvalidity'").get() as { value: string } | undefined;
+      const v = nextUidValidity(last ? Number(last.value) : 0);
+      q("INSERT INTO meta (key, value) VALUES ('last_uidvalidity', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(v));
+      const id = Number(
+        q('INSERT INTO mailboxes (account_id, name, special_use, uid_validity) VALUES (?, ?, ?, ?)').run(accountId, name, specialUse, v)
+          .lastInsertRowid,
+      );
+      return q('SELECT * FROM mailboxes WHERE id = ?').get(id) as MailboxRow;
+    },
+    collectBlobs(ids) {
+      const orphan =
+        'NOT EXISTS (SELECT 1 FROM messages WHERE blob_id = blobs.id) AND NOT EXISTS (SELECT 1 FROM retained WHERE blob_id = blobs.id)';
+      if (!ids) {
+        q(`DELETE FROM blobs WHERE ${orphan}`).run();
+        return;
+      }
+      const del = q(`DELETE FROM blobs WHERE id = ? AND ${orphan}`);
+      for (const id of new Set(ids)) del.run(id);
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,103 @@
+/**
+ * The embedded default backend: one SQLite file, <dataDir>/letterbox.db (better-sqlite3).
+ *
+ * - WAL + synchronous=FULL: a commit is fsynced before any promise resolves.
+ * - Group commit (committer.ts): mutations of one tick share one transaction/fsync.
+ * - busy_timeout: the CLI may write while the server runs; the server notices such
+ *   commits through the change log (watcher.ts) and publishes them on its bus.
+ * - Versioned, transactional migrations (migrations.ts).
+ * - Raw bytes byte-exact in `blobs`, shared by COPY; MIME index as JSON; lower-cased
+ *   search text computed at append so SEARCH never re-parses.
+ * - Counters (messages, unseen, deleted, size, used bytes) kept by triggers.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { createChangeBus } from '../bus.js';
+import type { ChangeBus, Store } from '../types.js';
+import { createCommitter, type Committer } from './committer.js';
+import { createCtx } from './context.js';
+import { migrate } from './migrations.js';
+import { adminOps } from './admin.js';
+import { mailboxOps } from './mailboxes.js';
+import { messageOps } from './messages.js';
+import { pop3Ops } from './pop3.js';
+import { queueOps } from './queue.js';
+import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
+
+export const DB_FILE = 'letterbox.db';
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteStoreOptions {
+  log?: Logger;
+}
+
+/** Opens (creating and migrating as needed) the store in `dataDir`. */
+export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}): Promise<Store> {
+  const log = opts.log;
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, DB_FILE);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const applied = migrate(db);
+    if (applied.length > 0) log?.info({ file, versions: applied }, 'store: database schema migrated');
+  } catch (err) {
+    throw new Error(`cannot open the mail store ${file}: ${(err as Error).message} (check the path, permissions and free space)`, {
+      cause: err,
+    });
+  }
+
+  const writer = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const inner = createChangeBus((err) => log?.error({ err }, 'store: a change listener failed'));
+  const watcher = createWatcher(db, writer, (changes) => inner.publish(changes), log);
+  const bus: ChangeBus = {
+    subscribe(accountId, listener) {
+      const unsub = inner.subscribe(accountId, listener);
+      watcher.update(inner.subscriberCount());
+      return () => {
+        unsub();
+        watcher.update(inner.subscriberCount());
+      };
+    },
+    publish: (changes) => inner.publish(changes),
+  };
+
+  const logChange = db.prepare('INSERT INTO change_log (writer, created_at, changes) VALUES (?, ?, ?)');
+  const pruneLog = db.prepare('DELETE FROM change_log WHERE created_at < ?');
+  pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
+  let recorded = 0;
+  let committer: Committer | null = null;
+  const ctx = createCtx(db, () => committer!, log);
+  committer = createCommitter(db, {
+    log,
+    record(changes) {
+      logChange.run(writer, Date.now(), JSON.stringify(changes));
+      if (++recorded % 1000 === 0) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
+    },
+    publish: (changes) => inner.publish(changes),
+  });
+
+  const store: Store = {
+    bus,
+    ...adminOps(ctx),
+    ...mailboxOps(ctx),
+    ...messageOps(ctx),
+    ...pop3Ops(ctx),
+    ...queueOps(ctx),
+    async close() {
+      if (ctx.closed) return;
+      committer!.flush();
+      ctx.closed = true;
+      watcher.stop();
+      db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,174 @@
+/** Mailboxes of the SQLite store: list, status, create, delete, rename, subscriptions, \Recent. */
+import { StoreError, type Change, type MailboxStatus, type SpecialUse, type Store } from '../types.js';
+import { normaliseMailboxName, parentNames } from '../util.js';
+import type { Ctx, MailboxRow } from './context.js';
+import { insertMessage, type MessageRow } from './rows.js';
+
+type MailboxOps = Pick<
+  Store,
+  | 'listMailboxes'
+  | 'getMailbox'
+  | 'getSpecialMailbox'
+  | 'mailboxStatus'
+  | 'createMailbox'
+  | 'deleteMailbox'
+  | 'renameMailbox'
+  | 'setSubscribed'
+  | 'listSubscriptions'
+  | 'claimRecent'
+>;
+
+export function mailboxOps(ctx: Ctx): MailboxOps {
+  const { q } = ctx;
+
+  function createWithParents(
+    accountId: number,
+    name: string,
+    specialUse: SpecialUse | null,
+    origin: string | undefined,
+    parentsOnly = false,
+  ): Change[] {
+    const changes: Change[] = [];
+    // RFC 9051 §6.3.4: superiors needed to place the new name are created too
+    for (const p of parentsOnly ? parentNames(name) : [...parentNames(name), name]) {
+      if (ctx.mailboxByName(accountId, p)) continue;
+      const m = ctx.insertMailbox(accountId, p, p === name ? specialUse : null);
+      changes.push({ kind: 'mailbox-created', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: p, origin });
+    }
+    return changes;
+  }
+
+  return {
+    async listMailboxes(accountId) {
+      ctx.account(accountId);
+      return (q('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY name').all(accountId) as MailboxRow[]).map(ctx.info);
+    },
+    async getMailbox(accountId, name) {
+      ctx.account(accountId);
+      let n: string;
+      try {
+        n = normaliseMailboxName(name);
+      } catch {
+        return null;
+      }
+      const r = ctx.mailboxByName(accountId, n);
+      return r ? ctx.info(r) : null;
+    },
+    async getSpecialMailbox(accountId, use) {
+      ctx.account(accountId);
+      const r = q('SELECT * FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(accountId, use) as
+        | MailboxRow
+        | undefined;
+      return r ? ctx.info(r) : null;
+    },
+    async mailboxStatus(accountId, mailboxId, recentFromUid) {
+      const r = ctx.mailbox(accountId, mailboxId);
+      const from = recentFromUid ?? r.recent_from;
+      const recent = (q('SELECT count(*) AS n FROM messages WHERE mailbox_id = ? AND uid >= ?').get(mailboxId, from) as { n: number }).n;
+      const fu = q('SELECT uid FROM messages WHERE mailbox_id = ? AND seen = 0 ORDER BY uid LIMIT 1').get(mailboxId) as
+        | { uid: number }
+        | undefined;
+      const s: MailboxStatus = {
+        ...ctx.info(r),
+        messages: r.messages,
+        unseen: r.unseen,
+        deleted: r.deleted,
+        size: r.size,
+        recent,
+        firstUnseenUid: fu ? fu.uid : null,
+      };
+      return s;
+    },
+    async createMailbox(accountId, name, opts) {
+      const n = normaliseMailboxName(name);
+      return ctx.mutate(() => {
+        ctx.account(accountId);
+        if (ctx.mailboxByName(accountId, n)) throw new StoreError('ALREADYEXISTS', `mailbox ${n} already exists`);
+        const changes = createWithParents(accountId, n, opts?.specialUse ?? null, opts?.origin);
+        return { value: changes, changes };
+      });
+    },
+    async deleteMailbox(accountId, name, opts) {
+      const n = normaliseMailboxName(name);
+      if (n === 'INBOX') throw new StoreError('NOPERM', 'INBOX cannot be deleted');
+      return ctx.mutate(() => {
+        ctx.account(accountId);
+        const m = ctx.mailboxByName(accountId, n);
+        if (!m) throw new StoreError('NONEXISTENT', `mailbox ${n} does not exist`);
+        q('DELETE FROM mailboxes WHERE id = ?').run(m.id); // messages and expunge log cascade
+        ctx.collectBlobs();
+        const changes: Change[] = [{ kind: 'mailbox-deleted', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: n, origin: opts?.origin }];
+        return { value: changes, changes };
+      });
+    },
+    async renameMailbox(accountId, oldName, newName, opts) {
+      const from = normaliseMailboxName(oldName);
+      const to = normaliseMailboxName(newName);
+      const origin = opts?.origin;
+      return ctx.mutate(() => {
+        ctx.account(accountId);
+        const src = ctx.mailboxByName(accountId, from);
+        if (!src) throw new StoreError('NONEXISTENT', `mailbox ${from} does not exist`);
+        if (to === 'INBOX' || ctx.mailboxByName(accountId, to)) throw new StoreError('ALREADYEXISTS', `mailbox ${to} already exists`);
+        if (to.startsWith(from + '/')) throw new StoreError('INVALID', `cannot rename ${from} into its own child ${to}`);
+        const changes: Change[] = [];
+        if (from === 'INBOX') {
+          // RFC 9051 §6.3.6: messages move to a new mailbox; INBOX stays, empty; its children stay
+          changes.push(...createWithParents(accountId, to, null, origin));
+          const dest = ctx.mailboxByName(accountId, to)!;
+          const rows = q('SELECT * FROM messages WHERE mailbox_id = ? ORDER BY uid').all(src.id) as MessageRow[];
+          for (const r of rows)
+            changes.push(insertMessage(ctx, dest, { blobId: r.blob_id, size: r.size, flags: JSON.parse(r.flags), internalDate: r.internal_date, guid: r.guid }, origin));
+          if (rows.length > 0) {
+            const modseq = src.highest_modseq + 1;
+            q('DELETE FROM messages WHERE mailbox_id = ?').run(src.id);
+            const log = q('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+            for (const r of rows) log.run(src.id, r.uid, modseq);
+            q('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, src.id);
+            changes.push({ kind: 'expunge', accountId, mailboxId: src.id, modseq, uids: rows.map((r) => r.uid), origin });
+          }
+          return { value: changes, changes };
+        }
+        const all = q("SELECT * FROM mailboxes WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?)").all(
+          accountId,
+          from,
+          from.length + 1,
+          from + '/',
+        ) as MailboxRow[];
+        const renames = all.map((m) => [m, to + m.name.slice(from.length)] as const);
+        for (const [, nn] of renames)
+          if (ctx.mailboxByName(accountId, nn)) throw new StoreError('ALREADYEXISTS', `mailbox ${nn} already exists`);
+        changes.push(...createWithParents(accountId, to, null, origin, true));
+        for (const [m, nn] of renames) {
+          q('UPDATE mailboxes SET name = ? WHERE id = ?').run(nn, m.id);
+          if (q('DELETE FROM subscriptions WHERE account_id = ? AND name = ?').run(accountId, m.name).changes > 0)
+            q('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)').run(accountId, nn);
+          changes.push({ kind: 'mailbox-renamed', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: nn, oldName: m.name, origin });
+        }
+        return { value: changes, changes };
+      });
+    },
+    async setSubscribed(accountId, name, subscribed) {
+      const n = normaliseMailboxName(name);
+      return ctx.mutate(() => {
+        ctx.account(accountId);
+        if (subscribed) q('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)').run(accountId, n);
+        else q('DELETE FROM subscriptions WHERE account_id = ? AND name = ?').run(accountId, n);
+        return { value: undefined, changes: [] };
+      });
+    },
+    async listSubscriptions(accountId) {
+      ctx.account(accountId);
+      return (q('SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name').all(accountId) as Array<{ name: string }>).map(
+        (r) => r.name,
+      );
+    },
+    async claimRecent(accountId, mailboxId) {
+      return ctx.mutate(() => {
+        const m = ctx.mailbox(accountId, mailboxId);
+        q('UPDATE mailboxes SET recent_from = uid_next WHERE id = ?').run(mailboxId);
+        return { value: m.recent_from, changes: [] };
+      });
+    },
+  };
+}

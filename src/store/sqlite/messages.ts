@@ -1,0 +1,227 @@
+/** Messages of the SQLite store: append, fetch, flags, copy/move, expunge, search, delivery. */
+import type { MimeIndex } from '../../mime/types.js';
+import { matches, needsText, type SearchRecord } from '../search.js';
+import { StoreError, type AppendResult, type Change, type Flag, type Store } from '../types.js';
+import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
+import type { AccountRow, Ctx } from './context.js';
+import { insertBlob, insertMessage, prepareBody, removeMessages, selectRows, toMeta, type MessageRow } from './rows.js';
+
+type MessageOps = Pick<
+  Store,
+  | 'append'
+  | 'appendMany'
+  | 'snapshot'
+  | 'getMessages'
+  | 'getMessagesWithIndex'
+  | 'getRaw'
+  | 'storeFlags'
+  | 'copy'
+  | 'move'
+  | 'expunge'
+  | 'expungedSince'
+  | 'search'
+  | 'deliver'
+>;
+
+export function checkQuota(a: AccountRow, adding: number): void {
+  if (a.quota_bytes > 0 && a.used_bytes + adding > a.quota_bytes)
+    throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
+}
+
+export function messageOps(ctx: Ctx): MessageOps {
+  const { q } = ctx;
+
+  async function copyOrMove(
+    accountId: number,
+    fromId: number,
+    uids: Parameters<Store['copy']>[2],
+    toId: number,
+    move: boolean,
+    origin: string | undefined,
+  ) {
+    return ctx.mutate(() => {
+      const a = ctx.account(accountId);
+      const src = ctx.mailbox(accountId, fromId);
+      const dst = ctx.mailbox(accountId, toId);
+      const rows = selectRows(ctx, src.id, uids);
+      if (!move) checkQuota(a, rows.reduce((s, r) => s + r.size, 0));
+      const mapping: Array<[number, number]> = [];
+      const changes: Change[] = [];
+      // same mailbox (MOVE/COPY onto itself): keep one row object so the counters stay in step
+      const target = dst.id === src.id ? src : dst;
+      for (const r of rows) {
+        const c = insertMessage(
+          ctx,
+          target,
+          { blobId: r.blob_id, size: r.size, flags: JSON.parse(r.flags) as Flag[], internalDate: r.internal_date, guid: move ? r.guid : newGuid() },
+          origin,
+        );
+        mapping.push([r.uid, (c as { uid: number }).uid]);
+        changes.push(c);
+      }
+      if (move) {
+        const gone = removeMessages(ctx, src, rows, origin);
+        if (gone) changes.push(gone);
+      }
+      return { value: { uidValidity: dst.uid_validity, mapping, changes }, changes };
+    });
+  }
+
+  const appendMany: Store['appendMany'] = async (accountId, mailboxId, inputs, opts) => {
+      ctx.open();
+      const bodies = inputs.map((i) => prepareBody(Buffer.from(i.raw), i.index));
+      return ctx.mutate(() => {
+        const a = ctx.account(accountId);
+        const mb = ctx.mailbox(accountId, mailboxId);
+        checkQuota(a, bodies.reduce((s, b) => s + b.raw.length, 0));
+        const results: AppendResult[] = [];
+        const changes: Change[] = [];
+        inputs.forEach((input, i) => {
+          const b = bodies[i]!;
+          const c = insertMessage(
+            ctx,
+            mb,
+            { blobId: insertBlob(ctx, b), size: b.raw.length, flags: input.flags ?? [], internalDate: (input.internalDate ?? new Date()).getTime(), guid: newGuid() },
+            opts?.origin,
+          );
+          changes.push(c);
+          results.push({ uidValidity: mb.uid_validity, uid: (c as { uid: number }).uid, changes: [c] });
+        });
+        return { value: results, changes };
+      });
+  };
+
+  return {
+    async append(accountId, mailboxId, input, opts) {
+      const [r] = await appendMany(accountId, mailboxId, [input], opts);
+      return r!;
+    },
+    appendMany,
+    async snapshot(accountId, mailboxId) {
+      ctx.mailbox(accountId, mailboxId);
+      const n = (q('SELECT messages FROM mailboxes WHERE id = ?').get(mailboxId) as { messages: number }).messages;
+      const uids = new Uint32Array(n);
+      const modseqs = new Float64Array(n);
+      let i = 0;
+      for (const r of q('SELECT uid, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid').raw(true).iterate(mailboxId) as Iterable<
+        [number, number]
+      >) {
+        uids[i] = r[0];
+        modseqs[i] = r[1];
+        i++;
+      }
+      return { uids: uids.subarray(0, i), modseqs: modseqs.subarray(0, i) };
+    },
+    async getMessages(accountId, mailboxId, uids) {
+      ctx.mailbox(accountId, mailboxId);
+      return selectRows(ctx, mailboxId, uids).map(toMeta);
+    },
+    async getMessagesWithIndex(accountId, mailboxId, uids) {
+      ctx.mailbox(accountId, mailboxId);
+      const mime = q('SELECT mime FROM blobs WHERE id = ?').pluck(true);
+      return selectRows(ctx, mailboxId, uids).map((r) => ({ ...toMeta(r), index: JSON.parse(mime.get(r.blob_id) as string) as MimeIndex }));
+    },
+    async getRaw(accountId, mailboxId, uid) {
+      ctx.mailbox(accountId, mailboxId);
+      const raw = q('SELECT b.raw FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.mailbox_id = ? AND m.uid = ?')
+        .pluck(true)
+        .get(mailboxId, uid) as Buffer | undefined;
+      if (!raw) throw new StoreError('EXPUNGED', `message UID ${uid} no longer exists`);
+      return raw;
+    },
+    async storeFlags(accountId, mailboxId, uids, op, flags, opts) {
+      return ctx.mutate(() => {
+        const mb = ctx.mailbox(accountId, mailboxId);
+        const updated: Array<{ uid: number; flags: Flag[]; modseq: number }> = [];
+        const failed: number[] = [];
+        const changes: Change[] = [];
+        const upd = q('UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
+        for (const r of selectRows(ctx, mailboxId, uids)) {
+          if (opts?.unchangedSince !== undefined && r.modseq > opts.unchangedSince) {
+            failed.push(r.uid);
+            continue;
+          }
+          const cur = JSON.parse(r.flags) as Flag[];
+          const next = applyFlagOp(cur, op, flags);
+          if (sameFlags(next, cur)) continue;
+          const modseq = ++mb.highest_modseq;
+          upd.run(JSON.stringify(next), hasFlag(next, '\\Seen') ? 1 : 0, hasFlag(next, '\\Deleted') ? 1 : 0, modseq, mailboxId, r.uid);
+          updated.push({ uid: r.uid, flags: next, modseq });
+          changes.push({ kind: 'flags', accountId, mailboxId, modseq, uid: r.uid, flags: [...next], origin: opts?.origin });
+        }
+        if (updated.length > 0) q('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(mb.highest_modseq, mailboxId);
+        return { value: { updated, failed, changes }, changes };
+      });
+    },
+    copy(accountId, fromId, uids, toId, opts) {
+      return copyOrMove(accountId, fromId, uids, toId, false, opts?.origin);
+    },
+    move(accountId, fromId, uids, toId, opts) {
+      return copyOrMove(accountId, fromId, uids, toId, true, opts?.origin);
+    },
+    async expunge(accountId, mailboxId, uids, opts) {
+      return ctx.mutate(() => {
+        const mb = ctx.mailbox(accountId, mailboxId);
+        const rows = uids
+          ? selectRows(ctx, mailboxId, uids).filter((r) => r.deleted === 1)
+          : (q('SELECT * FROM messages WHERE mailbox_id = ? AND deleted = 1 ORDER BY uid').all(mailboxId) as MessageRow[]);
+        const c = removeMessages(ctx, mb, rows, opts?.origin);
+        const changes = c ? [c] : [];
+        return { value: { uids: c && c.kind === 'expunge' ? c.uids : [], changes }, changes };
+      });
+    },
+    async expungedSince(accountId, mailboxId, modseq) {
+      ctx.mailbox(accountId, mailboxId);
+      return q('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck(true).all(mailboxId, modseq) as number[];
+    },
+    async search(accountId, mailboxId, query) {
+      ctx.mailbox(accountId, mailboxId);
+      const withText = needsText(query);
+      const sql = withText
+        ? `SELECT m.*, b.date_header, b.header_fields, b.header_text, b.body_text FROM messages m JOIN blobs b ON b.id = m.blob_id
+           WHERE m.mailbox_id = ? ORDER BY m.uid`
+        : `SELECT m.*, b.date_header FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.mailbox_id = ? ORDER BY m.uid`;
+      const out: number[] = [];
+      type Row = MessageRow & { date_header: string | null; header_fields?: string; header_text?: string; body_text?: string };
+      for (const r of q(sql).iterate(mailboxId) as Iterable<Row>) {
+        const rec: SearchRecord = {
+          meta: toMeta(r),
+          dateHeader: () => r.date_header,
+          headerLines: () => r.header_fields ?? '',
+          text: () => ({ header: r.header_text ?? '', body: r.body_text ?? '' }),
+        };
+        if (matches(query, rec)) out.push(r.uid);
+      }
+      return out;
+    },
+    async deliver(targets, raw, opts) {
+      ctx.open();
+      const body = prepareBody(Buffer.from(raw));
+      const internalDate = (opts?.internalDate ?? new Date()).getTime();
+      return ctx.mutate(() => {
+        let blobId: number | null = null;
+        const changes: Change[] = [];
+        const out: Awaited<ReturnType<Store['deliver']>> = [];
+        for (const t of targets) {
+          try {
+            const a = ctx.account(t.accountId);
+            const mb =
+              t.mailboxId !== undefined
+                ? ctx.mailbox(t.accountId, t.mailboxId)
+                : ctx.mailboxByName(t.accountId, 'INBOX');
+            if (!mb) throw new StoreError('NONEXISTENT', `account ${a.address} has no INBOX`);
+            checkQuota(a, body.raw.length);
+            blobId ??= insertBlob(ctx, body);
+            const c = insertMessage(ctx, mb, { blobId, size: body.raw.length, flags: t.flags ?? [], internalDate, guid: newGuid() }, undefined);
+            changes.push(c);
+            out.push({ accountId: t.accountId, mailboxId: mb.id, uid: (c as { uid: number }).uid });
+          } catch (err) {
+            if (!(err instanceof StoreError)) throw err;
+            out.push({ accountId: t.accountId, error: err });
+          }
+        }
+        return { value: out, changes };
+      });
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in its own IMMEDIATE transaction
+ * together with its row in `schema_migrations`, so a crash or a second process never
+ * leaves a half-applied version. Append new entries; never edit an applied one.
+ */
+import type Database from 'better-sqlite3';
+import { StoreError } from '../types.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: domains, accounts, aliases, mailboxes, messages, blobs, POP3 retention, queue',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE domains (
+        name TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        dkim_selector TEXT,
+        dkim_private_key TEXT
+      );
+      CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        address TEXT NOT NULL UNIQUE,
+        domain TEXT NOT NULL REFERENCES domains(name),
+        password_hash TEXT NOT NULL,
+        quota_bytes INTEGER NOT NULL DEFAULT 0,
+        pop3_policy TEXT,
+        created_at INTEGER NOT NULL,
+        used_bytes INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX accounts_domain ON accounts(domain);
+      CREATE TABLE aliases (
+        source TEXT PRIMARY KEY,
+        domain TEXT NOT NULL REFERENCES domains(name),
+        destinations TEXT NOT NULL -- JSON array
+      );
+      CREATE INDEX aliases_domain ON aliases(domain);
+      CREATE TABLE mailboxes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        special_use TEXT,
+        uid_validity INTEGER NOT NULL,
+        uid_next INTEGER NOT NULL DEFAULT 1,
+        highest_modseq INTEGER NOT NULL DEFAULT 1,
+        recent_from INTEGER NOT NULL DEFAULT 1,
+        messages INTEGER NOT NULL DEFAULT 0,
+        unseen INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (account_id, name)
+      );
+      CREATE TABLE subscriptions (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (account_id, name)
+      ) WITHOUT ROWID;
+      -- raw bytes stored once, shared by copies; orphans are collected when messages go
+      CREATE TABLE blobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        size INTEGER NOT NULL,
+        bare_lf INTEGER NOT NULL,
+        date_header TEXT,
+        subject TEXT,
+        mime TEXT NOT NULL,          -- MimeIndex JSON
+        header_fields TEXT NOT NULL, -- lower-cased "name:value" lines (SEARCH HEADER)
+        header_text TEXT NOT NULL,   -- lower-cased decoded header text (SEARCH TEXT)
+        body_text TEXT NOT NULL,     -- lower-cased decoded body text (SEARCH BODY/TEXT)
+        raw BLOB NOT NULL
+      );
+      CREATE TABLE messages (
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        modseq INTEGER NOT NULL,
+        account_id INTEGER NOT NULL,
+        flags TEXT NOT NULL, -- JSON array
+        seen INTEGER NOT NULL,
+        deleted INTEGER NOT NULL,
+        internal_date INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        guid TEXT NOT NULL,
+        blob_id INTEGER NOT NULL REFERENCES blobs(id),
+        hidden_pop3 INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE INDEX messages_blob ON messages(blob_id);
+      CREATE INDEX messages_unseen ON messages(mailbox_id, uid) WHERE seen = 0;
+      CREATE INDEX messages_deleted ON messages(mailbox_id, uid) WHERE deleted = 1;
+      -- counters for SELECT/STATUS and quota, kept by triggers so no code path can forget them
+      CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+        UPDATE mailboxes SET messages = messages + 1, unseen = unseen + 1 - NEW.seen,
+          deleted = deleted + NEW.deleted, size = size + NEW.size WHERE id = NEW.mailbox_id;
+        UPDATE accounts SET used_bytes = used_bytes + NEW.size WHERE id = NEW.account_id;
+      END;
+      CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+        UPDATE mailboxes SET messages = messages - 1, unseen = unseen - 1 + OLD.seen,
+          deleted = deleted - OLD.deleted, size = size - OLD.size WHERE id = OLD.mailbox_id;
+        UPDATE accounts SET used_bytes = used_bytes - OLD.size WHERE id = OLD.account_id;
+      END;
+      CREATE TRIGGER messages_au AFTER UPDATE OF seen, deleted ON messages BEGIN
+        UPDATE mailboxes SET unseen = unseen + OLD.seen - NEW.seen, deleted = deleted - OLD.deleted + NEW.deleted
+          WHERE id = NEW.mailbox_id;
+      END;
+      CREATE TABLE expunged (
+        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        modseq INTEGER NOT NULL,
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+      CREATE TABLE retained (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        blob_id INTEGER NOT NULL REFERENCES blobs(id),
+        flags TEXT NOT NULL,
+        internal_date INTEGER NOT NULL,
+        deleted_at INTEGER NOT NULL,
+        purge_after INTEGER NOT NULL,
+        PRIMARY KEY (account_id, guid)
+      );
+      CREATE INDEX retained_blob ON retained(blob_id);
+      CREATE INDEX retained_purge ON retained(purge_after);
+      CREATE TABLE queue (
+        id TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL, -- JSON array
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        account_id INTEGER,
+        warned_at INTEGER,
+        size INTEGER NOT NULL,
+        raw BLOB NOT NULL
+      );
+      CREATE INDEX queue_due ON queue(next_attempt_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'change log so a server notices commits made by other processes (CLI)',
+    sql: `
+      CREATE TABLE change_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        writer TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        changes TEXT NOT NULL -- JSON Change[]
+      );
+      CREATE INDEX change_log_created ON change_log(created_at);
+    `,
+  },
+];
+
+export function schemaVersion(db: Database.Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Applies every migration above the current version (up to `target`); returns the versions applied. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, target = Infinity): number[] {
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const current = schemaVersion(db);
+  if (current > known)
+    throw new StoreError(
+      'TEMP',
+      `the database schema is at version ${current} but this letterbox only knows up to ${known}; run a newer release or restore a backup`,
+    );
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version > target) break;
+    const run = db.transaction(() => {
+      // re-check inside the write lock: another process may have migrated meanwhile
+      if (schemaVersion(db) >= m.version) return false;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      return true;
+    });
+    if (run.immediate()) applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,133 @@
+/** Message rows and blobs of the SQLite store: conversion and the insert path shared by append/copy/move/restore. */
+import { indexMessage } from '../../mime/index.js';
+import { searchableText } from '../../mime/text.js';
+import type { MimeIndex } from '../../mime/types.js';
+import { headerFieldLines } from '../headers.js';
+import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
+import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
+import type { Ctx, MailboxRow } from './context.js';
+
+export interface MessageRow {
+  mailbox_id: number;
+  uid: number;
+  modseq: number;
+  account_id: number;
+  flags: string;
+  seen: number;
+  deleted: number;
+  internal_date: number;
+  size: number;
+  guid: string;
+  blob_id: number;
+  hidden_pop3: number;
+}
+
+export function toMeta(r: MessageRow): MessageMeta {
+  return {
+    uid: r.uid,
+    modseq: r.modseq,
+    flags: JSON.parse(r.flags) as Flag[],
+    internalDate: new Date(r.internal_date),
+    size: r.size,
+    guid: r.guid,
+  };
+}
+
+/** Everything computed from the raw bytes before the transaction (CPU work stays outside the write lock). */
+export interface PreparedBody {
+  raw: Buffer;
+  index: MimeIndex;
+  mimeJson: string;
+  headerFields: string;
+  headerText: string;
+  bodyText: string;
+}
+
+export function prepareBody(raw: Buffer, index?: MimeIndex): PreparedBody {
+  const idx = index ?? indexMessage(raw);
+  const text = searchableText(raw, idx);
+  return {
+    raw,
+    index: idx,
+    mimeJson: JSON.stringify(idx),
+    headerFields: headerFieldLines(raw, idx),
+    headerText: text.header.toLowerCase(),
+    bodyText: text.body.toLowerCase(),
+  };
+}
+
+export function insertBlob(ctx: Ctx, b: PreparedBody): number {
+  const env = b.index.root.envelope;
+  return Number(
+    ctx
+      .q(
+        `INSERT INTO blobs (size, bare_lf, date_header, subject, mime, header_fields, header_text, body_text, raw)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(b.raw.length, b.index.bareLf, env?.date ?? null, env?.subject ?? null, b.mimeJson, b.headerFields, b.headerText, b.bodyText, b.raw)
+      .lastInsertRowid,
+  );
+}
+
+export interface NewMessage {
+  blobId: number;
+  size: number;
+  flags: Flag[];
+  internalDate: number;
+  guid: string;
+}
+
+/**
+ * Inserts one message at the mailbox's next UID with the next MODSEQ. `mb` is updated in
+ * place (uid_next, highest_modseq) and written back, so callers may insert many in a row.
+ */
+export function insertMessage(ctx: Ctx, mb: MailboxRow, m: NewMessage, origin: string | undefined): Change {
+  const flags = normaliseFlags(m.flags);
+  const uid = mb.uid_next++;
+  const modseq = ++mb.highest_modseq;
+  ctx
+    .q(
+      `INSERT INTO messages (mailbox_id, uid, modseq, account_id, flags, seen, deleted, internal_date, size, guid, blob_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(mb.id, uid, modseq, mb.account_id, JSON.stringify(flags), hasFlag(flags, '\\Seen') ? 1 : 0, hasFlag(flags, '\\Deleted') ? 1 : 0, m.internalDate, m.size, m.guid, m.blobId);
+  ctx.q('UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?').run(mb.uid_next, mb.highest_modseq, mb.id);
+  return { kind: 'exists', accountId: mb.account_id, mailboxId: mb.id, modseq, uid, flags, origin };
+}
+
+/** Removes messages (already selected) with one new MODSEQ, logs them as expunged, collects orphaned blobs. */
+export function removeMessages(ctx: Ctx, mb: MailboxRow, rows: MessageRow[], origin: string | undefined): Change | null {
+  if (rows.length === 0) return null;
+  const modseq = ++mb.highest_modseq;
+  const del = ctx.q('DELETE FROM messages WHERE mailbox_id = ? AND uid = ?');
+  const log = ctx.q('INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+  const uids = rows.map((r) => r.uid).sort((a, b) => a - b);
+  for (const uid of uids) {
+    del.run(mb.id, uid);
+    log.run(mb.id, uid, modseq);
+  }
+  ctx.q('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mb.id);
+  ctx.collectBlobs(rows.map((r) => r.blob_id));
+  return { kind: 'expunge', accountId: mb.account_id, mailboxId: mb.id, modseq, uids, origin };
+}
+
+const MAX_UID = 0xffffffff;
+
+/** Message rows of a UID set, ascending, without duplicates. `cols` defaults to every column. */
+export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: UidSet, cols = '*'): T[] {
+  const ranges = uidRanges(set)
+    .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
+    .filter(([lo, hi]) => lo <= hi)
+    .sort((a, b) => a[0] - b[0]);
+  // merge overlapping ranges so each row is read once
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  const stmt = ctx.q(`SELECT ${cols} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
+  const out: T[] = [];
+  for (const [lo, hi] of merged) for (const r of stmt.all(mailboxId, lo, hi) as T[]) out.push(r);
+  return out;
+}

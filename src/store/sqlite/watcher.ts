@@ -1,0 +1,70 @@
+/**
+ * Cross-process changes. Every commit writes its Change[] to `change_log` tagged with the
+ * writing process's id. While anybody in this process listens on the bus, we poll
+ * `PRAGMA data_version` (it changes only when ANOTHER connection committed) every
+ * ~250 ms and publish the log rows other writers added. Old rows are pruned.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Change } from '../types.js';
+
+export const POLL_MS = 250;
+/** change-log rows older than this are deleted (a poller is never that far behind) */
+export const CHANGE_LOG_KEEP_MS = 10 * 60_000;
+
+export interface Watcher {
+  /** call when the subscriber count changes */
+  update(subscribers: number): void;
+  /** one poll now (tests, and before stopping) */
+  poll(): void;
+  stop(): void;
+}
+
+export function createWatcher(
+  db: Database.Database,
+  writer: string,
+  publish: (changes: Change[]) => void,
+  log?: Logger,
+): Watcher {
+  const versionOf = () => db.pragma('data_version', { simple: true }) as number;
+  const maxId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM change_log');
+  const since = db.prepare('SELECT id, writer, changes FROM change_log WHERE id > ? ORDER BY id');
+  let lastId = (maxId.get() as { id: number }).id;
+  let lastVersion = versionOf();
+  let timer: NodeJS.Timeout | null = null;
+
+  function poll(): void {
+    try {
+      const v = versionOf();
+      if (v === lastVersion) return;
+      lastVersion = v;
+      for (const row of since.all(lastId) as Array<{ id: number; writer: string; changes: string }>) {
+        lastId = row.id;
+        if (row.writer === writer) continue;
+        publish(JSON.parse(row.changes) as Change[]);
+      }
+    } catch (err) {
+      log?.warn({ err }, 'store: reading changes made by other processes failed; will retry');
+    }
+  }
+
+  return {
+    update(subscribers) {
+      if (subscribers > 0 && !timer) {
+        // skip whatever happened while nobody listened
+        lastId = (maxId.get() as { id: number }).id;
+        lastVersion = versionOf();
+        timer = setInterval(poll, POLL_MS);
+        timer.unref();
+      } else if (subscribers === 0 && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    },
+    poll,
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeContract } from './contract.js';
+import { openSqliteStore } from '../../../src/store/sqlite/index.js';
+
+storeContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-store-'));
+  const store = await openSqliteStore(dir);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
