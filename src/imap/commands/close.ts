@@ -1,0 +1,25 @@
+/**
+ * CLOSE (RFC 9051 §6.4.1): silently expunges \Deleted messages (unless read-only) and
+ * leaves the selected state. UNSELECT (RFC 3691; RFC 9051 §6.4.2): leaves without expunging.
+ */
+import { SELECTED, type ImapCommand } from '../session/types.js';
+
+export const closeCmd: ImapCommand = {
+  name: 'CLOSE',
+  states: SELECTED,
+  async run(s, req) {
+    s.args(req).end();
+    const v = s.selected!;
+    s.deselect();
+    if (!v.readOnly) await s.ctx.store.expunge(s.accountId, v.mailboxId, undefined, { origin: s.id });
+  },
+};
+
+export const unselectCmd: ImapCommand = {
+  name: 'UNSELECT',
+  states: SELECTED,
+  async run(s, req) {
+    s.args(req).end();
+    s.deselect();
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * The command table (DESIGN rule 1): every command is one entry declaring its name, the
+ * states it is valid in and whether it may be pipelined; the session dispatches here.
+ */
+import type { ImapCommand } from '../session/types.js';
+import { appendCmd } from './append.js';
+import { authenticateCmd } from './authenticate.js';
+import { capabilityCmd } from './capability.js';
+import { closeCmd, unselectCmd } from './close.js';
+import { copyCmd, moveCmd, uidCopyCmd, uidMoveCmd } from './copy.js';
+import { enableCmd } from './enable.js';
+import { expungeCmd, uidExpungeCmd } from './expunge.js';
+import { fetchCmd, uidFetchCmd } from './fetch.js';
+import { idCmd } from './id.js';
+import { idleCmd } from './idle.js';
+import { listCmd, lsubCmd } from './list.js';
+import { loginCmd } from './login.js';
+import { logoutCmd } from './logout.js';
+import { createCmd, deleteCmd, renameCmd, subscribeCmd, unsubscribeCmd } from './mailbox-admin.js';
+import { namespaceCmd } from './namespace.js';
+import { checkCmd, noopCmd } from './noop.js';
+import { searchCmd, uidSearchCmd } from './search.js';
+import { examineCmd, selectCmd } from './select.js';
+import { starttlsCmd } from './starttls.js';
+import { statusCmd } from './status.js';
+import { storeCmd, uidStoreCmd } from './store.js';
+
+const ALL: ImapCommand[] = [
+  capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
+  selectCmd, examineCmd, createCmd, deleteCmd, renameCmd, subscribeCmd, unsubscribeCmd,
+  listCmd, lsubCmd, namespaceCmd, statusCmd, appendCmd, idleCmd,
+  checkCmd, closeCmd, unselectCmd, expungeCmd, uidExpungeCmd,
+  searchCmd, uidSearchCmd, fetchCmd, uidFetchCmd, storeCmd, uidStoreCmd,
+  copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
+];
+
+export const COMMANDS: ReadonlyMap<string, ImapCommand> = new Map(ALL.map((c) => [c.name, c]));

@@ -1,0 +1,121 @@
+/**
+ * LIST (RFC 9051 §6.3.9) with LIST-EXTENDED (RFC 5258) selection options SUBSCRIBED,
+ * RECURSIVEMATCH, SPECIAL-USE, REMOTE and return options SUBSCRIBED, CHILDREN, SPECIAL-USE,
+ * STATUS (RFC 5819); LSUB (RFC 3501 §6.3.9) for rev1 clients.
+ * \HasChildren/\HasNoChildren and special-use attributes are always returned (RFC 9051
+ * allows it; clients expect them). Missing parents of matching names appear as
+ * \NonExistent (rev2) or \Noselect (rev1) when "%" would otherwise hide them.
+ */
+import type { MailboxInfo } from '../../store/types.js';
+import { decodeMutf7 } from '../wire/mutf7.js';
+import { encodeName } from '../session/names.js';
+import type { Session } from '../session/session.js';
+import type { Token } from '../wire/tokens.js';
+import { AUTHED, bad, type ImapCommand, type Request } from '../session/types.js';
+import { ancestors, patternRegex } from './list-match.js';
+import { parseStatusItems, statusLine } from './status-items.js';
+
+function text(s: Session, t: Token): string {
+  const v = t.type === 'atom' ? t.value : t.type === 'quoted' ? t.value : t.type === 'literal' ? t.value.toString('utf8') : null;
+  if (v === null) throw bad('Expected a mailbox pattern');
+  return s.utf8 ? v : decodeMutf7(v);
+}
+
+interface Entry {
+  name: string;
+  attrs: string[];
+  info: MailboxInfo | null;
+  childInfo?: boolean;
+}
+
+async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
+  const a = s.args(req);
+  const sel = new Set<string>();
+  const ret = new Set<string>();
+  let statusItems: string[] | null = null;
+  if (!lsub && a.peek()?.type === 'list') {
+    for (const t of a.list('selection options')) {
+      if (t.type !== 'atom') throw bad('Invalid LIST selection option');
+      const v = t.value.toUpperCase();
+      if (!['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'].includes(v)) throw bad(`Unknown LIST selection option ${v}`);
+      sel.add(v);
+    }
+    if (sel.has('RECURSIVEMATCH') && sel.size === 1) throw bad('RECURSIVEMATCH needs another selection option');
+  }
+  const reference = text(s, a.next('reference name'));
+  const pt = a.next('mailbox pattern');
+  const patterns = pt.type === 'list' ? pt.items.map((t) => text(s, t)) : [text(s, pt)];
+  if (!lsub && !a.done) {
+    if (a.atom('RETURN').toUpperCase() !== 'RETURN') throw bad('Expected RETURN');
+    const opts = a.list('return options');
+    for (let i = 0; i < opts.length; i++) {
+      const t = opts[i];
+      if (t.type !== 'atom') throw bad('Invalid LIST return option');
+      const v = t.value.toUpperCase();
+      if (v === 'STATUS') {
+        const items = opts[++i];
+        if (!items || items.type !== 'list') throw bad('RETURN STATUS needs a list of items');
+        statusItems = parseStatusItems(items.items);
+      } else if (['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'MYRIGHTS'].includes(v)) ret.add(v);
+      else throw bad(`Unknown LIST return option ${v}`);
+    }
+  }
+  a.end();
+
+  const tag = lsub ? 'LSUB' : 'LIST';
+  // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and root
+  if (patterns.length === 1 && patterns[0] === '') {
+    s.write(`* ${tag} (\\Noselect) "/" ""\r\n`);
+    return;
+  }
+  const all = await s.ctx.store.listMailboxes(s.accountId);
+  const byName = new Map(all.map((m) => [m.name, m]));
+  const subs = new Set(lsub || sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED') ? await s.ctx.store.listSubscriptions(s.accountId) : []);
+  const res = patterns.map((p) => patternRegex(reference, p));
+  const matches = (n: string) => res.some((r) => r.test(n));
+  const hasChildren = (n: string) => all.some((m) => m.name.startsWith(n + '/'));
+
+  const entries = new Map<string, Entry>();
+  const candidates = lsub || sel.has('SUBSCRIBED') ? [...subs] : all.map((m) => m.name);
+  for (const name of candidates) {
+    const info = byName.get(name) ?? null;
+    if (sel.has('SPECIAL-USE') && !info?.specialUse) continue;
+    if (matches(name)) entries.set(name, { name, attrs: [], info });
+    // parents that "%" would stop at (RFC 9051 §6.3.9; RFC 5258 §4 CHILDINFO for RECURSIVEMATCH)
+    for (const p of ancestors(name)) {
+      if (!matches(p)) continue;
+      const e = entries.get(p);
+      if (e) {
+        if (sel.has('RECURSIVEMATCH')) e.childInfo = true;
+        continue;
+      }
+      if (lsub || sel.has('SUBSCRIBED')) {
+        if (sel.has('RECURSIVEMATCH')) entries.set(p, { name: p, attrs: [], info: byName.get(p) ?? null, childInfo: true });
+        else if (lsub && !subs.has(p)) entries.set(p, { name: p, attrs: ['\\Noselect'], info: null });
+      } else if (!byName.has(p)) entries.set(p, { name: p, attrs: [], info: null });
+    }
+  }
+  // RECURSIVEMATCH may have added parents that are not themselves subscribed: keep only those with child info
+  const names = [...entries.keys()].sort((x, y) => (x === 'INBOX' ? -1 : y === 'INBOX' ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  let out = '';
+  for (const name of names) {
+    const e = entries.get(name)!;
+    if ((lsub || sel.has('SUBSCRIBED')) && !subs.has(name) && !e.childInfo && !lsub) continue;
+    const attrs = [...e.attrs];
+    if (!e.info && !attrs.includes('\\Noselect')) attrs.push(s.rev2 && !lsub ? '\\NonExistent' : '\\Noselect');
+    if (!lsub) {
+      if (e.info || !s.rev2) attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
+      if (e.info?.specialUse) attrs.push(e.info.specialUse);
+      if ((sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED')) && subs.has(name)) attrs.push('\\Subscribed');
+    }
+    const wire = encodeName(s, name);
+    let ext = '';
+    if (e.childInfo && sel.has('RECURSIVEMATCH')) ext = ' ("CHILDINFO" ("SUBSCRIBED"))';
+    out += `* ${tag} (${attrs.join(' ')}) "/" ${wire}${ext}\r\n`;
+    if (statusItems && e.info) out += await statusLine(s, e.info, statusItems, wire);
+  }
+  if (out) s.write(out);
+}
+
+export const listCmd: ImapCommand = { name: 'LIST', states: AUTHED, pipelineSafe: true, run: (s, r) => list(s, r, false) };
+export const lsubCmd: ImapCommand = { name: 'LSUB', states: AUTHED, pipelineSafe: true, run: (s, r) => list(s, r, true) };

@@ -1,0 +1,21 @@
+/**
+ * Shared by LOGIN and AUTHENTICATE: checks the password through ctx.auth (throttled) and
+ * moves the session to the authenticated state. Response codes per RFC 5530:
+ * AUTHENTICATIONFAILED, UNAVAILABLE (throttled or temporary failure).
+ */
+import { capabilities } from '../session/capability.js';
+import type { Session } from '../session/session.js';
+import type { Tagged } from '../session/types.js';
+
+export async function completeLogin(s: Session, username: string, password: string): Promise<Tagged> {
+  const r = await s.ctx.auth.login(username, password, s.info.remoteAddress);
+  if (!r.ok) {
+    s.log.info({ user: username.slice(0, 100), reason: r.reason }, 'imap login failed');
+    if (r.reason === 'throttled') return { status: 'NO', code: 'UNAVAILABLE', text: 'Too many failed logins; try again later' };
+    if (r.reason === 'temp') return { status: 'NO', code: 'UNAVAILABLE', text: 'Temporary authentication failure; try again later' };
+    return { status: 'NO', code: 'AUTHENTICATIONFAILED', text: 'Invalid credentials' };
+  }
+  s.authenticated(r.account);
+  s.log.info('imap login');
+  return { status: 'OK', code: `CAPABILITY ${capabilities(s).join(' ')}`, text: 'Logged in' };
+}

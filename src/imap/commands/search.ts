@@ -1,0 +1,73 @@
+/**
+ * SEARCH and UID SEARCH (RFC 9051 §6.4.4, §7.3.4 ESEARCH; RFC 3501 §6.4.4 SEARCH response
+ * for rev1; RFC 4731 RETURN (MIN MAX ALL COUNT SAVE); RFC 5182 SEARCHRES; RFC 7162 §3.1.5
+ * MODSEQ). Matching runs in the store; the session resolves numbers and filters the result
+ * to its own view (messages it has not announced yet are not returned).
+ */
+import type { Session } from '../session/session.js';
+import { formatSet, toUidSet } from '../session/selected.js';
+import { SELECTED, bad, no, type ImapCommand, type Request } from '../session/types.js';
+import { SearchParser, type SearchContext } from './search-keys.js';
+
+const RETURN_OPTS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+
+async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
+  const toks = [...req.args];
+  let ret: Set<string> | null = null;
+  if (toks[0]?.type === 'atom' && toks[0].value.toUpperCase() === 'RETURN') {
+    toks.shift();
+    const list = toks.shift();
+    if (!list || list.type !== 'list') throw bad('RETURN needs a list of options');
+    ret = new Set();
+    for (const o of list.items) {
+      const v = o.type === 'atom' ? o.value.toUpperCase() : '';
+      if (!RETURN_OPTS.has(v)) throw bad(`Unknown SEARCH RETURN option ${v || '(not an atom)'}`);
+      ret.add(v);
+    }
+    if (!ret.size) ret.add('ALL');
+  }
+  if (toks[0]?.type === 'atom' && toks[0].value.toUpperCase() === 'CHARSET') {
+    toks.shift();
+    const cs = toks.shift();
+    const name = cs?.type === 'atom' || cs?.type === 'quoted' ? cs.value.toUpperCase() : '';
+    if (!name) throw bad('CHARSET needs a name');
+    if (name !== 'UTF-8' && name !== 'US-ASCII') throw no(`Charset ${name.slice(0, 30)} is not supported`, 'BADCHARSET (UTF-8 US-ASCII)');
+  }
+  const v = s.selected!;
+  const ctx: SearchContext = { view: v, usedModseq: false };
+  const query = new SearchParser(toks, ctx).parseAll();
+  if (ctx.usedModseq) s.enabled.add('CONDSTORE');
+  const found = await s.ctx.store.search(s.accountId, v.mailboxId, query);
+  const uids = found.filter((u) => v.seqOf(u) > 0);
+  const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
+  let modseq = 0;
+  if (ctx.usedModseq && uids.length) {
+    const metas = await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(uids));
+    for (const m of metas) if (m.modseq > modseq) modseq = m.modseq;
+  }
+  if (ret?.has('SAVE')) {
+    // RFC 5182 §2.1: with MIN or MAX only, only those are saved
+    const min = ret.has('MIN') && uids.length ? uids[0] : null;
+    const max = ret.has('MAX') && uids.length ? uids[uids.length - 1] : null;
+    v.saved = (ret.has('MIN') || ret.has('MAX')) && !ret.has('ALL') && !ret.has('COUNT') ? [min, max].filter((x): x is number => x !== null) : uids;
+    ret.delete('SAVE');
+    if (!ret.size) return;
+  }
+  if (!ret && !s.rev2) {
+    s.write(`* SEARCH${nums.map((n) => ' ' + n).join('')}${ctx.usedModseq && nums.length ? ` (MODSEQ ${modseq})` : ''}\r\n`);
+    return;
+  }
+  const r = ret ?? new Set(['ALL']);
+  let line = `* ESEARCH (TAG "${req.tag.replace(/[\\"]/g, '\\$&')}")${byUid ? ' UID' : ''}`;
+  if (nums.length) {
+    if (r.has('MIN')) line += ` MIN ${nums[0]}`;
+    if (r.has('MAX')) line += ` MAX ${nums[nums.length - 1]}`;
+    if (r.has('ALL')) line += ` ALL ${formatSet(nums)}`;
+  }
+  if (r.has('COUNT')) line += ` COUNT ${nums.length}`;
+  if (ctx.usedModseq && nums.length) line += ` MODSEQ ${modseq}`;
+  s.write(line + '\r\n');
+}
+
+export const searchCmd: ImapCommand = { name: 'SEARCH', states: SELECTED, noExpungeAfter: true, run: (s, r) => search(s, r, false) };
+export const uidSearchCmd: ImapCommand = { name: 'UID SEARCH', states: SELECTED, run: (s, r) => search(s, r, true) };

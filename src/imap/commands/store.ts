@@ -1,0 +1,75 @@
+/**
+ * STORE and UID STORE (RFC 9051 §6.4.6, §6.4.9) with .SILENT and CONDSTORE UNCHANGEDSINCE
+ * (RFC 7162 §3.1.3: failures listed in [MODIFIED ...]). Unless silent, every message in
+ * the set gets an untagged FETCH with its flags (changed or not).
+ */
+import type { FlagOp } from '../../store/types.js';
+import { flagList } from '../session/args.js';
+import { formatFlags } from '../session/flags.js';
+import type { Session } from '../session/session.js';
+import { formatSet, toUidSet } from '../session/selected.js';
+import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
+
+async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
+  const a = s.args(req);
+  const set = a.seqSet();
+  let unchangedSince: number | undefined;
+  if (a.peek()?.type === 'list') {
+    const mods = a.list('STORE modifiers');
+    for (let i = 0; i < mods.length; i++) {
+      const m = mods[i];
+      const val = mods[i + 1];
+      if (m.type === 'atom' && m.value.toUpperCase() === 'UNCHANGEDSINCE' && val?.type === 'atom' && /^\d{1,16}$/.test(val.value)) {
+        unchangedSince = Number(val.value);
+        i++;
+      } else throw bad('Unknown STORE modifier');
+    }
+    s.enabled.add('CONDSTORE');
+  }
+  const what = a.atom('+FLAGS, -FLAGS or FLAGS').toUpperCase();
+  const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(what);
+  if (!m) throw bad(`Expected FLAGS, +FLAGS or -FLAGS, got ${what.slice(0, 30)}`);
+  const op: FlagOp = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'replace';
+  const silent = !!m[2];
+  const toks = a.peek()?.type === 'list' ? a.list('flags') : (() => {
+    const out = [];
+    while (!a.done) out.push(a.next('flag'));
+    return out;
+  })();
+  a.end();
+  const flags = flagList(toks).filter((f) => f !== '\\Recent');
+  const v = s.selected!;
+  if (v.readOnly) throw no('Mailbox is read-only (EXAMINE)', 'READ-ONLY');
+  if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');
+  const uids = byUid ? v.uidSetToUids(set) : v.seqToUids(set);
+  if (!uids.length) return;
+  const r = await s.ctx.store.storeFlags(s.accountId, v.mailboxId, toUidSet(uids), op, flags, { origin: s.id, unchangedSince });
+  v.ingest(r.changes);
+  const failed = new Set(r.failed);
+  if (!silent || s.condstore) {
+    const updated = new Map(r.updated.map((u) => [u.uid, u]));
+    // messages whose flags did not change are reported too (not silent), from the store's current state
+    const rest = silent ? [] : uids.filter((u) => !updated.has(u) && !failed.has(u));
+    const metas = rest.length ? await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(rest)) : [];
+    const lines = [...r.updated.filter((u) => !silent || unchangedSince !== undefined), ...metas]
+      .sort((x, y) => x.uid - y.uid)
+      .map((u) => {
+        const seq = v.seqOf(u.uid);
+        if (!seq) return '';
+        const parts: string[] = [];
+        if (byUid || s.rev2) parts.push(`UID ${u.uid}`);
+        if (!silent) parts.push(`FLAGS ${formatFlags(u.flags, !s.rev2 && v.isRecent(u.uid))}`);
+        if (s.condstore) parts.push(`MODSEQ (${u.modseq})`);
+        return `* ${seq} FETCH (${parts.join(' ')})\r\n`;
+      })
+      .join('');
+    if (lines) s.write(lines);
+  }
+  if (r.failed.length) {
+    const nums = byUid ? r.failed : r.failed.map((u) => v.seqOf(u)).filter((n) => n > 0).sort((x, y) => x - y);
+    return { status: 'OK', code: `MODIFIED ${formatSet(nums)}`, text: 'Conditional STORE failed for some messages' };
+  }
+}
+
+export const storeCmd: ImapCommand = { name: 'STORE', states: SELECTED, noExpungeAfter: true, run: (s, r) => store(s, r, false) };
+export const uidStoreCmd: ImapCommand = { name: 'UID STORE', states: SELECTED, run: (s, r) => store(s, r, true) };

@@ -1,0 +1,17 @@
+/**
+ * IMAP entry point for the listeners (143 STARTTLS, 993 implicit TLS): one Session per
+ * accepted socket. See ./session/session.ts for the connection's invariants.
+ */
+import type * as net from 'node:net';
+import type { ServerContext } from '../context.js';
+import type { ConnectionInfo } from '../net/types.js';
+import { Session } from './session/session.js';
+
+export function handleImapConnection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
+  try {
+    new Session(socket, info, ctx).start();
+  } catch (err) {
+    ctx.log.error({ err, conn: info.id }, 'imap: could not start a session; closing the connection');
+    socket.destroy();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The selected-mailbox view (RFC 9051 §2.3.1.2, §7.5.1): this session's sequence-number ↔
+ * UID map and the changes it has not yet told the client about.
+ *
+ * Invariants:
+ * - `uids[0..count)` ascends; sequence number n is uids[n-1]. One Uint32Array, no
+ *   per-message objects, so a large mailbox costs 4 bytes per message.
+ * - Changes from the bus are only buffered here (ingest); they reach the client at sync
+ *   points chosen by the session: ends of commands (without EXPUNGE after FETCH, STORE and
+ *   SEARCH by sequence number), NOOP/CHECK, and immediately while IDLE.
+ * - Applying changes is idempotent: an "exists" for a UID at or below the highest known
+ *   UID and an "expunge" for an unknown UID are ignored, so the same change may arrive both
+ *   from a command's own result and from the bus.
+ * - The session's own flag changes are not echoed (the command already answered them).
+ */
+import type { Change, MailboxInfo, UidSet } from '../../store/types.js';
+import type { SeqSet } from './args.js';
+
+export class SelectedView {
+  readonly mailboxId: number;
+  readonly name: string;
+  readonly uidValidity: number;
+  readonly readOnly: boolean;
+  uidNext: number;
+  highestModseq: number;
+  private uids: Uint32Array;
+  private n: number;
+  private pending: Change[] = [];
+  /** UID ranges that are \Recent for this session (IMAP4rev1 only) */
+  private recent: Array<[number, number]> = [];
+  /** RFC 5182 SEARCHRES: UIDs of the last saved search result */
+  saved: number[] = [];
+
+  constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean, private readonly sessionId: string) {
+    this.mailboxId = info.id;
+    this.name = info.name;
+    this.uidValidity = info.uidValidity;
+    this.uidNext = info.uidNext;
+    this.highestModseq = info.highestModseq;
+    this.readOnly = readOnly;
+    this.uids = uids;
+    this.n = uids.length;
+    if (this.n && uids[this.n - 1] >= this.uidNext) this.uidNext = uids[this.n - 1] + 1;
+  }
+
+  get exists(): number {
+    return this.n;
+  }
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+  get maxUid(): number {
+    return this.n ? this.uids[this.n - 1] : 0;
+  }
+  uidAt(seq: number): number {
+    return this.uids[seq - 1];
+  }
+  /** sequence number of a UID, or 0 when it is not in the view */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.uids[mid];
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+  /** every UID in the view, ascending (a copy) */
+  allUids(): number[] {
+    return Array.from(this.uids.subarray(0, this.n));
+  }
+
+  /** buffers changes for this mailbox (called from the bus listener and after own mutations) */
+  ingest(changes: Change[]): void {
+    for (const c of changes) {
+      if (c.mailboxId !== this.mailboxId) continue;
+      if (c.kind === 'flags' && c.origin === this.sessionId) {
+        if (c.modseq > this.highestModseq) this.highestModseq = c.modseq;
+        continue;
+      }
+      if (c.kind === 'exists' || c.kind === 'flags' || c.kind === 'expunge') this.pending.push(c);
+    }
+  }
+
+  addRecent(fromUid: number, toUid: number): void {
+    if (fromUid <= toUid) this.recent.push([fromUid, toUid]);
+  }
+  isRecent(uid: number): boolean {
+    return this.recent.some(([a, b]) => uid >= a && uid <= b);
+  }
+  recentCount(): number {
+    if (!this.recent.length) return 0;
+    let c = 0;
+    for (let i = 0; i < this.n; i++) if (this.isRecent(this.uids[i])) c++;
+    return c;
+  }
+
+  /**
+   * Applies buffered changes and returns what to tell the client, in order.
+   * Without `expunge`, expunges stay buffered (the messages keep their sequence numbers).
+   */
+  drain(expunge: boolean): DrainResult {
+    const out: DrainResult = { expunged: [], newUids: [], flags: [] };
+    if (!this.pending.length) return out;
+    const keep: Change[] = [];
+    const gone = new Set<number>();
+    const added: number[] = [];
+    let top = this.maxUid;
+    for (const c of this.pending) {
+      if (c.modseq > this.highestModseq) this.highestModseq = c.modseq;
+      if (c.kind === 'exists') {
+        if (c.uid > top) {
+          added.push(c.uid);
+          top = c.uid;
+        }
+        if (c.uid >= this.uidNext) this.uidNext = c.uid + 1;
+      } else if (c.kind === 'flags') {
+        out.flags.push({ uid: c.uid, flags: c.flags, modseq: c.modseq });
+      } else if (c.kind === 'expunge') {
+        if (expunge) for (const u of c.uids) gone.add(u);
+        else keep.push(c);
+      }
+    }
+    this.pending = keep;
+    if (gone.size) {
+      // report highest sequence numbers first: each EXPUNGE stays valid without renumbering
+      const seqs: number[] = [];
+      for (const u of gone) {
+        const s = this.seqOf(u);
+        if (s) seqs.push(s);
+      }
+      seqs.sort((a, b) => b - a);
+      out.expunged = seqs;
+      if (seqs.length) this.removeUids(gone);
+    }
+    for (const u of added) {
+      if (gone.has(u)) continue;
+      this.push(u);
+      out.newUids.push(u);
+    }
+    // flag updates for messages that are gone by now are dropped
+    out.flags = out.flags.filter((f) => this.seqOf(f.uid) > 0);
+    return out;
+  }
+
+  private push(uid: number): void {
+    if (this.n === this.uids.length) {
+      const bigger = new Uint32Array(Math.max(16, this.uids.length * 2));
+      bigger.set(this.uids);
+      this.uids = bigger;
+    }
+    this.uids[this.n++] = uid;
+  }
+
+  private removeUids(gone: Set<number>): void {
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      const u = this.uids[r];
+      if (!gone.has(u)) this.uids[w++] = u;
+    }
+    this.n = w;
+  }
+
+  /** sequence set → UIDs in the view (RFC 9051 §9 seq-number: "*" is the highest; out of range is an error) */
+  seqToUids(set: SeqSet): number[] {
+    if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
+    const result = new Set<number>();
+    for (const [a0, b0] of set.ranges) {
+      const a = a0 === Infinity ? this.n : a0;
+      const b = b0 === Infinity ? this.n : b0;
+      const lo = Math.min(a, b);
+      const hi = Math.min(Math.max(a, b), this.n);
+      for (let s = lo; s <= hi; s++) result.add(this.uids[s - 1]);
+    }
+    return [...result].sort((x, y) => x - y);
+  }
+
+  /** true when a sequence set names a number beyond EXISTS (RFC 9051 §9: BAD) */
+  seqOutOfRange(set: SeqSet): boolean {
+    if (set.saved) return false;
+    return set.ranges.some(([a, b]) => (a !== Infinity && a > this.n) || (b !== Infinity && b > this.n));
+  }
+
+  /** UID set → UIDs present in the view ("*" is the highest UID in the view) */
+  uidSetToUids(set: SeqSet): number[] {
+    if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
+    const max = this.maxUid;
+    const out: number[] = [];
+    const ranges = set.ranges.map(([a, b]) => {
+      const x = a === Infinity ? max : a;
+      const y = b === Infinity ? max : b;
+      return x <= y ? [x, y] : [y, x];
+    });
+    for (let i = 0; i < this.n; i++) {
+      const u = this.uids[i];
+      if (ranges.some(([a, b]) => u >= a && u <= b)) out.push(u);
+    }
+    return out;
+  }
+}
+
+export interface DrainResult {
+  /** sequence numbers to report as EXPUNGE, in the order to send them */
+  expunged: number[];
+  newUids: number[];
+  flags: Array<{ uid: number; flags: string[]; modseq: number }>;
+}
+
+/** compresses ascending UIDs into a UidSet of ranges for the store */
+export function toUidSet(uids: number[]): UidSet {
+  const out: UidSet = [];
+  let i = 0;
+  while (i < uids.length) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j] + 1) j++;
+    out.push(i === j ? uids[i] : [uids[i], uids[j]]);
+    i = j + 1;
+  }
+  return out;
+}
+
+/** "1:3,5" from ascending numbers (COPYUID / APPENDUID / ESEARCH ALL) */
+export function formatSet(nums: number[]): string {
+  return toUidSet(nums)
+    .map((r) => (Array.isArray(r) ? `${r[0]}:${r[1]}` : String(r)))
+    .join(',');
+}

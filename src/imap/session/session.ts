@@ -1,0 +1,351 @@
+/**
+ * One IMAP connection (RFC 9051 §3 state machine).
+ *
+ * Invariants (the rules of when untagged responses may be sent, RFC 9051 §5.2, §7.5.1):
+ * - Commands run strictly one after another, in arrival order, while input keeps being
+ *   read and framed (pipelining without reordering; RFC 9051 §5.5).
+ * - Changes from other sessions are buffered in the SelectedView and told to the client
+ *   only at sync points: the end of a command (no EXPUNGE after FETCH, STORE, SEARCH by
+ *   sequence number), NOOP/CHECK, and immediately during IDLE.
+ * - Output respects backpressure: long responses await `drain` (see flush()).
+ * - A command never crashes the connection: every run is wrapped; unexpected errors become
+ *   NO [SERVERBUG] plus an error log line.
+ */
+import { randomBytes } from 'node:crypto';
+import type * as net from 'node:net';
+import type { Logger } from 'pino';
+import type { ServerContext } from '../../context.js';
+import type { ConnectionInfo } from '../../net/types.js';
+import type { Account, Change } from '../../store/types.js';
+import { plaintextAllowed } from '../../auth/policy.js';
+import { COMMANDS } from '../commands/index.js';
+import { toTagged } from '../errors.js';
+import { Args } from './args.js';
+import { capabilities } from './capability.js';
+import { CommandReader } from '../wire/reader.js';
+import type { Token } from '../wire/tokens.js';
+import { SelectedView } from './selected.js';
+import type { Request, SessionState, Tagged } from './types.js';
+import { formatFlags } from './flags.js';
+
+
+export class Session {
+  readonly id: string;
+  state: SessionState = 'notauth';
+  socket: net.Socket;
+  secure: boolean;
+  account: Account | null = null;
+  selected: SelectedView | null = null;
+  /** ENABLEd extensions (RFC 5161), upper-case */
+  readonly enabled = new Set<string>();
+  log: Logger;
+  private reader: CommandReader;
+  private busy = false;
+  private closed = false;
+  private badCount = 0;
+  private lineWaiter: ((line: string | null) => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** set while IDLE runs: called when changes arrive */
+  private idleWake: (() => void) | null = null;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onShutdown = () => this.bye('Server shutting down, please reconnect later');
+
+  constructor(
+    socket: net.Socket,
+    readonly info: ConnectionInfo,
+    readonly ctx: ServerContext,
+  ) {
+    this.id = `imap-${info.id || randomBytes(6).toString('hex')}`;
+    this.socket = socket;
+    this.secure = info.secure;
+    this.log = ctx.log.child({ conn: info.id, proto: 'imap', ip: info.remoteAddress });
+    this.reader = newReader(ctx);
+  }
+
+  start(): void {
+    this.attach(this.socket);
+    this.socket.on('close', () => this.cleanup());
+    if (this.ctx.shutdown.aborted) return this.bye('Server shutting down');
+    this.ctx.shutdown.addEventListener('abort', this.onShutdown, { once: true });
+    this.idleTimer = setTimeout(() => this.bye('Autologout; idle for too long'), this.ctx.config.limits.imap_idle_timeout_s * 1000);
+    this.idleTimer.unref();
+    this.write(`* OK [CAPABILITY ${capabilities(this).join(' ')}] letterbox ready\r\n`);
+    this.log.debug('imap session started');
+  }
+
+  private attach(sock: net.Socket): void {
+    sock.on('data', this.onData);
+    sock.on('error', (err) => {
+      this.log.debug({ err: err.message }, 'imap socket error');
+      this.cleanup();
+      sock.destroy();
+    });
+  }
+
+  // ───────────── policy helpers used by commands ─────────────
+
+  plaintextOk(): boolean {
+    return plaintextAllowed(this.ctx.config, { secure: this.secure, remoteAddress: this.info.remoteAddress });
+  }
+  appendLimit(): number {
+    return Math.min(this.ctx.config.limits.message_size, this.ctx.config.limits.literal_size);
+  }
+  /** names and strings travel as UTF-8 (RFC 9051 / RFC 6855) rather than modified UTF-7 */
+  get utf8(): boolean {
+    return this.enabled.has('IMAP4REV2') || this.enabled.has('UTF8=ACCEPT');
+  }
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4REV2');
+  }
+  get condstore(): boolean {
+    return this.enabled.has('CONDSTORE') || this.enabled.has('QRESYNC');
+  }
+  get accountId(): number {
+    if (!this.account) throw new Error('no account');
+    return this.account.id;
+  }
+  args(req: Request): Args {
+    return new Args(req.args, this.utf8);
+  }
+
+  // ───────────── output ─────────────
+
+  write(data: string | Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(data);
+  }
+  /** waits while the socket's buffer is full (big FETCH responses) */
+  async flush(): Promise<void> {
+    const s = this.socket;
+    if (this.closed || s.destroyed || !s.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+  get isClosed(): boolean {
+    return this.closed || this.socket.destroyed;
+  }
+
+  /** "* BYE" and close (shutdown, idle timeout, too many errors) */
+  bye(text: string): void {
+    if (this.closed) return;
+    this.write(`* BYE ${text}\r\n`);
+    this.state = 'logout';
+    this.end();
+  }
+  end(): void {
+    this.cleanup();
+    this.socket.end();
+    const s = this.socket;
+    setTimeout(() => s.destroy(), 2000).unref();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = 'logout';
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.selected = null;
+    const w = this.lineWaiter;
+    this.lineWaiter = null;
+    w?.(null);
+    this.idleWake?.();
+    this.log.debug('imap session closed');
+  }
+
+  // ───────────── input ─────────────
+
+  private receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.idleTimer?.refresh();
+    if (!this.reader.push(chunk) && this.busy) this.socket.pause();
+    this.pump();
+  }
+
+  /** reads one raw line (AUTHENTICATE responses, IDLE's DONE); null when the connection closed */
+  readLine(): Promise<string | null> {
+    return new Promise((resolve) => {
+      this.lineWaiter = resolve;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    if (this.lineWaiter) {
+      const l = this.reader.nextLine();
+      if (l === null) return;
+      const w = this.lineWaiter;
+      this.lineWaiter = null;
+      if (l.type === 'error') {
+        this.bye(l.message);
+        w(null);
+        return;
+      }
+      w(l.line.toString('utf8'));
+      return;
+    }
+    if (this.busy) return;
+    if (this.socket.isPaused()) this.socket.resume();
+    for (;;) {
+      const r = this.reader.next();
+      if (r === null) return;
+      if (r.type === 'error') {
+        const tag = r.tag ?? '*';
+        if (r.code === 'literal-too-big' && !r.fatal) this.write(`${tag} NO [TOOBIG] ${r.message}\r\n`);
+        else this.write(`${tag} BAD ${r.message}\r\n`);
+        if (r.fatal) return this.bye('Closing connection after a protocol error');
+        if (this.countBad()) return;
+        continue;
+      }
+      if (r.type === 'need-literal') {
+        if (!r.nonSync) this.write('+ Ready for literal data\r\n');
+        continue;
+      }
+      this.busy = true;
+      void this.execute(r.tag, r.name, r.args).finally(() => {
+        this.busy = false;
+        this.pump();
+      });
+      return;
+    }
+  }
+
+  /** true when the connection is being closed for too many bad commands */
+  private countBad(): boolean {
+    this.badCount++;
+    if (this.badCount >= this.ctx.config.limits.bad_commands_before_disconnect) {
+      this.log.info({ bad: this.badCount }, 'imap client sent too many invalid commands; disconnecting');
+      this.bye('Too many invalid commands');
+      return true;
+    }
+    return false;
+  }
+
+  // ───────────── command execution ─────────────
+
+  private async execute(tag: string, name: string, args: Token[]): Promise<void> {
+    const req: Request = { tag, name, args };
+    const cmd = COMMANDS.get(req.name);
+    let result: Tagged;
+    if (!cmd) {
+      result = { status: 'BAD', text: `Unknown command ${req.name.slice(0, 30)}` };
+    } else if (!cmd.states.includes(this.state)) {
+      result = { status: 'BAD', text: `${req.name} is not valid in this state (${stateName(this.state)})` };
+    } else {
+      try {
+        result = (await cmd.run(this, req)) ?? { status: 'OK', text: `${req.name} completed` };
+      } catch (e) {
+        const { tagged, unexpected } = toTagged(e);
+        if (unexpected) this.log.error({ err: e, command: req.name }, 'imap command failed unexpectedly');
+        result = tagged;
+      }
+    }
+    if (this.closed) return;
+    if (!result.written) {
+      try {
+        await this.sync(!cmd?.noExpungeAfter);
+      } catch (e) {
+        this.log.error({ err: e }, 'imap: could not report mailbox changes');
+      }
+      this.write(`${tag} ${result.status}${result.code ? ` [${result.code}]` : ''} ${result.text}\r\n`);
+    }
+    if (result.status === 'BAD') {
+      if (this.countBad()) return;
+    } else this.badCount = 0;
+    if (this.state === 'logout') this.end();
+  }
+
+  // ───────────── mailbox changes ─────────────
+
+  /** after authentication: listen to the account's change bus */
+  authenticated(account: Account): void {
+    this.account = account;
+    this.state = 'auth';
+    this.log = this.log.child({ account: account.address });
+    this.unsubscribe = this.ctx.store.bus.subscribe(account.id, (changes) => this.onChanges(changes));
+  }
+
+  private onChanges(changes: Change[]): void {
+    if (this.opening) this.opening.push(...changes);
+    if (!this.selected) return;
+    this.selected.ingest(changes);
+    if (this.idleWake && this.selected.hasPending) this.idleWake();
+  }
+
+  /** changes that arrive while SELECT takes its snapshot (applied idempotently afterwards) */
+  opening: Change[] | null = null;
+
+  /** IDLE support: `wake` runs whenever changes arrive, until cleared */
+  setIdleWake(wake: (() => void) | null): void {
+    this.idleWake = wake;
+  }
+
+  /** a sync point: tells the client about buffered changes (RFC 9051 §7.5.1) */
+  async sync(expunge: boolean): Promise<void> {
+    const v = this.selected;
+    if (!v || !v.hasPending) return;
+    const d = v.drain(expunge);
+    let out = '';
+    for (const s of d.expunged) out += `* ${s} EXPUNGE\r\n`;
+    if (d.newUids.length) {
+      if (!this.rev2) {
+        const from = await this.ctx.store.claimRecent(this.accountId, v.mailboxId);
+        v.addRecent(Math.max(from, d.newUids[0]), d.newUids[d.newUids.length - 1]);
+      }
+      out += `* ${v.exists} EXISTS\r\n`;
+      if (!this.rev2) out += `* ${v.recentCount()} RECENT\r\n`;
+    }
+    for (const f of d.flags) {
+      const seq = v.seqOf(f.uid);
+      if (!seq) continue;
+      const flags = formatFlags(f.flags, !this.rev2 && v.isRecent(f.uid));
+      out += `* ${seq} FETCH (${this.rev2 ? `UID ${f.uid} ` : ''}FLAGS ${flags}${this.condstore ? ` MODSEQ (${f.modseq})` : ''})\r\n`;
+    }
+    if (out) this.write(out);
+  }
+
+  /** leaves the selected state without expunging (CLOSE expunges first itself) */
+  deselect(): void {
+    this.selected = null;
+    if (this.state === 'selected') this.state = 'auth';
+  }
+
+  /** STARTTLS: swaps the socket for the TLS one (RFC 9051 §6.2.1) */
+  async upgradeTls(): Promise<void> {
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    const tlsSock = await this.ctx.tls.upgrade(plain);
+    this.socket = tlsSock;
+    this.secure = true;
+    this.reader = newReader(this.ctx);
+    this.attach(tlsSock);
+    tlsSock.on('close', () => this.cleanup());
+  }
+
+  /** bytes received after STARTTLS but before the handshake must be discarded (RFC 9051 §6.2.1) */
+  get pendingInput(): number {
+    return this.reader.buffered;
+  }
+}
+
+function newReader(ctx: ServerContext): CommandReader {
+  return new CommandReader({
+    maxLineLength: ctx.config.limits.line_length,
+    maxLiteralSize: ctx.config.limits.literal_size,
+  });
+}
+
+function stateName(s: SessionState): string {
+  return s === 'notauth' ? 'not authenticated' : s === 'auth' ? 'authenticated' : s;
+}
