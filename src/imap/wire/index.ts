@@ -24,7 +24,24 @@
  * ── Typed argument parsers (args/*.ts): Token[] (ev.args) → typed value, or throw WireError
  *   (err.code 'BAD' → tag BAD; 'BADCHARSET' → NO [BADCHARSET (UTF-8 US-ASCII)]; 'TOOBIG'/'LIMIT' → NO [..]).
  *   NameOptions = { utf8: boolean } — true after ENABLE IMAP4rev2 / UTF8=ACCEPT (else mUTF-7 names).
- *   See each export below; all documented in their files.
+ *   parseFetchArgs(args, {uid}) → { set, atts: FetchAtt[], changedSince, vanished, macro }   (UID added for UID FETCH,
+ *       MODSEQ added with CHANGEDSINCE); fetchLabel(att) → response label; fetchSetsSeen(att); formatSection(spec)
+ *   parseSearchArgs(args) → { ret: {min,max,all,count,save}|null, charset, query: SearchKey }; searchUsesModseq(q)
+ *       SearchKey = store SearchQuery ops + {op:'seq'|'uid', set: SequenceSet} + {op:'recent', set} + {op:'new'}
+ *   parseStoreArgs(args) → { set, op: 'add'|'remove'|'replace', silent, flags, unchangedSince }
+ *   parseStatusArgs(args, names) → { mailbox, items: StatusItem[] }
+ *   parseListArgs(args, names) → { extended, selection{subscribed,remote,recursiveMatch,specialUse}, reference,
+ *       patterns[], ret{subscribed,children,specialUse,status} };  parseLsubArgs(args, names) → { reference, pattern }
+ *   listMatcher(joinListReference(ref, pattern)) → (name) => boolean; parentNames(name)
+ *   parseAppendArgs(args, names) → { mailbox, messages: [{ flags|null, date|null, data: Buffer, binary, utf8 }] }
+ *   parseSelectArgs(args, names) → { mailbox, condstore, qresync: {uidValidity, modseq, knownUids, seqMatch}|null }
+ *   parseCreateArgs → { mailbox, specialUse }, parseRenameArgs → { from, to }, parseCopyArgs(args, names, 'MOVE') → { set, mailbox }
+ *   parseMailboxArg(args, names), parseLoginArgs → { username, password }, parseAuthenticateArgs → { mechanism, initialResponse }
+ *   decodeSaslResponse(line) → Buffer | null (null = "*" cancel), parseEnableArgs → string[], parseIdArgs → pairs | null
+ *   parseUidExpungeArgs → SequenceSet, parseNoArgs(args, 'NOOP')
+ *   SequenceSet = {saved:true} ("$") | {saved:false, ranges: [SeqNumber, SeqNumber][]}; resolveSequenceSet(set, star)
+ *   Names: decodeMailboxName / encodeMailboxName(name, {utf8}), encodeMutf7 / decodeMutf7, normalizeInbox
+ *   Dates: parseDateTime(s) → Date, parseSearchDate(s) → "YYYY-MM-DD"; flags: parseFlag, parseFlagList
  *
  * ── Encoding responses (encode.ts, envelope.ts, bodystructure.ts, date.ts) ───────
  *   WireValue = null | number | string | Buffer (always literal) | Atom | Literal | WireValue[]
@@ -52,3 +69,11 @@ export * from './args/cursor.js';
 export * from './args/seqset.js';
 export * from './args/mailbox.js';
 export * from './args/flags.js';
+export * from './listmatch.js';
+export * from './args/fetch.js';
+export * from './args/search.js';
+export * from './args/store.js';
+export * from './args/status.js';
+export * from './args/list.js';
+export * from './args/append.js';
+export * from './args/misc.js';
