@@ -13,14 +13,13 @@ export async function signatureFor(store: Store, domain: string, raw: Buffer, lo
   const d = await store.getDomain(domain);
   if (!d?.dkimSelector || !d.dkimPrivateKey) return '';
   try {
+    // mailauth signs with the entries of signatureData (top-level key fields alone sign nothing)
     const res = await dkimSign(raw, {
-      signingDomain: d.name,
-      selector: d.dkimSelector,
-      privateKey: d.dkimPrivateKey,
-      canonicalization: 'relaxed/relaxed',
-    });
+      signatureData: [{ signingDomain: d.name, selector: d.dkimSelector, privateKey: d.dkimPrivateKey, canonicalization: 'relaxed/relaxed' }],
+    } as Parameters<typeof dkimSign>[1]);
     for (const e of res.errors ?? []) log.warn({ domain, err: e.message }, 'DKIM signing problem; message sent unsigned');
-    const sig = (res.signatures ?? '').replace(/\r?\n/g, '\r\n');
+    const sig = (res.signatures ?? '').replace(/\r?\n/g, '\r\n').replace(/^(\r\n)+/, '');
+    if (!sig.trim()) return '';
     return sig && !sig.endsWith('\r\n') ? sig + '\r\n' : sig;
   } catch (err) {
     log.warn({ domain, err: (err as Error).message }, 'DKIM signing failed; check the domain key (letterbox dns ' + domain + ')');
