@@ -12,7 +12,7 @@
  * body-fld-octets is the byte size of the body as stored (BODY[n] returns exactly those bytes).
  */
 import type { MimeParams, MimePart } from '../../mime/types.js';
-import type { WireValue } from './encode.js';
+import { concat, type WireValue } from './encode.js';
 import { encodeEnvelope } from './envelope.js';
 import { encodeWords } from './rfc2047.js';
 
@@ -63,8 +63,8 @@ export function encodeBodyStructure(part: MimePart, extended: boolean, opts: Bod
   const utf8 = !!opts.utf8;
   if (part.type === 'multipart') {
     const kids = part.parts && part.parts.length ? part.parts : [emptyPart()];
-    const out: WireValue[] = kids.map((k) => encodeBodyStructure(k, extended, opts));
-    out.push(part.subtype.toUpperCase());
+    // body-type-mpart = 1*body SP media-subtype: the child bodies have no SP between them
+    const out: WireValue[] = [concat(kids.map((k) => encodeBodyStructure(k, extended, opts))), part.subtype.toUpperCase()];
     if (extended) out.push(params(part.params, utf8), disposition(part, utf8), language(part.language), part.location);
     return out;
   }

@@ -12,6 +12,7 @@
  *   Buffer          → always a literal {n}
  *   Atom            → written verbatim (atoms, flags, section labels such as BODY[1]<0>)
  *   Literal         → forced literal; literal8 ~{n} when binary (RFC 3516 BINARY with NUL)
+ *   Concat          → its items with no separator (multipart bodies, address lists)
  *   WireValue[]     → parenthesized list, items separated by SP
  */
 
@@ -26,7 +27,19 @@ export class Literal {
   ) {}
 }
 
-export type WireValue = null | number | bigint | string | Buffer | Atom | Literal | WireValue[];
+/**
+ * Items written back to back without separators: body-type-mpart "1*body" and the
+ * address lists of ENVELOPE "(" 1*address ")" have no SP between their elements (RFC 9051 §9).
+ */
+export class Concat {
+  constructor(readonly items: readonly WireValue[]) {}
+}
+
+export type WireValue = null | number | bigint | string | Buffer | Atom | Literal | Concat | WireValue[];
+
+export function concat(items: readonly WireValue[]): Concat {
+  return new Concat(items);
+}
 
 export interface EncodeOptions {
   /** UTF-8 allowed in quoted strings (IMAP4rev2 / UTF8=ACCEPT enabled, RFC 9051 §9 QUOTED-CHAR) */
@@ -87,6 +100,7 @@ export class WireWriter {
     } else if (Buffer.isBuffer(v)) this.literal(v, false);
     else if (v instanceof Atom) this.text += v.text;
     else if (v instanceof Literal) this.literal(v.data, v.binary);
+    else if (v instanceof Concat) for (const item of v.items) this.value(item);
     else {
       this.text += '(';
       v.forEach((item, i) => {

@@ -9,7 +9,7 @@
  * encoded-words; other non-ASCII strings (EAI local parts) go out as literals.
  */
 import type { Envelope, EnvelopeAddress } from '../../mime/types.js';
-import type { WireValue } from './encode.js';
+import { concat, type WireValue } from './encode.js';
 import { encodeWords } from './rfc2047.js';
 
 function text(v: string | null, utf8: boolean): WireValue {
@@ -19,7 +19,8 @@ function text(v: string | null, utf8: boolean): WireValue {
 
 function addresses(list: EnvelopeAddress[] | null, utf8: boolean): WireValue {
   if (!list || list.length === 0) return null;
-  return list.map((a) => [text(a.name, utf8), a.adl, a.mailbox, a.host]);
+  // env-from etc. = "(" 1*address ")": no SP between addresses (RFC 9051 §9)
+  return [concat(list.map((a) => [text(a.name, utf8), a.adl, a.mailbox, a.host]))];
 }
 
 export const EMPTY_ENVELOPE: Envelope = {
