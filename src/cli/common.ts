@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import { StoreError, type Store } from '../store/types.js';
 import { createMemoryStore } from '../store/memory/index.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
 import { err } from './io.js';
 
 /** An error the operator caused or can fix: printed without a stack trace, exit code 1. */
@@ -88,11 +89,6 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   try {
-    // TODO(static import once src/store/sqlite/index.ts lands)
-    const sqlitePath = '../store/sqlite/index.js';
-    const { openSqliteStore } = (await import(sqlitePath)) as {
-      openSqliteStore: (dir: string, opts: { log: Logger }) => Promise<Store>;
-    };
     return await openSqliteStore(config.data_dir, { log });
   } catch (e) {
     if (e instanceof StoreError) throw e;
