@@ -26,6 +26,8 @@ export interface Committer {
   /** runs everything queued now (used by close) */
   flush(): void;
   pending(): number;
+  /** transactions committed and jobs run so far (group-commit effectiveness) */
+  stats(): { commits: number; jobs: number };
 }
 
 export function createCommitter(
@@ -41,6 +43,8 @@ export function createCommitter(
 ): Committer {
   let queue: Job[] = [];
   let scheduled = false;
+  let commits = 0;
+  let jobs = 0;
   const maxBatch = opts.maxBatch ?? 5000;
 
   function flush(): void {
@@ -76,6 +80,8 @@ export function createCommitter(
       for (const job of batch) job.reject(e);
       return;
     }
+    commits++;
+    jobs += batch.length;
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i]!;
       if (o.ok) {
@@ -101,5 +107,6 @@ export function createCommitter(
     },
     flush,
     pending: () => queue.length,
+    stats: () => ({ commits, jobs }),
   };
 }

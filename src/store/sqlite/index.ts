@@ -30,6 +30,13 @@ import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
+const statsOf = new WeakMap<Store, () => { commits: number; jobs: number }>();
+
+/** Group-commit figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
+export function sqliteStoreStats(store: Store): { commits: number; jobs: number } | null {
+  return statsOf.get(store)?.() ?? null;
+}
+
 export interface SqliteStoreOptions {
   log?: Logger;
 }
@@ -99,5 +106,6 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       db.close();
     },
   };
+  statsOf.set(store, () => committer!.stats());
   return store;
 }

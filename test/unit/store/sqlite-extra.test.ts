@@ -1,0 +1,177 @@
+/** SQLite-only behaviour: migrations, group commit, blob sharing, reopen, cross-process changes. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/sqlite/migrations.js';
+import { DB_FILE, openSqliteStore, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
+import { StoreError, type Change, type Store } from '../../../src/store/types.js';
+import { inboxId, rawMessage, seedAccount } from './fixtures.js';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-sqlite-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
+
+describe('sqlite migrations', () => {
+  it('apply to an empty database, once', () => {
+    const db = new Database(':memory:');
+    assert.deepEqual(migrate(db), MIGRATIONS.map((m) => m.version));
+    assert.equal(schemaVersion(db), MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    assert.ok(tables(db).includes('messages') && tables(db).includes('change_log'));
+    assert.deepEqual(migrate(db), []);
+    db.close();
+  });
+
+  it('upgrade a database at an older version, keeping its data', () => {
+    const db = new Database(':memory:');
+    assert.deepEqual(migrate(db, MIGRATIONS, 1), [1]);
+    assert.ok(!tables(db).includes('change_log'));
+    db.prepare("INSERT INTO domains (name, created_at) VALUES ('old.test', 1)").run();
+    assert.deepEqual(migrate(db), [2]);
+    assert.ok(tables(db).includes('change_log'));
+    assert.equal(db.prepare('SELECT name FROM domains').pluck().get(), 'old.test');
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), [1, 2]);
+    db.close();
+  });
+
+  it('a failing migration rolls back entirely', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const broken = [...MIGRATIONS, { version: 99, name: 'broken', sql: 'CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);' }];
+    assert.throws(() => migrate(db, broken));
+    assert.equal(schemaVersion(db), 2);
+    assert.ok(!tables(db).includes('half'));
+    db.close();
+  });
+
+  it('refuses a database newer than this release', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    db.prepare("INSERT INTO schema_migrations VALUES (1000, 'future', 0)").run();
+    assert.throws(() => migrate(db), (e: unknown) => e instanceof StoreError && e.code === 'TEMP' && /1000/.test(e.message));
+    db.close();
+  });
+});
+
+describe('sqlite store', () => {
+  it('group commit: concurrent appends share transactions, all present, UIDs ascending', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const before = sqliteStoreStats(store)!;
+        const raws = Array.from({ length: 200 }, (_, i) => rawMessage({ subject: `n${i}` }));
+        const results = await Promise.all(raws.map((raw) => store.append(a.id, inbox, { raw })));
+        const after = sqliteStoreStats(store)!;
+        assert.equal(after.jobs - before.jobs, 200);
+        assert.ok(after.commits - before.commits < 10, `200 appends took ${after.commits - before.commits} commits`);
+        // requested order = UID order
+        assert.deepEqual(results.map((r) => r.uid), raws.map((_, i) => i + 1));
+        const mods = results.map((r) => r.changes[0]!.modseq);
+        for (let i = 1; i < mods.length; i++) assert.ok(mods[i]! > mods[i - 1]!);
+        for (const [i, r] of results.entries()) assert.ok((await store.getRaw(a.id, inbox, r.uid)).equals(raws[i]!));
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 200);
+        // one failing job in a batch does not sink the others
+        const mixed = await Promise.allSettled([
+          store.append(a.id, inbox, { raw: rawMessage() }),
+          store.append(a.id, 999_999, { raw: rawMessage() }),
+          store.append(a.id, inbox, { raw: rawMessage() }),
+        ]);
+        assert.deepEqual(mixed.map((m) => m.status), ['fulfilled', 'rejected', 'fulfilled']);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('COPY shares the stored bytes; expunging every copy frees them', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      const arch = (await store.getMailbox(a.id, 'Archive'))!.id;
+      await store.append(a.id, inbox, { raw: rawMessage() });
+      await store.copy(a.id, inbox, [1], arch);
+      await store.copy(a.id, arch, [1], inbox);
+      const db = new Database(join(dir, DB_FILE), { readonly: true });
+      const blobs = () => db.prepare('SELECT count(*) FROM blobs').pluck().get() as number;
+      try {
+        assert.equal(blobs(), 1);
+        await store.storeFlags(a.id, inbox, [[1, Infinity]], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        assert.equal(blobs(), 1); // still referenced from Archive
+        await store.deleteMailbox(a.id, 'Archive');
+        assert.equal(blobs(), 0);
+        assert.equal(await store.usedBytes(a.id), 0);
+      } finally {
+        db.close();
+        await store.close();
+      }
+    }));
+
+  it('everything survives close and reopen', () =>
+    withDir(async (dir) => {
+      let store: Store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      const raw = rawMessage({ subject: 'persist' });
+      await store.append(a.id, inbox, { raw, flags: ['\\Seen', 'Kw'] });
+      await store.append(a.id, inbox, { raw: rawMessage() });
+      await store.storeFlags(a.id, inbox, [2], 'add', ['\\Deleted']);
+      await store.expunge(a.id, inbox);
+      await store.pop3Delete(a.id, [1], 'retain', 3);
+      await store.enqueue({ from: 'bob@example.test', recipients: ['x@far.example'], raw, accountId: a.id });
+      const info = (await store.getMailbox(a.id, 'INBOX'))!;
+      await store.close();
+      store = await openSqliteStore(dir);
+      try {
+        const again = (await store.getMailbox(a.id, 'INBOX'))!;
+        assert.deepEqual(again, info);
+        assert.deepEqual(await store.expungedSince(a.id, inbox, 0), [1, 2]);
+        assert.equal((await store.listRetained(a.id))[0]!.subject, 'persist');
+        assert.equal(await store.pop3Restore(a.id), 1);
+        assert.ok((await store.getRaw(a.id, inbox, 3)).equals(raw));
+        assert.deepEqual((await store.getMessages(a.id, inbox, [3]))[0]!.flags, ['\\Seen', 'Kw']);
+        assert.equal((await store.listQueue()).length, 1);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it("publishes another connection's commits on its own bus", () =>
+    withDir(async (dir) => {
+      const server = await openSqliteStore(dir);
+      const a = await seedAccount(server);
+      const inbox = await inboxId(server, a.id);
+      const cli = await openSqliteStore(dir); // a second connection behaves like another process
+      const got: Change[] = [];
+      const unsub = server.bus.subscribe(a.id, (c) => got.push(...c));
+      try {
+        const own = await server.append(a.id, inbox, { raw: rawMessage() });
+        assert.equal(got.length, 1); // own change, published once, immediately
+        const r = await cli.append(a.id, inbox, { raw: rawMessage() }, { origin: 'cli' });
+        const deadline = Date.now() + 3000;
+        while (got.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+        assert.equal(got.length, 2);
+        assert.deepEqual(got[1], r.changes[0]);
+        assert.notDeepEqual(got[1], own.changes[0]);
+        // and nothing is published twice
+        await new Promise((res) => setTimeout(res, 600));
+        assert.equal(got.length, 2);
+      } finally {
+        unsub();
+        await cli.close();
+        await server.close();
+      }
+    }));
+});
