@@ -66,9 +66,17 @@ export interface MimePart {
   language: string[] | null; // Content-Language
   location: string | null; // Content-Location
 
-  /** multipart children */
+  /**
+   * multipart children. Never empty for a multipart: when no part could be found (no boundary
+   * parameter, boundary never seen, depth limit) the indexer puts one empty text/plain child
+   * (headerStart = bodyStart = bodyEnd) and records a problem, so BODYSTRUCTURE stays valid.
+   */
   parts?: MimePart[];
-  /** message/rfc822 or message/global: the encapsulated message */
+  /**
+   * message/rfc822 or message/global: the encapsulated message. Absent when the part is
+   * base64/quoted-printable encoded (not parseable in place) or beyond the depth limit;
+   * such a part is then an opaque leaf.
+   */
   message?: MimePart;
   /** present on a root part and on every encapsulated message root */
   envelope?: Envelope;
