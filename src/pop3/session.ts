@@ -14,7 +14,7 @@ import type * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../net/types.js';
-import type { Account } from '../store/types.js';
+import { StoreError, type Account } from '../store/types.js';
 import { plaintextAllowed } from '../auth/policy.js';
 import { LineSplitter, parseCommandLine, type LineEvent } from './wire/lines.js';
 import { err, ok } from './wire/response.js';
@@ -265,7 +265,9 @@ export class Pop3Session {
     try {
       await def.run(this, cmd);
     } catch (e) {
-      this.log.warn({ err: (e as Error).message, cmd: cmd.keyword }, 'POP3 command failed');
+      if (e instanceof StoreError && e.code === 'EXPUNGED')
+        this.log.info({ cmd: cmd.keyword }, 'POP3 client asked for a message another session expunged');
+      else this.log.warn({ err: (e as Error).message, cmd: cmd.keyword }, 'POP3 command failed; answered -ERR');
       await this.write(storeErrorResponse(e));
     }
   }
