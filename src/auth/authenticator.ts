@@ -46,6 +46,8 @@ export function createAuthenticator(
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS));
+  // made ahead, so the first unknown-user login costs no more than later ones
+  dummyHash().catch((err: Error) => alog.error({ err: err.message }, 'argon2 is not working: cannot hash passwords'));
 
   async function check(passwordHash: string, password: string, user: string): Promise<boolean> {
     try {

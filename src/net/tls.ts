@@ -8,9 +8,12 @@
  * config.tls.sni maps further host names to their own certificate, chosen by SNI
  * (exact name first, then "*.example.com" for one leading label; the default otherwise).
  * TLS 1.2 is the minimum version.
+ *
+ * Configured files are checked for changes every hour (and on reload(), e.g. from SIGHUP),
+ * so a renewed certificate (certbot, acme.sh) is used without a restart.
  */
 import { generateKeyPair, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as tls from 'node:tls';
@@ -33,6 +36,8 @@ export interface PemPair {
 export interface TlsProviderOptions {
   /** a STARTTLS handshake that has not finished after this long fails (default 30 s) */
   handshakeTimeoutMs?: number;
+  /** how often configured certificate files are checked for changes (default 1 h; 0 = never) */
+  reloadCheckMs?: number;
 }
 
 export class TlsConfigError extends Error {
@@ -146,12 +151,47 @@ export function sniLookup<T>(table: ReadonlyMap<string, T>, servername: string):
   return dot > 0 ? table.get(`*${name.slice(dot)}`) : undefined;
 }
 
-export async function createTlsProvider(
-  config: Config,
-  log: Logger,
-  opts: TlsProviderOptions = {},
-): Promise<TlsProvider> {
-  const tlog = log.child({ component: 'tls' });
+/** the certificates in use; replaced as a whole when configured files change on disk */
+interface Certificates {
+  pem: PemPair;
+  defaultContext: tls.SecureContext;
+  sni: Map<string, tls.SecureContext>;
+}
+
+/** a TlsProvider that can re-read configured certificate files (e.g. after a renewal) */
+export interface ReloadableTlsProvider extends TlsProvider {
+  /**
+   * Re-reads tls.cert/tls.key and tls.sni files when any of them changed since the last load;
+   * keeps the old certificates (and logs why) if the new files are unusable.
+   * Resolves true when new certificates are in use. New handshakes use them at once; the
+   * static key/cert in serverOptions() copies made earlier do not change.
+   */
+  reload(): Promise<boolean>;
+  /** stops the periodic file check */
+  close(): void;
+}
+
+/** every configured certificate file, for change detection */
+function configuredFiles(config: Config): string[] {
+  const files = config.tls.cert && config.tls.key ? [config.tls.cert, config.tls.key] : [];
+  for (const pair of Object.values(config.tls.sni)) files.push(pair.cert, pair.key);
+  return files;
+}
+
+function fingerprint(files: string[]): string {
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.mtimeMs}:${st.size}`;
+      } catch {
+        return `${f}:missing`;
+      }
+    })
+    .join('|');
+}
+
+async function loadCertificates(config: Config, log: Logger): Promise<Certificates> {
   const { cert, key } = config.tls;
   if ((cert === undefined) !== (key === undefined)) {
     throw new TlsConfigError(
@@ -163,35 +203,62 @@ export async function createTlsProvider(
   let defaultContext: tls.SecureContext;
   if (cert !== undefined && key !== undefined) {
     ({ pem, context: defaultContext } = loadPair(cert, key, 'tls'));
-    tlog.info({ cert: resolve(cert) }, `using the certificate ${resolve(cert)}`);
+    log.info({ cert: resolve(cert) }, `using the certificate ${resolve(cert)}`);
   } else {
-    pem = await selfSigned(config, tlog);
+    pem = await selfSigned(config, log);
     defaultContext = tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
   }
-
   const sni = new Map<string, tls.SecureContext>();
   for (const [host, pair] of Object.entries(config.tls.sni)) {
     sni.set(host.toLowerCase().replace(/\.$/, ''), loadPair(pair.cert, pair.key, `tls.sni."${host}"`).context);
   }
-  if (sni.size > 0) tlog.info({ hosts: [...sni.keys()] }, `SNI certificates loaded for ${[...sni.keys()].join(', ')}`);
+  if (sni.size > 0) log.info({ hosts: [...sni.keys()] }, `SNI certificates loaded for ${[...sni.keys()].join(', ')}`);
+  return { pem, defaultContext, sni };
+}
+
+export async function createTlsProvider(
+  config: Config,
+  log: Logger,
+  opts: TlsProviderOptions = {},
+): Promise<ReloadableTlsProvider> {
+  const tlog = log.child({ component: 'tls' });
+  const files = configuredFiles(config);
+  let loadedFrom = fingerprint(files);
+  let current = await loadCertificates(config, tlog);
 
   const SNICallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) =>
-    cb(null, sniLookup(sni, servername) ?? defaultContext);
+    cb(null, sniLookup(current.sni, servername) ?? current.defaultContext);
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 30_000;
 
+  async function reload(): Promise<boolean> {
+    const now = fingerprint(files);
+    if (files.length === 0 || now === loadedFrom) return false;
+    try {
+      current = await loadCertificates(config, tlog);
+      loadedFrom = now;
+      tlog.info('certificate files changed on disk; new TLS handshakes use the new certificates');
+      return true;
+    } catch (err) {
+      tlog.error({ err: (err as Error).message }, `certificate files changed but cannot be used; keeping the previous certificates: ${(err as Error).message}`);
+      return false;
+    }
+  }
+  const timer =
+    files.length > 0 && (opts.reloadCheckMs ?? 3600_000) > 0
+      ? setInterval(() => void reload(), opts.reloadCheckMs ?? 3600_000).unref()
+      : undefined;
+
   return {
-    serverOptions: () => ({
-      key: pem.key,
-      cert: pem.cert,
-      minVersion: MIN_TLS_VERSION,
-      ...(sni.size > 0 ? { SNICallback } : {}),
-    }),
+    // SNICallback is always set so that handshakes naming a host pick up reloaded certificates
+    serverOptions: () => ({ key: current.pem.key, cert: current.pem.cert, minVersion: MIN_TLS_VERSION, SNICallback }),
+    reload,
+    close: () => clearInterval(timer),
     upgrade(socket: net.Socket): Promise<tls.TLSSocket> {
       return new Promise((resolvePromise, reject) => {
         const secure = new tls.TLSSocket(socket, {
           isServer: true,
-          secureContext: defaultContext,
-          ...(sni.size > 0 ? { SNICallback } : {}),
+          secureContext: current.defaultContext,
+          SNICallback,
         });
         const timer = setTimeout(
           () => fail(new Error(`TLS handshake not completed within ${handshakeTimeoutMs} ms`)),

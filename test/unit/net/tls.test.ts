@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../src/config/schema.js';
@@ -106,4 +106,29 @@ test('sniLookup', () => {
   assert.equal(sniLookup(t, 'x.b.test'), 2);
   assert.equal(sniLookup(t, 'b.test'), undefined);
   assert.equal(sniLookup(t, 'c.test'), undefined);
+});
+
+test('reload picks up renewed certificate files and keeps the old ones when the new are broken', async () => {
+  const dir = tempDir();
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const install = (pem: { cert: string; key: string }, when: number) => {
+    writeFileSync(cert, pem.cert);
+    writeFileSync(key, pem.key);
+    utimesSync(cert, when, when);
+    utimesSync(key, when, when);
+  };
+  install(await makeSelfSigned('one.example.test'), 1_000_000);
+  const provider = await createTlsProvider(defaultConfig({ data_dir: dir, tls: { cert, key } }), log, { reloadCheckMs: 0 });
+  assert.equal((await handshake(provider, {})).cn, 'one.example.test');
+  assert.equal(await provider.reload(), false, 'nothing changed');
+  install(await makeSelfSigned('two.example.test'), 2_000_000);
+  assert.equal(await provider.reload(), true);
+  assert.equal((await handshake(provider, {})).cn, 'two.example.test');
+  assert.equal((await handshake(provider, { servername: 'two.example.test' })).cn, 'two.example.test');
+  assert.match(provider.serverOptions().cert as string, /BEGIN CERTIFICATE/);
+  install({ cert: 'garbage', key: 'garbage' }, 3_000_000);
+  assert.equal(await provider.reload(), false);
+  assert.equal((await handshake(provider, {})).cn, 'two.example.test');
+  provider.close();
 });
