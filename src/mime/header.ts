@@ -50,15 +50,21 @@ export function isFieldLine(buf: Buffer, pos: number, end: number): boolean {
 /**
  * Parse the header block buf[start, end) into fields. Lines that are neither a
  * field nor a continuation are skipped (reported through `bad` when given).
+ * With `want` (lower-cased names), only those fields are returned (saves decoding the rest).
  */
-export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?: (offset: number) => void): HeaderField[] {
+export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?: (offset: number) => void, want?: ReadonlySet<string>): HeaderField[] {
   const fields: HeaderField[] = [];
   let cur: { name: string; nameEnd: number; start: number; end: number } | null = null;
   const flush = (): void => {
     if (!cur) return;
+    const key = cur.name.toLowerCase();
+    if (want && !want.has(key)) {
+      cur = null;
+      return;
+    }
     fields.push({
       name: cur.name,
-      key: cur.name.toLowerCase(),
+      key,
       value: unfoldValue(buf, cur.nameEnd + 1, cur.end),
       start: cur.start,
       end: cur.end,
@@ -67,7 +73,7 @@ export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?:
   };
   let pos = start;
   while (pos < end) {
-    let nl = buf.indexOf(LF, pos);
+    const nl = buf.indexOf(LF, pos);
     const next = nl < 0 || nl >= end ? end : nl + 1;
     let contentEnd = nl < 0 || nl >= end ? end : nl;
     if (contentEnd > pos && buf[contentEnd - 1] === CR) contentEnd--;
@@ -85,13 +91,11 @@ export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?:
       if (ne < 0) {
         bad?.(pos);
       } else {
-        let nameEnd = ne;
         const colon = buf.indexOf(COLON, ne);
-        cur = { name: buf.toString('latin1', pos, nameEnd).trim(), nameEnd: colon, start: pos, end: next };
+        cur = { name: buf.toString('latin1', pos, ne).trim(), nameEnd: colon, start: pos, end: next };
       }
     }
     pos = next;
-    nl = -1;
   }
   flush();
   return fields;

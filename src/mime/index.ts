@@ -29,6 +29,31 @@ const MAX_DEPTH_CAP = 1000;
 const LF = 10;
 const CR = 13;
 
+/** header fields the index reads (RFC 2045 Content-*, RFC 9051 §7.5.2 ENVELOPE sources) */
+const PART_FIELDS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-transfer-encoding',
+  'content-id',
+  'content-description',
+  'content-md5',
+  'content-location',
+  'content-disposition',
+  'content-language',
+]);
+const ROOT_FIELDS: ReadonlySet<string> = new Set([
+  ...PART_FIELDS,
+  'date',
+  'subject',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'in-reply-to',
+  'message-id',
+]);
+
 interface Ctx {
   raw: Buffer;
   maxDepth: number;
@@ -173,7 +198,7 @@ function parseEntity(ctx: Ctx, start: number, bounds: Buffer[], depth: number, d
     }
   }
   part.bodyStart = bodyStart;
-  const fields = parseHeaderBlock(raw, start, headerEnd);
+  const fields = parseHeaderBlock(raw, start, headerEnd, undefined, messageRoot ? ROOT_FIELDS : PART_FIELDS);
   applyContentHeaders(ctx, part, fields, digestChild, path);
   if (messageRoot) part.envelope = buildEnvelope(fields);
 
