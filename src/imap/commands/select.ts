@@ -29,7 +29,8 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
   const view = await openMailbox(s, info, readOnly);
   let recentFrom = 0;
-  if (!s.rev2) {
+  if (!s.rev2 && !readOnly) {
+    // EXAMINE leaves \Recent to the next SELECT (RFC 3501 §6.3.2)
     recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
     view.addRecent(recentFrom, Math.max(view.maxUid, view.uidNext - 1));
   }

@@ -209,6 +209,12 @@ export class Session {
         continue;
       }
       if (r.type === 'need-literal') {
+        // RFC 7889: APPEND beyond APPENDLIMIT is refused before the literal is sent
+        if (r.name === 'APPEND' && r.size > this.appendLimit()) {
+          this.reader.rejectLiteral();
+          this.write(`${r.tag} NO [TOOBIG] Message of ${r.size} bytes exceeds the limit of ${this.appendLimit()}\r\n`);
+          continue;
+        }
         if (!r.nonSync) this.write('+ Ready for literal data\r\n');
         continue;
       }
@@ -299,7 +305,7 @@ export class Session {
     let out = '';
     for (const s of d.expunged) out += `* ${s} EXPUNGE\r\n`;
     if (d.newUids.length) {
-      if (!this.rev2) {
+      if (!this.rev2 && !v.readOnly) {
         const from = await this.ctx.store.claimRecent(this.accountId, v.mailboxId);
         v.addRecent(Math.max(from, d.newUids[0]), d.newUids[d.newUids.length - 1]);
       }

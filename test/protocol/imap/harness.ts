@@ -5,7 +5,8 @@
  *
  * Transcripts are C:/S: lines. "C:" lines are sent (CRLF added). "S:" lines each match the
  * next logical line from the server: exactly, except that "…" matches any text, and CRLF
- * inside a literal is written as \r\n. Lines without a C:/S: prefix are ignored.
+ * inside a literal is written as \r\n. "S*:" skips server lines until one matches.
+ * Lines without a C:/S:/S*: prefix are ignored.
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -222,7 +223,14 @@ export async function transcript(c: ImapClient, text: string): Promise<void> {
   for (const l of lines) {
     if (l.startsWith('C: ')) c.send(l.slice(3).replace(/\\r\\n/g, '\r\n'));
     else if (l === 'C:') c.send('');
-    else if (l.startsWith('S: ')) {
+    else if (l.startsWith('S*: ')) {
+      // skip any lines until one matches
+      const want = l.slice(4);
+      for (;;) {
+        const got = await c.readLine();
+        if (matches(want, got)) break;
+      }
+    } else if (l.startsWith('S: ')) {
       const want = l.slice(3);
       const got = await c.readLine();
       assert.ok(matches(want, got), `transcript mismatch\n  expected: ${want}\n  received: ${got.replace(/\r\n/g, '\\r\\n')}`);
