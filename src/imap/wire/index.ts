@@ -25,8 +25,10 @@
  *   (err.code 'BAD' → tag BAD; 'BADCHARSET' → NO [BADCHARSET (UTF-8 US-ASCII)]; 'TOOBIG'/'LIMIT' → NO [..]).
  *   NameOptions = { utf8: boolean } — true after ENABLE IMAP4rev2 / UTF8=ACCEPT (else mUTF-7 names).
  *   parseFetchArgs(args, {uid}) → { set, atts: FetchAtt[], changedSince, vanished, macro }   (UID added for UID FETCH,
- *       MODSEQ added with CHANGEDSINCE); fetchLabel(att) → response label; fetchSetsSeen(att); formatSection(spec)
+ *       MODSEQ added with CHANGEDSINCE); fetchLabel(att) → response label; fetchSetsSeen(att); formatSection(spec);
+ *       toMimeSection(att.section) → { path, specifier?, fields? } for src/mime/section.ts sectionBytes()
  *   parseSearchArgs(args) → { ret: {min,max,all,count,save}|null, charset, query: SearchKey }; searchUsesModseq(q)
+ *       toStoreQuery(key, { seqSet, uidSet, recentUids }) → store SearchQuery
  *       SearchKey = store SearchQuery ops + {op:'seq'|'uid', set: SequenceSet} + {op:'recent', set} + {op:'new'}
  *   parseStoreArgs(args) → { set, op: 'add'|'remove'|'replace', silent, flags, unchangedSince }
  *   parseStatusArgs(args, names) → { mailbox, items: StatusItem[] }
@@ -77,3 +79,4 @@ export * from './args/status.js';
 export * from './args/list.js';
 export * from './args/append.js';
 export * from './args/misc.js';
+export * from './args/search-resolve.js';

@@ -238,3 +238,14 @@ export function fetchSetsSeen(att: FetchAtt): boolean {
   );
 }
 
+
+/**
+ * The same section in the shape src/mime/section.ts takes ({ path, specifier?, fields? }),
+ * so the session can pass it straight to sectionBytes().
+ */
+export function toMimeSection(s: SectionSpec): { path: number[]; specifier?: SectionText; fields?: string[] } {
+  const out: { path: number[]; specifier?: SectionText; fields?: string[] } = { path: s.part };
+  if (s.text) out.specifier = s.text;
+  if (s.fields) out.fields = s.fields;
+  return out;
+}

@@ -40,7 +40,7 @@ function toAddresses(v: RVal): EnvelopeAddress[] | null {
   });
 }
 
-function toEnvelope(v: RVal): Envelope {
+export function toEnvelope(v: RVal): Envelope {
   const e = arr(v);
   return {
     date: s(e[0]!),
@@ -65,7 +65,7 @@ function toParams(v: RVal): Array<[string, string]> {
 }
 
 /** Parsed BODY/BODYSTRUCTURE → MimePart (offsets synthesised from the sizes). */
-function toPart(v: RVal): MimePart {
+export function toPart(v: RVal): MimePart {
   const a = arr(v);
   const base = {
     headerStart: 0,
@@ -112,7 +112,7 @@ function toPart(v: RVal): MimePart {
     bodyEnd: a[6] as number,
   };
   let k = 7;
-  if (p.type === 'message' && p.subtype === 'rfc822') {
+  if (p.type === 'message' && (p.subtype === 'rfc822' || p.subtype === 'global') && Array.isArray(a[8])) {
     const inner = toPart(a[8]!);
     inner.envelope = toEnvelope(a[7]!);
     p.message = inner;

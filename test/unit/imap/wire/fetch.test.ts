@@ -122,3 +122,10 @@ test('bad FETCH arguments are WireError BAD', () => {
     );
   }
 });
+
+test('toMimeSection gives the shape src/mime/section.ts expects', async () => {
+  const { toMimeSection } = await import('../../../../src/imap/wire/args/fetch.js');
+  const f = parseFetchArgs(argsOf('A FETCH 1 (BODY[1.2.HEADER.FIELDS (From)] BODY[] BODY[2.MIME])'), { uid: false });
+  const secs = f.atts.map((a) => (a.type === 'BODY[]' ? toMimeSection(a.section) : null));
+  assert.deepEqual(secs, [{ path: [1, 2], specifier: 'HEADER.FIELDS', fields: ['From'] }, { path: [] }, { path: [2], specifier: 'MIME' }]);
+});

@@ -162,3 +162,36 @@ test('bad SEARCH arguments are BAD', () => {
     );
   }
 });
+
+test('toStoreQuery resolves sets, RECENT/OLD/NEW through the session resolver', async () => {
+  const { toStoreQuery } = await import('../../../../src/imap/wire/args/search-resolve.js');
+  const q = parseSearchArgs(argsOf('A SEARCH 1:2 UID 5:* NEW OLD RECENT OR MODSEQ 7 TEXT x')).query;
+  const r = toStoreQuery(q, {
+    seqSet: (s) => (s.saved ? [] : [[10, 11]]),
+    uidSet: () => [[5, 99]],
+    recentUids: () => [42],
+  });
+  assert.deepEqual(r, {
+    op: 'and',
+    of: [
+      { op: 'uid', set: [[10, 11]] },
+      { op: 'uid', set: [[5, 99]] },
+      {
+        op: 'and',
+        of: [
+          { op: 'uid', set: [42] },
+          { op: 'flag', flag: '\\Seen', set: false },
+        ],
+      },
+      { op: 'not', of: { op: 'uid', set: [42] } },
+      { op: 'uid', set: [42] },
+      {
+        op: 'or',
+        of: [
+          { op: 'modseq', min: 7 },
+          { op: 'text', value: 'x' },
+        ],
+      },
+    ],
+  });
+});
