@@ -15,6 +15,8 @@ type Tok =
   | { t: 'sp'; v: string };
 
 const SPECIALS = '<>,:;@.[]';
+/** RFC 2047 encoded-word, matched in place (sticky) so long headers stay linear */
+const ENCODED_WORD = /=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/y;
 
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
@@ -77,7 +79,8 @@ function tokenize(s: string): Tok[] {
     while (j < s.length && !SPECIALS.includes(s[j]!) && !' \t\r\n"('.includes(s[j]!)) j++;
     // keep RFC 2047 words intact even if they contain specials like '.' or '@'... they can't contain spaces
     if (s.startsWith('=?', i)) {
-      const m = /^=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=/.exec(s.slice(i));
+      ENCODED_WORD.lastIndex = i;
+      const m = ENCODED_WORD.exec(s);
       if (m) j = i + m[0].length;
     }
     out.push({ t: 'atom', v: s.slice(i, j) });

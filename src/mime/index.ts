@@ -24,6 +24,10 @@ export interface IndexOptions {
 }
 
 export const DEFAULT_MAX_DEPTH = 32;
+/** parts per message; further parts of a multipart are skipped (kept in its body bytes) */
+export const MAX_PARTS = 10_000;
+/** problems recorded per message (the index is stored with every message) */
+const MAX_PROBLEMS = 50;
 /** hard cap so that a caller-supplied depth cannot exhaust the JS stack */
 const MAX_DEPTH_CAP = 1000;
 const LF = 10;
@@ -56,6 +60,8 @@ const ROOT_FIELDS: ReadonlySet<string> = new Set([
 
 interface Ctx {
   raw: Buffer;
+  /** parts created so far (MAX_PARTS) */
+  parts: number;
   maxDepth: number;
   problems: string[];
   /** positions of every LF in raw, ascending (for bodyLines) */
@@ -278,6 +284,16 @@ function parseMultipart(ctx: Ctx, part: MimePart, bounds: Buffer[], depth: numbe
       result = e;
       break;
     }
+    if (ctx.parts >= MAX_PARTS) {
+      // too many parts: skip to this multipart's close-delimiter or an outer delimiter
+      if (ctx.parts === MAX_PARTS) ctx.problems.push(`${label(path)}: more than ${MAX_PARTS} parts in the message, the rest is not indexed`);
+      ctx.parts++;
+      let k: BoundaryHit | null = h;
+      while (k && k.which === 0 && !k.close) k = findBoundary(raw, k.lineEnd, inner);
+      h = k;
+      continue;
+    }
+    ctx.parts++;
     const childPath = path ? `${path}.${children.length + 1}` : `${children.length + 1}`;
     const child = parseEntity(ctx, h.lineEnd, inner, depth + 1, digest, childPath, false);
     children.push(child.part);
@@ -313,8 +329,9 @@ export function indexMessage(raw: Buffer, opts?: IndexOptions): MimeIndex {
     let maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
     if (!Number.isFinite(maxDepth) || maxDepth < 0) maxDepth = DEFAULT_MAX_DEPTH;
     maxDepth = Math.min(Math.floor(maxDepth), MAX_DEPTH_CAP);
-    const ctx: Ctx = { raw, maxDepth, problems, lfs: scan.lfs };
+    const ctx: Ctx = { raw, parts: 0, maxDepth, problems, lfs: scan.lfs };
     const { part } = parseEntity(ctx, 0, [], 0, false, '', true);
+    if (problems.length > MAX_PROBLEMS) problems.splice(MAX_PROBLEMS, problems.length, `… ${problems.length - MAX_PROBLEMS} more problems`);
     return { version: 1, root: part, bareLf, has8bit, problems };
   } catch (err) {
     // last resort: the whole message as one text/plain body

@@ -119,9 +119,9 @@ function join2231(segs: Segment[]): string {
 export function parseStructured(input: string): Structured {
   const parts = splitOutsideQuotes(stripComments(input), ';');
   const value = (parts.shift() ?? '').trim().toLowerCase();
-  const order: string[] = [];
+  const order = new Set<string>(); // insertion-ordered, O(1) membership for huge parameter lists
   const plain = new Map<string, string>();
-  const ext = new Map<string, Segment[]>();
+  const ext = new Map<string, Map<number, Segment>>();
   for (const p of parts) {
     const eq = p.indexOf('=');
     if (eq <= 0) continue;
@@ -133,20 +133,20 @@ export function parseStructured(input: string): Structured {
       const base = m[1]!;
       const index = m[2] === undefined ? 0 : parseInt(m[2], 10);
       const encoded = m[2] === undefined ? true : m[3] === '*';
-      if (!ext.has(base)) ext.set(base, []);
-      const list = ext.get(base)!;
-      if (!list.some((s) => s.index === index)) list.push({ index, encoded, raw: unquote(rawVal) });
-      if (!order.includes(base)) order.push(base);
+      let segs = ext.get(base);
+      if (!segs) ext.set(base, (segs = new Map()));
+      if (!segs.has(index)) segs.set(index, { index, encoded, raw: unquote(rawVal) });
+      order.add(base);
     } else {
       if (!plain.has(rawName)) plain.set(rawName, unquote(rawVal));
-      if (!order.includes(rawName)) order.push(rawName);
+      order.add(rawName);
     }
   }
   const params: MimeParams = [];
   for (const name of order) {
     let v: string;
     const segs = ext.get(name);
-    if (segs && segs.length) v = join2231(segs);
+    if (segs && segs.size) v = join2231([...segs.values()]);
     else v = plain.get(name) ?? '';
     if (name !== 'boundary' && v.includes('=?') && v.includes('?=')) {
       try {

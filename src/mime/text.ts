@@ -34,13 +34,52 @@ export function headerValue(raw: Buffer, part: MimePart, name: string): string |
   return findHeader(partHeaders(raw, part), name);
 }
 
-/** Crude HTML → text: drop script/style, tags and comments, decode a few entities. */
+const BLOCK_TAGS = new Set(['br', 'p', 'div', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote']);
+
+/**
+ * Crude HTML → text in one linear pass (no backtracking regexes, so hostile HTML
+ * cannot make delivery slow): tags and comments dropped, script/style content
+ * dropped, block tags become line breaks, a few entities decoded.
+ */
 export function stripHtml(html: string): string {
-  return html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(br|p|div|tr|li|h[1-6])\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, ' ')
+  const out: string[] = [];
+  const n = html.length;
+  let i = 0;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) {
+      out.push(html.slice(i));
+      break;
+    }
+    out.push(html.slice(i, lt));
+    if (html.startsWith('<!--', lt)) {
+      const e = html.indexOf('-->', lt + 4);
+      i = e < 0 ? n : e + 3;
+      out.push(' ');
+      continue;
+    }
+    const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9]*|!)/.exec(html.slice(lt, lt + 40));
+    if (!m) {
+      out.push('<');
+      i = lt + 1;
+      continue;
+    }
+    const gt = html.indexOf('>', lt);
+    if (gt < 0) break; // unterminated tag: drop the rest
+    const name = m[2]!.toLowerCase();
+    if (!m[1] && (name === 'script' || name === 'style')) {
+      const close = name === 'script' ? /<\/script\s*>/gi : /<\/style\s*>/gi;
+      close.lastIndex = gt + 1;
+      const c = close.exec(html);
+      i = c ? c.index + c[0].length : n;
+      out.push(' ');
+      continue;
+    }
+    out.push(BLOCK_TAGS.has(name) ? '\n' : ' ');
+    i = gt + 1;
+  }
+  return out
+    .join('')
     .replace(/&nbsp;/gi, ' ')
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
@@ -59,9 +98,11 @@ function safeChar(cp: number): string {
   }
 }
 
-/** Decoded text of one text/* leaf part. */
-export function partText(raw: Buffer, part: MimePart): string {
-  const body = raw.subarray(part.bodyStart, part.bodyEnd);
+/** Decoded text of one text/* leaf part; at most about `maxChars` characters are decoded. */
+export function partText(raw: Buffer, part: MimePart, maxChars = TEXT_CAP): string {
+  // a character takes at most 4 bytes once decoded, and base64/QP need at most 3 input bytes per byte
+  const limit = Math.min(part.bodyEnd, part.bodyStart + 12 * maxChars + 16);
+  const body = raw.subarray(part.bodyStart, limit);
   const decoded = decodeTransfer(body, part.encoding) ?? body;
   const text = decodeCharset(decoded, getParam(part.params, 'charset'));
   return part.subtype === 'html' ? stripHtml(text) : text;
@@ -81,7 +122,7 @@ function collectBody(raw: Buffer, part: MimePart, out: string[], budget: { left:
     return;
   }
   if (part.type !== 'text') return;
-  push(out, partText(raw, part), budget);
+  push(out, partText(raw, part, budget.left), budget);
 }
 
 function push(out: string[], s: string, budget: { left: number }): void {

@@ -178,3 +178,21 @@ describe('indexMessage robustness', () => {
     assert.doesNotThrow(() => indexMessage(undefined as unknown as Buffer));
   });
 });
+
+describe('indexMessage limits', () => {
+  it('stops indexing after MAX_PARTS parts, keeps offsets consistent and caps problems', async () => {
+    const { MAX_PARTS } = await import('../../../src/mime/index.js');
+    const n = MAX_PARTS + 500;
+    const raw = Buffer.from('Subject: many\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n' + Array.from({ length: n }, (_, i) => `--x\r\n\r\np${i}\r\n`).join('') + '--x--\r\nepilogue\r\n');
+    const ix = indexMessage(raw);
+    checkOffsets(raw, ix);
+    assert.equal(ix.root.parts!.length, MAX_PARTS);
+    assert.equal(ix.root.bodyEnd, raw.length);
+    assert.equal(ix.problems.length, 1);
+    assert.match(ix.problems[0]!, /more than/);
+    const empty = Buffer.from('Content-Type: multipart/mixed; boundary=x\r\n\r\n' + '--x\r\n'.repeat(200));
+    const ie = indexMessage(empty);
+    assert.ok(ie.problems.length <= 51);
+    checkOffsets(empty, ie, { allowOpenHeader: true, allowTruncated: true });
+  });
+});

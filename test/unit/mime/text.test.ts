@@ -98,3 +98,13 @@ describe('header helpers', () => {
     assert.equal(headerValues(s, indexMessage(s).root, 'received')[0], 'from mx.example.org (mx.example.org [192.0.2.1])\tby mail.example.com with ESMTPS id 12345\tfor <bob@example.com>; Mon, 01 Jan 2024 10:00:00 +0000');
   });
 });
+
+describe('stripHtml on hostile input', () => {
+  it('stays linear on unterminated tags, comments and scripts', () => {
+    const bad = '<script>'.repeat(20000) + '<!--'.repeat(20000) + 'a < b '.repeat(20000) + '<a href="x"'.repeat(20000);
+    const out = stripHtml(bad);
+    assert.equal(typeof out, 'string');
+    const lt = stripHtml('1 < 2 and 3 > 2 <b>bold</b> <!-- c --> <br>x');
+    assert.equal(lt, '1 < 2 and 3 > 2  bold    \nx');
+  });
+});
