@@ -13,7 +13,7 @@
  */
 import type { MimeParams, MimePart } from '../../mime/types.js';
 import { concat, type WireValue } from './encode.js';
-import { encodeEnvelope } from './envelope.js';
+import { EMPTY_ENVELOPE, encodeEnvelope } from './envelope.js';
 import { encodeWords } from './rfc2047.js';
 
 export interface BodyStructureOptions {
@@ -77,8 +77,15 @@ export function encodeBodyStructure(part: MimePart, extended: boolean, opts: Bod
     part.encoding.toUpperCase(),
     part.bodyEnd - part.bodyStart,
   ];
-  if (part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global') && part.message) {
-    out.push(encodeEnvelope(part.message.envelope, utf8), encodeBodyStructure(part.message, extended, opts), part.bodyLines);
+  if (part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global')) {
+    // body-type-msg needs envelope, body and lines; an unparsed encapsulation (depth limit)
+    // gets an empty envelope and an empty text/plain body so the grammar still holds
+    const inner = part.message;
+    out.push(
+      encodeEnvelope(inner ? inner.envelope : EMPTY_ENVELOPE, utf8),
+      encodeBodyStructure(inner ?? emptyPart(), extended, opts),
+      part.bodyLines,
+    );
   } else if (part.type === 'text') {
     out.push(part.bodyLines);
   }

@@ -300,3 +300,13 @@ test('status responses, response codes, continuations', () => {
   assert.equal(encodeChallenge(Buffer.alloc(0)).toString(), '+ \r\n');
   assert.equal(encodeChallenge(Buffer.from('Username:')).toString(), '+ VXNlcm5hbWU6\r\n');
 });
+
+test('message/rfc822 without a parsed encapsulation still follows body-type-msg', () => {
+  const p = toPart(parseResponse('("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 10 NIL NIL NIL NIL)')[0]!);
+  assert.equal(p.message, undefined);
+  p.bodyLines = 2;
+  assert.equal(
+    encodeToString(encodeBodyStructure(p, false)),
+    '("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 10 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0) 2)',
+  );
+});
