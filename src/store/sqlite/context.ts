@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { StoreError, type Account, type AccountId, type MailboxId, type MailboxInfo, type SpecialUse } from '../types.js';
 import { nextUidValidity } from '../util.js';
 import type { Committer, JobResult } from './committer.js';
+import { registerSearchFunctions } from './search-sql.js';
 
 export interface AccountRow {
   id: number;
@@ -49,6 +50,8 @@ export interface Ctx {
   info(row: MailboxRow): MailboxInfo;
   /** inserts a mailbox row with a fresh UIDVALIDITY */
   insertMailbox(accountId: AccountId, name: string, specialUse: SpecialUse | null): MailboxRow;
+  /** UID sets referenced by lb_uidset() during a search (search-sql.ts) */
+  uidSets: Map<number, Array<[number, number]>>;
   /** deletes blobs no message or retained row references (among `ids`, or all when omitted) */
   collectBlobs(ids?: Iterable<number>): void;
 }
@@ -73,6 +76,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
   };
   const ctx: Ctx & { closed: boolean } = {
     db,
+    uidSets: registerSearchFunctions(db),
     log,
     closed: false,
     q,

@@ -1,9 +1,9 @@
 /** Messages of the SQLite store: append, fetch, flags, copy/move, expunge, search, delivery. */
 import type { MimeIndex } from '../../mime/types.js';
-import { matches, needsText, type SearchRecord } from '../search.js';
 import { StoreError, type AppendResult, type Change, type Flag, type Store } from '../types.js';
 import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
+import { compileSearch } from './search-sql.js';
 import { insertBlob, insertMessage, prepareBody, removeMessages, selectRows, toMeta, type MessageRow } from './rows.js';
 
 type MessageOps = Pick<
@@ -176,23 +176,15 @@ export function messageOps(ctx: Ctx): MessageOps {
     },
     async search(accountId, mailboxId, query) {
       ctx.mailbox(accountId, mailboxId);
-      const withText = needsText(query);
-      const sql = withText
-        ? `SELECT m.*, b.date_header, b.header_fields, b.header_text, b.body_text FROM messages m JOIN blobs b ON b.id = m.blob_id
-           WHERE m.mailbox_id = ? ORDER BY m.uid`
-        : `SELECT m.*, b.date_header FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.mailbox_id = ? ORDER BY m.uid`;
-      const out: number[] = [];
-      type Row = MessageRow & { date_header: string | null; header_fields?: string; header_text?: string; body_text?: string };
-      for (const r of q(sql).iterate(mailboxId) as Iterable<Row>) {
-        const rec: SearchRecord = {
-          meta: toMeta(r),
-          dateHeader: () => r.date_header,
-          headerLines: () => r.header_fields ?? '',
-          text: () => ({ header: r.header_text ?? '', body: r.body_text ?? '' }),
-        };
-        if (matches(query, rec)) out.push(r.uid);
+      const c = compileSearch(query, ctx.uidSets);
+      const from = c.needsBlob ? 'messages m JOIN blobs b ON b.id = m.blob_id' : 'messages m';
+      try {
+        return q(`SELECT m.uid FROM ${from} WHERE m.mailbox_id = ? AND ${c.where} ORDER BY m.uid`)
+          .pluck(true)
+          .all(mailboxId, ...c.params) as number[];
+      } finally {
+        for (const k of c.sets) ctx.uidSets.delete(k);
       }
-      return out;
     },
     async deliver(targets, raw, opts) {
       ctx.open();

@@ -5,11 +5,14 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
+import { sentDayNumber } from '../search.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** data changes SQL cannot express, run after `sql` in the same transaction */
+  up?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -155,6 +158,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX change_log_created ON change_log(created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'sent day (yyyymmdd of the Date: header in its own zone) per blob, for SEARCH SENT* in SQL',
+    sql: `ALTER TABLE blobs ADD COLUMN sent_day INTEGER;`,
+    up(db) {
+      const upd = db.prepare('UPDATE blobs SET sent_day = ? WHERE id = ?');
+      for (const r of db.prepare('SELECT id, date_header FROM blobs WHERE date_header IS NOT NULL').all() as Array<{
+        id: number;
+        date_header: string;
+      }>)
+        upd.run(sentDayNumber(r.date_header), r.id);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {
@@ -180,6 +196,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
       // re-check inside the write lock: another process may have migrated meanwhile
       if (schemaVersion(db) >= m.version) return false;
       db.exec(m.sql);
+      m.up?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       return true;
     });

@@ -5,6 +5,7 @@ import type { MimeIndex } from '../../mime/types.js';
 import { headerFieldLines } from '../headers.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
+import { sentDayNumber } from '../search.js';
 import type { Ctx, MailboxRow } from './context.js';
 
 export interface MessageRow {
@@ -61,10 +62,21 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   return Number(
     ctx
       .q(
-        `INSERT INTO blobs (size, bare_lf, date_header, subject, mime, header_fields, header_text, body_text, raw)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_fields, header_text, body_text, raw)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(b.raw.length, b.index.bareLf, env?.date ?? null, env?.subject ?? null, b.mimeJson, b.headerFields, b.headerText, b.bodyText, b.raw)
+      .run(
+        b.raw.length,
+        b.index.bareLf,
+        env?.date ?? null,
+        sentDayNumber(env?.date ?? null),
+        env?.subject ?? null,
+        b.mimeJson,
+        b.headerFields,
+        b.headerText,
+        b.bodyText,
+        b.raw,
+      )
       .lastInsertRowid,
   );
 }

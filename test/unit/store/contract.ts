@@ -274,6 +274,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(await s({ op: 'not', of: { op: 'uid', set: [2] } }), [1]);
         assert.deepEqual(await s({ op: 'or', of: [{ op: 'uid', set: [1] }, { op: 'body', value: 'nothing' }] }), [1, 2]);
         assert.deepEqual(await s({ op: 'and', of: [{ op: 'flag', flag: '\\Seen', set: true }, { op: 'body', value: 'nothing' }] }), []);
+        assert.deepEqual(await s({ op: 'not', of: { op: 'flag', flag: '$IMPORTANT', set: true } }), [1]);
+        assert.deepEqual(await s({ op: 'flag', flag: '\\Deleted', set: false }), [1, 2]);
+        assert.deepEqual(await s({ op: 'uid', set: [] }), []);
+        // a UID set with many ranges
+        const many: Array<number | [number, number]> = Array.from({ length: 300 }, (_, i) => 3 + 2 * i);
+        assert.deepEqual(await s({ op: 'uid', set: [...many, 2] }), [2]);
+        assert.deepEqual(await s({ op: 'or', of: [{ op: 'uid', set: many }, { op: 'uid', set: [[1, 1]] }] }), [1]);
+        assert.deepEqual(await s({ op: 'internaldate', cmp: 'on', date: 'bad' }), []);
       }));
 
     it('quota: appends, copies and deliveries over it are OVERQUOTA', () =>

@@ -37,10 +37,17 @@ describe('sqlite migrations', () => {
     assert.deepEqual(migrate(db, MIGRATIONS, 1), [1]);
     assert.ok(!tables(db).includes('change_log'));
     db.prepare("INSERT INTO domains (name, created_at) VALUES ('old.test', 1)").run();
-    assert.deepEqual(migrate(db), [2]);
+    db.prepare(
+      `INSERT INTO blobs (size, bare_lf, date_header, subject, mime, header_fields, header_text, body_text, raw)
+       VALUES (1, 0, 'Tue, 05 Mar 2024 23:30:00 -0500', 's', '{}', '', '', '', x'41')`,
+    ).run();
+    assert.deepEqual(migrate(db, MIGRATIONS, 2), [2]);
+    assert.deepEqual(migrate(db), MIGRATIONS.filter((m) => m.version > 2).map((m) => m.version));
     assert.ok(tables(db).includes('change_log'));
     assert.equal(db.prepare('SELECT name FROM domains').pluck().get(), 'old.test');
-    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), [1, 2]);
+    // version 3 back-filled the sent day from the stored Date: header, in its own zone
+    assert.equal(db.prepare('SELECT sent_day FROM blobs').pluck().get(), 20240305);
+    assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), MIGRATIONS.map((m) => m.version));
     db.close();
   });
 
@@ -49,7 +56,7 @@ describe('sqlite migrations', () => {
     migrate(db);
     const broken = [...MIGRATIONS, { version: 99, name: 'broken', sql: 'CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);' }];
     assert.throws(() => migrate(db, broken));
-    assert.equal(schemaVersion(db), 2);
+    assert.equal(schemaVersion(db), MIGRATIONS[MIGRATIONS.length - 1]!.version);
     assert.ok(!tables(db).includes('half'));
     db.close();
   });
