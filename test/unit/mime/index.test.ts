@@ -240,6 +240,15 @@ describe('indexMessage: fixtures', () => {
     assert.equal(env.to![1]!.host, 'example.hu');
   });
 
+  it('RFC 2047 subjects: UTF-8 B split inside a character, ISO-2022-JP, windows-1252, KOI8-R and malformed words', () => {
+    const subj = (f: string) => indexMessage(fixture(f)).root.envelope!;
+    assert.equal(subj('subject-utf8-b.eml').subject, 'Prüfung € 100');
+    assert.equal(subj('subject-iso-2022-jp.eml').subject, 'こんにちは');
+    assert.equal(subj('subject-iso-2022-jp.eml').from![0]!.name, '佐藤');
+    assert.equal(subj('subject-windows-1252.eml').subject, 'Preis: 100 € – „günstig“');
+    assert.equal(subj('subject-koi8r-malformed.eml').subject, 'Привет plain odd =?broken');
+  });
+
   it('group syntax, comments, quoted names with commas, source routes', () => {
     const env = indexMessage(fixture('groups.eml')).root.envelope!;
     assert.deepEqual(env.from, [{ name: 'Doe, John (Sales)', adl: null, mailbox: 'john.doe', host: 'example.com' }]);

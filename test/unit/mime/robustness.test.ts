@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexMessage } from '../../../src/mime/index.js';
+import { indexMessage, MAX_PARTS } from '../../../src/mime/index.js';
 import { sectionBytes, resolvePart } from '../../../src/mime/section.js';
 import { searchableText } from '../../../src/mime/text.js';
 import { checkOffsets, fixture } from './check.js';
@@ -180,8 +180,7 @@ describe('indexMessage robustness', () => {
 });
 
 describe('indexMessage limits', () => {
-  it('stops indexing after MAX_PARTS parts, keeps offsets consistent and caps problems', async () => {
-    const { MAX_PARTS } = await import('../../../src/mime/index.js');
+  it('stops indexing after MAX_PARTS parts, keeps offsets consistent and caps problems', () => {
     const n = MAX_PARTS + 500;
     const raw = Buffer.from('Subject: many\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n' + Array.from({ length: n }, (_, i) => `--x\r\n\r\np${i}\r\n`).join('') + '--x--\r\nepilogue\r\n');
     const ix = indexMessage(raw);
