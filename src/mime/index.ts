@@ -12,9 +12,10 @@
 import { isAscii } from 'node:buffer';
 import { beforeEol, findBoundary, matchBoundary, type BoundaryHit } from './boundary.js';
 import { buildEnvelope } from './envelope.js';
-import { findHeader, isFieldLine, parseHeaderBlock, type HeaderField } from './header.js';
-import { getParam, parseStructured, stripComments } from './params.js';
-import type { MimeIndex, MimeParams, MimePart } from './types.js';
+import { applyContentHeaders, emptyPart, PART_FIELDS, ROOT_FIELDS } from './content.js';
+import { isFieldLine, parseHeaderBlock } from './header.js';
+import { getParam } from './params.js';
+import type { MimeIndex, MimePart } from './types.js';
 
 export type { MimeIndex, MimePart, Envelope, EnvelopeAddress, MimeParams } from './types.js';
 
@@ -32,31 +33,6 @@ const MAX_PROBLEMS = 50;
 const MAX_DEPTH_CAP = 1000;
 const LF = 10;
 const CR = 13;
-
-/** header fields the index reads (RFC 2045 Content-*, RFC 9051 §7.5.2 ENVELOPE sources) */
-const PART_FIELDS: ReadonlySet<string> = new Set([
-  'content-type',
-  'content-transfer-encoding',
-  'content-id',
-  'content-description',
-  'content-md5',
-  'content-location',
-  'content-disposition',
-  'content-language',
-]);
-const ROOT_FIELDS: ReadonlySet<string> = new Set([
-  ...PART_FIELDS,
-  'date',
-  'subject',
-  'from',
-  'sender',
-  'reply-to',
-  'to',
-  'cc',
-  'bcc',
-  'in-reply-to',
-  'message-id',
-]);
 
 interface Ctx {
   raw: Buffer;
@@ -94,67 +70,6 @@ function countLines(ctx: Ctx, a: number, b: number): number {
   };
   const n = lower(b) - lower(a);
   return n + (ctx.raw[b - 1] === LF ? 0 : 1);
-}
-
-function textPlainDefault(): { type: string; subtype: string; params: MimeParams } {
-  return { type: 'text', subtype: 'plain', params: [['charset', 'us-ascii']] };
-}
-
-/** Fill the Content-* fields of `part` from its header (RFC 2045 defaults). */
-function applyContentHeaders(ctx: Ctx, part: MimePart, fields: HeaderField[], digestChild: boolean, path: string): void {
-  const ct = findHeader(fields, 'content-type');
-  let t = digestChild ? { type: 'message', subtype: 'rfc822', params: [] as MimeParams } : textPlainDefault();
-  if (ct !== null) {
-    const s = parseStructured(ct);
-    const m = /^([^/\s]+)\s*\/\s*([^/\s]+)$/.exec(s.value);
-    if (m) t = { type: m[1]!, subtype: m[2]!, params: s.params };
-    else {
-      // RFC 2045 §5.2: an invalid Content-Type means text/plain; charset=us-ascii
-      ctx.problems.push(`${label(path)}: invalid Content-Type "${ct.slice(0, 80)}", using text/plain`);
-      t = textPlainDefault();
-    }
-  }
-  // RFC 2046 §4.1.2: text/* without charset means us-ascii; made explicit for BODYSTRUCTURE
-  if (t.type === 'text' && !t.params.some(([k]) => k === 'charset')) t.params = [...t.params, ['charset', 'us-ascii']];
-  part.type = t.type;
-  part.subtype = t.subtype;
-  part.params = t.params;
-  const cte = findHeader(fields, 'content-transfer-encoding');
-  if (cte !== null) part.encoding = stripComments(cte).trim().toUpperCase() || '7BIT';
-  part.id = findHeader(fields, 'content-id');
-  part.description = findHeader(fields, 'content-description');
-  part.md5 = findHeader(fields, 'content-md5');
-  part.location = findHeader(fields, 'content-location');
-  const cd = findHeader(fields, 'content-disposition');
-  if (cd !== null) {
-    const s = parseStructured(cd);
-    if (s.value) part.disposition = { type: s.value, params: s.params };
-  }
-  const cl = findHeader(fields, 'content-language');
-  if (cl !== null) {
-    const tags = stripComments(cl)
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x.length > 0);
-    part.language = tags.length ? tags : null;
-  }
-}
-
-function emptyPart(at: number): MimePart {
-  return {
-    headerStart: at,
-    bodyStart: at,
-    bodyEnd: at,
-    bodyLines: 0,
-    ...textPlainDefault(),
-    id: null,
-    description: null,
-    encoding: '7BIT',
-    md5: null,
-    disposition: null,
-    language: null,
-    location: null,
-  };
 }
 
 /**
@@ -205,7 +120,7 @@ function parseEntity(ctx: Ctx, start: number, bounds: Buffer[], depth: number, d
   }
   part.bodyStart = bodyStart;
   const fields = parseHeaderBlock(raw, start, headerEnd, undefined, messageRoot ? ROOT_FIELDS : PART_FIELDS);
-  applyContentHeaders(ctx, part, fields, digestChild, path);
+  applyContentHeaders(part, fields, digestChild, (text) => ctx.problems.push(`${label(path)}: ${text}`));
   if (messageRoot) part.envelope = buildEnvelope(fields);
 
   if (hit) {
