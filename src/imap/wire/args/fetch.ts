@@ -48,8 +48,14 @@ export type SimpleFetchAtt =
 export type FetchAtt =
   | { type: SimpleFetchAtt }
   | { type: 'BODY[]'; peek: boolean; section: SectionSpec; partial: PartialRange | null }
-  | { type: 'BINARY[]'; peek: boolean; part: number[]; partial: PartialRange | null }
-  | { type: 'BINARY.SIZE'; part: number[] };
+  /**
+   * BINARY[part] (RFC 3516 / RFC 9051 section-binary = part numbers only). Like Dovecot, a
+   * full section-spec is accepted too (BINARY[1.MIME], BINARY[2.HEADER.FIELDS (..)], BINARY[TEXT]):
+   * `section` carries it; when section.text is non-null there is nothing to decode and the
+   * bytes are those of BODY[section]. `part` === section.part.
+   */
+  | { type: 'BINARY[]'; peek: boolean; part: number[]; section: SectionSpec; partial: PartialRange | null }
+  | { type: 'BINARY.SIZE'; part: number[]; section: SectionSpec };
 
 export interface FetchArgs {
   set: SequenceSet;
@@ -144,15 +150,14 @@ export function parseFetchAtt(t: Token): FetchAtt {
     if (t.name === 'BODY' || t.name === 'BODY.PEEK') {
       return { type: 'BODY[]', peek: t.name === 'BODY.PEEK', section: parseSectionSpec(t.section), partial: partial(t) };
     }
-    // section-binary = "[" [section-part] "]" (RFC 9051 §9)
-    if (t.section.length > 1 || (t.section[0] && t.section[0].type !== 'atom')) bad(`Bad ${t.name} section`);
-    const spec = t.section[0] && t.section[0].type === 'atom' ? t.section[0].value : '';
-    const part = spec === '' ? [] : parsePart(spec.split('.'));
+    // section-binary = "[" [section-part] "]" (RFC 9051 §9); full section-spec accepted as Dovecot does
+    const section = parseSectionSpec(t.section);
+    const part = section.part;
     if (t.name === 'BINARY.SIZE') {
       if (t.partial) bad('BINARY.SIZE takes no partial range');
-      return { type: 'BINARY.SIZE', part };
+      return { type: 'BINARY.SIZE', part, section };
     }
-    return { type: 'BINARY[]', peek: t.name === 'BINARY.PEEK', part, partial: partial(t) };
+    return { type: 'BINARY[]', peek: t.name === 'BINARY.PEEK', part, section, partial: partial(t) };
   }
   bad(`Bad FETCH attribute: ${describeToken(t)}`);
 }
@@ -223,9 +228,9 @@ export function fetchLabel(att: FetchAtt): string {
     case 'BODY[]':
       return `BODY[${formatSection(att.section)}]${att.partial ? `<${att.partial.offset}>` : ''}`;
     case 'BINARY[]':
-      return `BINARY[${att.part.join('.')}]${att.partial ? `<${att.partial.offset}>` : ''}`;
+      return `BINARY[${formatSection(att.section)}]${att.partial ? `<${att.partial.offset}>` : ''}`;
     case 'BINARY.SIZE':
-      return `BINARY.SIZE[${att.part.join('.')}]`;
+      return `BINARY.SIZE[${formatSection(att.section)}]`;
     default:
       return att.type;
   }

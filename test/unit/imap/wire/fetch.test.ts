@@ -74,7 +74,7 @@ test('every simple item, sections, partials, BINARY (RFC 3516) and labels', () =
     'BINARY.SIZE[1]',
   ]);
   assert.deepEqual(f.atts[12], { type: 'BODY[]', peek: true, section: { part: [], text: 'TEXT' }, partial: { offset: 0, length: 100 } });
-  assert.deepEqual(f.atts[18], { type: 'BINARY[]', peek: true, part: [], partial: { offset: 5, length: 10 } });
+  assert.deepEqual(f.atts[18], { type: 'BINARY[]', peek: true, part: [], section: { part: [], text: null }, partial: { offset: 5, length: 10 } });
   assert.deepEqual(
     f.atts.map(fetchSetsSeen),
     [false, false, false, false, false, false, false, false, true, false, true, true, false, true, true, true, false, true, false, false],
@@ -109,7 +109,8 @@ test('bad FETCH arguments are WireError BAD', () => {
     'A FETCH 1 BODY[1.FOO]',
     'A FETCH 1 BODY[]<5>',
     'A FETCH 1 BODY[]<5.0>',
-    'A FETCH 1 BINARY[TEXT]',
+    'A FETCH 1 BINARY[FOO]',
+    'A FETCH 1 BINARY[1.0]',
     'A FETCH 1 BINARY.SIZE[1]<0.5>',
     'A FETCH 1 FLAGS EXTRA',
     'A FETCH 1 FLAGS (FOO 1)',
@@ -128,4 +129,23 @@ test('toMimeSection gives the shape src/mime/section.ts expects', async () => {
   const f = parseFetchArgs(argsOf('A FETCH 1 (BODY[1.2.HEADER.FIELDS (From)] BODY[] BODY[2.MIME])'), { uid: false });
   const secs = f.atts.map((a) => (a.type === 'BODY[]' ? toMimeSection(a.section) : null));
   assert.deepEqual(secs, [{ path: [1, 2], specifier: 'HEADER.FIELDS', fields: ['From'] }, { path: [] }, { path: [2], specifier: 'MIME' }]);
+});
+
+test('BINARY accepts full section specs like Dovecot (imaptest fetch-binary-mime)', () => {
+  const f = parseFetchArgs(
+    argsOf('A FETCH 1 (binary.peek[1.mime] binary.size[2.header.fields (from subject X-foo)] binary.peek[text] BINARY[2.1]<0.10>)'),
+    { uid: false },
+  );
+  assert.deepEqual(f.atts[0], { type: 'BINARY[]', peek: true, part: [1], section: { part: [1], text: 'MIME' }, partial: null });
+  assert.deepEqual(f.atts[1], {
+    type: 'BINARY.SIZE',
+    part: [2],
+    section: { part: [2], text: 'HEADER.FIELDS', fields: ['from', 'subject', 'X-foo'] },
+  });
+  assert.deepEqual(f.atts.map(fetchLabel), [
+    'BINARY[1.MIME]',
+    'BINARY.SIZE[2.HEADER.FIELDS (from subject X-foo)]',
+    'BINARY[TEXT]',
+    'BINARY[2.1]<0>',
+  ]);
 });
