@@ -137,8 +137,15 @@ export function uidRanges(set: UidSet): Array<[number, number]> {
 // ───────────── ids ─────────────
 
 /** Message GUID: 32 hex characters, valid as a POP3 UIDL (RFC 1939 §7). */
+let guidPool = Buffer.alloc(0);
+let guidPos = 0;
 export function newGuid(): string {
-  return randomBytes(16).toString('hex');
+  if (guidPos + 16 > guidPool.length) {
+    guidPool = randomBytes(4096);
+    guidPos = 0;
+  }
+  guidPos += 16;
+  return guidPool.toString('hex', guidPos - 16, guidPos);
 }
 
 /** UIDVALIDITY: non-zero 32-bit, strictly greater than `last`. */

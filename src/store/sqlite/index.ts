@@ -52,6 +52,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // checkpoint every ~16 MB of WAL instead of 4 MB: fewer database fsyncs under heavy delivery
+    db.pragma('wal_autocheckpoint = 4000');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const applied = migrate(db);
     if (applied.length > 0) log?.info({ file, versions: applied }, 'store: database schema migrated');

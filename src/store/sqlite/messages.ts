@@ -99,18 +99,12 @@ export function messageOps(ctx: Ctx): MessageOps {
     appendMany,
     async snapshot(accountId, mailboxId) {
       ctx.mailbox(accountId, mailboxId);
-      const n = (q('SELECT messages FROM mailboxes WHERE id = ?').get(mailboxId) as { messages: number }).messages;
-      const uids = new Uint32Array(n);
-      const modseqs = new Float64Array(n);
-      let i = 0;
-      for (const r of q('SELECT uid, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid').raw(true).iterate(mailboxId) as Iterable<
-        [number, number]
-      >) {
-        uids[i] = r[0];
-        modseqs[i] = r[1];
-        i++;
-      }
-      return { uids: uids.subarray(0, i), modseqs: modseqs.subarray(0, i) };
+      // one row of two JSON arrays: several times faster than stepping through 100,000 rows
+      const r = q(
+        `SELECT json_group_array(uid) AS u, json_group_array(modseq) AS s
+         FROM (SELECT uid, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid)`,
+      ).get(mailboxId) as { u: string; s: string };
+      return { uids: Uint32Array.from(JSON.parse(r.u) as number[]), modseqs: Float64Array.from(JSON.parse(r.s) as number[]) };
     },
     async getMessages(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
