@@ -6,15 +6,16 @@
 import { createSasl } from '../../auth/sasl.js';
 import { completeLogin } from './login-common.js';
 import { no, type ImapCommand } from '../session/types.js';
+import { parseAuthenticateArgs } from '../wire/args/misc.js';
 
 export const authenticateCmd: ImapCommand = {
   name: 'AUTHENTICATE',
   states: ['notauth'],
   async run(s, req) {
-    const a = s.args(req);
-    const mech = a.atom('SASL mechanism').toUpperCase();
-    const ir = a.done ? undefined : a.atom('initial response');
-    a.end();
+    // the SASL layer takes base64 as it travels: the wire parser checks the shape, we pass the text on
+    const { mechanism: mech } = parseAuthenticateArgs(req.args);
+    const irTok = req.args[1];
+    const ir = irTok?.type === 'atom' ? irTok.value : undefined;
     if (!s.plaintextOk()) throw no('Authentication is disabled without TLS; use STARTTLS first', 'PRIVACYREQUIRED');
     const sasl = createSasl(mech);
     if (!sasl) throw no(`Unsupported authentication mechanism ${mech.slice(0, 20)}`, 'CANNOT');

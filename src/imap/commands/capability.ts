@@ -1,13 +1,14 @@
 /** CAPABILITY (RFC 9051 §6.1.1) */
 import { capabilities } from '../session/capability.js';
 import { ANY_STATE, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const capabilityCmd: ImapCommand = {
   name: 'CAPABILITY',
   states: ANY_STATE,
   pipelineSafe: true,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     s.write(`* CAPABILITY ${capabilities(s).join(' ')}\r\n`);
   },
 };

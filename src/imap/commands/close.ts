@@ -3,12 +3,13 @@
  * leaves the selected state. UNSELECT (RFC 3691; RFC 9051 §6.4.2): leaves without expunging.
  */
 import { SELECTED, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const closeCmd: ImapCommand = {
   name: 'CLOSE',
   states: SELECTED,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     const v = s.selected!;
     s.deselect();
     if (!v.readOnly) await s.ctx.store.expunge(s.accountId, v.mailboxId, undefined, { origin: s.id });
@@ -19,7 +20,7 @@ export const unselectCmd: ImapCommand = {
   name: 'UNSELECT',
   states: SELECTED,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     s.deselect();
   },
 };

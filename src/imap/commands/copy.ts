@@ -7,12 +7,10 @@ import { rethrowTryCreate } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
+import { parseCopyArgs } from '../wire/args/misc.js';
 
 async function copy(s: Session, req: Request, byUid: boolean, move: boolean): Promise<Tagged | void> {
-  const a = s.args(req);
-  const set = a.seqSet();
-  const name = a.mailbox('destination mailbox');
-  a.end();
+  const { set, mailbox: name } = parseCopyArgs(req.args, s.names, move ? 'MOVE' : 'COPY');
   const v = s.selected!;
   if (move && v.readOnly) throw no('Mailbox is read-only (EXAMINE)', 'READ-ONLY');
   if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');

@@ -1,5 +1,6 @@
 /** ENABLE (RFC 5161; RFC 9051 §6.3.1): IMAP4rev2, UTF8=ACCEPT (RFC 6855), CONDSTORE (RFC 7162) */
 import { AUTHED, type ImapCommand } from '../session/types.js';
+import { parseEnableArgs } from '../wire/args/misc.js';
 
 const SUPPORTED = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE']);
 
@@ -7,12 +8,8 @@ export const enableCmd: ImapCommand = {
   name: 'ENABLE',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const asked: string[] = [];
-    while (!a.done) asked.push(a.atom('capability').toUpperCase());
-    if (!asked.length) return { status: 'BAD', text: 'ENABLE needs at least one capability' };
     const newly: string[] = [];
-    for (const c of asked) {
+    for (const c of parseEnableArgs(req.args)) {
       if (!SUPPORTED.has(c) || s.enabled.has(c)) continue;
       s.enabled.add(c);
       newly.push(c === 'IMAP4REV2' ? 'IMAP4rev2' : c);

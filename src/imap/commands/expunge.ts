@@ -5,12 +5,13 @@
  */
 import { toUidSet } from '../session/selected.js';
 import { SELECTED, no, type ImapCommand } from '../session/types.js';
+import { parseNoArgs, parseUidExpungeArgs } from '../wire/args/misc.js';
 
 export const expungeCmd: ImapCommand = {
   name: 'EXPUNGE',
   states: SELECTED,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     const v = s.selected!;
     if (v.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
     const r = await s.ctx.store.expunge(s.accountId, v.mailboxId, undefined, { origin: s.id });
@@ -22,9 +23,7 @@ export const uidExpungeCmd: ImapCommand = {
   name: 'UID EXPUNGE',
   states: SELECTED,
   async run(s, req) {
-    const a = s.args(req);
-    const set = a.seqSet('UID set');
-    a.end();
+    const set = parseUidExpungeArgs(req.args);
     const v = s.selected!;
     if (v.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
     const uids = v.uidSetToUids(set);

@@ -7,45 +7,47 @@
  * a FETCH of a large mailbox holds at most one batch of metadata and one message in memory.
  * BODY[...] without .PEEK sets \Seen first (one store call per batch) and reports FLAGS.
  */
-import { binaryBytes, sectionBytes } from '../../mime/section.js';
+import { binaryBytes, sectionBytes, type Section } from '../../mime/section.js';
 import type { MessageMeta, MessageWithIndex } from '../../store/types.js';
-import { formatDateTime } from '../session/args.js';
 import type { Session } from '../session/session.js';
 import { toUidSet } from '../session/selected.js';
 import { SELECTED, bad, type ImapCommand, type Request, type Tagged } from '../session/types.js';
+import { fetchLabel, fetchSetsSeen, parseFetchArgs, type FetchAtt, type PartialRange, type SectionSpec } from '../wire/args/fetch.js';
 import { encodeBodyStructure } from '../wire/bodystructure.js';
+import { formatDateTime } from '../wire/date.js';
 import { encodeFetch, flagList, literal, type WireValue } from '../wire/encode.js';
 import { encodeEnvelope } from '../wire/envelope.js';
-import { parseFetch, type FetchItem } from './fetch-atts.js';
 
 const BATCH = 200;
 
-function partial(buf: Buffer, p: { offset: number; length: number | null } | null): Buffer {
+function partial(buf: Buffer, p: PartialRange | null): Buffer {
   if (!p) return buf;
   if (p.offset >= buf.length) return buf.subarray(0, 0);
-  return buf.subarray(p.offset, p.length === null ? buf.length : p.offset + p.length);
+  return buf.subarray(p.offset, p.offset + p.length);
 }
 
-async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
-  const a = s.args(req);
-  const set = a.seqSet();
-  const rest: typeof req.args = [];
-  while (!a.done) rest.push(a.next('fetch items'));
-  const plan = parseFetch(rest, s.condstore);
-  const v = s.selected!;
-  if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');
-  const items: FetchItem[] = [...plan.items];
-  const has = (n: string) => items.some((i) => i.kind === 'simple' && i.name === n);
-  if (byUid && !has('UID')) items.unshift({ kind: 'simple', name: 'UID' });
-  if (plan.changedSince !== null || has('MODSEQ')) s.enabled.add('CONDSTORE');
-  if (plan.changedSince !== null && !has('MODSEQ')) items.push({ kind: 'simple', name: 'MODSEQ' });
-  const setsSeen = !v.readOnly && items.some((i) => (i.kind === 'body' || (i.kind === 'binary' && !i.size)) && !i.peek);
-  if (setsSeen && !has('FLAGS')) items.push({ kind: 'simple', name: 'FLAGS' });
-  const needIndex = items.some((i) => i.kind !== 'simple' || ['ENVELOPE', 'BODY', 'BODYSTRUCTURE'].includes(i.name));
-  const needRaw = items.some((i) => i.kind !== 'simple');
-  if (s.condstore && has('FLAGS') && !has('MODSEQ')) items.push({ kind: 'simple', name: 'MODSEQ' });
+function toSection(spec: SectionSpec): Section {
+  return { path: spec.part, specifier: spec.text ?? undefined, fields: spec.fields };
+}
 
-  const uids = byUid ? v.uidSetToUids(set) : v.seqToUids(set);
+const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+
+async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
+  const args = parseFetchArgs(req.args, { uid: byUid });
+  if (args.vanished) throw bad('VANISHED needs QRESYNC, which is not enabled');
+  const v = s.selected!;
+  if (!byUid && v.seqOutOfRange(args.set)) throw bad('Sequence number out of range (see EXISTS)');
+  const atts: FetchAtt[] = [...args.atts];
+  const has = (t: string) => atts.some((a) => a.type === t);
+  if (args.changedSince !== null || has('MODSEQ')) s.enabled.add('CONDSTORE');
+  const setsSeen = !v.readOnly && atts.some(fetchSetsSeen);
+  if (setsSeen && !has('FLAGS')) atts.push({ type: 'FLAGS' });
+  if (s.condstore && has('FLAGS') && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
+  const needIndex = atts.some((a) => NEEDS_INDEX.has(a.type));
+  const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
+
+  const uids = byUid ? v.uidSetToUids(args.set) : v.seqToUids(args.set);
   let missing = 0;
   let cte = false;
   for (let i = 0; i < uids.length; i += BATCH) {
@@ -56,14 +58,14 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
       ? await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
       : await s.ctx.store.getMessages(s.accountId, v.mailboxId, uidSet);
     missing += batch.length - metas.length;
-    if (plan.changedSince !== null) metas = metas.filter((m) => m.modseq > plan.changedSince!);
+    if (args.changedSince !== null) metas = metas.filter((m) => m.modseq > args.changedSince!);
     if (setsSeen) {
       const unseen = metas.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
       if (unseen.length) {
         const r = await s.ctx.store.storeFlags(s.accountId, v.mailboxId, toUidSet(unseen), 'add', ['\\Seen'], { origin: s.id });
-        const byUidMap = new Map(r.updated.map((u) => [u.uid, u]));
+        const updated = new Map(r.updated.map((u) => [u.uid, u]));
         metas = metas.map((m) => {
-          const u = byUidMap.get(m.uid);
+          const u = updated.get(m.uid);
           return u ? { ...m, flags: u.flags, modseq: u.modseq } : m;
         });
         v.ingest(r.changes);
@@ -82,13 +84,10 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
         }
       }
       const out: Array<[string, WireValue]> = [];
-      for (const it of items) {
-        const r = render(s, it, m, raw, v.isRecent(m.uid) && !s.rev2);
-        if (r === 'UNKNOWN-CTE') {
-          cte = true;
-          continue;
-        }
-        out.push(r);
+      for (const att of atts) {
+        const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
+        if (r === 'UNKNOWN-CTE') cte = true;
+        else out.push(r);
       }
       for (const chunk of encodeFetch(seq, out, { utf8: s.utf8 })) s.write(chunk);
       await s.flush();
@@ -98,41 +97,53 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   if (missing) return { status: 'NO', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };
 }
 
-function render(s: Session, it: FetchItem, m: MessageMeta | MessageWithIndex, raw: Buffer | null, recent: boolean): [string, WireValue] | 'UNKNOWN-CTE' {
+function render(
+  s: Session,
+  att: FetchAtt,
+  m: MessageMeta | MessageWithIndex,
+  raw: Buffer | null,
+  recent: boolean,
+): [string, WireValue] | 'UNKNOWN-CTE' {
   const index = 'index' in m ? m.index : null;
-  if (it.kind === 'simple') {
-    switch (it.name) {
-      case 'FLAGS':
-        return ['FLAGS', flagList(recent ? [...m.flags, '\\Recent'] : m.flags)];
-      case 'UID':
-        return ['UID', m.uid];
-      case 'INTERNALDATE':
-        return ['INTERNALDATE', formatDateTime(m.internalDate)];
-      case 'RFC822.SIZE':
-        return ['RFC822.SIZE', m.size];
-      case 'MODSEQ':
-        return ['MODSEQ', [m.modseq]];
-      case 'ENVELOPE':
-        return ['ENVELOPE', encodeEnvelope(index!.root.envelope, s.utf8)];
-      case 'BODY':
-        return ['BODY', encodeBodyStructure(index!.root, false, { utf8: s.utf8 })];
-      case 'BODYSTRUCTURE':
-        return ['BODYSTRUCTURE', encodeBodyStructure(index!.root, true, { utf8: s.utf8 })];
+  const body = (section: Section, p: PartialRange | null): WireValue => {
+    const bytes = sectionBytes(raw!, index!, section);
+    return bytes === null ? null : literal(partial(bytes, p));
+  };
+  switch (att.type) {
+    case 'FLAGS':
+      return ['FLAGS', flagList(recent ? [...m.flags, '\\Recent'] : m.flags)];
+    case 'UID':
+      return ['UID', m.uid];
+    case 'INTERNALDATE':
+      return ['INTERNALDATE', formatDateTime(m.internalDate)];
+    case 'RFC822.SIZE':
+      return ['RFC822.SIZE', m.size];
+    case 'MODSEQ':
+      return ['MODSEQ', [m.modseq]];
+    case 'ENVELOPE':
+      return ['ENVELOPE', encodeEnvelope(index!.root.envelope, s.utf8)];
+    case 'BODY':
+      return ['BODY', encodeBodyStructure(index!.root, false, { utf8: s.utf8 })];
+    case 'BODYSTRUCTURE':
+      return ['BODYSTRUCTURE', encodeBodyStructure(index!.root, true, { utf8: s.utf8 })];
+    case 'RFC822':
+      return ['RFC822', body({ path: [] }, null)];
+    case 'RFC822.HEADER':
+      return ['RFC822.HEADER', body({ path: [], specifier: 'HEADER' }, null)];
+    case 'RFC822.TEXT':
+      return ['RFC822.TEXT', body({ path: [], specifier: 'TEXT' }, null)];
+    case 'BODY[]':
+      return [fetchLabel(att), body(toSection(att.section), att.partial)];
+    case 'BINARY[]':
+    case 'BINARY.SIZE': {
+      const r = binaryBytes(raw!, index!, att.part);
+      if ('error' in r) return r.error === 'UNKNOWN-CTE' ? 'UNKNOWN-CTE' : [fetchLabel(att), null];
+      if (att.type === 'BINARY.SIZE') return [fetchLabel(att), r.bytes.length];
+      const bytes = partial(r.bytes, att.partial);
+      return [fetchLabel(att), literal(bytes, bytes.includes(0))];
     }
   }
-  if (it.kind === 'body') {
-    const bytes = sectionBytes(raw!, index!, it.section);
-    const label = it.partial ? `${it.label}<${it.partial.offset}>` : it.label;
-    return [label, bytes === null ? null : literal(partial(bytes, it.partial))];
-  }
-  const r = binaryBytes(raw!, index!, it.path);
-  if ('error' in r) return r.error === 'UNKNOWN-CTE' ? 'UNKNOWN-CTE' : [it.label, null];
-  if (it.size) return [it.label, r.bytes.length];
-  const bytes = partial(r.bytes, it.partial);
-  const label = it.partial ? `${it.label}<${it.partial.offset}>` : it.label;
-  return [label, literal(bytes, bytes.includes(0))];
 }
 
 export const fetchCmd: ImapCommand = { name: 'FETCH', states: SELECTED, noExpungeAfter: true, run: (s, r) => fetch(s, r, false) };
 export const uidFetchCmd: ImapCommand = { name: 'UID FETCH', states: SELECTED, run: (s, r) => fetch(s, r, true) };
-

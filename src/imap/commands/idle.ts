@@ -3,12 +3,13 @@
  * (the bus listener wakes us), until the client sends DONE.
  */
 import { AUTHED, bad, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const idleCmd: ImapCommand = {
   name: 'IDLE',
   states: AUTHED,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     s.write('+ idling\r\n');
     let pushing = Promise.resolve();
     const wake = () => {

@@ -7,19 +7,13 @@
  * \NonExistent (rev2) or \Noselect (rev1) when "%" would otherwise hide them.
  */
 import type { MailboxInfo } from '../../store/types.js';
-import { decodeMutf7 } from '../wire/mutf7.js';
 import { encodeName } from '../session/names.js';
 import type { Session } from '../session/session.js';
-import type { Token } from '../wire/tokens.js';
-import { AUTHED, bad, type ImapCommand, type Request } from '../session/types.js';
-import { ancestors, patternRegex } from './list-match.js';
-import { parseStatusItems, statusLine } from './status-items.js';
-
-function text(s: Session, t: Token): string {
-  const v = t.type === 'atom' ? t.value : t.type === 'quoted' ? t.value : t.type === 'literal' ? t.value.toString('utf8') : null;
-  if (v === null) throw bad('Expected a mailbox pattern');
-  return s.utf8 ? v : decodeMutf7(v);
-}
+import { AUTHED, type ImapCommand, type Request } from '../session/types.js';
+import { parseListArgs, parseLsubArgs } from '../wire/args/list.js';
+import { normalizeInbox } from '../wire/args/mailbox.js';
+import { joinListReference, listMatcher, parentNames } from '../wire/listmatch.js';
+import { statusLine } from './status-items.js';
 
 interface Entry {
   name: string;
@@ -29,38 +23,27 @@ interface Entry {
 }
 
 async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
-  const a = s.args(req);
   const sel = new Set<string>();
   const ret = new Set<string>();
   let statusItems: string[] | null = null;
-  if (!lsub && a.peek()?.type === 'list') {
-    for (const t of a.list('selection options')) {
-      if (t.type !== 'atom') throw bad('Invalid LIST selection option');
-      const v = t.value.toUpperCase();
-      if (!['SUBSCRIBED', 'REMOTE', 'RECURSIVEMATCH', 'SPECIAL-USE'].includes(v)) throw bad(`Unknown LIST selection option ${v}`);
-      sel.add(v);
-    }
-    if (sel.has('RECURSIVEMATCH') && sel.size === 1) throw bad('RECURSIVEMATCH needs another selection option');
+  let reference: string;
+  let patterns: string[];
+  if (lsub) {
+    const a = parseLsubArgs(req.args, s.names);
+    reference = a.reference;
+    patterns = [a.pattern];
+  } else {
+    const a = parseListArgs(req.args, s.names);
+    reference = a.reference;
+    patterns = a.patterns;
+    if (a.selection.subscribed) sel.add('SUBSCRIBED');
+    if (a.selection.recursiveMatch) sel.add('RECURSIVEMATCH');
+    if (a.selection.specialUse) sel.add('SPECIAL-USE');
+    if (a.ret.subscribed) ret.add('SUBSCRIBED');
+    if (a.ret.children) ret.add('CHILDREN');
+    if (a.ret.specialUse) ret.add('SPECIAL-USE');
+    statusItems = a.ret.status;
   }
-  const reference = text(s, a.next('reference name'));
-  const pt = a.next('mailbox pattern');
-  const patterns = pt.type === 'list' ? pt.items.map((t) => text(s, t)) : [text(s, pt)];
-  if (!lsub && !a.done) {
-    if (a.atom('RETURN').toUpperCase() !== 'RETURN') throw bad('Expected RETURN');
-    const opts = a.list('return options');
-    for (let i = 0; i < opts.length; i++) {
-      const t = opts[i];
-      if (t.type !== 'atom') throw bad('Invalid LIST return option');
-      const v = t.value.toUpperCase();
-      if (v === 'STATUS') {
-        const items = opts[++i];
-        if (!items || items.type !== 'list') throw bad('RETURN STATUS needs a list of items');
-        statusItems = parseStatusItems(items.items);
-      } else if (['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE', 'MYRIGHTS'].includes(v)) ret.add(v);
-      else throw bad(`Unknown LIST return option ${v}`);
-    }
-  }
-  a.end();
 
   const tag = lsub ? 'LSUB' : 'LIST';
   // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and root
@@ -71,8 +54,8 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   const all = await s.ctx.store.listMailboxes(s.accountId);
   const byName = new Map(all.map((m) => [m.name, m]));
   const subs = new Set(lsub || sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED') ? await s.ctx.store.listSubscriptions(s.accountId) : []);
-  const res = patterns.map((p) => patternRegex(reference, p));
-  const matches = (n: string) => res.some((r) => r.test(n));
+  const res = patterns.map((p) => listMatcher(normalizeInbox(joinListReference(reference, p))));
+  const matches = (n: string) => res.some((r) => r(n));
   const hasChildren = (n: string) => all.some((m) => m.name.startsWith(n + '/'));
 
   const entries = new Map<string, Entry>();
@@ -82,7 +65,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     if (sel.has('SPECIAL-USE') && !info?.specialUse) continue;
     if (matches(name)) entries.set(name, { name, attrs: [], info });
     // parents that "%" would stop at (RFC 9051 §6.3.9; RFC 5258 §4 CHILDINFO for RECURSIVEMATCH)
-    for (const p of ancestors(name)) {
+    for (const p of parentNames(name)) {
       if (!matches(p)) continue;
       const e = entries.get(p);
       if (e) {

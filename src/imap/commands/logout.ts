@@ -1,11 +1,12 @@
 /** LOGOUT (RFC 9051 §6.1.3): BYE, tagged OK, close */
 import { ANY_STATE, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const logoutCmd: ImapCommand = {
   name: 'LOGOUT',
   states: ANY_STATE,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     s.write('* BYE letterbox logging out\r\n');
     s.deselect();
     s.state = 'logout';

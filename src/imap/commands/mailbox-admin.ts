@@ -1,9 +1,13 @@
 /**
- * CREATE (RFC 9051 §6.3.4), DELETE (§6.3.5), RENAME (§6.3.6), SUBSCRIBE (§6.3.7),
- * UNSUBSCRIBE (§6.3.8). Store errors map to ALREADYEXISTS / NONEXISTENT / CANNOT in errors.ts.
+ * CREATE (RFC 9051 §6.3.4; RFC 6154 §3 USE), DELETE (§6.3.5), RENAME (§6.3.6),
+ * SUBSCRIBE (§6.3.7), UNSUBSCRIBE (§6.3.8). Store errors map to ALREADYEXISTS /
+ * NONEXISTENT / CANNOT in ../errors.ts.
  */
-import { MAILBOX_DELIMITER } from '../../store/types.js';
+import { MAILBOX_DELIMITER, type SpecialUse } from '../../store/types.js';
 import { AUTHED, bad, no, type ImapCommand } from '../session/types.js';
+import { parseCreateArgs, parseMailboxArg, parseRenameArgs } from '../wire/args/misc.js';
+
+const USES = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']);
 
 function trimDelimiter(name: string): string {
   // RFC 9051 §6.3.4: a trailing delimiter declares intent to create children; it is not part of the name
@@ -17,12 +21,17 @@ export const createCmd: ImapCommand = {
   name: 'CREATE',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const name = trimDelimiter(a.mailbox());
-    if (!a.done) a.list('create parameters'); // RFC 4466 create-param: accepted, ignored
-    a.end();
+    const args = parseCreateArgs(req.args, s.names);
+    const name = trimDelimiter(args.mailbox);
     if (name === 'INBOX') throw no('INBOX always exists', 'ALREADYEXISTS');
-    await s.ctx.store.createMailbox(s.accountId, name, { origin: s.id });
+    let specialUse: SpecialUse | null = null;
+    if (args.specialUse) {
+      if (args.specialUse.length > 1 || (args.specialUse[0] && !USES.has(args.specialUse[0]))) {
+        throw no('Only one of \\Sent \\Drafts \\Trash \\Junk \\Archive \\All \\Flagged may be given', 'USEATTR');
+      }
+      specialUse = (args.specialUse[0] as SpecialUse | undefined) ?? null;
+    }
+    await s.ctx.store.createMailbox(s.accountId, name, { origin: s.id, specialUse });
   },
 };
 
@@ -30,9 +39,7 @@ export const deleteCmd: ImapCommand = {
   name: 'DELETE',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const name = a.mailbox();
-    a.end();
+    const name = parseMailboxArg(req.args, s.names, 'DELETE');
     if (name === 'INBOX') throw no('INBOX cannot be deleted', 'CANNOT');
     if (s.selected?.name === name) s.deselect();
     await s.ctx.store.deleteMailbox(s.accountId, name, { origin: s.id });
@@ -43,10 +50,8 @@ export const renameCmd: ImapCommand = {
   name: 'RENAME',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const from = a.mailbox('existing mailbox name');
-    const to = trimDelimiter(a.mailbox('new mailbox name'));
-    a.end();
+    const { from, to: rawTo } = parseRenameArgs(req.args, s.names);
+    const to = trimDelimiter(rawTo);
     if (to === 'INBOX') throw no('A mailbox cannot be renamed to INBOX', 'ALREADYEXISTS');
     await s.ctx.store.renameMailbox(s.accountId, from, to, { origin: s.id });
   },
@@ -56,10 +61,7 @@ export const subscribeCmd: ImapCommand = {
   name: 'SUBSCRIBE',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const name = a.mailbox();
-    a.end();
-    await s.ctx.store.setSubscribed(s.accountId, name, true);
+    await s.ctx.store.setSubscribed(s.accountId, parseMailboxArg(req.args, s.names, 'SUBSCRIBE'), true);
   },
 };
 
@@ -67,9 +69,6 @@ export const unsubscribeCmd: ImapCommand = {
   name: 'UNSUBSCRIBE',
   states: AUTHED,
   async run(s, req) {
-    const a = s.args(req);
-    const name = a.mailbox();
-    a.end();
-    await s.ctx.store.setSubscribed(s.accountId, name, false);
+    await s.ctx.store.setSubscribed(s.accountId, parseMailboxArg(req.args, s.names, 'UNSUBSCRIBE'), false);
   },
 };

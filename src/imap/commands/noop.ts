@@ -1,12 +1,13 @@
 /** NOOP (RFC 9051 §6.1.2) and CHECK (RFC 3501 §6.4.1; an alias of NOOP in IMAP4rev2): sync points */
 import { ANY_STATE, SELECTED, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const noopCmd: ImapCommand = {
   name: 'NOOP',
   states: ANY_STATE,
   pipelineSafe: true,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     // the session reports pending changes after every command
   },
 };
@@ -15,6 +16,6 @@ export const checkCmd: ImapCommand = {
   name: 'CHECK',
   states: SELECTED,
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
   },
 };

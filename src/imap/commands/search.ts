@@ -6,37 +6,18 @@
  */
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
-import { SELECTED, bad, no, type ImapCommand, type Request } from '../session/types.js';
-import { SearchParser, type SearchContext } from './search-keys.js';
-
-const RETURN_OPTS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
+import { parseSearchArgs, searchUsesModseq } from '../wire/args/search.js';
+import { resolveSearch } from './search-keys.js';
 
 async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
-  const toks = [...req.args];
-  let ret: Set<string> | null = null;
-  if (toks[0]?.type === 'atom' && toks[0].value.toUpperCase() === 'RETURN') {
-    toks.shift();
-    const list = toks.shift();
-    if (!list || list.type !== 'list') throw bad('RETURN needs a list of options');
-    ret = new Set();
-    for (const o of list.items) {
-      const v = o.type === 'atom' ? o.value.toUpperCase() : '';
-      if (!RETURN_OPTS.has(v)) throw bad(`Unknown SEARCH RETURN option ${v || '(not an atom)'}`);
-      ret.add(v);
-    }
-    if (!ret.size) ret.add('ALL');
-  }
-  if (toks[0]?.type === 'atom' && toks[0].value.toUpperCase() === 'CHARSET') {
-    toks.shift();
-    const cs = toks.shift();
-    const name = cs?.type === 'atom' || cs?.type === 'quoted' ? cs.value.toUpperCase() : '';
-    if (!name) throw bad('CHARSET needs a name');
-    if (name !== 'UTF-8' && name !== 'US-ASCII') throw no(`Charset ${name.slice(0, 30)} is not supported`, 'BADCHARSET (UTF-8 US-ASCII)');
-  }
+  const args = parseSearchArgs(req.args);
   const v = s.selected!;
-  const ctx: SearchContext = { view: v, usedModseq: false };
-  const query = new SearchParser(toks, ctx).parseAll();
-  if (ctx.usedModseq) s.enabled.add('CONDSTORE');
+  const usedModseq = searchUsesModseq(args.query);
+  if (usedModseq) s.enabled.add('CONDSTORE');
+  const query = resolveSearch(args.query, v);
+  const ret = args.ret ? new Set(Object.entries(args.ret).filter(([, on]) => on).map(([k]) => k.toUpperCase())) : null;
+  const ctx = { usedModseq };
   const found = await s.ctx.store.search(s.accountId, v.mailboxId, query);
   const uids = found.filter((u) => v.seqOf(u) > 0);
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);

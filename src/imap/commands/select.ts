@@ -1,6 +1,7 @@
 /**
  * SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for rev1's RECENT and
  * UNSEEN; RFC 7162 §3.1.2 HIGHESTMODSEQ and the CONDSTORE select parameter).
+ * QRESYNC is not advertised, so its select parameter is refused.
  */
 import { openMailbox } from '../session/open.js';
 import { SYSTEM_FLAGS } from '../session/flags.js';
@@ -8,18 +9,13 @@ import { encodeName } from '../session/names.js';
 import { AUTHED, bad, no, type ImapCommand, type Tagged } from '../session/types.js';
 import type { Session } from '../session/session.js';
 import type { Request } from '../session/types.js';
+import { parseSelectArgs } from '../wire/args/misc.js';
 
 async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagged> {
-  const a = s.args(req);
-  const name = a.mailbox();
-  if (!a.done) {
-    const params = a.list('select parameters');
-    for (const p of params) {
-      if (p.type === 'atom' && p.value.toUpperCase() === 'CONDSTORE') s.enabled.add('CONDSTORE');
-      else throw bad('Unsupported SELECT parameter');
-    }
-  }
-  a.end();
+  const args = parseSelectArgs(req.args, s.names);
+  if (args.qresync) throw bad('QRESYNC is not supported');
+  if (args.condstore) s.enabled.add('CONDSTORE');
+  const name = args.mailbox;
   if (s.selected) {
     // RFC 9051 §6.3.2: leaving the old mailbox is announced with [CLOSED]
     s.deselect();
@@ -28,10 +24,9 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   const info = await s.ctx.store.getMailbox(s.accountId, name);
   if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
   const view = await openMailbox(s, info, readOnly);
-  let recentFrom = 0;
   if (!s.rev2 && !readOnly) {
     // EXAMINE leaves \Recent to the next SELECT (RFC 3501 §6.3.2)
-    recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
+    const recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
     view.addRecent(recentFrom, Math.max(view.maxUid, view.uidNext - 1));
   }
   const lines: string[] = [];

@@ -4,12 +4,13 @@
  * by replacing the reader (no command injection, RFC 9051 §11.1).
  */
 import { bad, no, type ImapCommand } from '../session/types.js';
+import { parseNoArgs } from '../wire/args/misc.js';
 
 export const starttlsCmd: ImapCommand = {
   name: 'STARTTLS',
   states: ['notauth'],
   async run(s, req) {
-    s.args(req).end();
+    parseNoArgs(req.args, req.name);
     if (s.secure) throw bad('TLS is already active');
     if (!s.info.startTls) throw no('STARTTLS is not offered on this port; use the implicit-TLS port');
     s.write(`${req.tag} OK Begin TLS negotiation now\r\n`);

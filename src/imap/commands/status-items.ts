@@ -4,19 +4,6 @@
  */
 import type { MailboxInfo } from '../../store/types.js';
 import type { Session } from '../session/session.js';
-import type { Token } from '../wire/tokens.js';
-import { bad } from '../session/types.js';
-
-export const STATUS_ITEMS = ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'DELETED', 'SIZE', 'RECENT', 'HIGHESTMODSEQ', 'APPENDLIMIT'];
-
-export function parseStatusItems(tokens: Token[]): string[] {
-  if (!tokens.length) throw bad('STATUS needs at least one data item');
-  return tokens.map((t) => {
-    const v = t.type === 'atom' ? t.value.toUpperCase() : '';
-    if (!STATUS_ITEMS.includes(v)) throw bad(`Unknown STATUS item ${v || '(not an atom)'}`);
-    return v;
-  });
-}
 
 export async function statusLine(s: Session, info: MailboxInfo, items: string[], wireName: string): Promise<string> {
   const st = await s.ctx.store.mailboxStatus(s.accountId, info.id);

@@ -3,41 +3,18 @@
  * (RFC 7162 §3.1.3: failures listed in [MODIFIED ...]). Unless silent, every message in
  * the set gets an untagged FETCH with its flags (changed or not).
  */
-import type { FlagOp } from '../../store/types.js';
-import { flagList } from '../session/args.js';
 import { formatFlags } from '../session/flags.js';
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
+import { parseStoreArgs } from '../wire/args/store.js';
 
 async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
-  const a = s.args(req);
-  const set = a.seqSet();
-  let unchangedSince: number | undefined;
-  if (a.peek()?.type === 'list') {
-    const mods = a.list('STORE modifiers');
-    for (let i = 0; i < mods.length; i++) {
-      const m = mods[i];
-      const val = mods[i + 1];
-      if (m.type === 'atom' && m.value.toUpperCase() === 'UNCHANGEDSINCE' && val?.type === 'atom' && /^\d{1,16}$/.test(val.value)) {
-        unchangedSince = Number(val.value);
-        i++;
-      } else throw bad('Unknown STORE modifier');
-    }
-    s.enabled.add('CONDSTORE');
-  }
-  const what = a.atom('+FLAGS, -FLAGS or FLAGS').toUpperCase();
-  const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(what);
-  if (!m) throw bad(`Expected FLAGS, +FLAGS or -FLAGS, got ${what.slice(0, 30)}`);
-  const op: FlagOp = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'replace';
-  const silent = !!m[2];
-  const toks = a.peek()?.type === 'list' ? a.list('flags') : (() => {
-    const out = [];
-    while (!a.done) out.push(a.next('flag'));
-    return out;
-  })();
-  a.end();
-  const flags = flagList(toks).filter((f) => f !== '\\Recent');
+  const args = parseStoreArgs(req.args);
+  const { set, op, silent } = args;
+  const unchangedSince = args.unchangedSince ?? undefined;
+  if (unchangedSince !== undefined) s.enabled.add('CONDSTORE');
+  const flags = args.flags.filter((f) => f !== '\\Recent');
   const v = s.selected!;
   if (v.readOnly) throw no('Mailbox is read-only (EXAMINE)', 'READ-ONLY');
   if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');

@@ -14,7 +14,7 @@
  * - The session's own flag changes are not echoed (the command already answered them).
  */
 import type { Change, MailboxInfo, UidSet } from '../../store/types.js';
-import type { SeqSet } from './args.js';
+import type { SequenceSet } from '../wire/args/seqset.js';
 
 export class SelectedView {
   readonly mailboxId: number;
@@ -165,12 +165,12 @@ export class SelectedView {
   }
 
   /** sequence set → UIDs in the view (RFC 9051 §9 seq-number: "*" is the highest; out of range is an error) */
-  seqToUids(set: SeqSet): number[] {
+  seqToUids(set: SequenceSet): number[] {
     if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
     const result = new Set<number>();
     for (const [a0, b0] of set.ranges) {
-      const a = a0 === Infinity ? this.n : a0;
-      const b = b0 === Infinity ? this.n : b0;
+      const a = a0 === '*' ? this.n : a0;
+      const b = b0 === '*' ? this.n : b0;
       const lo = Math.min(a, b);
       const hi = Math.min(Math.max(a, b), this.n);
       for (let s = lo; s <= hi; s++) result.add(this.uids[s - 1]);
@@ -179,19 +179,19 @@ export class SelectedView {
   }
 
   /** true when a sequence set names a number beyond EXISTS (RFC 9051 §9: BAD) */
-  seqOutOfRange(set: SeqSet): boolean {
+  seqOutOfRange(set: SequenceSet): boolean {
     if (set.saved) return false;
-    return set.ranges.some(([a, b]) => (a !== Infinity && a > this.n) || (b !== Infinity && b > this.n));
+    return set.ranges.some(([a, b]) => (a !== '*' && a > this.n) || (b !== '*' && b > this.n));
   }
 
   /** UID set → UIDs present in the view ("*" is the highest UID in the view) */
-  uidSetToUids(set: SeqSet): number[] {
+  uidSetToUids(set: SequenceSet): number[] {
     if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
     const max = this.maxUid;
     const out: number[] = [];
     const ranges = set.ranges.map(([a, b]) => {
-      const x = a === Infinity ? max : a;
-      const y = b === Infinity ? max : b;
+      const x = a === '*' ? max : a;
+      const y = b === '*' ? max : b;
       return x <= y ? [x, y] : [y, x];
     });
     for (let i = 0; i < this.n; i++) {

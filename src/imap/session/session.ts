@@ -20,7 +20,7 @@ import type { Account, Change } from '../../store/types.js';
 import { plaintextAllowed } from '../../auth/policy.js';
 import { COMMANDS } from '../commands/index.js';
 import { toTagged } from '../errors.js';
-import { Args } from './args.js';
+import type { NameOptions } from '../wire/args/mailbox.js';
 import { capabilities } from './capability.js';
 import { CommandReader } from '../wire/reader.js';
 import type { Token } from '../wire/tokens.js';
@@ -105,8 +105,9 @@ export class Session {
     if (!this.account) throw new Error('no account');
     return this.account.id;
   }
-  args(req: Request): Args {
-    return new Args(req.args, this.utf8);
+  /** how mailbox names travel for this session (wire NameOptions) */
+  get names(): NameOptions {
+    return { utf8: this.utf8 };
   }
 
   // ───────────── output ─────────────

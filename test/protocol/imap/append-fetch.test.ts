@@ -115,7 +115,7 @@ describe('imap FETCH', () => {
        C: f9 FETCH 9 FLAGS
        S: f9 BAD Sequence number out of range (see EXISTS)
        C: f10 FETCH 1 (FLAGS BOGUS)
-       S: f10 BAD Unknown FETCH item BOGUS
+       S: f10 BAD Unknown FETCH attribute "BOGUS"
        C: f11 UID FETCH 99 FLAGS
        S: f11 OK UID FETCH completed
        C: f12 FETCH 2 BODY.PEEK[1.MIME]

@@ -136,7 +136,7 @@ describe('imap mailboxes', () => {
        S: * STATUS INBOX (MESSAGES 3 UIDNEXT 4 UNSEEN 2 DELETED 1 SIZE …)
        S: t1 OK STATUS completed
        C: t2 STATUS INBOX (BOGUS)
-       S: t2 BAD Unknown STATUS item BOGUS
+       S: t2 BAD Unknown status item "BOGUS"
        C: t3 STATUS Nope (MESSAGES)
        S: t3 NO [NONEXISTENT] …
        C: t4 LIST "" INBOX RETURN (STATUS (MESSAGES UNSEEN))

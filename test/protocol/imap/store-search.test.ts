@@ -107,7 +107,7 @@ describe('imap STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
        C: q12 SEARCH CHARSET KOI8-R ALL
        S: q12 NO [BADCHARSET (UTF-8 US-ASCII)] …
        C: q13 SEARCH FROBNICATE
-       S: q13 BAD Unknown search key FROBNICATE
+       S: q13 BAD Unknown search key "FROBNICATE"
        C: q14 SEARCH SINCE 1-Jan-2024 BEFORE 1-Mar-2024 TO alice
        S: * SEARCH 1 2 3 4
        S: q14 OK SEARCH completed
