@@ -20,6 +20,7 @@ export interface BoundaryHit {
 const LF = 10;
 const CR = 13;
 const DASH = 45;
+const NL_DASHES = Buffer.from('\n--');
 
 /** Match the delimiter line at `p` (which must be a line start) against `bounds`. */
 export function matchBoundary(raw: Buffer, p: number, bounds: Buffer[]): BoundaryHit | null {
@@ -52,7 +53,7 @@ export function findBoundary(raw: Buffer, from: number, bounds: Buffer[]): Bound
   while (p < raw.length) {
     const hit = matchBoundary(raw, p, bounds);
     if (hit) return hit;
-    const nl = raw.indexOf('\n--', p);
+    const nl = raw.indexOf(NL_DASHES, p);
     if (nl < 0) return null;
     p = nl + 1;
   }

@@ -10,12 +10,28 @@ for (let i = 0; i < 16; i++) {
   HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
-/** RFC 2045 §6.7 quoted-printable: "=XX" escapes, "=" CRLF soft line breaks; trailing whitespace kept. */
+/**
+ * RFC 2045 §6.7 quoted-printable: "=XX" escapes, "=" CRLF soft line breaks, and
+ * trailing whitespace at the end of an encoded line removed (rule 3).
+ */
 export function decodeQuotedPrintable(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(body.length);
   let o = 0;
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
+    if (c === 32 || c === 9) {
+      // a whitespace run followed by a line end (or the end) is transport padding
+      let j = i;
+      while (body[j] === 32 || body[j] === 9) j++;
+      if (j >= body.length || body[j] === 10 || (body[j] === 13 && body[j + 1] === 10)) {
+        i = j - 1;
+        continue;
+      }
+      body.copy(out, o, i, j);
+      o += j - i;
+      i = j - 1;
+      continue;
+    }
     if (c !== 61 /* = */) {
       out[o++] = c;
       continue;
@@ -57,7 +73,8 @@ export function decodeBase64(body: Buffer): Buffer {
  * Returns null for an unknown encoding (IMAP answers NO [UNKNOWN-CTE], RFC 9051 §7.1).
  */
 export function decodeTransfer(body: Buffer, encoding: string): Buffer | null {
-  switch (encoding.trim().toUpperCase()) {
+  // mechanism := token (RFC 2045 §6.1); ignore anything after it
+  switch ((/^[^\s;(]*/.exec(encoding.trim())?.[0] ?? '').toUpperCase()) {
     case '':
     case '7BIT':
     case '8BIT':

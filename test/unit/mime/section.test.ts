@@ -108,5 +108,7 @@ describe('section extraction (RFC 9051 §6.4.5)', () => {
     assert.equal(decodeTransfer(Buffer.from('raw\x80', 'latin1'), '8bit')!.toString('latin1'), 'raw\x80');
     assert.equal(decodeTransfer(Buffer.from('x'), 'binary')!.toString(), 'x');
     assert.equal(decodeTransfer(Buffer.from('x'), 'x-unknown'), null);
+    assert.equal(decodeTransfer(Buffer.from('a b  \r\nc\t=\r\nd \t'), 'quoted-printable')!.toString(), 'a b\r\nc\td', 'trailing whitespace is padding');
+    assert.equal(decodeTransfer(Buffer.from('eA=='), ' BASE64 (comment)')!.toString(), 'x');
   });
 });
