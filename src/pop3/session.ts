@@ -181,11 +181,9 @@ export class Pop3Session {
       this.cleanup();
       this.wake(null);
     });
-    this.touch();
   }
 
   private received(chunk: Buffer): void {
-    this.touch();
     for (const ev of this.splitter.push(chunk)) {
       if (this.waiter) this.wake(ev);
       else this.queue.push(ev);
@@ -201,18 +199,25 @@ export class Pop3Session {
       return Promise.resolve(ev);
     }
     if (this.closed) return Promise.resolve(null);
+    this.startIdleTimer();
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
   private wake(ev: LineEvent | null): void {
     const w = this.waiter;
     this.waiter = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     w?.(ev);
   }
 
-  private touch(): void {
+  /**
+   * The idle clock runs only while the session waits for a complete line from the client
+   * (limits.pop3_idle_timeout_s), never while a command runs (a slow download of a big
+   * message is not idleness); a client trickling a partial line is still idle.
+   */
+  private startIdleTimer(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.closed) return;
     this.idleTimer = setTimeout(() => {
       this.log.info('POP3 client idle too long; closing connection');
       void this.closeWith(err('Idle timeout; closing connection'));
@@ -221,7 +226,8 @@ export class Pop3Session {
 
   private shutdownRequested(): void {
     this.stopping = true;
-    if (!this.busy) void this.closeWith(err('server shutting down'));
+    // between commands, or waiting for an AUTH continuation line: leave now
+    if (!this.busy || this.waiter) void this.closeWith(err('server shutting down'));
   }
 
   private cleanup(): void {

@@ -105,3 +105,26 @@ test('store failure at QUIT: -ERR [SYS/TEMP] and the messages stay', async () =>
     await f.close();
   }
 });
+
+test('idle timeout and shutdown also apply while the server waits for an AUTH continuation line', async () => {
+  const f = await pop3Fixture({ config: { limits: { pop3_idle_timeout_s: 1 } } });
+  try {
+    const c = await Pop3Client.connect(f.port);
+    assert.match(await c.cmd('AUTH LOGIN'), /^\+ /);
+    assert.match(await c.readLine(), /^-ERR .*[Ii]dle/);
+    await c.closedByServer();
+  } finally {
+    await f.close();
+  }
+  const abort = new AbortController();
+  const g = await pop3Fixture({ wrap: (ctx) => ({ ...ctx, shutdown: abort.signal }) });
+  try {
+    const c = await Pop3Client.connect(g.port);
+    assert.match(await c.cmd('AUTH PLAIN'), /^\+/);
+    abort.abort();
+    assert.equal(await c.readLine(), '-ERR server shutting down');
+    await c.closedByServer();
+  } finally {
+    await g.close();
+  }
+});
