@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatUidl, Maildrop } from '../../../src/pop3/maildrop.js';
+import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/lock.js';
+import type { MailboxInfo, Pop3Entry, Store } from '../../../src/store/types.js';
+
+const inbox = { id: 1, uidValidity: 0x5f3a1b2c } as MailboxInfo;
+const entries: Pop3Entry[] = [
+  { uid: 3, size: 10, pop3Size: 12, guid: 'g-3' },
+  { uid: 7, size: 20, pop3Size: 20, guid: 'g-7' },
+  { uid: 255, size: 30, pop3Size: 31, guid: 'g-255' },
+];
+
+test('maildrop: numbering, DELE marks, STAT excludes marked, RSET, deleted UIDs', () => {
+  const d = new Maildrop(inbox, entries, 'guid');
+  assert.equal(d.count, 3);
+  assert.deepEqual(d.stat(), { count: 3, octets: 63 });
+  assert.equal(d.entry(0), null);
+  assert.equal(d.entry(4), null);
+  assert.equal(d.entry(2)!.uid, 7);
+  d.markDeleted(2);
+  d.markDeleted(3);
+  assert.ok(d.isDeleted(2));
+  assert.deepEqual(d.stat(), { count: 1, octets: 12 });
+  assert.deepEqual(d.visible().map((v) => v.n), [1]);
+  assert.deepEqual(d.deletedUids(), [7, 255]);
+  assert.equal(d.reset(), 2);
+  assert.deepEqual(d.deletedUids(), []);
+  assert.deepEqual(d.stat(), { count: 3, octets: 63 });
+});
+
+test('UIDL formats: guid, and dovecot %08Xu%08Xv', () => {
+  assert.equal(formatUidl(entries[0]!, inbox, 'guid'), 'g-3');
+  assert.equal(formatUidl(entries[2]!, inbox, 'dovecot'), '000000FF5F3A1B2C');
+  // characters outside 0x21..0x7E never reach the wire
+  assert.equal(formatUidl({ ...entries[0]!, guid: 'a b\tc' }, inbox, 'guid'), 'abc');
+});
+
+test('maildrop lock: one holder per account and store; release is idempotent', () => {
+  const s1 = {} as Store;
+  const s2 = {} as Store;
+  const r = tryLockMaildrop(s1, 1)!;
+  assert.ok(r);
+  assert.equal(tryLockMaildrop(s1, 1), null);
+  assert.ok(tryLockMaildrop(s1, 2));
+  assert.ok(tryLockMaildrop(s2, 1), 'another store is independent');
+  r();
+  r();
+  const again = tryLockMaildrop(s1, 1);
+  assert.ok(again);
+  r();
+  assert.equal(tryLockMaildrop(s1, 1), null, 'a second release of the old holder did not free the new one');
+});
+
+test('LOGIN-DELAY bookkeeping', () => {
+  const s = {} as Store;
+  assert.equal(loginDelayRemaining(s, 1, 5, 1000), 0);
+  recordLogin(s, 1, 1000);
+  assert.equal(loginDelayRemaining(s, 1, 5, 1000 + 60_000), 4 * 60_000);
+  assert.equal(loginDelayRemaining(s, 1, 5, 1000 + 5 * 60_000), 0);
+  assert.equal(loginDelayRemaining(s, 1, 0, 1000), 0);
+});
