@@ -76,7 +76,13 @@ interface PendingLiteral {
   discard: boolean;
   /** true until the first byte arrives: rejectLiteral() is still allowed */
   fresh: boolean;
+  /** accumulation buffer for small pieces */
+  acc: Buffer | null;
+  accLen: number;
 }
+
+const SMALL_PIECE = 8192;
+const ACC_SIZE = 65536;
 
 const MARKER = /(~?)\{(\d{1,20})(\+?)\}$/;
 
@@ -143,6 +149,7 @@ export class CommandReader {
     }
     lit.discard = true;
     lit.parts = [];
+    lit.acc = null;
     if (this.cmd) this.cmd.discarding = true;
   }
 
@@ -232,7 +239,7 @@ export class CommandReader {
     const size = Number(m[2]);
     const binary = m[1] === '~';
     const nonSync = m[3] === '+';
-    this.lit = { remaining: size, size, parts: [], binary, nonSync, discard: cmd.discarding, fresh: true };
+    this.lit = { remaining: size, size, parts: [], binary, nonSync, discard: cmd.discarding, fresh: true, acc: null, accLen: 0 };
     if (cmd.discarding) return null;
     const who = { tag: cmd.tag, name: cmd.name };
     if (size > this.maxLiteralSize || cmd.literalBytes + size > this.maxCommandLiteralBytes) {
@@ -301,16 +308,42 @@ export class CommandReader {
       lit.fresh = false;
       const n = Math.min(lit.remaining, this.size);
       if (lit.discard) this.consume(n, false);
-      else for (const b of this.consume(n, true)) lit.parts.push(b);
+      else for (const b of this.consume(n, true)) this.addLiteralPiece(lit, b);
       lit.remaining -= n;
       if (lit.remaining > 0) return false;
     }
+    this.flushLiteralAcc(lit);
     this.lit = null;
     if (!lit.discard && this.cmd) {
       const value = lit.parts.length === 1 ? lit.parts[0]! : Buffer.concat(lit.parts, lit.size);
       this.cmd.segs[this.cmd.segs.length - 1]!.literal = { type: 'literal', value, binary: lit.binary };
     }
     return true;
+  }
+
+  /**
+   * Large slices are kept as they are (no copy); small ones (a client trickling bytes) are
+   * copied into a shared buffer so that a literal never turns into millions of tiny slices.
+   */
+  private addLiteralPiece(lit: PendingLiteral, b: Buffer): void {
+    if (b.length >= SMALL_PIECE || (b.length === lit.size && lit.parts.length === 0 && !lit.acc)) {
+      this.flushLiteralAcc(lit);
+      lit.parts.push(b);
+      return;
+    }
+    if (lit.acc && lit.accLen + b.length > lit.acc.length) this.flushLiteralAcc(lit);
+    if (!lit.acc) {
+      lit.acc = Buffer.allocUnsafe(Math.max(b.length, Math.min(ACC_SIZE, lit.remaining)));
+      lit.accLen = 0;
+    }
+    b.copy(lit.acc, lit.accLen);
+    lit.accLen += b.length;
+  }
+
+  private flushLiteralAcc(lit: PendingLiteral): void {
+    if (lit.acc && lit.accLen) lit.parts.push(lit.acc.subarray(0, lit.accLen));
+    lit.acc = null;
+    lit.accLen = 0;
   }
 
   private lineTooLong(noLf: boolean, lf = 0): ReaderEvent {
@@ -380,17 +413,19 @@ export class CommandReader {
   private consume(n: number, keep: boolean): Buffer[] {
     const out: Buffer[] = [];
     let left = n;
+    let drop = 0; // whole chunks consumed, removed with one splice (no quadratic shift())
     while (left > 0) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[drop]!;
       const avail = c.length - this.off;
       const k = Math.min(avail, left);
       if (keep) out.push(c.subarray(this.off, this.off + k));
       left -= k;
       if (k === avail) {
-        this.chunks.shift();
+        drop++;
         this.off = 0;
       } else this.off += k;
     }
+    if (drop) this.chunks.splice(0, drop);
     this.size -= n;
     this.scanIdx = 0;
     this.scanPos = 0;

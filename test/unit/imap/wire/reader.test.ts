@@ -118,7 +118,9 @@ test('literal data spread over many chunks is reassembled exactly (8-bit, CRLF i
 });
 
 test('a literal inside one chunk is not copied (slice of the pushed buffer)', () => {
-  const chunk = Buffer.from('A APPEND INBOX {5}\r\nhello\r\n');
+  const text = 'A APPEND INBOX {5}\r\nhello\r\n';
+  const chunk = Buffer.alloc(text.length); // not from the shared pool: its ArrayBuffer is its own
+  chunk.write(text, 'latin1');
   const r = new CommandReader();
   r.push(chunk);
   assert.equal(r.next()!.type, 'need-literal');
@@ -126,6 +128,18 @@ test('a literal inside one chunk is not copied (slice of the pushed buffer)', ()
   const lit = c.args[1]!;
   assert.ok(lit.type === 'literal');
   assert.equal(lit.value.buffer, chunk.buffer);
+});
+
+test('a literal trickled in tiny pieces is reassembled exactly', () => {
+  const size = 100_000;
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 13) & 0xff;
+  const chunks: Buffer[] = [Buffer.from(`A APPEND INBOX {${size}+}\r\n`)];
+  for (let i = 0; i < size; i += 7) chunks.push(data.subarray(i, i + 7));
+  chunks.push(Buffer.from('\r\n'));
+  const c = cmd(run(chunks)[1]);
+  const lit = c.args[1]!;
+  assert.ok(lit.type === 'literal' && lit.value.equals(data));
 });
 
 test('binary literal8 ~{n} with NUL bytes (RFC 3516)', () => {
