@@ -194,3 +194,21 @@ test('unknown commands: -ERR, then disconnect after the bad-command limit; over-
     await f.close();
   }
 });
+
+test('PIPELINING flood: 3000 commands in one burst are all answered, in order', async () => {
+  const f = await pop3Fixture();
+  try {
+    await f.seed(message(1));
+    const c = await Pop3Client.connect(f.port);
+    await c.login(USER, PASS);
+    const n = 3000;
+    c.send(Array.from({ length: n }, (_, i) => (i % 2 ? 'NOOP' : 'LIST 1')).join('\r\n') + '\r\n');
+    for (let i = 0; i < n; i++) {
+      const line = await c.readLine();
+      assert.equal(line, i % 2 ? '+OK' : `+OK 1 ${Buffer.byteLength(message(1))}`);
+    }
+    assert.match(await c.cmd('QUIT'), /^\+OK/);
+  } finally {
+    await f.close();
+  }
+});
