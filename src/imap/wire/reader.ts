@@ -241,6 +241,10 @@ export class CommandReader {
     const nonSync = m[3] === '+';
     this.lit = { remaining: size, size, parts: [], binary, nonSync, discard: cmd.discarding, fresh: true, acc: null, accLen: 0 };
     if (cmd.discarding) return null;
+    if (!cmd.tag || !isValidTag(cmd.tag)) {
+      this.dropOrSkip(nonSync);
+      return { type: 'error', code: 'syntax', message: 'Invalid tag', fatal: nonSync && size > this.maxLiteralSize };
+    }
     const who = { tag: cmd.tag, name: cmd.name };
     if (size > this.maxLiteralSize || cmd.literalBytes + size > this.maxCommandLiteralBytes) {
       const message =
@@ -259,10 +263,6 @@ export class CommandReader {
         message: `Non-synchronizing literals are limited to ${this.maxNonSyncLiteral} bytes (LITERAL-); use {${size}}`,
         fatal: false,
       };
-    }
-    if (!cmd.tag || !isValidTag(cmd.tag)) {
-      this.dropOrSkip(nonSync);
-      return { type: 'error', code: 'syntax', message: 'Invalid tag', fatal: false };
     }
     cmd.literalBytes += size;
     return { type: 'need-literal', tag: cmd.tag, name: cmd.name ?? '', size, nonSync, binary };

@@ -205,6 +205,15 @@ test('maxCommandLiteralBytes bounds the literals of one command', () => {
   assert.equal(cmd(evs[2]).tag, 'B');
 });
 
+test('a literal after an invalid tag: error without tag, sync dropped, non-sync skipped', () => {
+  const evs = run(['+x APPEND {3}\r\n', 'A1 NOOP\r\n', '(y APPEND {3+}\r\nabc\r\n', 'A2 NOOP\r\n']);
+  assert.equal(evs.length, 4);
+  assert.ok(evs[0]!.type === 'error' && evs[0]!.tag === undefined && evs[0]!.code === 'syntax');
+  assert.equal(cmd(evs[1]).tag, 'A1');
+  assert.ok(evs[2]!.type === 'error' && evs[2]!.tag === undefined);
+  assert.equal(cmd(evs[3]).tag, 'A2');
+});
+
 test('rejectLiteral(): sync drops the command; non-sync skips its data', () => {
   const r = new CommandReader();
   r.push(Buffer.from('A1 APPEND INBOX {10}\r\nA2 NOOP\r\n'));
