@@ -27,6 +27,9 @@
  *   parseFetchArgs(args, {uid}) → { set, atts: FetchAtt[], changedSince, vanished, macro }   (UID added for UID FETCH,
  *       MODSEQ added with CHANGEDSINCE); fetchLabel(att) → response label; fetchSetsSeen(att); formatSection(spec);
  *       toMimeSection(att.section) → { path, specifier?, fields? } for src/mime/section.ts sectionBytes()
+ *       FetchAtt: {type:'FLAGS'|...} | {type:'BODY[]', peek, section, partial} | {type:'BINARY[]', peek, part, section, partial}
+ *       | {type:'BINARY.SIZE', part, section}; BINARY accepts a full section-spec like Dovecot (section.text non-null
+ *       = nothing to decode, serve BODY[section] bytes)
  *   parseSearchArgs(args) → { ret: {min,max,all,count,save}|null, charset, query: SearchKey }; searchUsesModseq(q)
  *       toStoreQuery(key, { seqSet, uidSet, recentUids }) → store SearchQuery
  *       SearchKey = store SearchQuery ops + {op:'seq'|'uid', set: SequenceSet} + {op:'recent', set} + {op:'new'}
@@ -46,8 +49,8 @@
  *   Dates: parseDateTime(s) → Date, parseSearchDate(s) → "YYYY-MM-DD"; flags: parseFlag, parseFlagList
  *
  * ── Encoding responses (encode.ts, envelope.ts, bodystructure.ts, date.ts) ───────
- *   WireValue = null | number | string | Buffer (always literal) | Atom | Literal | WireValue[]
- *   atom(s), literal(buf, binary?), flagList(flags)
+ *   WireValue = null | number | string | Buffer (always literal) | Atom | Literal | Concat | WireValue[]
+ *   atom(s), literal(buf, binary?), concat(items) (no SP between), flagList(flags); WireWriter, encodeToString(v)
  *   encodeTagged(tag, 'OK'|'NO'|'BAD', text, code?) → Buffer; encodeStatus(tag|'*', status, text, code?)
  *   respCode(name, ...args) e.g. respCode('APPENDUID', 38505, 3955), respCode('BADCHARSET', ['UTF-8','US-ASCII'])
  *   encodeUntagged(values, {utf8}) → Buffer[]; encodeUntaggedBuffer(...) → Buffer
@@ -55,7 +58,8 @@
  *   encodeFetch(seq, [[label, value], ...], {utf8}) → Buffer[] (Buffer values become literals, no copy)
  *   encodeEnvelope(env, utf8) → WireValue[]; encodeBodyStructure(part, extended, {utf8}) → WireValue[]
  *   formatDateTime(date, offsetMinutes?) → "17-Jul-1996 09:44:25 +0000"; fetchLabel(att) → "BODY[1.TEXT]<0>"
- *   formatSequenceSet(nums) → "1:3,5"
+ *   formatSequenceSet(nums) → "1:3,5" (sorted), formatSequenceList(nums) → keeps order (COPYUID)
+ *   encodeWords(s) → RFC 2047 B-words for non-UTF8 clients
  */
 export * from './errors.js';
 export * from './tokens.js';
