@@ -40,7 +40,7 @@ try {
   );
   const t1 = performance.now();
   const s = sqliteStoreStats(store)!;
-  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits)`);
+  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, ${Math.round(s.txMs)} ms inside transactions)`);
   if (args.includes('--append-only')) process.exit(0);
   const time = async (label: string, fn: () => Promise<unknown>) => {
     const t = performance.now();

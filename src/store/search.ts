@@ -18,8 +18,6 @@ export interface SearchRecord {
   meta: MessageMeta;
   /** raw Date: header value (envelope.date), or null */
   dateHeader(): string | null;
-  /** headerFieldLines() output for the message */
-  headerLines(): string;
   /** lower-cased decoded header text and body text */
   text(): { header: string; body: string };
 }
@@ -116,7 +114,7 @@ export function matches(q: SearchQuery, r: SearchRecord): boolean {
     case 'size':
       return q.cmp === 'larger' ? r.meta.size > q.n : r.meta.size < q.n;
     case 'header':
-      return matchHeaderField(r.headerLines(), q.field, q.value);
+      return matchHeaderField(r.text().header, q.field, q.value);
     case 'body':
       return r.text().body.includes(q.value.toLowerCase());
     case 'text': {

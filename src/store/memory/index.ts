@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
 import { searchableText } from '../../mime/text.js';
 import { createChangeBus } from '../bus.js';
-import { headerFieldLines } from '../headers.js';
 import { resolveRecipientWith } from '../resolve.js';
 import { matches, type SearchRecord } from '../search.js';
 import {
@@ -172,7 +171,6 @@ export function createMemoryStore(): Store {
     return {
       meta: meta(msg),
       dateHeader: () => msg.body.index.root.envelope?.date ?? null,
-      headerLines: () => (msg.body.headerLines ??= headerFieldLines(msg.body.raw, msg.body.index)),
       text: () => {
         if (!msg.body.text) {
           const t = searchableText(msg.body.raw, msg.body.index);

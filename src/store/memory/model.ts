@@ -7,7 +7,6 @@ export interface Body {
   raw: Buffer;
   index: MimeIndex;
   text?: { header: string; body: string };
-  headerLines?: string;
 }
 
 export interface Msg {

@@ -27,7 +27,7 @@ export interface Committer {
   flush(): void;
   pending(): number;
   /** transactions committed and jobs run so far (group-commit effectiveness) */
-  stats(): { commits: number; jobs: number };
+  stats(): { commits: number; jobs: number; txMs: number };
 }
 
 export function createCommitter(
@@ -45,6 +45,7 @@ export function createCommitter(
   let scheduled = false;
   let commits = 0;
   let jobs = 0;
+  let txMs = 0;
   const maxBatch = opts.maxBatch ?? 5000;
 
   function flush(): void {
@@ -72,8 +73,10 @@ export function createCommitter(
         }
       }
     });
+    const t0 = performance.now();
     try {
       whole.immediate();
+      txMs += performance.now() - t0;
     } catch (err) {
       opts.log?.error({ err, jobs: batch.length }, 'store: commit failed; the batch was rolled back and its callers get a temporary error');
       const e = new StoreError('TEMP', `the store could not commit: ${(err as Error).message}`);
@@ -107,6 +110,6 @@ export function createCommitter(
     },
     flush,
     pending: () => queue.length,
-    stats: () => ({ commits, jobs }),
+    stats: () => ({ commits, jobs, txMs }),
   };
 }

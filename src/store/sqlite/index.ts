@@ -30,10 +30,10 @@ import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
-const statsOf = new WeakMap<Store, () => { commits: number; jobs: number }>();
+const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number }>();
 
 /** Group-commit figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
-export function sqliteStoreStats(store: Store): { commits: number; jobs: number } | null {
+export function sqliteStoreStats(store: Store): { commits: number; jobs: number; txMs: number } | null {
   return statsOf.get(store)?.() ?? null;
 }
 

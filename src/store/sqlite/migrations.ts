@@ -171,6 +171,11 @@ export const MIGRATIONS: readonly Migration[] = [
         upd.run(sentDayNumber(r.date_header), r.id);
     },
   },
+  {
+    version: 4,
+    name: 'drop blobs.header_fields: SEARCH HEADER reads header_text (searchableText) instead',
+    sql: `ALTER TABLE blobs DROP COLUMN header_fields;`,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

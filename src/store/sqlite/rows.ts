@@ -2,7 +2,6 @@
 import { indexMessage } from '../../mime/index.js';
 import { searchableText } from '../../mime/text.js';
 import type { MimeIndex } from '../../mime/types.js';
-import { headerFieldLines } from '../headers.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
 import { sentDayNumber } from '../search.js';
@@ -39,7 +38,6 @@ export interface PreparedBody {
   raw: Buffer;
   index: MimeIndex;
   mimeJson: string;
-  headerFields: string;
   headerText: string;
   bodyText: string;
 }
@@ -51,7 +49,6 @@ export function prepareBody(raw: Buffer, index?: MimeIndex): PreparedBody {
     raw,
     index: idx,
     mimeJson: JSON.stringify(idx),
-    headerFields: headerFieldLines(raw, idx),
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
   };
@@ -62,8 +59,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   return Number(
     ctx
       .q(
-        `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_fields, header_text, body_text, raw)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         b.raw.length,
@@ -72,7 +69,6 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
         sentDayNumber(env?.date ?? null),
         env?.subject ?? null,
         b.mimeJson,
-        b.headerFields,
         b.headerText,
         b.bodyText,
         b.raw,

@@ -5,7 +5,7 @@
  * backend evaluates with it; the shared contract tests hold both to the same answers):
  * - INTERNALDATE compares UTC calendar dates; SENT* the Date: header's own date
  *   (blobs.sent_day), falling back to the internal date.
- * - HEADER uses lb_header() (matchHeaderField) over the stored "name:value" lines.
+ * - HEADER uses lb_header() (matchHeaderField) over the stored header text.
  * - Big UID sets go through lb_uidset() instead of thousands of bound parameters.
  */
 import type Database from 'better-sqlite3';
@@ -138,7 +138,7 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
       case 'header':
         needsBlob = true;
         params.push(x.field.toLowerCase(), x.value.toLowerCase());
-        return 'lb_header(b.header_fields, ?, ?) = 1';
+        return 'lb_header(b.header_text, ?, ?) = 1';
       case 'body':
         needsBlob = true;
         params.push(x.value.toLowerCase());
