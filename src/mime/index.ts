@@ -188,7 +188,9 @@ function parseMultipart(ctx: Ctx, part: MimePart, bounds: Buffer[], depth: numbe
     }
     if (h.which !== 0) {
       ctx.problems.push(`${label(path)}: missing close-delimiter before an outer boundary`);
-      part.bodyEnd = beforeEol(raw, h.lineStart, part.bodyStart);
+      // the line ending before the outer delimiter may already be the last part's blank header line
+      const last = children.length ? children[children.length - 1]!.bodyEnd : part.bodyStart;
+      part.bodyEnd = Math.max(beforeEol(raw, h.lineStart, part.bodyStart), last);
       result = up(h);
       break;
     }

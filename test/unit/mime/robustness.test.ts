@@ -174,6 +174,15 @@ describe('indexMessage robustness', () => {
     const ix5 = indexMessage(nohdr);
     checkOffsets(nohdr, ix5);
     assert.equal(nohdr.subarray(ix5.root.parts![0]!.bodyStart, ix5.root.parts![0]!.bodyEnd).toString(), 'just text');
+    // an inner multipart without close-delimiter whose last part has an empty body: the CRLF before the
+    // outer delimiter is that part's blank line, and the inner multipart must still contain its part
+    const shared = Buffer.from('Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\n--o--\r\n');
+    const ix6 = indexMessage(shared);
+    checkOffsets(shared, ix6, { loose: true });
+    const inner = ix6.root.parts![0]!;
+    assert.equal(inner.parts![0]!.bodyStart, inner.parts![0]!.bodyEnd);
+    assert.ok(inner.bodyEnd >= inner.parts![0]!.bodyEnd);
+    assert.equal(shared.subarray(inner.parts![0]!.headerStart, inner.parts![0]!.bodyStart).toString(), 'Content-Type: text/plain\r\n\r\n');
     // (bogus input type) still no throw
     assert.doesNotThrow(() => indexMessage(undefined as unknown as Buffer));
   });
