@@ -22,7 +22,7 @@ const inflight = opt('--inflight', 64);
 const msgs = splitMbox(readFileSync('/work/shared/corpus/sample.mbox'));
 // --preindexed: pass the MIME index in (as SMTP delivery to many recipients does) to time the store alone
 const indexes = args.includes('--preindexed') ? msgs.map((m) => indexMessage(m)) : null;
-const dir = mkdtempSync(join(tmpdir(), 'letterbox-bench-store-'));
+const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'letterbox-bench-store-'));
 const store = await openSqliteStore(dir);
 try {
   await store.addDomain('bench.test');
@@ -30,6 +30,7 @@ try {
   const inbox = (await store.getMailbox(a.id, 'INBOX'))!.id;
   let next = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: inflight }, async () => {
       while (next < total) {
@@ -39,8 +40,9 @@ try {
     }),
   );
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const s = sqliteStoreStats(store)!;
-  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, ${Math.round(s.txMs)} ms inside transactions)`);
+  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, ${Math.round(s.txMs)} ms inside transactions; CPU ${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms/message)`);
   if (args.includes('--append-only')) process.exit(0);
   const time = async (label: string, fn: () => Promise<unknown>) => {
     const t = performance.now();

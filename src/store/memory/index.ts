@@ -379,7 +379,7 @@ export function createMemoryStore(): Store {
       if (!src) throw new StoreError('NONEXISTENT', `mailbox ${from} does not exist`);
       if (byName(a, to)) throw new StoreError('ALREADYEXISTS', `mailbox ${to} already exists`);
       if (to === 'INBOX') throw new StoreError('ALREADYEXISTS', 'INBOX already exists');
-      if (to.startsWith(from + '/')) throw new StoreError('INVALID', `cannot rename ${from} into its own child ${to}`);
+      if (from !== 'INBOX' && to.startsWith(from + '/')) throw new StoreError('INVALID', `cannot rename ${from} into its own child ${to}`);
       const origin = opts?.origin;
       const changes: Change[] = [];
       const renames: Array<[Mbox, string]> = [];

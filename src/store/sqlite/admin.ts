@@ -136,8 +136,13 @@ export function adminOps(ctx: Ctx): AdminOps {
     async deleteAccount(id) {
       return ctx.mutate(() => {
         ctx.account(id);
+        const blobs = q(
+          'SELECT DISTINCT blob_id FROM messages WHERE account_id = ? UNION SELECT blob_id FROM retained WHERE account_id = ?',
+        )
+          .pluck(true)
+          .all(id, id) as number[];
         q('DELETE FROM accounts WHERE id = ?').run(id); // cascades to mailboxes, messages, retained, subscriptions
-        ctx.collectBlobs();
+        ctx.collectBlobs(blobs);
         return { value: undefined, changes: [] };
       });
     },

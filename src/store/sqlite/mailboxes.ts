@@ -95,8 +95,9 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
         ctx.account(accountId);
         const m = ctx.mailboxByName(accountId, n);
         if (!m) throw new StoreError('NONEXISTENT', `mailbox ${n} does not exist`);
+        const blobs = q('SELECT DISTINCT blob_id FROM messages WHERE mailbox_id = ?').pluck(true).all(m.id) as number[];
         q('DELETE FROM mailboxes WHERE id = ?').run(m.id); // messages and expunge log cascade
-        ctx.collectBlobs();
+        ctx.collectBlobs(blobs);
         const changes: Change[] = [{ kind: 'mailbox-deleted', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: n, origin: opts?.origin }];
         return { value: changes, changes };
       });
@@ -110,7 +111,7 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
         const src = ctx.mailboxByName(accountId, from);
         if (!src) throw new StoreError('NONEXISTENT', `mailbox ${from} does not exist`);
         if (to === 'INBOX' || ctx.mailboxByName(accountId, to)) throw new StoreError('ALREADYEXISTS', `mailbox ${to} already exists`);
-        if (to.startsWith(from + '/')) throw new StoreError('INVALID', `cannot rename ${from} into its own child ${to}`);
+        if (from !== 'INBOX' && to.startsWith(from + '/')) throw new StoreError('INVALID', `cannot rename ${from} into its own child ${to}`);
         const changes: Change[] = [];
         if (from === 'INBOX') {
           // RFC 9051 §6.3.6: messages move to a new mailbox; INBOX stays, empty; its children stay

@@ -109,6 +109,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const msgs = await store.getMessages(a.id, old.id, [[1, Infinity]]);
         assert.deepEqual(msgs[0]!.flags, ['\\Seen']);
         assert.ok((await store.getRaw(a.id, old.id, msgs[0]!.uid)).equals(r1));
+        // INBOX may also be renamed to one of its own children
+        await store.append(a.id, inbox, { raw: r1 });
+        await store.renameMailbox(a.id, 'inbox', 'INBOX/Saved');
+        const saved = (await store.getMailbox(a.id, 'INBOX/Saved'))!;
+        assert.equal((await store.mailboxStatus(a.id, saved.id)).messages, 1);
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 0);
       }));
 
     it('append: UIDs and MODSEQs strictly ascend, raw byte-exact, snapshot', () =>
