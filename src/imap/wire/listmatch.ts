@@ -23,12 +23,13 @@ function normalizePatternInbox(p: string, delim: string): string {
 /** Compiles a pattern (reference already joined) into a predicate over UTF-8 mailbox names. */
 export function listMatcher(pattern: string, delimiter: string = MAILBOX_DELIMITER): (name: string) => boolean {
   const p = normalizePatternInbox(pattern, delimiter);
-  const d = delimiter.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  // escapes valid under the "u" flag: syntax characters outside a class; \ ] ^ - inside one
+  const d = delimiter.replace(/[\\\]^-]/g, '\\$&');
   let re = '^';
   for (const ch of p) {
     if (ch === '*') re += '.*';
     else if (ch === '%') re += `[^${d}]*`;
-    else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+    else re += ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   }
   const rx = new RegExp(re + '$', 'su');
   return (name: string) => rx.test(name);

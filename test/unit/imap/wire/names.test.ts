@@ -68,6 +68,10 @@ test('LIST wildcards (RFC 9051 §6.3.9): * crosses the delimiter, % does not; IN
   assert.deepEqual(m('Entw%'), ['Entwürfe']);
   assert.deepEqual(m(''), []);
   assert.deepEqual(m('sent'), []); // only INBOX is case-insensitive
+  // regexp metacharacters in names are literal (a "-" once made the pattern invalid)
+  for (const n of ['Sent-Items', 'a.b-c(d)[e]{f}|g+h?^$\\x', 'x/y-z']) assert.equal(listMatcher(n)(n), true, n);
+  assert.equal(listMatcher('a.c')('abc'), false);
+  assert.equal(listMatcher('%-%')('Sent-Items'), true);
   assert.equal(joinListReference('~/Mail/', '%'), '~/Mail/%');
   assert.deepEqual(parentNames('a/b/c'), ['a', 'a/b']);
   assert.deepEqual(parentNames('a'), []);
