@@ -43,7 +43,8 @@ export function applyContentHeaders(part: MimePart, fields: HeaderField[], diges
   let t = digestChild ? { type: 'message', subtype: 'rfc822', params: [] as MimeParams } : textPlainDefault();
   if (ct !== null) {
     const s = parseStructured(ct);
-    const m = /^([^/\s]+)\s*\/\s*([^/\s]+)$/.exec(s.value);
+    // tolerate a quoted media type ("text/html"), seen from some broken mailers
+    const m = /^([^/\s"]+)\s*\/\s*([^/\s"]+)$/.exec(s.value.replace(/^"(.*)"$/, '$1'));
     if (m) t = { type: m[1]!, subtype: m[2]!, params: s.params };
     else {
       // RFC 2045 §5.2: an invalid Content-Type means text/plain; charset=us-ascii

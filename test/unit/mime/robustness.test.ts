@@ -164,6 +164,9 @@ describe('indexMessage robustness', () => {
     assert.equal(`${ix3.root.type}/${ix3.root.subtype}`, 'text/plain');
     assert.deepEqual(ix3.root.params, [['charset', 'us-ascii']]);
     assert.match(ix3.problems.join(), /invalid Content-Type/);
+    const quoted = indexMessage(Buffer.from('Content-Type: "TEXT/html"; charset=utf-8\r\n\r\nx'));
+    assert.equal(`${quoted.root.type}/${quoted.root.subtype}`, 'text/html');
+    assert.deepEqual(quoted.problems, []);
     const noparts = Buffer.from('Content-Type: multipart/mixed; boundary=zz\r\n\r\nonly a preamble\r\n');
     const ix4 = indexMessage(noparts);
     checkOffsets(noparts, ix4);
