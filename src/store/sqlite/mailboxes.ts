@@ -130,7 +130,7 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
           }
           return { value: changes, changes };
         }
-        const all = q("SELECT * FROM mailboxes WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?)").all(
+        const all = q("SELECT * FROM mailboxes WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?) ORDER BY name").all(
           accountId,
           from,
           from.length + 1,

@@ -387,6 +387,44 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.resolveRecipient('nobody@example.test'), null);
       }));
 
+    it('alias loops end; deleting an account removes its data', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        await store.addAlias('loop1@example.test', ['loop2@example.test']);
+        await store.addAlias('loop2@example.test', ['loop1@example.test', 'a@example.test']);
+        const r = await store.resolveRecipient('loop1@example.test');
+        assert.deepEqual(r!.accounts.map((x) => x.id), [a.id]);
+        await store.addAlias('x1@example.test', ['x2@example.test']);
+        await store.addAlias('x2@example.test', ['x1@example.test']);
+        assert.equal(await store.resolveRecipient('x1@example.test'), null);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage() });
+        await store.deleteAccount(a.id);
+        await assert.rejects(store.getMessages(a.id, inbox, [1]), (e: unknown) => e instanceof StoreError && e.code === 'NONEXISTENT');
+        const b = await seedAccount(store, 'a@example.test'); // same address again: a new, empty account
+        assert.notEqual(b.id, a.id);
+        assert.equal((await store.mailboxStatus(b.id, await inboxId(store, b.id))).messages, 0);
+      }));
+
+    it('mailbox create/rename/delete changes are published', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const got: Change[] = [];
+        store.bus.subscribe(a.id, (c) => got.push(...c));
+        await store.createMailbox(a.id, 'P/Q', { origin: 'o' });
+        await store.setSubscribed(a.id, 'P/Q', true);
+        await store.renameMailbox(a.id, 'P', 'R');
+        await store.deleteMailbox(a.id, 'R/Q');
+        assert.deepEqual(
+          got.map((c) => `${c.kind}:${'name' in c ? c.name : ''}:${c.kind === 'mailbox-renamed' ? c.oldName : ''}`),
+          ['mailbox-created:P:', 'mailbox-created:P/Q:', 'mailbox-renamed:R:P', 'mailbox-renamed:R/Q:P/Q', 'mailbox-deleted:R/Q:'],
+        );
+        assert.equal(got[0]!.origin, 'o');
+        // the subscription followed the rename
+        const subs = await store.listSubscriptions(a.id);
+        assert.ok(subs.includes('R/Q') && !subs.includes('P/Q'));
+      }));
+
     it('claimRecent and STATUS RECENT', () =>
       withStore(async (store) => {
         const a = await seedAccount(store);
