@@ -234,8 +234,9 @@ export class Pop3Session {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
-    // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6)
-    this.login?.release();
+    // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6). In UPDATE the
+    // QUIT handler releases it once the deletions are committed, even if the client left.
+    if (this.state !== 'UPDATE') this.login?.release();
   }
 
   private async run(): Promise<void> {
