@@ -384,7 +384,7 @@ export function createMemoryStore(): Store {
       const changes: Change[] = [];
       const renames: Array<[Mbox, string]> = [];
       if (from !== 'INBOX') {
-        for (const m of a.mailboxes.values()) {
+        for (const m of [...a.mailboxes.values()].sort((x, y) => (x.name < y.name ? -1 : 1))) {
           if (m.name === from) renames.push([m, to]);
           else if (m.name.startsWith(from + '/')) renames.push([m, to + m.name.slice(from.length)]);
         }

@@ -28,8 +28,12 @@ export function checkQuota(a: AccountRow, adding: number): void {
     throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
 }
 
+/** parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT) */
+const INDEX_CACHE_SIZE = 2000;
+
 export function messageOps(ctx: Ctx): MessageOps {
   const { q } = ctx;
+  const indexCache = new Map<number, MimeIndex>();
 
   async function copyOrMove(
     accountId: number,
@@ -113,7 +117,15 @@ export function messageOps(ctx: Ctx): MessageOps {
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
       const mime = q('SELECT mime FROM blobs WHERE id = ?').pluck(true);
-      return selectRows(ctx, mailboxId, uids).map((r) => ({ ...toMeta(r), index: JSON.parse(mime.get(r.blob_id) as string) as MimeIndex }));
+      return selectRows(ctx, mailboxId, uids).map((r) => {
+        let index = indexCache.get(r.blob_id);
+        if (!index) {
+          index = JSON.parse(mime.get(r.blob_id) as string) as MimeIndex;
+          if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
+          indexCache.set(r.blob_id, index);
+        }
+        return { ...toMeta(r), index };
+      });
     },
     async getRaw(accountId, mailboxId, uid) {
       ctx.mailbox(accountId, mailboxId);
