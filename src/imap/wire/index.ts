@@ -84,3 +84,4 @@ export * from './args/list.js';
 export * from './args/append.js';
 export * from './args/misc.js';
 export * from './args/search-resolve.js';
+export * from './bytequeue.js';

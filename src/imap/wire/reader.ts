@@ -26,6 +26,7 @@
  */
 import { CommandSyntaxError, isValidTag, tokenizeCommand, type CommandSegment } from './lexer.js';
 import type { Token } from './tokens.js';
+import { ByteQueue } from './bytequeue.js';
 
 export interface ReaderOptions {
   /** max bytes of command text (excluding literal data), also of one nextLine() line; default 64 KiB */
@@ -94,13 +95,7 @@ export class CommandReader {
   readonly maxDepth: number;
   readonly highWaterMark: number;
 
-  private chunks: Buffer[] = [];
-  private off = 0; // start offset inside chunks[0]
-  private size = 0; // bytes buffered
-  // LF search resumes where the last one stopped
-  private scanIdx = 0;
-  private scanPos = 0;
-  private scanned = 0;
+  private readonly q = new ByteQueue();
 
   private cmd: PendingCommand | null = null;
   private lit: PendingLiteral | null = null;
@@ -117,7 +112,7 @@ export class CommandReader {
 
   /** Bytes received and not yet consumed. */
   get buffered(): number {
-    return this.size;
+    return this.q.size;
   }
 
   /** True while a command is partly read (between lines/literals of one command). */
@@ -127,11 +122,8 @@ export class CommandReader {
 
   /** Adds received bytes. Returns false when the session should pause reading (see highWaterMark). */
   push(chunk: Buffer): boolean {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.size += chunk.length;
-    }
-    return this.size <= this.highWaterMark || (this.lit !== null && this.size <= this.lit.remaining);
+    this.q.push(chunk);
+    return this.q.size <= this.highWaterMark || (this.lit !== null && this.q.size <= this.lit.remaining);
   }
 
   /**
@@ -157,12 +149,12 @@ export class CommandReader {
   next(): ReaderEvent | null {
     for (;;) {
       if (this.skipLine) {
-        const lf = this.findLF();
+        const lf = this.q.findLF();
         if (lf < 0) {
-          this.consume(this.size, false);
+          this.q.consume(this.q.size, false);
           return null;
         }
-        this.consume(lf + 1, false);
+        this.q.consume(lf + 1, false);
         this.skipLine = false;
         continue;
       }
@@ -171,14 +163,14 @@ export class CommandReader {
         continue;
       }
       const allowed = this.maxLineLength - (this.cmd?.textBytes ?? 0);
-      const lf = this.findLF();
+      const lf = this.q.findLF();
       if (lf < 0) {
-        if (this.size > allowed) return this.lineTooLong(true);
+        if (this.q.size > allowed) return this.lineTooLong(true);
         return null;
       }
       if (lf > allowed + 1) return this.lineTooLong(false, lf);
-      let line = this.take(lf);
-      this.consume(lf + 1, false); // line + LF
+      let line = this.q.take(lf);
+      this.q.consume(lf + 1, false); // line + LF
       if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
       if (!this.cmd && line.length === 0) continue; // empty lines between commands are ignored
       const ev = this.onLine(line);
@@ -193,29 +185,29 @@ export class CommandReader {
   nextLine(): LineEvent | null {
     if (this.inCommand) throw new Error('nextLine() called in the middle of a command');
     if (this.skipLine) {
-      const lf0 = this.findLF();
+      const lf0 = this.q.findLF();
       if (lf0 < 0) {
-        this.consume(this.size, false);
+        this.q.consume(this.q.size, false);
         return null;
       }
-      this.consume(lf0 + 1, false);
+      this.q.consume(lf0 + 1, false);
       this.skipLine = false;
     }
-    const lf = this.findLF();
+    const lf = this.q.findLF();
     if (lf < 0) {
-      if (this.size > this.maxLineLength) {
-        this.consume(this.size, false);
+      if (this.q.size > this.maxLineLength) {
+        this.q.consume(this.q.size, false);
         this.skipLine = true;
         return { type: 'error', code: 'line-too-long', message: `Line longer than ${this.maxLineLength} bytes`, fatal: true };
       }
       return null;
     }
     if (lf > this.maxLineLength + 1) {
-      this.consume(lf + 1, false);
+      this.q.consume(lf + 1, false);
       return { type: 'error', code: 'line-too-long', message: `Line longer than ${this.maxLineLength} bytes`, fatal: true };
     }
-    let line = this.take(lf);
-    this.consume(lf + 1, false);
+    let line = this.q.take(lf);
+    this.q.consume(lf + 1, false);
     if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
     return { type: 'line', line };
   }
@@ -304,11 +296,11 @@ export class CommandReader {
   private readLiteral(): boolean {
     const lit = this.lit!;
     if (lit.remaining > 0) {
-      if (this.size === 0) return false;
+      if (this.q.size === 0) return false;
       lit.fresh = false;
-      const n = Math.min(lit.remaining, this.size);
-      if (lit.discard) this.consume(n, false);
-      else for (const b of this.consume(n, true)) this.addLiteralPiece(lit, b);
+      const n = Math.min(lit.remaining, this.q.size);
+      if (lit.discard) this.q.consume(n, false);
+      else for (const b of this.q.consume(n, true)) this.addLiteralPiece(lit, b);
       lit.remaining -= n;
       if (lit.remaining > 0) return false;
     }
@@ -350,15 +342,15 @@ export class CommandReader {
     const cmd = this.cmd;
     let tag = cmd?.tag;
     if (!cmd) {
-      const head = this.peekHead(64).toString('latin1');
+      const head = this.q.peekHead(64).toString('latin1');
       const t = head.split(' ')[0];
       if (t && isValidTag(t) && head.includes(' ')) tag = t;
     }
     if (noLf) {
-      this.consume(this.size, false);
+      this.q.consume(this.q.size, false);
       this.skipLine = true;
     } else {
-      this.consume(lf + 1, false);
+      this.q.consume(lf + 1, false);
     }
     this.cmd = null;
     return {
@@ -368,68 +360,5 @@ export class CommandReader {
       message: `Command line longer than ${this.maxLineLength} bytes`,
       fatal: true,
     };
-  }
-
-  private findLF(): number {
-    while (this.scanIdx < this.chunks.length) {
-      const c = this.chunks[this.scanIdx]!;
-      const start = this.scanIdx === 0 ? Math.max(this.scanPos, this.off) : this.scanPos;
-      const k = c.indexOf(0x0a, start);
-      if (k >= 0) {
-        this.scanPos = start;
-        return this.scanned + (k - start);
-      }
-      this.scanned += c.length - start;
-      this.scanIdx++;
-      this.scanPos = 0;
-    }
-    return -1;
-  }
-
-  private peekHead(n: number): Buffer {
-    const c = this.chunks[0];
-    if (!c) return Buffer.alloc(0);
-    return c.subarray(this.off, Math.min(c.length, this.off + n));
-  }
-
-  /** Copies/slices the first n bytes without consuming them. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    if (!first || n === 0) return Buffer.alloc(0);
-    if (first.length - this.off >= n) return first.subarray(this.off, this.off + n);
-    const out = Buffer.allocUnsafe(n);
-    let w = 0;
-    for (let i = 0; w < n; i++) {
-      const c = this.chunks[i]!;
-      const s = i === 0 ? this.off : 0;
-      const k = Math.min(c.length - s, n - w);
-      c.copy(out, w, s, s + k);
-      w += k;
-    }
-    return out;
-  }
-
-  /** Drops the first n bytes; returns them as slices when keep is set. */
-  private consume(n: number, keep: boolean): Buffer[] {
-    const out: Buffer[] = [];
-    let left = n;
-    let drop = 0; // whole chunks consumed, removed with one splice (no quadratic shift())
-    while (left > 0) {
-      const c = this.chunks[drop]!;
-      const avail = c.length - this.off;
-      const k = Math.min(avail, left);
-      if (keep) out.push(c.subarray(this.off, this.off + k));
-      left -= k;
-      if (k === avail) {
-        drop++;
-        this.off = 0;
-      } else this.off += k;
-    }
-    if (drop) this.chunks.splice(0, drop);
-    this.size -= n;
-    this.scanIdx = 0;
-    this.scanPos = 0;
-    this.scanned = 0;
-    return out;
   }
 }
