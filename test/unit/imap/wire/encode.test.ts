@@ -310,3 +310,13 @@ test('message/rfc822 without a parsed encapsulation still follows body-type-msg'
     '("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 10 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0) 2)',
   );
 });
+
+test('non-ASCII parameter values: UTF-8 when enabled, RFC 2047 words otherwise', () => {
+  const p = toPart(parseResponse('("APPLICATION" "PDF" ("NAME" "x") NIL NIL "BASE64" 10 NIL ("ATTACHMENT" ("FILENAME" "x")) NIL NIL)')[0]!);
+  p.params = [['name', 'Grüße.pdf']];
+  p.disposition = { type: 'attachment', params: [['filename', 'Grüße.pdf']] };
+  const rev1 = encodeToString(encodeBodyStructure(p, true, { utf8: false }), { utf8: false });
+  assert.equal(rev1, '("APPLICATION" "PDF" ("NAME" "=?UTF-8?B?R3LDvMOfZS5wZGY=?=") NIL NIL "BASE64" 10 NIL ("ATTACHMENT" ("FILENAME" "=?UTF-8?B?R3LDvMOfZS5wZGY=?=")) NIL NIL)');
+  const rev2 = encodeToString(encodeBodyStructure(p, true, { utf8: true }), { utf8: true });
+  assert.equal(rev2, '("APPLICATION" "PDF" ("NAME" "Grüße.pdf") NIL NIL "BASE64" 10 NIL ("ATTACHMENT" ("FILENAME" "Grüße.pdf")) NIL NIL)');
+});
