@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: letterbox side by side with Dovecot + Postfix on this machine.
+ *
+ *   npm run bench                     full run (100,000-message mailbox, 1/10/50 clients, 1,000 and 10,000 IDLE)
+ *   npm run bench -- --quick          smaller figures (10,000 messages), a few minutes
+ *   npm run bench -- --install-peers  apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix first
+ *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
+ *   npm run bench -- --only imap,pop3,smtp,idle
+ *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json)
+ *
+ * Each target is started fresh on a temporary directory and loopback high ports, then gets
+ * the same client load (bench/scenarios), one target at a time. Messages come from
+ * ../shared/corpus/sample.mbox.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { splitMbox } from '../src/mime/mbox.js';
+import { startLetterbox } from './targets/letterbox.js';
+import { installPeers, peersInstalled, startPeers } from './targets/peers.js';
+import type { Target } from './targets/target.js';
+import { largeMailbox, mixedLoad, idleMemory } from './scenarios/imap.js';
+import { pop3Download } from './scenarios/pop3.js';
+import { smtpInbound } from './scenarios/smtp.js';
+import { merge, printTable, writeJson, type Figure } from './report.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+};
+const quick = flag('--quick');
+const only = new Set(opt('--only', 'imap,mixed,pop3,smtp,idle').split(','));
+const plan = {
+  messages: Number(opt('--messages', quick ? '10000' : '100000')),
+  mixedClients: quick ? [1, 10] : [1, 10, 50],
+  mixedSeconds: quick ? 5 : 10,
+  pop3Messages: quick ? 500 : 2000,
+  smtpMessages: quick ? 1000 : 5000,
+  smtpSenders: 16,
+  idle: quick ? [1000] : [1000, 10000],
+  peerIdleMax: Number(opt('--peer-idle-max', '1000')),
+};
+
+function corpus(): Buffer[] {
+  const candidates = ['../shared/corpus/sample.mbox', '/work/shared/corpus/sample.mbox'];
+  const path = candidates.find((p) => existsSync(p));
+  if (!path) throw new Error('sample.mbox not found: expected ../shared/corpus/sample.mbox beside the repository');
+  const msgs = splitMbox(readFileSync(path));
+  if (msgs.length === 0) throw new Error(`${path} holds no messages`);
+  return msgs;
+}
+
+async function runAll(t: Target, msgs: Buffer[], isPeer: boolean): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const step = async (name: string, fn: () => Promise<Figure[]>) => {
+    if (!only.has(name)) return;
+    const t0 = Date.now();
+    process.stderr.write(`  ${t.name}: ${name} ...`);
+    try {
+      const f = await fn();
+      figures.push(...f);
+      process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    } catch (e) {
+      process.stderr.write(` failed: ${(e as Error).message}\n`);
+    }
+  };
+  await step('imap', () => largeMailbox(t, msgs, plan.messages));
+  await step('mixed', () => mixedLoad(t, msgs, plan.mixedClients, plan.mixedSeconds));
+  await step('pop3', () => pop3Download(t, msgs, plan.pop3Messages));
+  await step('smtp', () => smtpInbound(t, msgs, plan.smtpMessages, plan.smtpSenders));
+  await step('idle', async () => {
+    const out: Figure[] = [];
+    for (const n of plan.idle) {
+      if (isPeer && n > plan.peerIdleMax) continue;
+      const m = await idleMemory(t, n);
+      out.push({ key: `imap.idle_rss_${n}`, label: `resident memory per IDLE connection at ${n} (RSS)`, unit: 'KB', better: 'lower', value: m.rss / 1024 });
+      out.push({ key: `imap.idle_pss_${n}`, label: `memory per IDLE connection at ${n} (PSS)`, unit: 'KB', better: 'lower', value: m.pss / 1024 });
+      out.push({ key: `imap.idle_held_${n}`, label: `IDLE connections held (of ${n})`, unit: 'conn', better: 'higher', value: m.held });
+    }
+    return out;
+  });
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const nofile = Number(execSync('ulimit -n', { shell: '/bin/bash' }).toString().trim());
+  if (nofile < 25000 && plan.idle.some((n) => n >= 10000)) {
+    console.error(`note: open-file limit is ${nofile}; 10,000 IDLE connections need ~20,000 (raise with ulimit -n 65536)`);
+  }
+  const msgs = corpus();
+  console.error(`letterbox bench: ${msgs.length} corpus messages, plan ${JSON.stringify(plan)}`);
+
+  let ours: Figure[] = [];
+  if (!flag('--peers-only')) {
+    const lb = await startLetterbox();
+    try {
+      ours = await runAll(lb, msgs, false);
+    } finally {
+      await lb.stop();
+    }
+  }
+
+  let peer: Figure[] = [];
+  let peerName: string | null = null;
+  if (!flag('--no-peers')) {
+    if (flag('--install-peers')) installPeers();
+    const have = peersInstalled();
+    if (have.dovecot && have.postfix) {
+      const p = await startPeers({ maxConnections: Math.max(plan.peerIdleMax, ...plan.mixedClients) });
+      peerName = p.name;
+      try {
+        peer = await runAll(p, msgs, true);
+      } finally {
+        await p.stop();
+      }
+    } else {
+      console.error('peers not installed (dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix): letterbox figures only; --install-peers installs them');
+    }
+  }
+  const rows = merge(ours, peer);
+  printTable(rows, peerName);
+  const out = opt('--json', 'bench-results.json');
+  writeJson(out, { date: new Date().toISOString(), plan, peer: peerName, rows });
+  console.error(`JSON written to ${out}`);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+/**
+ * IMAP figures: APPEND rate, SELECT / FETCH / SEARCH / STORE on a large mailbox, a mixed
+ * load at several concurrencies, and resident memory per idle (IDLE) connection.
+ * Every target gets exactly the same command stream.
+ */
+import { RawImap } from '../lib/imap-client.js';
+import { processTree, treePss, treeRss } from '../lib/proc.js';
+import type { Target } from '../targets/target.js';
+import type { Figure } from '../report.js';
+
+const PASSWORD = 'bench-password';
+
+async function session(t: Target, user: string): Promise<RawImap> {
+  const c = await RawImap.connect(t.imapPort);
+  await c.login(`${user}@${t.domain}`, PASSWORD);
+  return c;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timeMs(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function expectOk(p: Promise<{ status: string; text: string }>, what: string): Promise<void> {
+  const r = await p;
+  if (r.status !== 'OK') throw new Error(`${what}: ${r.status} ${r.text}`);
+}
+
+/** appends `count` corpus messages into user's INBOX with `clients` parallel connections */
+export async function appendMessages(t: Target, user: string, corpus: Buffer[], count: number, clients: number): Promise<number> {
+  const conns = await Promise.all(Array.from({ length: clients }, () => session(t, user)));
+  let next = 0;
+  const ms = await timeMs(() =>
+    Promise.all(
+      conns.map(async (c) => {
+        for (;;) {
+          const i = next++;
+          if (i >= count) return;
+          await expectOk(c.append('INBOX', corpus[i % corpus.length]!), 'APPEND');
+        }
+      }),
+    ),
+  );
+  await Promise.all(conns.map((c) => c.logout()));
+  return (count / ms) * 1000;
+}
+
+export async function largeMailbox(t: Target, corpus: Buffer[], n: number): Promise<Figure[]> {
+  await t.addUsers(['big'], PASSWORD);
+  const figures: Figure[] = [];
+  const rate = await appendMessages(t, 'big', corpus, n, 4);
+  figures.push({ key: 'imap.append', label: `IMAP APPEND, 4 clients (${n} msgs)`, unit: 'msg/s', better: 'higher', value: rate });
+
+  const c = await session(t, 'big');
+  const sel: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    sel.push(await timeMs(() => expectOk(c.cmd('SELECT INBOX'), 'SELECT')));
+    if (i < 4) await expectOk(c.cmd('UNSELECT'), 'UNSELECT').catch(() => expectOk(c.cmd('CLOSE'), 'CLOSE'));
+  }
+  figures.push({ key: 'imap.select', label: `SELECT of a ${n}-message mailbox`, unit: 'ms', better: 'lower', value: median(sel) });
+
+  const ff: number[] = [];
+  for (let i = 0; i < 3; i++) ff.push(await timeMs(() => expectOk(c.cmd('UID FETCH 1:* (UID FLAGS)'), 'FETCH flags')));
+  figures.push({ key: 'imap.fetch_flags', label: 'FETCH 1:* (UID FLAGS)', unit: 'ms', better: 'lower', value: median(ff) });
+
+  let bytes = 0;
+  const chunk = 500;
+  const bodyMs = await timeMs(async () => {
+    for (let i = 1; i <= n; i += chunk) {
+      const r = await c.cmd(`FETCH ${i}:${Math.min(n, i + chunk - 1)} (BODY.PEEK[])`);
+      if (r.status !== 'OK') throw new Error(`FETCH bodies: ${r.text}`);
+      bytes += r.bytes;
+    }
+  });
+  figures.push({ key: 'imap.fetch_bodies', label: 'FETCH full bodies (BODY.PEEK[])', unit: 'MB/s', better: 'higher', value: bytes / 1e6 / (bodyMs / 1000) });
+
+  const searches: Array<[string, string, string]> = [
+    ['imap.search_header', 'SEARCH SUBJECT (header)', 'UID SEARCH SUBJECT "quarterly"'],
+    ['imap.search_from', 'SEARCH FROM (header)', 'UID SEARCH FROM "peggy"'],
+    ['imap.search_body', 'SEARCH BODY (text)', 'UID SEARCH BODY "deployment"'],
+  ];
+  for (const [key, label, command] of searches) {
+    const ts: number[] = [];
+    for (let i = 0; i < 3; i++) ts.push(await timeMs(() => expectOk(c.cmd(command), label)));
+    figures.push({ key, label: `${label} over ${n} msgs`, unit: 'ms', better: 'lower', value: median(ts) });
+  }
+
+  const storeAll = await timeMs(() => expectOk(c.cmd('UID STORE 1:* +FLAGS.SILENT (\\Flagged)'), 'STORE all'));
+  figures.push({ key: 'imap.store_all', label: `STORE 1:* +FLAGS (${n} msgs)`, unit: 'ms', better: 'lower', value: storeAll });
+  const singles = Math.min(2000, n);
+  const singleMs = await timeMs(async () => {
+    for (let i = 1; i <= singles; i++) await expectOk(c.cmd(`STORE ${i} +FLAGS.SILENT (\\Seen)`), 'STORE one');
+  });
+  figures.push({ key: 'imap.store_one', label: 'STORE of one message, sequential', unit: 'op/s', better: 'higher', value: (singles / singleMs) * 1000 });
+  await c.logout();
+  return figures;
+}
+
+/** C clients, each on its own account, running a typical client loop for `seconds` */
+export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: number[], seconds: number): Promise<Figure[]> {
+  const maxC = Math.max(...clientCounts);
+  const users = Array.from({ length: maxC }, (_, i) => `mix${i + 1}`);
+  await t.addUsers(users, PASSWORD);
+  const perUser = 200;
+  for (let i = 0; i < users.length; i += 10) {
+    await Promise.all(users.slice(i, i + 10).map((u) => appendMessages(t, u, corpus, perUser, 1)));
+  }
+  const figures: Figure[] = [];
+  for (const count of clientCounts) {
+    const conns = await Promise.all(users.slice(0, count).map((u) => session(t, u)));
+    let ops = 0;
+    const end = Date.now() + seconds * 1000;
+    let rnd = 12345;
+    const rand = (m: number) => {
+      rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+      return 1 + (rnd % m);
+    };
+    await Promise.all(
+      conns.map(async (c) => {
+        while (Date.now() < end) {
+          await expectOk(c.cmd('SELECT INBOX'), 'SELECT');
+          await expectOk(c.cmd(`FETCH ${perUser - 19}:${perUser} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE)])`), 'FETCH headers');
+          await expectOk(c.cmd(`FETCH ${rand(perUser)} (BODY.PEEK[])`), 'FETCH body');
+          await expectOk(c.cmd(`STORE ${rand(perUser)} +FLAGS (\\Seen)`), 'STORE');
+          await expectOk(c.cmd('SEARCH UNSEEN'), 'SEARCH');
+          await expectOk(c.cmd('NOOP'), 'NOOP');
+          ops += 6;
+        }
+      }),
+    );
+    await Promise.all(conns.map((c) => c.logout()));
+    figures.push({ key: `imap.mixed_${count}`, label: `mixed IMAP load, ${count} client(s)`, unit: 'cmd/s', better: 'higher', value: ops / seconds });
+  }
+  return figures;
+}
+
+/** opens n connections that LOGIN, SELECT INBOX and IDLE; returns memory per connection */
+export async function idleMemory(t: Target, n: number): Promise<{ rss: number; pss: number; held: number }> {
+  await t.addUsers(['idle'], PASSWORD).catch(() => {});
+  const before = t.rootPids().flatMap((p) => processTree(p));
+  const rss0 = treeRss(before);
+  const pss0 = treePss(before);
+  const conns: RawImap[] = [];
+  let failed = 0;
+  for (let i = 0; i < n; i += 100) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(100, n - i) }, async () => {
+        try {
+          const c = await session(t, 'idle');
+          await expectOk(c.cmd('SELECT INBOX'), 'SELECT');
+          await c.idle();
+          return c;
+        } catch {
+          failed++;
+          return null;
+        }
+      }),
+    );
+    for (const c of batch) if (c) conns.push(c);
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = t.rootPids().flatMap((p) => processTree(p));
+  const held = conns.filter((c) => !c.closed).length;
+  const rss = (treeRss(after) - rss0) / Math.max(1, held);
+  const pss = (treePss(after) - pss0) / Math.max(1, held);
+  for (const c of conns) c.close();
+  await new Promise((r) => setTimeout(r, 1000));
+  if (failed) console.error(`  ${t.name}: ${failed} of ${n} idle connections failed to open`);
+  return { rss, pss, held };
+}

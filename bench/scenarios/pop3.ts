@@ -1,0 +1,89 @@
+/** POP3 download rate: one client retrieves a whole maildrop (RETR every message, no DELE). */
+import * as net from 'node:net';
+import type { Target } from '../targets/target.js';
+import type { Figure } from '../report.js';
+import { appendMessages } from './imap.js';
+
+class Pop3 {
+  private buf = '';
+  private waiters: Array<{ multi: boolean; resolve: (s: string) => void; reject: (e: Error) => void }> = [];
+  bytes = 0;
+  constructor(private s: net.Socket) {
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      this.bytes += d.length;
+      this.buf += d;
+      this.pump();
+    });
+    s.on('close', () => this.waiters.splice(0).forEach((w) => w.reject(new Error('closed'))));
+    s.on('error', () => {});
+  }
+  private pump(): void {
+    for (;;) {
+      const w = this.waiters[0];
+      if (!w) return;
+      let end: number;
+      if (!w.multi || this.buf.startsWith('-ERR')) {
+        end = this.buf.indexOf('\r\n');
+        if (end < 0) return;
+        end += 2;
+      } else {
+        end = this.buf.indexOf('\r\n.\r\n');
+        if (end < 0) return;
+        end += 5;
+      }
+      const r = this.buf.slice(0, end);
+      this.buf = this.buf.slice(end);
+      this.waiters.shift();
+      w.resolve(r);
+    }
+  }
+  static async connect(port: number): Promise<Pop3> {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    const c = new Pop3(s);
+    await c.read(false);
+    return c;
+  }
+  read(multi: boolean): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ multi, resolve, reject });
+      this.pump();
+    });
+  }
+  async cmd(line: string, multi = false): Promise<string> {
+    this.s.write(line + '\r\n');
+    const r = await this.read(multi);
+    if (!r.startsWith('+OK')) throw new Error(`POP3 ${line.split(' ')[0]}: ${r.slice(0, 200)}`);
+    return r;
+  }
+  close(): void {
+    this.s.destroy();
+  }
+}
+
+export async function pop3Download(t: Target, corpus: Buffer[], count: number): Promise<Figure[]> {
+  await t.addUsers(['pop'], 'bench-password');
+  await appendMessages(t, 'pop', corpus, count, 4);
+  const c = await Pop3.connect(t.pop3Port);
+  await c.cmd(`USER pop@${t.domain}`);
+  await c.cmd('PASS bench-password');
+  const stat = await c.cmd('STAT');
+  const n = Number(stat.split(' ')[1]);
+  if (n !== count) throw new Error(`POP3 STAT says ${n} messages, expected ${count}`);
+  const b0 = c.bytes;
+  const t0 = process.hrtime.bigint();
+  // pipelined in windows of 10 (both servers advertise PIPELINING)
+  for (let i = 1; i <= n; i += 10) {
+    const batch: Promise<string>[] = [];
+    for (let j = i; j < Math.min(n + 1, i + 10); j++) batch.push(c.cmd(`RETR ${j}`, true));
+    await Promise.all(batch);
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const bytes = c.bytes - b0;
+  await c.cmd('QUIT');
+  c.close();
+  return [
+    { key: 'pop3.retr_rate', label: `POP3 RETR of ${n} messages`, unit: 'msg/s', better: 'higher', value: n / s },
+    { key: 'pop3.retr_mbps', label: 'POP3 download', unit: 'MB/s', better: 'higher', value: bytes / 1e6 / s },
+  ];
+}

@@ -1,0 +1,117 @@
+/**
+ * Inbound SMTP with durable delivery: C concurrent senders submit corpus messages to local
+ * users; the clock stops when every message is readable in its mailbox (for letterbox at the
+ * 250; for Postfix after its queue handed the message to Dovecot LMTP). CPU time of the
+ * server process trees over the same interval gives CPU per delivered message.
+ */
+import * as net from 'node:net';
+import { RawImap } from '../lib/imap-client.js';
+import { processTree, treeCpuSeconds } from '../lib/proc.js';
+import type { Target } from '../targets/target.js';
+import type { Figure } from '../report.js';
+
+class SmtpClient {
+  private buf = '';
+  private waiter: ((line: string) => void) | null = null;
+  constructor(private s: net.Socket) {
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      this.buf += d;
+      this.pump();
+    });
+    s.on('error', () => {});
+  }
+  private pump(): void {
+    // a reply ends with a line "ddd <text>" (no dash)
+    for (;;) {
+      if (!this.waiter) return;
+      const m = /(^|\n)(\d{3}) [^\n]*\r?\n/.exec(this.buf);
+      if (!m) return;
+      const end = m.index + m[0].length;
+      const reply = this.buf.slice(0, end);
+      this.buf = this.buf.slice(end);
+      const w = this.waiter;
+      this.waiter = null;
+      w(reply.trim().split('\n').pop()!);
+    }
+  }
+  read(): Promise<string> {
+    return new Promise((r) => {
+      this.waiter = r;
+      this.pump();
+    });
+  }
+  async send(data: string | Buffer, expect: string): Promise<void> {
+    this.s.write(data);
+    const r = await this.read();
+    if (!r.startsWith(expect)) throw new Error(`SMTP: expected ${expect}, got ${r}`);
+  }
+  static async connect(port: number): Promise<SmtpClient> {
+    const c = new SmtpClient(net.connect({ port, host: '127.0.0.1' }));
+    const g = await c.read();
+    if (!g.startsWith('220')) throw new Error(`SMTP greeting: ${g}`);
+    await c.send('EHLO bench.client\r\n', '250');
+    return c;
+  }
+  close(): void {
+    this.s.end('QUIT\r\n');
+  }
+}
+
+function dotStuff(msg: Buffer): Buffer {
+  const s = msg.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  return Buffer.from(s.endsWith('\r\n') ? s + '.\r\n' : s + '\r\n.\r\n', 'latin1');
+}
+
+async function inboxCounts(t: Target, users: string[]): Promise<number> {
+  let sum = 0;
+  await Promise.all(
+    users.map(async (u) => {
+      const c = await RawImap.connect(t.imapPort);
+      await c.login(`${u}@${t.domain}`, 'bench-password');
+      const r = await c.cmd('STATUS INBOX (MESSAGES)', { collect: true });
+      const m = /MESSAGES (\d+)/.exec(r.lines.join(' '));
+      sum += m ? Number(m[1]) : 0;
+      await c.logout();
+    }),
+  );
+  return sum;
+}
+
+export async function smtpInbound(t: Target, corpus: Buffer[], total: number, senders: number): Promise<Figure[]> {
+  const users = Array.from({ length: 20 }, (_, i) => `rcpt${i + 1}`);
+  await t.addUsers(users, 'bench-password');
+  const stuffed = corpus.map(dotStuff);
+  const pids = () => t.rootPids().flatMap((p) => processTree(p));
+  const cpu0 = treeCpuSeconds(pids());
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      const c = await SmtpClient.connect(t.smtpPort);
+      for (;;) {
+        const i = next++;
+        if (i >= total) break;
+        await c.send(`MAIL FROM:<sender${i % 7}@remote.example>\r\n`, '250');
+        await c.send(`RCPT TO:<${users[i % users.length]}@${t.domain}>\r\n`, '250');
+        await c.send('DATA\r\n', '354');
+        await c.send(stuffed[i % stuffed.length]!, '250');
+      }
+      c.close();
+    }),
+  );
+  const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  // wait until everything is in the mailboxes (Postfix delivers after its 250)
+  const deadline = Date.now() + 300_000;
+  while ((await inboxCounts(t, users)) < total) {
+    if (Date.now() > deadline) throw new Error('SMTP: not every message was delivered within 5 minutes');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = treeCpuSeconds(pids()) - cpu0;
+  return [
+    { key: 'smtp.delivered_rate', label: `SMTP inbound, ${senders} senders, until delivered (${total} msgs)`, unit: 'msg/s', better: 'higher', value: total / s },
+    { key: 'smtp.accept_rate', label: 'SMTP inbound, until the last 250', unit: 'msg/s', better: 'higher', value: total / acceptedS },
+    { key: 'smtp.cpu_per_msg', label: 'server CPU time per delivered message', unit: 'ms', better: 'lower', value: (cpu / total) * 1000 },
+  ];
+}

@@ -1,0 +1,78 @@
+/**
+ * letterbox under test: `letterbox serve` as a child process on a temporary data directory,
+ * loopback high ports, plaintext allowed from loopback (TLS costs are not what is measured).
+ */
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, waitForPort } from '../lib/ports.js';
+import type { Target } from './target.js';
+
+const CLI = resolve('dist/src/cli/main.js');
+
+export async function startLetterbox(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-bench-'));
+  const [imap, pop3, smtp, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const conf = join(dir, 'letterbox.toml');
+  writeFileSync(
+    conf,
+    `hostname = "bench.localhost"
+data_dir = "${join(dir, 'data')}"
+[listeners.smtp]
+address = "127.0.0.1"
+port = ${smtp}
+[listeners.imap]
+address = "127.0.0.1"
+port = ${imap}
+[listeners.pop3]
+address = "127.0.0.1"
+port = ${pop3}
+[listeners.http]
+address = "127.0.0.1"
+port = ${http}
+[listeners.submission]
+enabled = false
+[listeners.submissions]
+enabled = false
+[listeners.imaps]
+enabled = false
+[listeners.pop3s]
+enabled = false
+[auth]
+plaintext_allowed_from = ["127.0.0.1", "::1"]
+[limits]
+connections_per_ip = 100000
+smtp_messages_per_ip_per_minute = 10000000
+failed_logins_per_ip = 1000000
+[smtp]
+verify_inbound = false
+[log]
+level = "warn"
+`,
+  );
+  const cli = (args: string[], input?: string) =>
+    execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
+  cli(['domain', 'add', 'bench.test']);
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', CLI, '-c', conf, 'serve'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForPort(imap);
+  await waitForPort(smtp);
+  return {
+    name: 'letterbox',
+    domain: 'bench.test',
+    imapPort: imap,
+    pop3Port: pop3,
+    smtpPort: smtp,
+    async addUsers(localParts, password) {
+      for (const l of localParts) cli(['user', 'add', `${l}@bench.test`], `${password}\n`);
+    },
+    rootPids: () => [child.pid!],
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** What a benchmark scenario needs from a server under test (letterbox or a peer). */
+export interface Target {
+  name: string;
+  domain: string;
+  imapPort: number;
+  pop3Port: number;
+  /** port 25 equivalent: inbound SMTP with durable local delivery */
+  smtpPort: number;
+  /** creates accounts user@domain with the password */
+  addUsers(localParts: string[], password: string): Promise<void>;
+  /** root pids of the server's process trees (for memory and CPU) */
+  rootPids(): number[];
+  stop(): Promise<void>;
+}
