@@ -83,6 +83,7 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
           continue;
         }
       }
+      if (atts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
       const out: Array<[string, WireValue]> = [];
       for (const att of atts) {
         const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));

@@ -4,7 +4,7 @@
  * QRESYNC is not advertised, so its select parameter is refused.
  */
 import { openMailbox } from '../session/open.js';
-import { SYSTEM_FLAGS } from '../session/flags.js';
+import { flagsLines } from '../session/flags.js';
 import { encodeName } from '../session/names.js';
 import { AUTHED, bad, no, type ImapCommand, type Tagged } from '../session/types.js';
 import type { Session } from '../session/session.js';
@@ -32,8 +32,7 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   const lines: string[] = [];
   lines.push(`* ${view.exists} EXISTS`);
   if (!s.rev2) lines.push(`* ${view.recentCount()} RECENT`);
-  lines.push(`* FLAGS (${SYSTEM_FLAGS.join(' ')})`);
-  lines.push(`* OK [PERMANENTFLAGS ${readOnly ? '()' : `(${SYSTEM_FLAGS.join(' ')} \\*)`}] Flags permitted`);
+  lines.push(flagsLines(view.keywords, readOnly).trimEnd());
   lines.push(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
   lines.push(`* OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
   lines.push(`* OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);

@@ -28,7 +28,10 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
     // messages whose flags did not change are reported too (not silent), from the store's current state
     const rest = silent ? [] : uids.filter((u) => !updated.has(u) && !failed.has(u));
     const metas = rest.length ? await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(rest)) : [];
-    const lines = [...r.updated.filter((u) => !silent || unchangedSince !== undefined), ...metas]
+    const all = [...r.updated, ...metas];
+    for (const u of all) s.announceKeywords(u.flags);
+    // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ
+    const lines = all
       .sort((x, y) => x.uid - y.uid)
       .map((u) => {
         const seq = v.seqOf(u.uid);

@@ -6,6 +6,7 @@
 import type { MailboxInfo } from '../../store/types.js';
 import type { Session } from './session.js';
 import { SelectedView } from './selected.js';
+import { isKeyword } from './flags.js';
 
 export async function openMailbox(s: Session, info: MailboxInfo, readOnly: boolean): Promise<SelectedView> {
   s.opening = [];
@@ -16,6 +17,12 @@ export async function openMailbox(s: Session, info: MailboxInfo, readOnly: boole
     for (let i = 0; i < snap.modseqs.length; i++) if (snap.modseqs[i] > max) max = snap.modseqs[i];
     if (max > view.highestModseq) view.highestModseq = max;
     view.ingest(s.opening);
+    // keywords in use go into the FLAGS response (RFC 9051 §7.3.5); read in batches
+    for (let i = 0; i < snap.uids.length; i += 1000) {
+      const last = snap.uids[Math.min(i + 999, snap.uids.length - 1)];
+      const metas = await s.ctx.store.getMessages(s.accountId, info.id, [[snap.uids[i], last]]);
+      for (const m of metas) for (const f of m.flags) if (isKeyword(f)) view.keywords.add(f);
+    }
     return view;
   } finally {
     s.opening = null;

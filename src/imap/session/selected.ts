@@ -30,6 +30,8 @@ export class SelectedView {
   private recent: Array<[number, number]> = [];
   /** RFC 5182 SEARCHRES: UIDs of the last saved search result */
   saved: number[] = [];
+  /** keywords announced in the last FLAGS response (RFC 9051 §7.3.5) */
+  readonly keywords = new Set<string>();
 
   constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean, private readonly sessionId: string) {
     this.mailboxId = info.id;
@@ -126,14 +128,14 @@ export class SelectedView {
     }
     this.pending = keep;
     if (gone.size) {
-      // report highest sequence numbers first: each EXPUNGE stays valid without renumbering
+      // RFC 9051 §7.5.1 example: ascending, each number valid after the previous EXPUNGE
       const seqs: number[] = [];
       for (const u of gone) {
         const s = this.seqOf(u);
         if (s) seqs.push(s);
       }
-      seqs.sort((a, b) => b - a);
-      out.expunged = seqs;
+      seqs.sort((a, b) => a - b);
+      out.expunged = seqs.map((s, i) => s - i);
       if (seqs.length) this.removeUids(gone);
     }
     for (const u of added) {
@@ -171,17 +173,20 @@ export class SelectedView {
     for (const [a0, b0] of set.ranges) {
       const a = a0 === '*' ? this.n : a0;
       const b = b0 === '*' ? this.n : b0;
-      const lo = Math.min(a, b);
+      const lo = Math.max(1, Math.min(a, b));
       const hi = Math.min(Math.max(a, b), this.n);
       for (let s = lo; s <= hi; s++) result.add(this.uids[s - 1]);
     }
     return [...result].sort((x, y) => x - y);
   }
 
-  /** true when a sequence set names a number beyond EXISTS (RFC 9051 §9: BAD) */
+  /**
+   * true when a sequence set names a number beyond EXISTS (RFC 9051 §9: BAD). Ranges with
+   * "*" are clipped instead, so "1:*" on an empty mailbox is simply empty.
+   */
   seqOutOfRange(set: SequenceSet): boolean {
     if (set.saved) return false;
-    return set.ranges.some(([a, b]) => (a !== '*' && a > this.n) || (b !== '*' && b > this.n));
+    return set.ranges.some(([a, b]) => a !== '*' && b !== '*' && (a > this.n || b > this.n));
   }
 
   /** UID set → UIDs present in the view ("*" is the highest UID in the view) */

@@ -26,7 +26,7 @@ import { CommandReader } from '../wire/reader.js';
 import type { Token } from '../wire/tokens.js';
 import { SelectedView } from './selected.js';
 import type { Request, SessionState, Tagged } from './types.js';
-import { formatFlags } from './flags.js';
+import { flagsLines, formatFlags, isKeyword } from './flags.js';
 
 
 export class Session {
@@ -316,10 +316,33 @@ export class Session {
     for (const f of d.flags) {
       const seq = v.seqOf(f.uid);
       if (!seq) continue;
+      if (f.flags.some((x) => isKeyword(x) && !v.keywords.has(x))) {
+        if (out) this.write(out);
+        out = '';
+        this.announceKeywords(f.flags);
+      }
       const flags = formatFlags(f.flags, !this.rev2 && v.isRecent(f.uid));
       out += `* ${seq} FETCH (${this.rev2 ? `UID ${f.uid} ` : ''}FLAGS ${flags}${this.condstore ? ` MODSEQ (${f.modseq})` : ''})\r\n`;
     }
     if (out) this.write(out);
+  }
+
+  /**
+   * Before FETCH FLAGS that carry a keyword the client has not seen in a FLAGS response,
+   * send an updated FLAGS / PERMANENTFLAGS (RFC 9051 §7.3.5; clients build their keyword
+   * lists from it).
+   */
+  announceKeywords(flags: readonly string[]): void {
+    const v = this.selected;
+    if (!v) return;
+    let fresh = false;
+    for (const f of flags) {
+      if (isKeyword(f) && !v.keywords.has(f)) {
+        v.keywords.add(f);
+        fresh = true;
+      }
+    }
+    if (fresh) this.write(flagsLines(v.keywords, v.readOnly));
   }
 
   /** leaves the selected state without expunging (CLOSE expunges first itself) */

@@ -31,6 +31,8 @@ describe('imap STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
     await transcript(
       c,
       `C: t1 STORE 1:2 +FLAGS (\\Answered $Work)
+       S: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)
+       S: * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted
        S: * 1 FETCH (FLAGS (\\Seen \\Answered $Work \\Recent))
        S: * 2 FETCH (FLAGS (\\Flagged \\Answered $Work \\Recent))
        S: t1 OK STORE completed
@@ -146,7 +148,7 @@ describe('imap STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
        S: m2 NO [TRYCREATE] …
        C: m3 UID MOVE 2:3 Trash
        S: * OK [COPYUID … 2:3 1:2] Moved
-       S: * 3 EXPUNGE
+       S: * 2 EXPUNGE
        S: * 2 EXPUNGE
        S: m3 OK MOVE completed
        C: m4 STATUS Trash (MESSAGES)

@@ -102,4 +102,24 @@ describe('imap untagged updates', () => {
     assert.ok(lines.includes('* 1 FETCH (UID 1)'));
     assert.ok(lines.includes('* SEARCH 1 2 3'));
   });
+
+  it('announces new keywords in FLAGS before using them; reports several expunges in ascending order', async () => {
+    const a = await server.login();
+    const b = await server.login();
+    await a.command('s1 SELECT INBOX');
+    await b.command('s1 SELECT INBOX');
+    await b.command('b1 STORE 2 +FLAGS ($Important)');
+    await b.command('b2 STORE 1,3 +FLAGS.SILENT (\\Deleted)');
+    await b.command('b3 EXPUNGE');
+    await transcript(
+      a,
+      `C: n1 NOOP
+       S: * 1 EXPUNGE
+       S: * 2 EXPUNGE
+       S: * FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Important)
+       S: * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Important \\*)] Flags permitted
+       S: * 1 FETCH (FLAGS ($Important \\Recent))
+       S: n1 OK NOOP completed`,
+    );
+  });
 });
