@@ -58,13 +58,22 @@ export class OutboundConnection {
     });
   }
 
+  /** nodemailer reports connection failures as 'error' events, not through the connect callback */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        this.closed = true;
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      this.conn.once('error', fail);
+      this.conn.once('end', () => fail(new Error('connection closed before the greeting')));
       this.conn.connect((err?: SmtpErr) => {
-        if (err) {
-          this.closed = true;
-          return reject(err);
-        }
+        if (err) return fail(err);
+        if (settled) return;
+        settled = true;
         this.secure = this.conn.secure;
         resolve();
       });
@@ -74,7 +83,23 @@ export class OutboundConnection {
   /** sends one message; per-recipient refusals are results, whole-message failures throw TransactionError */
   send(from: string, to: string[], raw: Buffer): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
+      // a dropped connection may surface only as an 'error'/'end' event, never as the callback
+      let settled = false;
+      const lost = (err?: Error) => {
+        this.closed = true;
+        if (settled) return;
+        settled = true;
+        reject(new TransactionError(err?.message ?? 'connection closed', false, true));
+      };
+      const onError = (err: Error) => lost(err);
+      const onEnd = () => lost();
+      this.conn.once('error', onError);
+      this.conn.once('end', onEnd);
       this.conn.send({ from, to, size: raw.length, use8BitMime: has8bit(raw) }, raw, (err, info) => {
+        this.conn.off('error', onError);
+        this.conn.off('end', onEnd);
+        if (settled) return;
+        settled = true;
         if (!err) {
           const rejected = ((info as { rejectedErrors?: SmtpErr[] }).rejectedErrors ?? []).map(rcptFailure);
           return resolve({ accepted: info.accepted.map(String), rejected, response: info.response });

@@ -145,7 +145,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     if (expired && remaining.length) {
       for (const r of remaining) {
         const d = dsnRecipient(r.rcpt, r.o, 'failed');
-        d.status = d.status.replace(/^4\./, '5.');
+        d.status = '5.4.7'; // RFC 3463: delivery time expired
         d.diagnostic = `${r.o.reply} (gave up after ${smtp.queue_lifetime_days} days)`;
         d.diagnosticType = r.o.fromRemote ? 'smtp' : 'x-letterbox';
         failed.push(d);
