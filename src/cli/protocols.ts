@@ -1,12 +1,18 @@
 /**
  * The protocol entry points `serve` starts, in one place. Each module is owned by its
  * protocol: IMAP (src/imap/server.ts), POP3 (src/pop3/server.ts), SMTP (src/smtp/server.ts,
- * src/smtp/queue/runner.ts), HTTP (src/http/server.ts).
+ * src/smtp/queue/runner.ts), HTTP (src/http/server.ts). Tests may pass a subset to
+ * startServer; a missing entry means that listener is not started (with a warning).
  */
 import type * as net from 'node:net';
 import type { ServerContext } from '../context.js';
 import type { ConnectionInfo, RunningListener } from '../net/types.js';
 import type { Config } from '../config/schema.js';
+import { handleImapConnection } from '../imap/server.js';
+import { handlePop3Connection } from '../pop3/server.js';
+import { startSmtp } from '../smtp/server.js';
+import { startQueueRunner } from '../smtp/queue/runner.js';
+import { startHttp } from '../http/server.js';
 
 type ListenerConfig = Config['listeners']['imap'];
 
@@ -14,30 +20,14 @@ export interface Protocols {
   handleImapConnection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void;
   handlePop3Connection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void;
   startSmtp(ctx: ServerContext, name: 'smtp' | 'submission' | 'submissions', listener: ListenerConfig): Promise<RunningListener>;
-  startHttp(ctx: ServerContext, listener: ListenerConfig): Promise<{ port: number; address?: string; close(graceMs?: number): Promise<void> }>;
+  startHttp(ctx: ServerContext, listener: ListenerConfig): Promise<RunningListener>;
   startQueueRunner(ctx: ServerContext): { stop(): Promise<void> };
 }
 
-// Modules written in parallel by other helpers are loaded by computed path until they all
-// exist; then this becomes plain static imports.
-const load = async (path: string): Promise<Record<string, any> | null> => {
-  try {
-    return (await import(path)) as Record<string, any>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(path.slice(3, -3))) return null;
-    throw e;
-  }
+export const PROTOCOLS: Protocols = {
+  handleImapConnection,
+  handlePop3Connection,
+  startSmtp: (ctx, name, l) => startSmtp(ctx, name, l),
+  startHttp,
+  startQueueRunner: (ctx) => startQueueRunner(ctx),
 };
-
-export async function loadProtocols(): Promise<Partial<Protocols>> {
-  const [imap, pop3, smtp, http, queue] = await Promise.all(
-    ['../imap/server', '../pop3/server', '../smtp/server', '../http/server', '../smtp/queue/runner'].map((p) => load(p + '.js')),
-  );
-  return {
-    handleImapConnection: imap?.handleImapConnection,
-    handlePop3Connection: pop3?.handlePop3Connection,
-    startSmtp: smtp?.startSmtp,
-    startHttp: http?.startHttp,
-    startQueueRunner: queue?.startQueueRunner,
-  };
-}

@@ -23,7 +23,7 @@ import type { Store } from '../store/types.js';
 import { CliError, loadConfigSource, openStore } from './common.js';
 import { out } from './io.js';
 import { TLS_LABEL } from './config.js';
-import { loadProtocols, type Protocols } from './protocols.js';
+import { PROTOCOLS, type Protocols } from './protocols.js';
 
 export type ListenerName = keyof Config['listeners'];
 const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'];
@@ -97,7 +97,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   const log = opts.log ?? createLogger(config);
-  const protocols = opts.protocols ?? (await loadProtocols());
+  const protocols = opts.protocols ?? PROTOCOLS;
   const store = await openStore(config, log);
   const started: Array<{ info: StartedListener; handle: Closable }> = [];
   let queue: { stop(): Promise<void> } | null = null;
