@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ after(async () => {
 });
 
 /** a context on the memory store with example.org hosted, and the HTTP listener on a free port */
-async function serve(config: Record<string, unknown> = {}) {
+async function serve(config: Record<string, unknown> = {}, tls: 'none' | 'implicit' = 'none') {
   const cfg = defaultConfig({ hostname: 'mail.example.org', data_dir: dataDir, log: { level: 'silent' }, ...config });
   const log = createLogger(cfg);
   const store = createMemoryStore();
@@ -37,7 +38,7 @@ async function serve(config: Record<string, unknown> = {}) {
     log,
     shutdown: new AbortController().signal,
   };
-  const l = await startHttp(ctx, { address: '127.0.0.1', port: 0, tls: 'none' });
+  const l = await startHttp(ctx, { address: '127.0.0.1', port: 0, tls });
   cleanup.push(async () => {
     await l.close(100);
     await store.close();
@@ -228,4 +229,19 @@ test('close ends idle keep-alive connections', async () => {
   await l3.close(30_000);
   assert.equal(l3.connections.size, 0);
   agent.destroy();
+});
+
+test('HTTPS on an implicit-TLS http listener', async () => {
+  const l4 = await serve({}, 'implicit');
+  const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    https
+      .get({ host: '127.0.0.1', port: l4.port, path: '/healthz', rejectUnauthorized: false, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'ok');
 });
