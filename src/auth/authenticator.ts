@@ -25,6 +25,7 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 };
 
+const MAX_LOGIN_CHARS = 320;
 /** longer inputs are refused outright (no legitimate password is this long) */
 const MAX_PASSWORD_BYTES = 4096;
 
@@ -73,7 +74,10 @@ export function createAuthenticator(
 
   return {
     async login(username, password, remoteIp) {
-      const user = username.trim().toLowerCase();
+      // no address is longer than 254 octets (RFC 5321 §4.5.3.1.3); longer names are cut for logs and counters
+      const name = username.trim().toLowerCase();
+      const user = name.slice(0, MAX_LOGIN_CHARS);
+      const tooLong = name.length > MAX_LOGIN_CHARS;
       const ip = normaliseIp(remoteIp);
       if (perIp.isThrottled(ip) || perAccount.isThrottled(user)) {
         const which = perIp.isThrottled(ip) ? `address ${ip}` : `account ${JSON.stringify(user)}`;
@@ -84,9 +88,10 @@ export function createAuthenticator(
         );
         return { ok: false, reason: 'throttled' };
       }
-      if (user === '' || password === '' || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+      if (user === '' || tooLong || password === '' || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
         await check(await dummyHash(), password.slice(0, 64), user);
-        return failed(user, ip, user === '' ? 'empty login name' : 'empty or oversized password');
+        const why = user === '' ? 'empty login name' : tooLong ? 'login name too long' : 'empty or oversized password';
+        return failed(user, ip, why);
       }
 
       let account;

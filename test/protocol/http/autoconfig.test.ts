@@ -238,7 +238,7 @@ test('HTTPS on an implicit-TLS http listener', async () => {
       .get({ host: '127.0.0.1', port: l4.port, path: '/healthz', rejectUnauthorized: false, agent: false }, (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
       })
       .on('error', reject);
   });

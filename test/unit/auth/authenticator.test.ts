@@ -58,10 +58,13 @@ test('login: wrong password and unknown user both answer invalid and log without
   assert.deepEqual(await auth.login('nobody@example.org', 'Tr0ub4dor&3', '192.0.2.1'), { ok: false, reason: 'invalid' });
   assert.deepEqual(await auth.login('', 'x', '192.0.2.1'), { ok: false, reason: 'invalid' });
   assert.deepEqual(await auth.login('anna@example.org', '', '192.0.2.1'), { ok: false, reason: 'invalid' });
+  assert.deepEqual(await auth.login('x'.repeat(5000) + '@example.org', 'pw', '192.0.2.1'), { ok: false, reason: 'invalid' });
   const text = lines.join('\n');
   assert.ok(!text.includes('Tr0ub4dor'), 'password must never be logged');
   assert.match(text, /wrong password/);
   assert.match(text, /no such account/);
+  assert.match(text, /login name too long/);
+  assert.ok(!text.includes('x'.repeat(400)), 'long names are cut in logs');
   assert.match(text, /nobody@example\.org/);
   assert.match(text, /192\.0\.2\.1/);
 });
