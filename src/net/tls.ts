@@ -130,10 +130,14 @@ async function selfSigned(config: Config, log: Logger): Promise<PemPair> {
   const pem = await makeSelfSigned(config.hostname);
   // write-then-rename so a concurrent start never reads half a file
   const tmp = `.${process.pid}.tmp`;
-  writeFileSync(keyPath + tmp, pem.key, { mode: 0o600 });
-  writeFileSync(certPath + tmp, pem.cert, { mode: 0o644 });
-  renameSync(keyPath + tmp, keyPath);
-  renameSync(certPath + tmp, certPath);
+  try {
+    writeFileSync(keyPath + tmp, pem.key, { mode: 0o600 });
+    writeFileSync(certPath + tmp, pem.cert, { mode: 0o644 });
+    renameSync(keyPath + tmp, keyPath);
+    renameSync(certPath + tmp, certPath);
+  } catch (err) {
+    throw new TlsConfigError(`cannot store the self-signed certificate in ${resolve(dir)} (data_dir): ${(err as Error).message}`);
+  }
   log.warn(
     { cert: resolve(certPath) },
     `created a self-signed certificate for ${config.hostname} in ${resolve(dir)}; clients will warn about it. ` +

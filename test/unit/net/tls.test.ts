@@ -132,3 +132,12 @@ test('reload picks up renewed certificate files and keeps the old ones when the 
   assert.equal((await handshake(provider, {})).cn, 'two.example.test');
   provider.close();
 });
+
+test('an unusable data_dir is a clear error', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'file'), 'not a directory');
+  await assert.rejects(
+    createTlsProvider(defaultConfig({ data_dir: join(dir, 'file', 'data') }), log),
+    (err: Error) => err instanceof TlsConfigError && /data_dir/.test(err.message),
+  );
+});
