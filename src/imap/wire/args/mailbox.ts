@@ -27,6 +27,9 @@ export function normalizeInbox(name: string): string {
 export function decodeMailboxName(wire: string, opts: NameOptions): string {
   const name = opts.utf8 ? wire : decodeMutf7(wire);
   if (name.includes('\0') || /[\r\n]/.test(name)) bad('Mailbox name contains control characters');
+  // the lexer decodes with replacement: U+FFFD here means the client sent bytes that are not
+  // UTF-8 (RFC 9051 §5.1 / RFC 6855 §3: names are valid UTF-8); never store a mangled name
+  if (name.includes('\uFFFD')) bad('Mailbox name is not valid UTF-8');
   return normalizeInbox(name);
 }
 
