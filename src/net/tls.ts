@@ -2,8 +2,8 @@
  * TLS for every listener (contract: ./types.ts TlsProvider).
  *
  * Certificates, in order of preference:
- *  1. config.tls.cert / config.tls.key — PEM files read once at start;
- *  2. otherwise a self-signed certificate for config.hostname, made once and kept in
+ *  1. config.tls.cert / config.tls.key — PEM files (./pem.ts);
+ *  2. otherwise a self-signed certificate for config.hostname (./selfsigned.ts), kept in
  *     <data_dir>/tls/{cert,key}.pem (made again when it expires or the hostname changes).
  * config.tls.sni maps further host names to their own certificate, chosen by SNI
  * (exact name first, then "*.example.com" for one leading label; the default otherwise).
@@ -12,138 +12,24 @@
  * Configured files are checked for changes every hour (and on reload(), e.g. from SIGHUP),
  * so a renewed certificate (certbot, acme.sh) is used without a restart.
  */
-import { generateKeyPair, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as tls from 'node:tls';
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
-import { generate } from 'selfsigned';
 import type { Config } from '../config/schema.js';
 import type { TlsProvider } from './types.js';
+import { loadPair, MIN_TLS_VERSION, TlsConfigError, type PemPair } from './pem.js';
+import { selfSignedCertificate } from './selfsigned.js';
 
-export const MIN_TLS_VERSION: tls.SecureVersion = 'TLSv1.2';
-/** Apple platforms refuse server certificates valid for longer than 825 days */
-const SELF_SIGNED_DAYS = 825;
-const RENEW_BEFORE_MS = 30 * 86400_000;
-
-export interface PemPair {
-  cert: string;
-  key: string;
-}
+export { MIN_TLS_VERSION, TlsConfigError, type PemPair } from './pem.js';
+export { makeSelfSigned } from './selfsigned.js';
 
 export interface TlsProviderOptions {
   /** a STARTTLS handshake that has not finished after this long fails (default 30 s) */
   handshakeTimeoutMs?: number;
   /** how often configured certificate files are checked for changes (default 1 h; 0 = never) */
   reloadCheckMs?: number;
-}
-
-export class TlsConfigError extends Error {
-  override name = 'TlsConfigError';
-}
-
-function readPem(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new TlsConfigError(`cannot read ${what} file ${resolve(path)}: ${(err as Error).message}`);
-  }
-}
-
-/** loads a configured pair and checks that node accepts it, naming the config keys on failure */
-function loadPair(certPath: string, keyPath: string, where: string): { pem: PemPair; context: tls.SecureContext } {
-  const pem = { cert: readPem(certPath, `${where}.cert`), key: readPem(keyPath, `${where}.key`) };
-  try {
-    return { pem, context: tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION }) };
-  } catch (err) {
-    throw new TlsConfigError(
-      `${where}.cert (${resolve(certPath)}) and ${where}.key (${resolve(keyPath)}) are not a usable PEM certificate ` +
-        `chain and private key: ${(err as Error).message}`,
-    );
-  }
-}
-
-/** makes a self-signed RSA certificate for hostname (RSA for the widest mail-client support) */
-export async function makeSelfSigned(hostname: string, days = SELF_SIGNED_DAYS): Promise<PemPair> {
-  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  const names = new Set([hostname, 'localhost']);
-  const notBefore = new Date(Date.now() - 3600_000);
-  const result = await generate([{ name: 'commonName', value: hostname }], {
-    keyPair: { privateKey, publicKey },
-    keyType: 'rsa',
-    algorithm: 'sha256',
-    notBeforeDate: notBefore,
-    notAfterDate: new Date(notBefore.getTime() + days * 86400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [...[...names].map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }],
-      },
-    ],
-  });
-  return { cert: result.cert, key: privateKey };
-}
-
-/** why an existing self-signed certificate must be replaced, or null when it is still good */
-function staleReason(certPem: string, hostname: string): string | null {
-  try {
-    const x = new X509Certificate(certPem);
-    if (Date.parse(x.validTo) - Date.now() < RENEW_BEFORE_MS) return `it expires on ${x.validTo}`;
-    if (!x.checkHost(hostname)) return `it does not name the configured hostname ${hostname}`;
-    return null;
-  } catch (err) {
-    return `it cannot be parsed (${(err as Error).message})`;
-  }
-}
-
-async function selfSigned(config: Config, log: Logger): Promise<PemPair> {
-  const dir = join(config.data_dir, 'tls');
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
-  if (existsSync(certPath) && existsSync(keyPath)) {
-    const pem = { cert: readPem(certPath, 'self-signed certificate'), key: readPem(keyPath, 'self-signed key') };
-    const stale = staleReason(pem.cert, config.hostname);
-    if (!stale) {
-      log.warn(
-        { cert: resolve(certPath) },
-        `using the self-signed certificate in ${resolve(dir)}; clients will warn about it. ` +
-          'Set tls.cert and tls.key in the configuration to use a real certificate.',
-      );
-      return pem;
-    }
-    log.warn({ cert: resolve(certPath) }, `replacing the self-signed certificate in ${resolve(dir)}: ${stale}`);
-  }
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    throw new TlsConfigError(`cannot create ${resolve(dir)} for the self-signed certificate (data_dir): ${(err as Error).message}`);
-  }
-  const pem = await makeSelfSigned(config.hostname);
-  // write-then-rename so a concurrent start never reads half a file
-  const tmp = `.${process.pid}.tmp`;
-  try {
-    writeFileSync(keyPath + tmp, pem.key, { mode: 0o600 });
-    writeFileSync(certPath + tmp, pem.cert, { mode: 0o644 });
-    renameSync(keyPath + tmp, keyPath);
-    renameSync(certPath + tmp, certPath);
-  } catch (err) {
-    throw new TlsConfigError(`cannot store the self-signed certificate in ${resolve(dir)} (data_dir): ${(err as Error).message}`);
-  }
-  log.warn(
-    { cert: resolve(certPath) },
-    `created a self-signed certificate for ${config.hostname} in ${resolve(dir)}; clients will warn about it. ` +
-      'Set tls.cert and tls.key (PEM paths) in the configuration to use a real certificate.',
-  );
-  return pem;
 }
 
 /** SNI lookup: exact host name, then a "*.parent" wildcard covering exactly one label */
@@ -209,7 +95,7 @@ async function loadCertificates(config: Config, log: Logger): Promise<Certificat
     ({ pem, context: defaultContext } = loadPair(cert, key, 'tls'));
     log.info({ cert: resolve(cert) }, `using the certificate ${resolve(cert)}`);
   } else {
-    pem = await selfSigned(config, log);
+    pem = await selfSignedCertificate(config, log);
     defaultContext = tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
   }
   const sni = new Map<string, tls.SecureContext>();

@@ -141,3 +141,13 @@ test('an unusable data_dir is a clear error', async () => {
     (err: Error) => err instanceof TlsConfigError && /data_dir/.test(err.message),
   );
 });
+
+test('an IP address as hostname gets an IP entry and is reused', async () => {
+  const dir = tempDir();
+  const config = defaultConfig({ hostname: '192.0.2.10', data_dir: dir });
+  await createTlsProvider(config, log);
+  const first = readFileSync(join(dir, 'tls', 'cert.pem'), 'utf8');
+  assert.equal(new X509Certificate(first).checkIP('192.0.2.10'), '192.0.2.10');
+  await createTlsProvider(config, log);
+  assert.equal(readFileSync(join(dir, 'tls', 'cert.pem'), 'utf8'), first);
+});
