@@ -24,7 +24,7 @@ const msgs = splitMbox(readFileSync('/work/shared/corpus/sample.mbox'));
 const indexes = args.includes('--preindexed') ? msgs.map((m) => indexMessage(m)) : null;
 const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'letterbox-bench-store-'));
 const store = await openSqliteStore(dir);
-try {
+async function main(): Promise<void> {
   await store.addDomain('bench.test');
   const a = await store.createAccount('bench@bench.test', 'x');
   const inbox = (await store.getMailbox(a.id, 'INBOX'))!.id;
@@ -43,12 +43,12 @@ try {
   const cpu = process.cpuUsage(cpu0);
   const s = sqliteStoreStats(store)!;
   console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, ${Math.round(s.txMs)} ms inside transactions; CPU ${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms/message)`);
-  if (args.includes('--append-only')) process.exit(0);
   const time = async (label: string, fn: () => Promise<unknown>) => {
     const t = performance.now();
     const r = await fn();
     console.log(`${label}: ${(performance.now() - t).toFixed(0)} ms${Array.isArray(r) ? ` (${r.length} hits)` : ''}`);
   };
+  if (args.includes('--append-only')) return;
   await time('snapshot', () => store.snapshot(a.id, inbox));
   await time('status', () => store.mailboxStatus(a.id, inbox));
   await time('search UNSEEN', () => store.search(a.id, inbox, { op: 'flag', flag: '\\Seen', set: false }));
@@ -57,6 +57,9 @@ try {
   await time('search TEXT', () => store.search(a.id, inbox, { op: 'text', value: 'invoice' }));
   await time('store +FLAGS 1:*', () => store.storeFlags(a.id, inbox, [[1, Infinity]], 'add', ['\\Seen']));
   await time('fetch meta 1:*', () => store.getMessages(a.id, inbox, [[1, Infinity]]));
+}
+try {
+  await main();
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -225,10 +225,12 @@ export function createMemoryStore(): Store {
     async createAccount(address, passwordHash, opts) {
       open();
       const n = normaliseAddress(address);
+      const quota = opts?.quotaBytes ?? 0;
+      if (!Number.isFinite(quota) || quota < 0) throw new StoreError('INVALID', 'quota must be a non-negative number of bytes');
       if (!st.domains.has(n.domain)) throw new StoreError('NONEXISTENT', `domain ${n.domain} does not exist; add it first`);
       for (const a of st.accounts.values())
         if (a.account.address === n.address) throw new StoreError('ALREADYEXISTS', `account ${n.address} already exists`);
-      const account: Account = { id: st.nextAccountId++, address: n.address, passwordHash, quotaBytes: opts?.quotaBytes ?? 0, pop3Policy: null, createdAt: new Date() };
+      const account: Account = { id: st.nextAccountId++, address: n.address, passwordHash, quotaBytes: quota, pop3Policy: null, createdAt: new Date() };
       const a: AccountState = { account, mailboxes: new Map(), subscriptions: new Set(), retained: [], used: 0 };
       st.accounts.set(account.id, a);
       for (const d of DEFAULT_MAILBOXES) {

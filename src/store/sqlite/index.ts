@@ -10,7 +10,7 @@
  *   search text computed at append so SEARCH never re-parses.
  * - Counters (messages, unseen, deleted, size, used bytes) kept by triggers.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -44,11 +44,14 @@ export interface SqliteStoreOptions {
 /** Opens (creating and migrating as needed) the store in `dataDir`. */
 export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}): Promise<Store> {
   const log = opts.log;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, DB_FILE);
+  const created = !existsSync(file);
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    // password hashes and DKIM keys live here: owner only (SQLite gives -wal/-shm the same mode)
+    if (created) chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
