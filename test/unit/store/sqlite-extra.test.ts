@@ -1,7 +1,7 @@
 /** SQLite-only behaviour: migrations, group commit, blob sharing, reopen, cross-process changes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -140,6 +140,7 @@ describe('sqlite store', () => {
       await store.enqueue({ from: 'bob@example.test', recipients: ['x@far.example'], raw, accountId: a.id });
       const info = (await store.getMailbox(a.id, 'INBOX'))!;
       await store.close();
+      assert.equal(statSync(join(dir, DB_FILE)).mode & 0o777, 0o600);
       store = await openSqliteStore(dir);
       try {
         const again = (await store.getMailbox(a.id, 'INBOX'))!;
