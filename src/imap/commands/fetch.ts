@@ -57,7 +57,16 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
     let metas: Array<MessageMeta | MessageWithIndex> = needIndex
       ? await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
       : await s.ctx.store.getMessages(s.accountId, v.mailboxId, uidSet);
-    missing += batch.length - metas.length;
+    // expunged by another session but not yet announced here: the UID is still known from
+    // this session's view, so a FETCH of UIDs only is answered in full (as Dovecot does);
+    // anything else about such a message is gone → NO [EXPUNGEISSUED]
+    const uidOnly = args.changedSince === null && atts.every((a) => a.type === 'UID');
+    const gone = new Set<number>();
+    if (metas.length < batch.length) {
+      const have = new Set(metas.map((m) => m.uid));
+      for (const u of batch) if (!have.has(u)) gone.add(u);
+      if (!uidOnly) missing += gone.size;
+    }
     if (args.changedSince !== null) metas = metas.filter((m) => m.modseq > args.changedSince!);
     if (setsSeen) {
       const unseen = metas.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
@@ -70,6 +79,15 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
         });
         v.ingest(r.changes);
       }
+    }
+    if (uidOnly && gone.size) {
+      const rows = [...metas.map((m) => m.uid), ...gone].sort((a, b) => a - b);
+      for (const u of rows) {
+        const seq = v.seqOf(u);
+        if (seq) s.write(`* ${seq} FETCH (UID ${u})\r\n`);
+      }
+      await s.flush();
+      continue;
     }
     for (const m of metas) {
       const seq = v.seqOf(m.uid);

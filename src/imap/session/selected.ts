@@ -32,6 +32,12 @@ export class SelectedView {
   saved: number[] = [];
   /** keywords announced in the last FLAGS response (RFC 9051 §7.3.5) */
   readonly keywords = new Set<string>();
+  /**
+   * UID → MODSEQ of this session's own latest flag change (already answered by its STORE
+   * or FETCH). A buffered change from another session with a lower MODSEQ is older than
+   * what the client already saw and must not be reported after it.
+   */
+  private ownFlags = new Map<number, number>();
 
   constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean, private readonly sessionId: string) {
     this.mailboxId = info.id;
@@ -81,6 +87,7 @@ export class SelectedView {
       if (c.mailboxId !== this.mailboxId) continue;
       if (c.kind === 'flags' && c.origin === this.sessionId) {
         if (c.modseq > this.highestModseq) this.highestModseq = c.modseq;
+        if (c.modseq > (this.ownFlags.get(c.uid) ?? 0)) this.ownFlags.set(c.uid, c.modseq);
         continue;
       }
       if (c.kind === 'exists' || c.kind === 'flags' || c.kind === 'expunge') this.pending.push(c);
@@ -143,8 +150,17 @@ export class SelectedView {
       this.push(u);
       out.newUids.push(u);
     }
-    // flag updates for messages that are gone by now are dropped
-    out.flags = out.flags.filter((f) => this.seqOf(f.uid) > 0);
+    // flag updates for messages that are gone by now are dropped; per message only the
+    // newest one is told, and none older than the session's own answered change
+    const newest = new Map<number, DrainResult['flags'][number]>();
+    for (const f of out.flags) {
+      if (this.seqOf(f.uid) === 0) continue;
+      if (f.modseq < (this.ownFlags.get(f.uid) ?? 0)) continue;
+      const prev = newest.get(f.uid);
+      if (!prev || f.modseq >= prev.modseq) newest.set(f.uid, f);
+    }
+    out.flags = out.flags.filter((f) => newest.get(f.uid) === f);
+    this.ownFlags.clear();
     return out;
   }
 

@@ -44,10 +44,18 @@ describe('imap untagged updates', () => {
     await transcript(
       a,
       `C: f1 FETCH 1:3 (UID)
+       S: * 1 FETCH (UID 1)
        S: * 2 FETCH (UID 2)
        S: * 3 FETCH (UID 3)
        S: * 1 FETCH (FLAGS (\\Deleted \\Recent))
-       S: f1 NO [EXPUNGEISSUED] Some of the requested messages no longer exist`,
+       S: f1 OK FETCH completed`,
+    );
+    // the UID is known from the session's view; anything else about the message is gone
+    await transcript(
+      a,
+      `C: f1b FETCH 1:2 (UID FLAGS)
+       S: * 2 FETCH (UID 2 FLAGS (\\Recent))
+       S: f1b NO [EXPUNGEISSUED] Some of the requested messages no longer exist`,
     );
     // the flag update is fine; the expunge must still be pending: sequence numbers are stable
     const r = await a.command('f2 FETCH 2:3 (UID)');
