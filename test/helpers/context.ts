@@ -3,7 +3,7 @@
  * store (or SQLite in a temp dir), a self-signed certificate, and a real listener on a
  * loopback port picked by the OS. Everything started here is stopped by `close()`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, type Config, type TlsMode } from '../../src/config/schema.js';
@@ -12,7 +12,7 @@ import type { ConnectionHandler, RunningListener } from '../../src/net/types.js'
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
-import { createTlsProvider } from '../../src/net/tls.js';
+import { createTlsProvider, makeSelfSigned, type PemPair } from '../../src/net/tls.js';
 import { listen } from '../../src/net/listener.js';
 import { createLogger } from '../../src/log.js';
 import type { Account } from '../../src/store/types.js';
@@ -27,16 +27,33 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+const TEST_HOSTNAME = 'mail.example.test';
+let testCertificate: Promise<PemPair> | null = null;
+
+/**
+ * Making a self-signed certificate takes a second or more; a test process makes one and
+ * every context reuses it (placed where the TLS provider keeps its own, <data_dir>/tls/).
+ */
+function placeTestCertificate(dataDir: string): Promise<void> {
+  testCertificate ??= makeSelfSigned(TEST_HOSTNAME);
+  return testCertificate.then((pem) => {
+    mkdirSync(join(dataDir, 'tls'), { recursive: true });
+    writeFileSync(join(dataDir, 'tls', 'cert.pem'), pem.cert);
+    writeFileSync(join(dataDir, 'tls', 'key.pem'), pem.key, { mode: 0o600 });
+  });
+}
+
 export async function makeTestContext(
   opts: { config?: Record<string, unknown>; backend?: 'memory' | 'sqlite' } = {},
 ): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-test-'));
   const config: Config = defaultConfig({
-    hostname: 'mail.example.test',
+    hostname: TEST_HOSTNAME,
     data_dir: dataDir,
     log: { level: process.env.LETTERBOX_TEST_LOG ?? 'silent' },
     ...opts.config,
   });
+  if (config.hostname === TEST_HOSTNAME && config.tls.cert === undefined) await placeTestCertificate(dataDir);
   const log = createLogger(config);
   const store = opts.backend === 'sqlite' ? await openSqliteStore(dataDir, { log }) : createMemoryStore();
   const auth = createAuthenticator(store, config, log);
