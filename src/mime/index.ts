@@ -54,7 +54,10 @@ function label(path: string): string {
   return path ? `part ${path}` : 'message';
 }
 
-/** number of lines in raw[a, b): LFs inside, plus a last line without LF */
+/**
+ * number of lines in raw[a, b) for body-fld-lines: the LFs inside. A last line without a
+ * line break is not counted (as Dovecot and UW-IMAP count; imaptest compares with them).
+ */
 function countLines(ctx: Ctx, a: number, b: number): number {
   if (b <= a) return 0;
   const lfs = ctx.lfs;
@@ -68,8 +71,7 @@ function countLines(ctx: Ctx, a: number, b: number): number {
     }
     return lo;
   };
-  const n = lower(b) - lower(a);
-  return n + (ctx.raw[b - 1] === LF ? 0 : 1);
+  return lower(b) - lower(a);
 }
 
 /**
