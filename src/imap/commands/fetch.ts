@@ -42,7 +42,8 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   const has = (t: string) => atts.some((a) => a.type === t);
   if (args.changedSince !== null || has('MODSEQ')) s.enabled.add('CONDSTORE');
   const setsSeen = !v.readOnly && atts.some(fetchSetsSeen);
-  if (setsSeen && !has('FLAGS')) atts.push({ type: 'FLAGS' });
+  // RFC 9051 §6.4.5: when fetching sets \Seen, the new FLAGS are reported (for the messages that changed)
+  const flagsAsked = has('FLAGS');
   if (s.condstore && has('FLAGS') && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
   const needIndex = atts.some((a) => NEEDS_INDEX.has(a.type));
   const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
@@ -68,6 +69,7 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
       if (!uidOnly) missing += gone.size;
     }
     if (args.changedSince !== null) metas = metas.filter((m) => m.modseq > args.changedSince!);
+    const seenNow = new Set<number>();
     if (setsSeen) {
       const unseen = metas.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
       if (unseen.length) {
@@ -75,6 +77,7 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
         const updated = new Map(r.updated.map((u) => [u.uid, u]));
         metas = metas.map((m) => {
           const u = updated.get(m.uid);
+          if (u) seenNow.add(m.uid);
           return u ? { ...m, flags: u.flags, modseq: u.modseq } : m;
         });
         v.ingest(r.changes);
@@ -101,9 +104,10 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
           continue;
         }
       }
-      if (atts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
+      const msgAtts = !flagsAsked && seenNow.has(m.uid) ? [...atts, { type: 'FLAGS' } as FetchAtt] : atts;
+      if (msgAtts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
       const out: Array<[string, WireValue]> = [];
-      for (const att of atts) {
+      for (const att of msgAtts) {
         const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
         if (r === 'UNKNOWN-CTE') cte = true;
         else out.push(r);

@@ -36,7 +36,8 @@ export async function startServer(
     ...(opts.plaintext === false ? {} : { auth: { plaintext_allowed_from: ['127.0.0.1'] } }),
     ...opts.config,
   };
-  const t = await makeTestContext({ config, backend: opts.backend });
+  const backend = opts.backend ?? (process.env.LETTERBOX_TEST_BACKEND === 'sqlite' ? 'sqlite' : 'memory');
+  const t = await makeTestContext({ config, backend });
   await t.addUser(USER, PASS);
   const mode = opts.tls ?? 'none';
   const listener = await t.listen(mode === 'implicit' ? 'imaps' : 'imap', mode, (sock, info) =>
