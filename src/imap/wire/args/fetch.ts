@@ -8,7 +8,7 @@
  *   section-spec = section-msgtext / (section-part ["." section-text])
  *   section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
  *   section-text = section-msgtext / "MIME" ; section-part = nz-number *("." nz-number)
- *   partial     = "<" number64 "." nz-number64 ">"
+ *   partial     = "<" number64 "." nz-number64 ">"   (also "<" number64 ">": to the end)
  *   fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" ; "CHANGEDSINCE" SP mod-sequence-valzer / "VANISHED"
  */
 import { bad } from '../errors.js';
@@ -133,10 +133,12 @@ export function parseSectionSpec(tokens: readonly Token[]): SectionSpec {
 
 function partial(t: SectionToken): PartialRange | null {
   if (!t.partial) return null;
-  if (t.partial.length === null) bad('Partial fetch needs <offset.length>');
-  if (t.partial.length === 0) bad('Partial length must not be 0');
-  if (!Number.isSafeInteger(t.partial.offset) || !Number.isSafeInteger(t.partial.length)) bad('Partial range out of range');
-  return { offset: t.partial.offset, length: t.partial.length };
+  // "<offset>" without a length (not in the RFC grammar) means "to the end", as Dovecot
+  // accepts it and imaptest's BINARY tests send it
+  const length = t.partial.length ?? Number.MAX_SAFE_INTEGER;
+  if (length === 0) bad('Partial length must not be 0');
+  if (!Number.isSafeInteger(t.partial.offset) || !Number.isSafeInteger(length)) bad('Partial range out of range');
+  return { offset: t.partial.offset, length };
 }
 
 /** One fetch-att token → FetchAtt. */

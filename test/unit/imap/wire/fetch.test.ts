@@ -93,6 +93,16 @@ test('UID FETCH adds UID; CHANGEDSINCE adds MODSEQ; VANISHED needs UID FETCH and
   assert.equal(parseFetchArgs(argsOf('A FETCH $ FLAGS'), { uid: false }).set.saved, true);
 });
 
+test('a partial range without a length reaches to the end (accepted like Dovecot)', () => {
+  const a = parseFetchArgs(argsOf('A FETCH 1 (BINARY.PEEK[5]<15> BODY.PEEK[TEXT]<3>)'), { uid: false });
+  assert.deepEqual(
+    a.atts.map((x) => ('partial' in x && x.partial ? x.partial.offset : null)),
+    [15, 3],
+  );
+  const first = a.atts[0]!;
+  assert.ok('partial' in first && first.partial && first.partial.length >= Number.MAX_SAFE_INTEGER);
+});
+
 test('bad FETCH arguments are WireError BAD', () => {
   const bad = [
     'A FETCH',
@@ -107,7 +117,6 @@ test('bad FETCH arguments are WireError BAD', () => {
     'A FETCH 1 BODY[TEXT (X)]',
     'A FETCH 1 BODY[0]',
     'A FETCH 1 BODY[1.FOO]',
-    'A FETCH 1 BODY[]<5>',
     'A FETCH 1 BODY[]<5.0>',
     'A FETCH 1 BINARY[FOO]',
     'A FETCH 1 BINARY[1.0]',
