@@ -101,6 +101,27 @@ describe('sqlite store', () => {
       }
     }));
 
+  it('changes are published only once committed (visible to another connection)', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      const other = new Database(join(dir, DB_FILE), { readonly: true });
+      const seenByOther: number[] = [];
+      store.bus.subscribe(a.id, (changes) => {
+        for (const c of changes)
+          if (c.kind === 'exists')
+            seenByOther.push(other.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid = ?').pluck().get(inbox, c.uid) as number);
+      });
+      try {
+        await Promise.all([1, 2, 3].map(() => store.append(a.id, inbox, { raw: rawMessage() })));
+        assert.deepEqual(seenByOther, [1, 1, 1]);
+      } finally {
+        other.close();
+        await store.close();
+      }
+    }));
+
   it('COPY shares the stored bytes; expunging every copy frees them', () =>
     withDir(async (dir) => {
       const store = await openSqliteStore(dir);
