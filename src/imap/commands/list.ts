@@ -65,16 +65,19 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     if (sel.has('SPECIAL-USE') && !info?.specialUse) continue;
     if (matches(name)) entries.set(name, { name, attrs: [], info });
     // parents that "%" would stop at (RFC 9051 §6.3.9; RFC 5258 §4 CHILDINFO for RECURSIVEMATCH)
+    // RFC 5258 §3.5 CHILDINFO: only for a descendant that is not itself listed (it does not match)
+    const childInfo = sel.has('RECURSIVEMATCH') && !matches(name);
     for (const p of parentNames(name)) {
       if (!matches(p)) continue;
       const e = entries.get(p);
       if (e) {
-        if (sel.has('RECURSIVEMATCH')) e.childInfo = true;
+        if (childInfo) e.childInfo = true;
         continue;
       }
       if (lsub || sel.has('SUBSCRIBED')) {
-        if (sel.has('RECURSIVEMATCH')) entries.set(p, { name: p, attrs: [], info: byName.get(p) ?? null, childInfo: true });
-        else if (lsub && !subs.has(p)) entries.set(p, { name: p, attrs: ['\\Noselect'], info: null });
+        if (childInfo) entries.set(p, { name: p, attrs: [], info: byName.get(p) ?? null, childInfo: true });
+        // RFC 3501 §6.3.9: only when the subscribed child itself is not listed ("%" stopped)
+        else if (lsub && !subs.has(p) && !matches(name)) entries.set(p, { name: p, attrs: ['\\Noselect'], info: null });
       } else if (!byName.has(p)) entries.set(p, { name: p, attrs: [], info: null });
     }
   }
@@ -85,9 +88,12 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     const e = entries.get(name)!;
     if ((lsub || sel.has('SUBSCRIBED')) && !subs.has(name) && !e.childInfo && !lsub) continue;
     const attrs = [...e.attrs];
-    if (!e.info && !attrs.includes('\\Noselect')) attrs.push(s.rev2 && !lsub ? '\\NonExistent' : '\\Noselect');
+    // a subscribed name without a mailbox is \NonExistent in any LIST (RFC 5258 §3.4, which
+    // implies \Noselect), whatever the IMAP revision; a missing parent is \Noselect for rev1
+    const gone = !e.info && !lsub && subs.has(name);
+    if (!e.info && !attrs.includes('\\Noselect')) attrs.push((s.rev2 || gone) && !lsub ? '\\NonExistent' : '\\Noselect');
     if (!lsub) {
-      if (e.info || !s.rev2) attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
+      if (e.info || (!s.rev2 && !gone)) attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
       if (e.info?.specialUse) attrs.push(e.info.specialUse);
       if ((sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED')) && subs.has(name)) attrs.push('\\Subscribed');
     }
