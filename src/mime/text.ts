@@ -4,6 +4,7 @@
  * body = text/* parts decoded from their transfer encoding and charset, HTML tags
  * stripped; non-text and attachment bodies are skipped. Both capped at TEXT_CAP chars.
  */
+import { parseAddressList } from './address.js';
 import { decodeCharset } from './charset.js';
 import { decodeWords } from './envelope.js';
 import { findHeader, parseHeaderBlock, parseHeaders, type HeaderField } from './header.js';
@@ -131,9 +132,31 @@ function push(out: string[], s: string, budget: { left: number }): void {
   budget.left -= t.length + 1;
 }
 
+const ADDRESS_FIELDS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'resent-from', 'resent-sender', 'resent-to', 'resent-cc', 'resent-bcc']);
+
+/**
+ * Address fields also carry their parsed form ("name <mailbox@host>", "group:"), so
+ * FROM/TO/CC/BCC match "user@domain" even when the field is written with comments or
+ * spacing inside the address ("<user (c)@ (c) domain>"), as IMAP servers match addresses.
+ */
+function addressForms(value: string): string {
+  try {
+    return parseAddressList(value)
+      .map((a) => (a.host === null ? (a.mailbox === null ? ';' : `${a.mailbox}:`) : `${a.name ?? ''} <${a.mailbox ?? ''}@${a.host}>`))
+      .join(', ');
+  } catch {
+    return '';
+  }
+}
+
 function headerText(raw: Buffer, part: MimePart): string {
   return partHeaders(raw, part)
-    .map((f) => `${f.name}: ${decodeWords(f.value)}`)
+    .map((f) => {
+      const v = decodeWords(f.value);
+      if (!ADDRESS_FIELDS.has(f.name.toLowerCase())) return `${f.name}: ${v}`;
+      const forms = addressForms(f.value);
+      return forms && forms !== v ? `${f.name}: ${v} ${forms}` : `${f.name}: ${v}`;
+    })
     .join('\n');
 }
 
