@@ -1,21 +1,14 @@
 /**
- * Test scaffolding for SMTP: a ServerContext on the memory store (like test/helpers/context.ts,
- * without the SQLite import), a line-oriented SMTP client for C:/S: transcripts, and a
+ * Test scaffolding for SMTP: a ServerContext from test/helpers/context.ts (memory store, or
+ * SQLite with LETTERBOX_TEST_BACKEND=sqlite) with SMTP listeners, a line-oriented SMTP client for C:/S: transcripts, and a
  * "simulated internet" of smtp-server sinks on loopback with a table resolver that maps
  * test domains to them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { defaultConfig, type Config } from '../../../src/config/schema.js';
 import type { ServerContext } from '../../../src/context.js';
-import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { createAuthenticator } from '../../../src/auth/authenticator.js';
-import { createTlsProvider } from '../../../src/net/tls.js';
-import { createLogger } from '../../../src/log.js';
+import { makeTestContext } from '../../helpers/context.js';
 import type { Account } from '../../../src/store/types.js';
 import type { RunningListener } from '../../../src/net/types.js';
 import { startSmtp, type SmtpListenerName } from '../../../src/smtp/server.js';
@@ -33,39 +26,24 @@ export const offlineResolver: DnsResolver = async (name) => {
   throw Object.assign(new Error(`offline: ${name}`), { code: 'ENOTFOUND' });
 };
 
-export async function makeHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-smtp-'));
-  const config: Config = defaultConfig({
-    hostname: 'mx.local.test',
-    data_dir: dataDir,
-    log: { level: process.env.LETTERBOX_TEST_LOG ?? 'silent' },
-    ...overrides,
-  });
-  const log = createLogger(config);
-  const store = createMemoryStore();
-  const auth = createAuthenticator(store, config, log);
-  const tlsProvider = await createTlsProvider(config, log);
-  const abort = new AbortController();
-  const ctx: ServerContext = { config, store, auth, tls: tlsProvider, log, shutdown: abort.signal };
+export async function makeHarness(
+  overrides: Record<string, unknown> = {},
+  backend: 'memory' | 'sqlite' = (process.env.LETTERBOX_TEST_BACKEND as 'sqlite' | undefined) ?? 'memory',
+): Promise<Harness> {
+  const t = await makeTestContext({ config: overrides, backend });
   const listeners: RunningListener[] = [];
   return {
-    ctx,
-    async addUser(address, password) {
-      const domain = address.slice(address.lastIndexOf('@') + 1);
-      if (!(await store.getDomain(domain))) await store.addDomain(domain);
-      return store.createAccount(address, await auth.hashPassword(password));
-    },
+    ctx: t.ctx,
+    addUser: (address, password) => t.addUser(address, password),
     async start(name, tlsMode, resolver) {
       const mode = tlsMode ?? (name === 'submissions' ? 'implicit' : 'starttls');
-      const l = await startSmtp(ctx, name, { address: '127.0.0.1', port: 0, tls: mode }, { resolver: resolver ?? offlineResolver });
+      const l = await startSmtp(t.ctx, name, { address: '127.0.0.1', port: 0, tls: mode }, { resolver: resolver ?? offlineResolver });
       listeners.push(l);
       return l;
     },
     async close() {
-      abort.abort();
       await Promise.all(listeners.map((l) => l.close(200)));
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await t.close();
     },
   };
 }

@@ -53,9 +53,9 @@ test('local delivery: 250 after the store, bytes kept, trace fields prepended', 
     assert.ok(text.endsWith(MSG), 'original bytes kept verbatim at the end');
     const head = text.slice(0, text.length - MSG.length);
     assert.match(head, /^Return-Path: <sender@remote\.test>\r\nDelivered-To: alice@local\.test\r\n/);
-    assert.match(head, /Authentication-Results: mx\.local\.test;/);
+    assert.match(head, /Authentication-Results: mail\.example\.test;/);
     assert.match(head, /spf=none/);
-    assert.match(head, /Received: from client\.remote\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.local\.test \(letterbox\) with ESMTP\r\n\tid \S+ for <alice@local\.test>;/);
+    assert.match(head, /Received: from client\.remote\.test \(\[127\.0\.0\.1\]\)\r\n\tby mail\.example\.test \(letterbox\) with ESMTP\r\n\tid \S+ for <alice@local\.test>;/);
   } finally {
     await h.close();
   }

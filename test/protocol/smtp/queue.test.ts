@@ -141,10 +141,10 @@ test('permanent failure: failure DSN (RFC 3464) to the local sender, only for th
     assert.equal(more.length, 0);
     assert.ok(dsn);
     assert.match(dsn, /^Return-Path: <>\r\n/);
-    assert.match(dsn, /^From: Mail Delivery System <MAILER-DAEMON@mx\.local\.test>$/m);
+    assert.match(dsn, /^From: Mail Delivery System <MAILER-DAEMON@mail\.example\.test>$/m);
     assert.match(dsn, /^Content-Type: multipart\/report; report-type=delivery-status;/m);
     assert.match(dsn, /^Content-Type: message\/delivery-status$/m);
-    assert.match(dsn, /^Reporting-MTA: dns; mx\.local\.test$/m);
+    assert.match(dsn, /^Reporting-MTA: dns; mail\.example\.test$/m);
     assert.match(dsn, /^Final-Recipient: rfc822; gone@perm\.test$/m);
     assert.doesNotMatch(dsn, /Final-Recipient: rfc822; ok@perm\.test/);
     assert.match(dsn, /^Action: failed$/m);

@@ -94,7 +94,7 @@ test('local recipient delivered at once, remote queued, DKIM-signed, no Sent cop
     assert.match(raw, /d=local\.test/);
     assert.match(raw, /s=lb1/);
     assert.match(raw, /with ESMTPSA/);
-    assert.match(raw, /^Message-ID: <[0-9a-f]+@mx\.local\.test>$/m);
+    assert.match(raw, /^Message-ID: <[0-9a-f]+@mail\.example\.test>$/m);
     assert.match(raw, /^Date: /m);
     const queue = await h.ctx.store.listQueue();
     assert.equal(queue.length, 1);
