@@ -8,6 +8,7 @@
  * the queue runner stops, the store flushes and closes; exit code 0. A second signal
  * exits at once with code 1.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import type * as net from 'node:net';
 import type { Command } from 'commander';
@@ -103,6 +104,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let queue: { stop(): Promise<void> } | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
   const abort = new AbortController();
+  // every open session listens for shutdown: no listener limit on this signal
+  setMaxListeners(0, abort.signal);
   let stopping: Promise<void> | undefined;
 
   const stop = (graceMs = 10_000) =>

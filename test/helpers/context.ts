@@ -3,6 +3,7 @@
  * store (or SQLite in a temp dir), a self-signed certificate, and a real listener on a
  * loopback port picked by the OS. Everything started here is stopped by `close()`.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ export async function makeTestContext(
   const auth = createAuthenticator(store, config, log);
   const tls = await createTlsProvider(config, log);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
   const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal };
   const listeners: RunningListener[] = [];
 
