@@ -140,12 +140,7 @@ export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: numbe
   return figures;
 }
 
-/** opens n connections that LOGIN, SELECT INBOX and IDLE; returns memory per connection */
-export async function idleMemory(t: Target, n: number): Promise<{ rss: number; pss: number; held: number }> {
-  await t.addUsers(['idle'], PASSWORD).catch(() => {});
-  const before = t.rootPids().flatMap((p) => processTree(p));
-  const rss0 = treeRss(before);
-  const pss0 = treePss(before);
+async function openIdle(t: Target, n: number): Promise<{ conns: RawImap[]; failed: number }> {
   const conns: RawImap[] = [];
   let failed = 0;
   for (let i = 0; i < n; i += 100) {
@@ -164,11 +159,28 @@ export async function idleMemory(t: Target, n: number): Promise<{ rss: number; p
     );
     for (const c of batch) if (c) conns.push(c);
   }
-  await new Promise((r) => setTimeout(r, 2000));
-  const after = t.rootPids().flatMap((p) => processTree(p));
+  return { conns, failed };
+}
+
+/**
+ * Opens n connections that LOGIN, SELECT INBOX and IDLE; returns the growth of the server's
+ * memory divided by n. A warm-up round of connections is opened and closed first, so that
+ * one-time allocations (code, caches, the login path) are not charged to the connections.
+ */
+export async function idleMemory(t: Target, n: number): Promise<{ rss: number; pss: number; held: number }> {
+  await t.addUsers(['idle'], PASSWORD).catch(() => {});
+  const warm = await openIdle(t, Math.min(200, n));
+  for (const c of warm.conns) c.close();
+  await new Promise((r) => setTimeout(r, 3000));
+  const pids0 = t.rootPids().flatMap((p) => processTree(p));
+  const rss0 = treeRss(pids0);
+  const pss0 = treePss(pids0);
+  const { conns, failed } = await openIdle(t, n);
+  await new Promise((r) => setTimeout(r, 3000));
+  const pids = t.rootPids().flatMap((p) => processTree(p));
   const held = conns.filter((c) => !c.closed).length;
-  const rss = (treeRss(after) - rss0) / Math.max(1, held);
-  const pss = (treePss(after) - pss0) / Math.max(1, held);
+  const rss = (treeRss(pids) - rss0) / Math.max(1, held);
+  const pss = (treePss(pids) - pss0) / Math.max(1, held);
   for (const c of conns) c.close();
   await new Promise((r) => setTimeout(r, 1000));
   if (failed) console.error(`  ${t.name}: ${failed} of ${n} idle connections failed to open`);
