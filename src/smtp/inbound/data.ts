@@ -90,7 +90,7 @@ export async function deliverInbound(
       recipients: failures.map((f) => ({
         address: f.address,
         action: 'failed' as const,
-        status: f.reply.enhanced,
+        status: f.reply.enhanced.replace(/^4\./, '5.'), // not retried: a failed action is permanent (RFC 3464 §2.3.4)
         diagnostic: f.reply.toString(),
         remoteMta: ctx.config.hostname,
       })),

@@ -14,6 +14,7 @@ import { Replies, storeErrorReply } from '../errors.js';
 import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../headers.js';
 import { domainOf } from '../session.js';
 import { ownsAddress } from './owner.js';
+import { sendDsn } from '../queue/dsn.js';
 
 export interface SubmissionResult {
   local: number;
@@ -72,8 +73,17 @@ export async function deliverSubmission(
   if (failed.length && failed.length === results.length && uniqueRemote.length === 0) {
     throw storeErrorReply((failed[0] as { error: unknown }).error);
   }
-  for (const f of failed)
-    if ('error' in f) ctx.log.warn({ to: f.account.address, code: f.error.code }, `local copy of a submitted message not stored: ${f.error.message}`);
+  if (failed.length) {
+    // the transaction succeeds for the others; the sender learns about these by DSN (RFC 3464)
+    const recipients = failed.map((f) => {
+      const reply = storeErrorReply((f as { error: unknown }).error);
+      ctx.log.warn({ to: f.account.address, reply: reply.toString() }, 'local copy of a submitted message not stored');
+      return { address: f.account.address, action: 'failed' as const, status: reply.enhanced.replace(/^4\./, '5.'), diagnostic: reply.toString(), remoteMta: ctx.config.hostname };
+    });
+    await sendDsn(ctx, { to: sender, original: message, arrivalDate: now, now, recipients }).catch((err) =>
+      ctx.log.error({ err: (err as Error).message }, 'could not send a failure DSN for a partially delivered submission'),
+    );
+  }
   let queueId: string | null = null;
   if (uniqueRemote.length) {
     const item = await ctx.store.enqueue({ from: sender, recipients: uniqueRemote, raw: message, accountId: account.id });

@@ -231,3 +231,33 @@ test('shutdown says 421 to idle sessions', async () => {
   client.close();
   await h.close();
 });
+
+test('partial failure: one full mailbox behind an alias gets a DSN, the others their copy', async () => {
+  const h = await makeHarness();
+  try {
+    await h.addUser('alice@local.test', 'pw-alice-1');
+    const bob = await h.addUser('bob@local.test', 'pw-bob-1');
+    const bobInbox = (await h.ctx.store.getMailbox(bob.id, 'INBOX'))!;
+    await h.ctx.store.append(bob.id, bobInbox.id, { raw: Buffer.from(MSG) });
+    await h.ctx.store.updateAccount(bob.id, { quotaBytes: 10 });
+    await h.ctx.store.addAlias('both@local.test', ['alice@local.test', 'bob@local.test']);
+    const l = await h.start('smtp');
+    const { client } = await session(l.port);
+    await client.cmd('MAIL FROM:<sender@remote.test>');
+    assert.match(await client.cmd('RCPT TO:<both@local.test>'), /^250 /);
+    assert.match(await client.data(MSG), /^250 /);
+    client.close();
+    assert.equal((await inboxMessages(h, 'alice@local.test')).length, 1);
+    assert.equal((await inboxMessages(h, 'bob@local.test')).length, 1, 'bob keeps only the message he had');
+    const queue = await h.ctx.store.listQueue();
+    assert.equal(queue.length, 1);
+    assert.equal(queue[0]!.from, '');
+    assert.deepEqual(queue[0]!.recipients, ['sender@remote.test']);
+    const dsn = (await h.ctx.store.getQueueRaw(queue[0]!.id)).toString();
+    assert.match(dsn, /^Final-Recipient: rfc822; bob@local\.test$/m);
+    assert.match(dsn, /^Status: 5\.2\.2$/m);
+    assert.match(dsn, /^Action: failed$/m);
+  } finally {
+    await h.close();
+  }
+});
