@@ -2,7 +2,7 @@
  * Store micro-benchmark: N appends into one mailbox of a fresh SQLite store (group commit
  * with many appends in flight), then SELECT-style snapshot/status and SEARCH timings.
  *
- *   npx tsx bench/store-append.ts [--messages 100000] [--inflight 64]
+ *   npx tsx bench/store-append.ts [--messages 100000] [--inflight 64] [--workers 0] [--preindexed] [--append-only]
  *   (compiled: node dist/bench/store-append.js)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ const msgs = splitMbox(readFileSync('/work/shared/corpus/sample.mbox'));
 // --preindexed: pass the MIME index in (as SMTP delivery to many recipients does) to time the store alone
 const indexes = args.includes('--preindexed') ? msgs.map((m) => indexMessage(m)) : null;
 const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'letterbox-bench-store-'));
-const store = await openSqliteStore(dir);
+const store = await openSqliteStore(dir, { parseWorkers: opt('--workers', 0) });
 async function main(): Promise<void> {
   await store.addDomain('bench.test');
   const a = await store.createAccount('bench@bench.test', 'x');
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   const s = sqliteStoreStats(store)!;
-  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, ${Math.round(s.txMs)} ms inside transactions; CPU ${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms/message)`);
+  console.log(`append: ${total} messages in ${((t1 - t0) / 1000).toFixed(1)} s = ${Math.round(total / ((t1 - t0) / 1000))}/s (${s.commits} commits, parsed ${s.parsedInWorkers} in workers + ${s.parsedInline} inline, ${Math.round(s.txMs)} ms inside transactions; CPU ${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms/message)`);
   const time = async (label: string, fn: () => Promise<unknown>) => {
     const t = performance.now();
     const r = await fn();

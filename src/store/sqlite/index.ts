@@ -20,6 +20,7 @@ import type { ChangeBus, Store } from '../types.js';
 import { createCommitter, type Committer } from './committer.js';
 import { createCtx } from './context.js';
 import { migrate } from './migrations.js';
+import { createParsePool } from './parse-pool.js';
 import { adminOps } from './admin.js';
 import { mailboxOps } from './mailboxes.js';
 import { messageOps } from './messages.js';
@@ -30,15 +31,23 @@ import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
-const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number }>();
+const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number }>();
 
 /** Group-commit figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
-export function sqliteStoreStats(store: Store): { commits: number; jobs: number; txMs: number } | null {
+export function sqliteStoreStats(
+  store: Store,
+): { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number } | null {
   return statsOf.get(store)?.() ?? null;
 }
 
 export interface SqliteStoreOptions {
   log?: Logger;
+  /**
+   * worker threads that parse large messages off the main thread (0 = parse inline, the
+   * default: on a busy 2-core machine workers cost more CPU than they save; try
+   * defaultParseWorkers() on an idle multi-core server)
+   */
+  parseWorkers?: number;
 }
 
 /** Opens (creating and migrating as needed) the store in `dataDir`. */
@@ -96,11 +105,12 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     publish: (changes) => inner.publish(changes),
   });
 
+  const pool = createParsePool(opts.parseWorkers ?? 0, log);
   const store: Store = {
     bus,
     ...adminOps(ctx),
     ...mailboxOps(ctx),
-    ...messageOps(ctx),
+    ...messageOps(ctx, pool),
     ...pop3Ops(ctx),
     ...queueOps(ctx),
     async close() {
@@ -108,9 +118,13 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       committer!.flush();
       ctx.closed = true;
       watcher.stop();
+      await pool.close();
       db.close();
     },
   };
-  statsOf.set(store, () => committer!.stats());
+  statsOf.set(store, () => {
+    const p = pool.stats();
+    return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline };
+  });
   return store;
 }

@@ -4,7 +4,8 @@ import { StoreError, type AppendResult, type Change, type Flag, type Store } fro
 import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
-import { insertBlob, insertMessage, prepareBody, removeMessages, selectRows, toMeta, type MessageRow } from './rows.js';
+import type { ParsePool } from './parse-pool.js';
+import { insertBlob, insertMessage, removeMessages, selectRows, toMeta, type MessageRow } from './rows.js';
 
 type MessageOps = Pick<
   Store,
@@ -31,7 +32,7 @@ export function checkQuota(a: AccountRow, adding: number): void {
 /** parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT) */
 const INDEX_CACHE_SIZE = 2000;
 
-export function messageOps(ctx: Ctx): MessageOps {
+export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
   const { q } = ctx;
   const indexCache = new Map<number, MimeIndex>();
 
@@ -73,7 +74,7 @@ export function messageOps(ctx: Ctx): MessageOps {
 
   const appendMany: Store['appendMany'] = async (accountId, mailboxId, inputs, opts) => {
       ctx.open();
-      const bodies = inputs.map((i) => prepareBody(Buffer.from(i.raw), i.index));
+      const bodies = await Promise.all(inputs.map((i) => pool.prepare(Buffer.from(i.raw), i.index)));
       return ctx.mutate(() => {
         const a = ctx.account(accountId);
         const mb = ctx.mailbox(accountId, mailboxId);
@@ -194,7 +195,7 @@ export function messageOps(ctx: Ctx): MessageOps {
     },
     async deliver(targets, raw, opts) {
       ctx.open();
-      const body = prepareBody(Buffer.from(raw));
+      const body = await pool.prepare(Buffer.from(raw));
       const internalDate = (opts?.internalDate ?? new Date()).getTime();
       return ctx.mutate(() => {
         let blobId: number | null = null;

@@ -36,43 +36,42 @@ export function toMeta(r: MessageRow): MessageMeta {
 /** Everything computed from the raw bytes before the transaction (CPU work stays outside the write lock). */
 export interface PreparedBody {
   raw: Buffer;
-  index: MimeIndex;
   mimeJson: string;
+  bareLf: number;
+  dateHeader: string | null;
+  subject: string | null;
   headerText: string;
   bodyText: string;
 }
 
-export function prepareBody(raw: Buffer, index?: MimeIndex): PreparedBody {
+/** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
+export type PreparedFields = Omit<PreparedBody, 'raw'>;
+
+export function prepareFields(raw: Buffer, index?: MimeIndex): PreparedFields {
   const idx = index ?? indexMessage(raw);
   const text = searchableText(raw, idx);
   return {
-    raw,
-    index: idx,
     mimeJson: JSON.stringify(idx),
+    bareLf: idx.bareLf,
+    dateHeader: idx.root.envelope?.date ?? null,
+    subject: idx.root.envelope?.subject ?? null,
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
   };
 }
 
+export function prepareBody(raw: Buffer, index?: MimeIndex): PreparedBody {
+  return { raw, ...prepareFields(raw, index) };
+}
+
 export function insertBlob(ctx: Ctx, b: PreparedBody): number {
-  const env = b.index.root.envelope;
   return Number(
     ctx
       .q(
         `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        b.raw.length,
-        b.index.bareLf,
-        env?.date ?? null,
-        sentDayNumber(env?.date ?? null),
-        env?.subject ?? null,
-        b.mimeJson,
-        b.headerText,
-        b.bodyText,
-        b.raw,
-      )
+      .run(b.raw.length, b.bareLf, b.dateHeader, sentDayNumber(b.dateHeader), b.subject, b.mimeJson, b.headerText, b.bodyText, b.raw)
       .lastInsertRowid,
   );
 }

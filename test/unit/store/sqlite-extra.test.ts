@@ -204,3 +204,31 @@ describe('sqlite store', () => {
       }
     }));
 });
+
+describe('sqlite parse workers', () => {
+  it('large messages parsed in a worker store the same as parsed inline, in request order', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir, { parseWorkers: 1 });
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const big = (i: number) => rawMessage({ subject: `big ${i}`, body: `needle${i} ` + 'word '.repeat(2000) });
+        const raws = [big(0), rawMessage({ subject: 'small' }), big(2), big(3)];
+        const rs = await Promise.all(raws.map((raw) => store.append(a.id, inbox, { raw })));
+        assert.deepEqual(rs.map((r) => r.uid), [1, 2, 3, 4]);
+        const stats = sqliteStoreStats(store)!;
+        assert.equal(stats.parsedInWorkers, 3);
+        assert.equal(stats.parsedInline, 1);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'NEEDLE3' }), [4]);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'subject', value: 'big 2' }), [3]);
+        const [m] = await store.getMessagesWithIndex(a.id, inbox, [1]);
+        assert.equal(m!.index.root.envelope?.subject, 'big 0');
+        const five = big(5);
+        const d = await store.deliver([{ accountId: a.id }], five);
+        assert.ok(!('error' in d[0]!) && d[0].uid === 5);
+        assert.ok((await store.getRaw(a.id, inbox, 5)).equals(five));
+      } finally {
+        await store.close();
+      }
+    }));
+});
