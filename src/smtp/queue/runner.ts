@@ -31,6 +31,8 @@ export interface QueueRunnerOptions {
   batch?: number;
   /** connect/greeting timeout (default 30 s) */
   timeoutMs?: number;
+  /** destination domains delivered to in parallel (default 8) */
+  concurrency?: number;
   /** start the timer (default true); tests may drive runOnce() by hand */
   autoStart?: boolean;
 }
@@ -202,14 +204,18 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       }
       for (const [d, rcpts] of perDomain) byDomain.set(d, [...(byDomain.get(d) ?? []), { item, rcpts }]);
     }
-    await Promise.all(
-      [...byDomain].map(([domain, jobs]) =>
-        deliverDomain(domain, jobs, outcomes).catch((err) => {
+    // at most `concurrency` destination domains at a time, one connection each
+    const work = [...byDomain];
+    const worker = async () => {
+      for (let next = work.shift(); next; next = work.shift()) {
+        const [domain, jobs] = next;
+        await deliverDomain(domain, jobs, outcomes).catch((err) => {
           log.error({ domain, err: (err as Error).message }, 'queue delivery failed unexpectedly; will retry');
           jobs.forEach((j) => j.rcpts.forEach((r) => outcomes.get(j.item.id)!.set(r, { kind: 'temp', status: '4.3.0', reply: 'local error', fromRemote: false })));
-        }),
-      ),
-    );
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
     for (const item of items) {
       await finish(item, outcomes.get(item.id)!, at).catch((err) => log.error({ id: item.id, err: (err as Error).message }, 'could not update queue item'));
     }

@@ -261,3 +261,36 @@ test('partial failure: one full mailbox behind an alias gets a DSN, the others t
     await h.close();
   }
 });
+
+test('SPF, DKIM and DMARC pass through the injected resolver', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { dkimSign } = await import('mailauth');
+  const { tableResolver } = await import('../../../src/smtp/dns.js');
+  const { dkimTxtValue } = await import('../../../src/smtp/dnsrecords.js');
+  const h = await makeHarness();
+  try {
+    await h.addUser('alice@local.test', 'pw-alice-1');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const resolver = tableResolver({
+      'remote.test': { TXT: [['v=spf1 ip4:127.0.0.1 -all']] },
+      'sel._domainkey.remote.test': { TXT: [[dkimTxtValue(pem)]] },
+      '_dmarc.remote.test': { TXT: [['v=DMARC1; p=reject']] },
+    });
+    const signed = await dkimSign(Buffer.from(MSG), { signatureData: [{ signingDomain: 'remote.test', selector: 'sel', privateKey: pem }] } as never);
+    const l = await h.start('smtp', 'starttls', resolver);
+    const { client } = await session(l.port);
+    await client.cmd('MAIL FROM:<sender@remote.test>');
+    await client.cmd('RCPT TO:<alice@local.test>');
+    assert.match(await client.data(signed.signatures + MSG), /^250 /);
+    client.close();
+    const [raw] = await inboxMessages(h, 'alice@local.test');
+    const text = raw!.toString();
+    assert.match(text, /spf=pass/);
+    assert.match(text, /dkim=pass/);
+    assert.match(text, /dmarc=pass/);
+    assert.match(text, /^Received-SPF: pass/m);
+  } finally {
+    await h.close();
+  }
+});
