@@ -138,8 +138,9 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const failed: DsnRecipient[] = [];
     const remaining: Array<{ rcpt: string; o: Outcome & { kind: 'temp' } }> = [];
     for (const rcpt of item.recipients) {
-      const o = results.get(rcpt);
-      if (!o || o.kind === 'delivered') continue;
+      // a recipient without an outcome was not attempted: keep it (never drop mail silently)
+      const o = results.get(rcpt) ?? ({ kind: 'temp', status: '4.3.0', reply: 'not attempted', fromRemote: false } as const);
+      if (o.kind === 'delivered') continue;
       if (o.kind === 'perm') failed.push(dsnRecipient(rcpt, o, 'failed'));
       else remaining.push({ rcpt, o: o as Outcome & { kind: 'temp' } });
     }
