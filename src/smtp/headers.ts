@@ -107,3 +107,26 @@ export function headerAddresses(raw: Buffer, name: string): string[] {
 export function headerText(raw: Buffer): string {
   return raw.subarray(0, headerEnd(raw)).toString('utf8');
 }
+
+/**
+ * RFC 8601 §5: an MTA must delete Authentication-Results fields that claim its own
+ * authserv-id before adding its own, or senders could forge verdicts. Only those fields
+ * are removed; every other byte is kept.
+ */
+export function stripOwnAuthResults(raw: Buffer, authservId: string): Buffer {
+  const end = headerEnd(raw);
+  const header = raw.subarray(0, end).toString('latin1');
+  const want = authservId.toLowerCase();
+  const fields = header.match(/[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*/g) ?? [];
+  let removed = false;
+  const kept = fields.filter((f) => {
+    const m = /^authentication-results[ \t]*:[ \t\r\n]*([^;\s]+)/i.exec(f);
+    if (m && m[1]!.toLowerCase() === want) {
+      removed = true;
+      return false;
+    }
+    return true;
+  });
+  if (!removed) return raw;
+  return Buffer.concat([Buffer.from(kept.join(''), 'latin1'), raw.subarray(end)]);
+}

@@ -15,7 +15,7 @@ import { verifyInbound } from '../authresults.js';
 import type { DnsResolver } from '../dns.js';
 import { deliverLocal } from '../deliver.js';
 import { Replies, storeErrorReply } from '../errors.js';
-import { headerValues, receivedHeader, withProtocol } from '../headers.js';
+import { headerValues, receivedHeader, stripOwnAuthResults, withProtocol } from '../headers.js';
 import { sendDsn } from '../queue/dsn.js';
 import type { Transaction } from '../session.js';
 
@@ -36,6 +36,7 @@ export async function deliverInbound(
   resolver: DnsResolver,
 ): Promise<InboundResult> {
   if (headerValues(raw, 'received').length >= MAX_HOPS) throw Replies.loop();
+  raw = stripOwnAuthResults(raw, ctx.config.hostname);
   const now = new Date();
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const cipher = session.tlsOptions || null;

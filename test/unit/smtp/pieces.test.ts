@@ -73,3 +73,14 @@ test('StoreError → SMTP reply mapping', () => {
   assert.equal(storeErrorReply(new Error('boom')).responseCode, 451);
   assert.equal(storeErrorReply(new StoreError('LIMIT', 'big')).enhanced, '5.3.4');
 });
+
+test('forged Authentication-Results for our authserv-id are removed, others kept (RFC 8601 §5)', async () => {
+  const { stripOwnAuthResults } = await import('../../../src/smtp/headers.js');
+  const raw = Buffer.from(
+    'Authentication-Results: MX.test;\r\n spf=pass smtp.mailfrom=a@b\r\nAuthentication-Results: other.test; dkim=pass\r\nSubject: s\r\n\r\nAuthentication-Results: mx.test; body line\r\n',
+  );
+  const out = stripOwnAuthResults(raw, 'mx.test').toString();
+  assert.equal(out, 'Authentication-Results: other.test; dkim=pass\r\nSubject: s\r\n\r\nAuthentication-Results: mx.test; body line\r\n');
+  const clean = Buffer.from('Subject: s\r\n\r\nx\r\n');
+  assert.equal(stripOwnAuthResults(clean, 'mx.test'), clean, 'untouched when nothing to remove');
+});
