@@ -255,3 +255,36 @@ test('unknown domain and null MX fail permanently at once', async () => {
     await s.close();
   }
 });
+
+test('a refusal after DATA applies to every accepted recipient: 5xx bounces, 4xx retries', async () => {
+  const s = await setup();
+  const permData = await startSink(s.h.ctx, { data: () => [554, '5.6.0 content rejected'] });
+  const tempData = await startSink(s.h.ctx, { data: () => [452, '4.3.1 insufficient storage'] });
+  try {
+    const resolver = tableResolver({
+      'pd.test': { MX: [{ exchange: 'mx.pd.test', priority: 1 }] },
+      'td.test': { MX: [{ exchange: 'mx.td.test', priority: 1 }] },
+      'mx.pd.test': { A: ['127.0.0.1'] },
+      'mx.td.test': { A: ['127.0.0.1'] },
+    });
+    const ports: Record<string, number> = { 'mx.pd.test': permData.port, 'mx.td.test': tempData.port };
+    const runner = startQueueRunner(s.h.ctx, { resolver, portFor: (h) => ports[h], autoStart: false });
+    await s.h.ctx.store.enqueue({ from: 'alice@local.test', recipients: ['a@pd.test', 'b@pd.test'], raw: RAW('p'), accountId: s.alice.id });
+    const t = await s.h.ctx.store.enqueue({ from: 'alice@local.test', recipients: ['c@td.test'], raw: RAW('t'), accountId: s.alice.id });
+    await runner.runOnce();
+    await runner.stop();
+    const [dsn, ...rest] = await s.inbox();
+    assert.equal(rest.length, 0);
+    assert.match(dsn!, /^Final-Recipient: rfc822; a@pd\.test$/m);
+    assert.match(dsn!, /^Final-Recipient: rfc822; b@pd\.test$/m);
+    assert.match(dsn!, /^Status: 5\.6\.0$/m);
+    const q = await s.h.ctx.store.listQueue();
+    assert.deepEqual(q.map((i) => i.id), [t.id]);
+    assert.equal(q[0]!.attempts, 1);
+    assert.match(q[0]!.lastError ?? '', /452 4\.3\.1/);
+  } finally {
+    await permData.close();
+    await tempData.close();
+    await s.close();
+  }
+});
