@@ -23,7 +23,12 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
   let modseq = 0;
   if (ctx.usedModseq && uids.length) {
-    const metas = await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(uids));
+    // RFC 7162 §3.1.5: with only MIN and/or MAX returned, MODSEQ is that of the returned
+    // message(s); otherwise the highest of all found
+    const sorted = [...uids].sort((a, b) => a - b);
+    const only = ret && !ret.has('ALL') && !ret.has('COUNT') && (ret.has('MIN') || ret.has('MAX'));
+    const which = only ? [ret.has('MIN') ? sorted[0]! : 0, ret.has('MAX') ? sorted[sorted.length - 1]! : 0].filter((u) => u > 0) : sorted;
+    const metas = await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(which));
     for (const m of metas) if (m.modseq > modseq) modseq = m.modseq;
   }
   if (ret?.has('SAVE')) {

@@ -26,6 +26,7 @@ import { CommandReader } from '../wire/reader.js';
 import type { Token } from '../wire/tokens.js';
 import { SelectedView } from './selected.js';
 import type { Request, SessionState, Tagged } from './types.js';
+import { onShutdown } from './shutdown.js';
 import { flagsLines, formatFlags, isKeyword } from './flags.js';
 
 
@@ -49,6 +50,7 @@ export class Session {
   /** set while IDLE runs: called when changes arrive */
   private idleWake: (() => void) | null = null;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private offShutdown: (() => void) | null = null;
   private readonly onShutdown = () => this.bye('Server shutting down, please reconnect later');
 
   constructor(
@@ -67,7 +69,7 @@ export class Session {
     this.attach(this.socket);
     this.socket.on('close', () => this.cleanup());
     if (this.ctx.shutdown.aborted) return this.bye('Server shutting down');
-    this.ctx.shutdown.addEventListener('abort', this.onShutdown, { once: true });
+    this.offShutdown = onShutdown(this.ctx.shutdown, this.onShutdown);
     this.idleTimer = setTimeout(() => this.bye('Autologout; idle for too long'), this.ctx.config.limits.imap_idle_timeout_s * 1000);
     this.idleTimer.unref();
     this.write(`* OK [CAPABILITY ${capabilities(this).join(' ')}] letterbox ready\r\n`);
@@ -153,7 +155,7 @@ export class Session {
     this.closed = true;
     this.state = 'logout';
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
+    this.offShutdown?.();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.selected = null;
@@ -250,8 +252,14 @@ export class Session {
     } else if (!cmd.states.includes(this.state)) {
       result = { status: 'BAD', text: `${req.name} is not valid in this state (${stateName(this.state)})` };
     } else {
+      const condstoreBefore = this.condstore;
       try {
         result = (await cmd.run(this, req)) ?? { status: 'OK', text: `${req.name} completed` };
+        // RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, STORE
+        // UNCHANGEDSINCE, ENABLE) issued while a mailbox is selected announces HIGHESTMODSEQ
+        if (!condstoreBefore && this.condstore && this.selected && !SELECTING.has(req.name)) {
+          this.write(`* OK [HIGHESTMODSEQ ${this.selected.highestModseq}] Highest\r\n`);
+        }
       } catch (e) {
         const { tagged, unexpected } = toTagged(e);
         if (unexpected) this.log.error({ err: e, command: req.name }, 'imap command failed unexpectedly');
@@ -375,6 +383,9 @@ function newReader(ctx: ServerContext): CommandReader {
     maxLiteralSize: ctx.config.limits.literal_size,
   });
 }
+
+/** commands that report HIGHESTMODSEQ themselves when they enable CONDSTORE */
+const SELECTING = new Set(['SELECT', 'EXAMINE']);
 
 function stateName(s: SessionState): string {
   return s === 'notauth' ? 'not authenticated' : s === 'auth' ? 'authenticated' : s;

@@ -38,7 +38,21 @@ describe('imap TLS and plaintext policy', () => {
     }
   });
 
-  it('STARTTLS is refused on a listener without it, and input pipelined after STARTTLS is discarded', async () => {
+  it('discards plaintext pipelined after STARTTLS (no command injection)', async () => {
+    const server = await startServer({ tls: 'starttls', plaintext: false });
+    try {
+      const c = await server.connect();
+      await c.readLine();
+      c.send('a1 STARTTLS\r\na2 LOGIN injected command');
+      assert.equal(await c.readLine(), 'a1 OK Begin TLS negotiation now');
+      await c.startTls();
+      await transcript(c, `C: a3 NOOP\nS: a3 OK NOOP completed`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('STARTTLS is refused on a listener without it', async () => {
     const server = await startServer({ tls: 'none', plaintext: false });
     try {
       const c = await server.connect();
