@@ -94,7 +94,8 @@ export async function startSmtp(
     },
 
     onSecure(_socket, session, callback) {
-      sessionState(session, name, startTls);
+      const state = sessionState(session, name, startTls);
+      state.account = null; // RFC 3207 §4.2: nothing learned before TLS carries over
       if (!inbound) session.disabledCommands = undefined;
       callback();
     },
