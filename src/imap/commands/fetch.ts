@@ -129,8 +129,9 @@ function render(
 ): [string, WireValue] | 'UNKNOWN-CTE' {
   const index = 'index' in m ? m.index : null;
   const body = (section: Section, p: PartialRange | null): WireValue => {
-    const bytes = sectionBytes(raw!, index!, section);
-    return bytes === null ? null : literal(partial(bytes, p));
+    // a section that does not exist is empty, as Dovecot answers (RFC 9051 §6.4.5 leaves it open)
+    const bytes = sectionBytes(raw!, index!, section) ?? Buffer.alloc(0);
+    return literal(partial(bytes, p));
   };
   switch (att.type) {
     case 'FLAGS':
@@ -159,6 +160,12 @@ function render(
       return [fetchLabel(att), body(toSection(att.section), att.partial)];
     case 'BINARY[]':
     case 'BINARY.SIZE': {
+      if (att.section.text) {
+        // HEADER, HEADER.FIELDS, MIME, TEXT are never transfer-encoded: served as BODY[...]
+        const bytes = sectionBytes(raw!, index!, toSection(att.section)) ?? Buffer.alloc(0);
+        if (att.type === 'BINARY.SIZE') return [fetchLabel(att), bytes.length];
+        return [fetchLabel(att), literal(partial(bytes, att.partial))];
+      }
       const r = binaryBytes(raw!, index!, att.part);
       if ('error' in r) return r.error === 'UNKNOWN-CTE' ? 'UNKNOWN-CTE' : [fetchLabel(att), null];
       if (att.type === 'BINARY.SIZE') return [fetchLabel(att), r.bytes.length];
