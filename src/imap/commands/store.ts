@@ -14,7 +14,9 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   const { set, op, silent } = args;
   const unchangedSince = args.unchangedSince ?? undefined;
   if (unchangedSince !== undefined) s.enabled.add('CONDSTORE');
-  const flags = args.flags.filter((f) => f !== '\\Recent');
+  // RFC 3501 §2.3.2: \Recent cannot be altered by the client
+  if (args.flags.includes('\\Recent')) throw bad('\\Recent cannot be stored');
+  const flags = args.flags;
   const v = s.selected!;
   if (v.readOnly) throw no('Mailbox is read-only (EXAMINE)', 'READ-ONLY');
   if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');
