@@ -1,8 +1,8 @@
-/** ENABLE (RFC 5161; RFC 9051 §6.3.1): IMAP4rev2, UTF8=ACCEPT (RFC 6855), CONDSTORE (RFC 7162) */
+/** ENABLE (RFC 5161; RFC 9051 §6.3.1): IMAP4rev2, UTF8=ACCEPT (RFC 6855), CONDSTORE and QRESYNC (RFC 7162; QRESYNC implies CONDSTORE) */
 import { AUTHED, type ImapCommand } from '../session/types.js';
 import { parseEnableArgs } from '../wire/args/misc.js';
 
-const SUPPORTED = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE']);
+const SUPPORTED = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
 export const enableCmd: ImapCommand = {
   name: 'ENABLE',

@@ -10,7 +10,7 @@
 import { binaryBytes, sectionBytes, type Section } from '../../mime/section.js';
 import type { MessageMeta, MessageWithIndex } from '../../store/types.js';
 import type { Session } from '../session/session.js';
-import { toUidSet } from '../session/selected.js';
+import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, bad, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { fetchLabel, fetchSetsSeen, parseFetchArgs, type FetchAtt, type PartialRange, type SectionSpec } from '../wire/args/fetch.js';
 import { encodeBodyStructure } from '../wire/bodystructure.js';
@@ -35,12 +35,14 @@ const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC82
 
 async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
   const args = parseFetchArgs(req.args, { uid: byUid });
-  if (args.vanished) throw bad('VANISHED needs QRESYNC, which is not enabled');
+  if (args.vanished && !s.qresync) throw bad('VANISHED needs ENABLE QRESYNC first');
   const v = s.selected!;
   if (!byUid && v.seqOutOfRange(args.set)) throw bad('Sequence number out of range (see EXISTS)');
   const atts: FetchAtt[] = [...args.atts];
   const has = (t: string) => atts.some((a) => a.type === t);
   if (args.changedSince !== null || has('MODSEQ')) s.enabled.add('CONDSTORE');
+  // RFC 7162 §3.2.4: with QRESYNC every FETCH response carries the UID
+  if (s.qresync && !has('UID')) atts.unshift({ type: 'UID' });
   const setsSeen = !v.readOnly && atts.some(fetchSetsSeen);
   // RFC 9051 §6.4.5: when fetching sets \Seen, the new FLAGS are reported (for the messages that changed)
   const flagsAsked = has('FLAGS');
@@ -49,6 +51,14 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
 
   const uids = byUid ? v.uidSetToUids(args.set) : v.seqToUids(args.set);
+  if (args.vanished && args.changedSince !== null && !args.set.saved) {
+    // RFC 7162 §3.2.6: UIDs in the requested set expunged since CHANGEDSINCE, before the FETCH data
+    const ranges = args.set.ranges.map(([a, b]) => [a === '*' ? Infinity : a, b === '*' ? Infinity : b].sort((x, y) => x - y));
+    const gone = (await s.ctx.store.expungedSince(s.accountId, v.mailboxId, args.changedSince)).filter((u) =>
+      ranges.some(([a, b]) => u >= a && u <= b),
+    );
+    if (gone.length) s.write(`* VANISHED (EARLIER) ${formatSet(gone)}\r\n`);
+  }
   let missing = 0;
   let cte = false;
   for (let i = 0; i < uids.length; i += BATCH) {

@@ -1,19 +1,44 @@
 /**
  * SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for rev1's RECENT and
  * UNSEEN; RFC 7162 §3.1.2 HIGHESTMODSEQ and the CONDSTORE select parameter).
- * QRESYNC is not advertised, so its select parameter is refused.
+ * The QRESYNC parameter (RFC 7162 §3.2.5) adds VANISHED (EARLIER) and the FETCH responses
+ * of messages changed since the client's MODSEQ.
  */
 import { openMailbox } from '../session/open.js';
-import { flagsLines } from '../session/flags.js';
+import { flagsLines, formatFlags } from '../session/flags.js';
+import { formatSet, toUidSet, type SelectedView } from '../session/selected.js';
+import type { MailboxSnapshot } from '../../store/types.js';
 import { encodeName } from '../session/names.js';
 import { AUTHED, bad, no, type ImapCommand, type Tagged } from '../session/types.js';
 import type { Session } from '../session/session.js';
 import type { Request } from '../session/types.js';
-import { parseSelectArgs } from '../wire/args/misc.js';
+import { parseSelectArgs, type QresyncParams } from '../wire/args/misc.js';
+
+/** RFC 7162 §3.2.5.1: what changed since the client's last known MODSEQ */
+async function resync(s: Session, view: SelectedView, snap: MailboxSnapshot, q: QresyncParams): Promise<string[]> {
+  const out: string[] = [];
+  let vanished = await s.ctx.store.expungedSince(s.accountId, view.mailboxId, q.modseq);
+  if (q.knownUids) {
+    const known = new Set(view.uidSetToUids(q.knownUids));
+    const ranges = q.knownUids.saved ? [] : q.knownUids.ranges.map(([a, b]) => [a === '*' ? Infinity : a, b === '*' ? Infinity : b].sort((x, y) => x - y));
+    vanished = vanished.filter((u) => known.has(u) || ranges.some(([a, b]) => u >= a && u <= b));
+  }
+  if (vanished.length) out.push(`* VANISHED (EARLIER) ${formatSet(vanished)}`);
+  const changed: number[] = [];
+  for (let i = 0; i < snap.uids.length; i++) if (snap.modseqs[i] > q.modseq) changed.push(snap.uids[i]);
+  for (let i = 0; i < changed.length; i += 500) {
+    const metas = await s.ctx.store.getMessages(s.accountId, view.mailboxId, toUidSet(changed.slice(i, i + 500)));
+    for (const m of metas) {
+      const seq = view.seqOf(m.uid);
+      if (seq) out.push(`* ${seq} FETCH (UID ${m.uid} FLAGS ${formatFlags(m.flags)} MODSEQ (${m.modseq}))`);
+    }
+  }
+  return out;
+}
 
 async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagged> {
   const args = parseSelectArgs(req.args, s.names);
-  if (args.qresync) throw bad('QRESYNC is not supported');
+  if (args.qresync && !s.qresync) throw bad('ENABLE QRESYNC first (RFC 7162 §3.2.5)');
   if (args.condstore) s.enabled.add('CONDSTORE');
   const name = args.mailbox;
   if (s.selected) {
@@ -23,7 +48,7 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   }
   const info = await s.ctx.store.getMailbox(s.accountId, name);
   if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
-  const view = await openMailbox(s, info, readOnly);
+  const { view, snapshot } = await openMailbox(s, info, readOnly);
   if (!s.rev2 && !readOnly) {
     // EXAMINE leaves \Recent to the next SELECT (RFC 3501 §6.3.2)
     const recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
@@ -43,6 +68,9 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   } else {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name (and its attributes)
     lines.push(`* LIST () "/" ${encodeName(s, info.name)}`);
+  }
+  if (args.qresync && args.qresync.uidValidity === view.uidValidity) {
+    lines.push(...(await resync(s, view, snapshot, args.qresync)));
   }
   s.write(lines.join('\r\n') + '\r\n');
   s.selected = view;

@@ -39,7 +39,7 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
         const seq = v.seqOf(u.uid);
         if (!seq) return '';
         const parts: string[] = [];
-        if (byUid || s.rev2) parts.push(`UID ${u.uid}`);
+        if (byUid || s.rev2 || s.qresync) parts.push(`UID ${u.uid}`);
         if (!silent) parts.push(`FLAGS ${formatFlags(u.flags, !s.rev2 && v.isRecent(u.uid))}`);
         if (s.condstore) parts.push(`MODSEQ (${u.modseq})`);
         return `* ${seq} FETCH (${parts.join(' ')})\r\n`;

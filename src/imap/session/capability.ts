@@ -29,6 +29,7 @@ export function capabilities(s: Session): string[] {
     'BINARY',
     'UTF8=ACCEPT',
     'CONDSTORE',
+    'QRESYNC',
     'STATUS=SIZE',
   );
   return caps;

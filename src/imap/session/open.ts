@@ -3,12 +3,16 @@
  * arrive while the snapshot is taken are collected and ingested afterwards; the view
  * ignores the ones the snapshot already contains.
  */
-import type { MailboxInfo } from '../../store/types.js';
+import type { MailboxInfo, MailboxSnapshot } from '../../store/types.js';
 import type { Session } from './session.js';
 import { SelectedView } from './selected.js';
 import { isKeyword } from './flags.js';
 
-export async function openMailbox(s: Session, info: MailboxInfo, readOnly: boolean): Promise<SelectedView> {
+export async function openMailbox(
+  s: Session,
+  info: MailboxInfo,
+  readOnly: boolean,
+): Promise<{ view: SelectedView; snapshot: MailboxSnapshot }> {
   s.opening = [];
   try {
     const snap = await s.ctx.store.snapshot(s.accountId, info.id);
@@ -23,7 +27,7 @@ export async function openMailbox(s: Session, info: MailboxInfo, readOnly: boole
       const metas = await s.ctx.store.getMessages(s.accountId, info.id, [[snap.uids[i], last]]);
       for (const m of metas) for (const f of m.flags) if (isKeyword(f)) view.keywords.add(f);
     }
-    return view;
+    return { view, snapshot: snap };
   } finally {
     s.opening = null;
   }

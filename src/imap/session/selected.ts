@@ -112,7 +112,7 @@ export class SelectedView {
    * Without `expunge`, expunges stay buffered (the messages keep their sequence numbers).
    */
   drain(expunge: boolean): DrainResult {
-    const out: DrainResult = { expunged: [], newUids: [], flags: [] };
+    const out: DrainResult = { expunged: [], expungedUids: [], newUids: [], flags: [] };
     if (!this.pending.length) return out;
     const keep: Change[] = [];
     const gone = new Set<number>();
@@ -143,6 +143,7 @@ export class SelectedView {
       }
       seqs.sort((a, b) => a - b);
       out.expunged = seqs.map((s, i) => s - i);
+      out.expungedUids = [...gone].filter((u) => this.seqOf(u) > 0).sort((a, b) => a - b);
       if (seqs.length) this.removeUids(gone);
     }
     for (const u of added) {
@@ -226,6 +227,8 @@ export class SelectedView {
 export interface DrainResult {
   /** sequence numbers to report as EXPUNGE, in the order to send them */
   expunged: number[];
+  /** the same messages by UID, ascending (QRESYNC VANISHED, RFC 7162 §3.2.10) */
+  expungedUids: number[];
   newUids: number[];
   flags: Array<{ uid: number; flags: string[]; modseq: number }>;
 }

@@ -24,7 +24,7 @@ import type { NameOptions } from '../wire/args/mailbox.js';
 import { capabilities } from './capability.js';
 import { CommandReader } from '../wire/reader.js';
 import type { Token } from '../wire/tokens.js';
-import { SelectedView } from './selected.js';
+import { formatSet, SelectedView } from './selected.js';
 import type { Request, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
 import { flagsLines, formatFlags, isKeyword } from './flags.js';
@@ -99,6 +99,10 @@ export class Session {
   }
   get rev2(): boolean {
     return this.enabled.has('IMAP4REV2');
+  }
+  /** RFC 7162 §3.2: VANISHED instead of EXPUNGE, UID in every unsolicited FETCH */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
   }
   get condstore(): boolean {
     return this.enabled.has('CONDSTORE') || this.enabled.has('QRESYNC');
@@ -312,7 +316,9 @@ export class Session {
     if (!v || !v.hasPending) return;
     const d = v.drain(expunge);
     let out = '';
-    for (const s of d.expunged) out += `* ${s} EXPUNGE\r\n`;
+    if (this.qresync) {
+      if (d.expungedUids.length) out += `* VANISHED ${formatSet(d.expungedUids)}\r\n`;
+    } else for (const s of d.expunged) out += `* ${s} EXPUNGE\r\n`;
     if (d.newUids.length) {
       if (!this.rev2 && !v.readOnly) {
         const from = await this.ctx.store.claimRecent(this.accountId, v.mailboxId);
@@ -330,7 +336,7 @@ export class Session {
         this.announceKeywords(f.flags);
       }
       const flags = formatFlags(f.flags, !this.rev2 && v.isRecent(f.uid));
-      out += `* ${seq} FETCH (${this.rev2 ? `UID ${f.uid} ` : ''}FLAGS ${flags}${this.condstore ? ` MODSEQ (${f.modseq})` : ''})\r\n`;
+      out += `* ${seq} FETCH (${this.rev2 || this.qresync ? `UID ${f.uid} ` : ''}FLAGS ${flags}${this.condstore ? ` MODSEQ (${f.modseq})` : ''})\r\n`;
     }
     if (out) this.write(out);
   }

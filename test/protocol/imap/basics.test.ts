@@ -36,7 +36,7 @@ describe('imap basics', () => {
        C: a1 LOGIN ${USER} "wrong"
        S: a1 NO [AUTHENTICATIONFAILED] Invalid credentials
        C: a2 LOGIN ${USER} "${PASS}"
-       S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 … NAMESPACE UIDPLUS MOVE … CONDSTORE STATUS=SIZE] Logged in
+       S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 … NAMESPACE UIDPLUS MOVE … CONDSTORE QRESYNC STATUS=SIZE] Logged in
        C: a3 LOGIN ${USER} "${PASS}"
        S: a3 BAD LOGIN is not valid in this state (authenticated)
        C: a4 NAMESPACE
