@@ -78,13 +78,19 @@ function readFirstLine(): Promise<string | null> {
   });
 }
 
+/** characters typed ahead of a prompt (both answers may arrive in one chunk) */
+let typeahead = '';
+
 /** Prompts on the terminal with echo off (raw mode); Ctrl-C cancels. */
 function promptHidden(question: string): Promise<string> {
   const stdin = io.stdin;
+  stdin.setRawMode!(true); // echo off before the prompt shows, so nothing typed after it is echoed
   io.stderr(question);
   return new Promise((resolve, reject) => {
     let buf = '';
+    let done = false;
     const finish = (e: Error | null) => {
+      done = true;
       stdin.off('data', onData);
       stdin.setRawMode!(false);
       stdin.pause();
@@ -92,16 +98,28 @@ function promptHidden(question: string): Promise<string> {
       if (e) reject(e);
       else resolve(buf);
     };
-    const onData = (chunk: Buffer | string) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish(null);
-        if (ch === '\u0003') return finish(new CliError('cancelled; nothing was changed', 130));
+    const consume = (text: string) => {
+      const chars = [...text];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          // a CRLF pair counts once; keep the rest for the next prompt
+          typeahead = chars.slice(ch === '\r' && chars[i + 1] === '\n' ? i + 2 : i + 1).join('');
+          return finish(null);
+        }
+        if (ch === '\u0003') {
+          typeahead = '';
+          return finish(new CliError('cancelled; nothing was changed', 130));
+        }
         if (ch === '\u007f' || ch === '\b') buf = [...buf].slice(0, -1).join('');
         else buf += ch;
       }
     };
-    stdin.setRawMode!(true);
+    const onData = (chunk: Buffer | string) => consume(chunk.toString('utf8'));
     stdin.on('data', onData);
-    stdin.resume();
+    const pending = typeahead;
+    typeahead = '';
+    consume(pending);
+    if (!done) stdin.resume();
   });
 }

@@ -24,7 +24,7 @@ import type { Store } from '../store/types.js';
 import { CliError, loadConfigSource, openStore } from './common.js';
 import { out } from './io.js';
 import { TLS_LABEL } from './config.js';
-import { PROTOCOLS, type Protocols } from './protocols.js';
+import type { Protocols } from './protocols.js';
 
 export type ListenerName = keyof Config['listeners'];
 const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'];
@@ -98,7 +98,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   const log = opts.log ?? createLogger(config);
-  const protocols = opts.protocols ?? PROTOCOLS;
+  // loaded on demand: the protocol modules take about a second to import, which admin
+  // commands (same command tree) should not pay
+  const protocols = opts.protocols ?? (await import('./protocols.js')).PROTOCOLS;
   const store = await openStore(config, log);
   const started: Array<{ info: StartedListener; handle: Closable }> = [];
   let queue: { stop(): Promise<void> } | null = null;
