@@ -6,6 +6,7 @@
  * kill/restart helpers. Works compiled (dist/) and under tsx (src/*.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,24 @@ export interface ServeHome {
   cleanup(): Promise<void>;
 }
 
-export function makeServeHome(extraToml = ''): ServeHome {
+/** free loopback ports (the OS picks; a tiny race with other processes is accepted) */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/**
+ * A home for one server. `ports`: fixed listener ports (needed when a test checks what
+ * autoconfiguration advertises); default port 0 (read from the banner).
+ */
+export function makeServeHome(extraToml = '', ports?: Partial<Record<ListenerName, number>>): ServeHome {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-e2e-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'letterbox.toml');
@@ -47,7 +65,7 @@ export function makeServeHome(extraToml = ''): ServeHome {
     `[store]\nbackend = "sqlite"\n[log]\nlevel = "${process.env.LETTERBOX_TEST_LOG ?? 'warn'}"\n` +
     `[auth]\nplaintext_allowed_from = ["127.0.0.1"]\n` +
     `[smtp]\nverify_inbound = false\nrelay_host = "127.0.0.1:9"\n`;
-  for (const n of LISTENERS) toml += `[listeners.${n}]\naddress = "127.0.0.1"\nport = 0\n`;
+  for (const n of LISTENERS) toml += `[listeners.${n}]\naddress = "127.0.0.1"\nport = ${ports?.[n] ?? 0}\n`;
   writeFileSync(configFile, toml + extraToml);
   const children = new Set<ChildProcess>();
 
