@@ -107,7 +107,9 @@ export function listen(
         start(secure, info);
       },
       (err: Error) => {
-        llog.info({ conn: id, ip, err: err.message }, `${opts.name}: TLS handshake with ${ip} failed: ${err.message}`);
+        // a peer that just disconnects (port scans, health checks) is routine; a TLS error is worth seeing
+        const level = raw.destroyed && /closed during/.test(err.message) ? 'debug' : 'info';
+        llog[level]({ conn: id, ip, err: err.message }, `${opts.name}: TLS handshake with ${ip} failed: ${err.message}`);
         raw.destroy();
       },
     );
