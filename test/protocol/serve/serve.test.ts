@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { spawn } from 'node:child_process';
@@ -10,12 +10,23 @@ import { parseConfig } from '../../../src/config/load.js';
 import { listenErrorMessage, startServer } from '../../../src/cli/serve.js';
 import { run } from '../../../src/cli/program.js';
 import { createLogger } from '../../../src/log.js';
+import { makeSelfSigned } from '../../../src/net/tls.js';
 
 const NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'];
 
+/** one certificate for every server in this file (key generation is the slow part of a start) */
+const certDir = mkdtempSync(join(tmpdir(), 'letterbox-serve-cert-'));
+const certReady = makeSelfSigned('mail.example.test').then((pair) => {
+  writeFileSync(join(certDir, 'cert.pem'), pair.cert);
+  writeFileSync(join(certDir, 'key.pem'), pair.key);
+  return `[tls]\ncert = "${join(certDir, 'cert.pem')}"\nkey = "${join(certDir, 'key.pem')}"\n`;
+});
+after(() => rmSync(certDir, { recursive: true, force: true }));
+
 /** every listener on 127.0.0.1, port 0 (the OS picks), memory store, quiet logs */
-function configText(dataDir: string, extra = ''): string {
+async function configText(dataDir: string, extra = ''): Promise<string> {
   let t = `hostname = "mail.example.test"\ndata_dir = "${dataDir}"\n[store]\nbackend = "memory"\n[log]\nlevel = "silent"\n`;
+  t += await certReady;
   for (const n of NAMES) t += `[listeners.${n}]\naddress = "127.0.0.1"\nport = 0\n`;
   return t + extra;
 }
@@ -63,7 +74,7 @@ test('serve starts every available listener, prints their addresses and the firs
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-serve-'));
   const dataDir = join(dir, 'data');
   try {
-    const config = parseConfig(configText(dataDir), join(dir, 'letterbox.toml'), dir);
+    const config = parseConfig(await configText(dataDir), join(dir, 'letterbox.toml'), dir);
     const lines: string[] = [];
     const server = await startServer(config, {
       file: join(dir, 'letterbox.toml'),
@@ -105,7 +116,7 @@ test('serve: a port in use names the listener, the address and what to do (exit 
   try {
     const file = join(dir, 'letterbox.toml');
     // every listener disabled except smtp (SMTP exists in every build) and pop3, on the busy port
-    let t = `data_dir = "data"\n[store]\nbackend = "memory"\n[log]\nlevel = "silent"\n`;
+    let t = `data_dir = "data"\n[store]\nbackend = "memory"\n[log]\nlevel = "silent"\n${await certReady}`;
     for (const n of NAMES) t += `[listeners.${n}]\nenabled = ${n === 'smtp'}\naddress = "127.0.0.1"\nport = ${n === 'smtp' ? port : 0}\n`;
     writeFileSync(file, t);
     let stdout = '';
@@ -140,7 +151,7 @@ test('letterbox serve as a process: prints addresses, exits 0 on SIGTERM', async
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-serve-'));
   try {
     const file = join(dir, 'letterbox.toml');
-    writeFileSync(file, configText(join(dir, 'data')));
+    writeFileSync(file, await configText(join(dir, 'data')));
     const underTsx = import.meta.url.endsWith('.ts');
     const args = underTsx ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/src/cli/main.js'];
     const child = spawn(process.execPath, [...args, '-c', file, 'serve', '--grace', '1'], {
