@@ -125,4 +125,23 @@ describe('imap basics', () => {
       await s2.close();
     }
   });
+
+  it('answers [UNAVAILABLE] once failed logins are throttled', async () => {
+    const s2 = await startServer({ config: { limits: { failed_logins_per_ip: 2 } } });
+    try {
+      const c = await s2.connect();
+      await transcript(
+        c,
+        `S: * OK …
+         C: a1 LOGIN ${USER} "bad1"
+         S: a1 NO [AUTHENTICATIONFAILED] Invalid credentials
+         C: a2 LOGIN ${USER} "bad2"
+         S: a2 NO [AUTHENTICATIONFAILED] Invalid credentials
+         C: a3 LOGIN ${USER} "${PASS}"
+         S: a3 NO [UNAVAILABLE] Too many failed logins; try again later`,
+      );
+    } finally {
+      await s2.close();
+    }
+  });
 });
