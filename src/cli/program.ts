@@ -13,7 +13,8 @@ import * as user from './user.js';
 import * as alias from './alias.js';
 import * as config from './config.js';
 import * as backup from './backup.js';
-import { extraGroups } from './groups.js';
+import * as queue from './queue.js';
+import * as dns from './dns.js';
 
 function version(): string {
   try {
@@ -37,7 +38,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, config, backup, ...extraGroups]) group.register(program);
+  for (const group of [serve, domain, user, alias, config, dns, queue, backup]) group.register(program);
   return program;
 }
 

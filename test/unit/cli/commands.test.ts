@@ -252,6 +252,11 @@ test('unknown commands and missing arguments exit 1 with usage help', async () =
     r = await h.cli(['user', 'add']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /missing required argument 'address'/);
+    r = await h.cli(['--help']);
+    assert.equal(r.code, 0);
+    for (const group of ['serve', 'domain', 'user', 'alias', 'config', 'dns', 'queue', 'backup']) {
+      assert.match(r.stdout, new RegExp(`^  ${group}\\b`, 'm'), `${group} is listed in --help`);
+    }
     r = await h.cli(['--version']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^\d+\.\d+\.\d+/);
