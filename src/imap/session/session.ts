@@ -29,6 +29,7 @@ import type { Request, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
 import { flagsLines, formatFlags, isKeyword } from './flags.js';
 
+const PROCESS_TAG = randomBytes(4).toString('hex');
 
 export class Session {
   readonly id: string;
@@ -58,7 +59,8 @@ export class Session {
     readonly info: ConnectionInfo,
     readonly ctx: ServerContext,
   ) {
-    this.id = `imap-${info.id || randomBytes(6).toString('hex')}`;
+    // unique across processes too: Change.origin from another node must never look like ours
+    this.id = `imap-${PROCESS_TAG}-${info.id || randomBytes(6).toString('hex')}`;
     this.socket = socket;
     this.secure = info.secure;
     this.log = ctx.log.child({ conn: info.id, proto: 'imap', ip: info.remoteAddress });
