@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import type { Authenticator, AuthResult } from './types.js';
 import { createThrottle, type Clock } from './throttle.js';
+import { createVerifiedCache } from './cache.js';
 import { normaliseIp } from '../net/address.js';
 
 /** argon2id; memory 19 MiB, 2 passes, 1 lane (OWASP password storage recommendation) */
@@ -44,6 +45,7 @@ export function createAuthenticator(
   const perIp = createThrottle(config.limits.failed_logins_per_ip, windowMs, opts.now);
   const perAccount = createThrottle(config.limits.failed_logins_per_account, windowMs, opts.now);
   const alog = log.child({ component: 'auth' });
+  const verified = createVerifiedCache(config.auth.cache_ttl_s * 1000, opts.now);
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS));
@@ -105,7 +107,13 @@ export function createAuthenticator(
         await check(await dummyHash(), password, user);
         return failed(user, ip, 'no such account');
       }
+      if (verified.hit(user, account.passwordHash, password)) {
+        perAccount.reset(user);
+        alog.debug({ user, ip, cached: true }, `authenticated ${user} from ${ip} (verified recently)`);
+        return { ok: true, account };
+      }
       if (!(await check(account.passwordHash, password, user))) return failed(user, ip, 'wrong password');
+      verified.remember(user, account.passwordHash, password);
 
       perAccount.reset(user);
       alog.info({ user, ip }, `authenticated ${user} from ${ip}`);

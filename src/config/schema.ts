@@ -88,6 +88,8 @@ export const ConfigSchema = z
       .object({
         /** allow LOGIN / USER+PASS / AUTH PLAIN without TLS from these addresses (e.g. ["127.0.0.1", "::1"]) */
         plaintext_allowed_from: z.array(z.string()).default([]),
+        /** seconds a verified login is remembered (HMAC in memory) so reconnects skip argon2id; 0 = off */
+        cache_ttl_s: z.number().int().min(0).default(3600),
       })
       .strict()
       .prefault({}),
