@@ -156,7 +156,13 @@ describe('imap STORE, SEARCH, COPY, MOVE, EXPUNGE', () => {
        S: m4 OK STATUS completed
        C: m5 FETCH 2 (UID)
        S: * 2 FETCH (UID 4)
-       S: m5 OK FETCH completed`,
+       S: m5 OK FETCH completed
+       C: m6 UID COPY 4 Archive
+       S: m6 OK [COPYUID … 4 3] COPY completed
+       C: m7 UID COPY 99 Archive
+       S: m7 OK COPY completed, no messages
+       C: m8 CHECK
+       S: m8 OK CHECK completed`,
     );
   });
 
