@@ -10,11 +10,12 @@
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type * as net from 'node:net';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { checkConfigFiles, ConfigError } from '../config/load.js';
+import { checkConfigFiles, ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js';
 import type { ServerContext } from '../context.js';
 import { createLogger } from '../log.js';
 import { createAuthenticator } from '../auth/authenticator.js';
@@ -211,11 +212,10 @@ function listenTcp(
   );
 }
 
-/** How the operator should invoke admin commands from here. */
+/** How the operator should invoke admin commands from here (with -c unless the file is ./letterbox.toml). */
 function commandHint(file: string | null): string {
   const base = existsSync('bin/letterbox') ? './bin/letterbox' : 'letterbox';
-  const explicit = file && (process.env.LETTERBOX_CONFIG ? null : file);
-  return explicit && !explicit.endsWith('/letterbox.toml') ? `${base} -c ${explicit}` : base;
+  return file && file !== resolve(DEFAULT_CONFIG_FILE) ? `${base} -c ${file}` : base;
 }
 
 async function banner(
