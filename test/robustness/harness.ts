@@ -42,6 +42,8 @@ export interface Fixture {
   imapPort: number;
   pop3Port: number;
   smtpPort: number;
+  /** 587-style submission (STARTTLS offered; plaintext AUTH allowed from 127.0.0.1) */
+  submissionPort: number;
   recorder: CrashRecorder;
   /** connected + greeted + logged-in IMAP client (tag L) */
   imapLogin(): Promise<RawClient>;
@@ -86,6 +88,7 @@ export async function startFixture(backend: 'memory' | 'sqlite' = 'memory'): Pro
     throw Object.assign(new Error(`offline: ${name}`), { code: 'ENOTFOUND' });
   };
   const smtp = await startSmtp(t.ctx, 'smtp', { address: '127.0.0.1', port: 0, tls: 'starttls' }, { resolver: offline });
+  const submission = await startSmtp(t.ctx, 'submission', { address: '127.0.0.1', port: 0, tls: 'starttls' }, { resolver: offline });
   const clients: RawClient[] = [];
   const track = async (p: Promise<RawClient>) => {
     const c = await p;
@@ -101,6 +104,7 @@ export async function startFixture(backend: 'memory' | 'sqlite' = 'memory'): Pro
     imapPort: imap.port,
     pop3Port: pop3.port,
     smtpPort: smtp.port,
+    submissionPort: submission.port,
     recorder,
     async imapConnect() {
       const c = await track(RawClient.connect(imap.port));
@@ -170,6 +174,7 @@ export async function startFixture(backend: 'memory' | 'sqlite' = 'memory'): Pro
     async close() {
       for (const c of clients) c.destroy();
       await smtp.close(200);
+      await submission.close(200);
       await t.close();
       recorder.dispose();
     },

@@ -7,7 +7,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, LIMITS, USER, type Fixture, type RawClient } from './harness.js';
+import { startFixture, rng, LIMITS, USER, RawClient, type Fixture } from './harness.js';
 
 /** the complete replies received so far, once at least `n` of them are there (or the socket closed) */
 async function replies(c: RawClient, n: number, timeoutMs = 5000): Promise<string[]> {
@@ -296,6 +296,77 @@ for (const backend of ['memory', 'sqlite'] as const) {
       test(k.name, { timeout: 30_000 }, async () => {
         await clean(f);
         const c = await f.smtpConnect();
+        try {
+          await k.run(c, f);
+        } finally {
+          c.destroy();
+        }
+        await f.assertHealthy();
+      });
+    }
+  });
+}
+
+// ───────────── submission (587): AUTH and sender abuse ─────────────
+
+const submissionCases: Case[] = [
+  {
+    name: 'AUTH with garbage base64, cancelled exchanges, oversized blobs',
+    async run(c) {
+      assert.match(await cmd(c, 'EHLO client.test'), /^250 /);
+      for (const line of [
+        'AUTH PLAIN !!!not*base64###',
+        `AUTH PLAIN ${Buffer.from('\0\0\0').toString('base64')}`,
+        `AUTH PLAIN ${Buffer.from(`\0${USER}\0wrong password`).toString('base64')}`,
+        'AUTH X-NOPE',
+      ]) {
+        assertRefused(await cmd(c, line), line.slice(0, 30));
+        if (c.closed) return;
+      }
+      assert.match(await cmd(c, 'AUTH LOGIN'), /^334 /);
+      assertRefused(await cmd(c, '%%%%===='), 'garbage LOGIN continuation');
+      if (c.closed) return;
+      assert.match(await cmd(c, 'AUTH PLAIN'), /^334 /);
+      assertRefused(await cmd(c, '*'), 'cancelled exchange');
+      if (c.closed) return;
+      assertRefused(await cmd(c, `AUTH PLAIN ${'QUFB'.repeat(3000)}`), '12 KB initial response');
+      if (c.closed) return;
+      assertRefused(await cmd(c, `MAIL FROM:<${USER}>`), 'MAIL without AUTH');
+    },
+  },
+  {
+    name: 'authenticated: foreign MAIL FROM and foreign From: are refused; nothing stored',
+    async run(c, f) {
+      assert.match(await cmd(c, 'EHLO client.test'), /^250 /);
+      assert.match(await cmd(c, `AUTH PLAIN ${Buffer.from(`\0${USER}\0correct horse battery`).toString('base64')}`), /^235 /);
+      assertRefused(await cmd(c, 'MAIL FROM:<ceo@example.test>'), 'MAIL FROM of another address in our domain');
+      assertRefused(await cmd(c, 'MAIL FROM:<someone@elsewhere.test>'), 'MAIL FROM of a foreign domain');
+      assert.match(await cmd(c, `MAIL FROM:<${USER}>`), /^250 /);
+      assert.match(await cmd(c, `RCPT TO:<${USER}>`), /^250 /);
+      assert.match(await cmd(c, 'DATA'), /^354 /);
+      c.write(`From: The CEO <ceo@example.test>\r\nTo: ${USER}\r\nSubject: spoof\r\n\r\npay this\r\n.\r\n`);
+      const [r] = await replies(c, 1);
+      assertRefused(r ?? 'closed', 'From: not owned by the account');
+      assert.equal((await newMessages(f)).length, 0);
+    },
+  },
+];
+
+for (const backend of ['memory'] as const) {
+  describe(`SMTP submission hostile input (${backend} store)`, () => {
+    let f: Fixture;
+    before(async () => {
+      f = await startFixture(backend);
+    });
+    after(async () => {
+      await f?.close();
+    });
+    for (const k of submissionCases) {
+      test(k.name, { timeout: 30_000 }, async () => {
+        await clean(f);
+        const c = await RawClient.connect(f.submissionPort);
+        await c.expect((x) => /^220 .*\r\n/.test(x), 'SMTP greeting');
+        c.take();
         try {
           await k.run(c, f);
         } finally {
