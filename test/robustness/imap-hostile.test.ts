@@ -151,6 +151,37 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'NUL and 8-bit bytes inside APPEND literals (plain and literal8): refused, or stored and returned byte-exact',
+    async run(c, f) {
+      const raw = Buffer.concat([Buffer.from('Subject: nul\r\n\r\nbefore'), Buffer.from([0, 0xff, 0x80, 0]), Buffer.from('after\r\n')]);
+      c.write(Buffer.concat([Buffer.from(`A1 APPEND INBOX {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
+      c.write(Buffer.concat([Buffer.from(`A2 APPEND INBOX ~{${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
+      const r1 = await reply(c, 'A1');
+      const r2 = await reply(c, 'A2');
+      for (const [tag, r] of [['A1', r1], ['A2', r2]] as const) {
+        assert.match(r, /^(OK|NO|BAD)|^closed$/);
+        const uid = /APPENDUID \d+ (\d+)/.exec(r)?.[1];
+        if (!uid) continue;
+        const stored = await f.t.ctx.store.getRaw(f.account.id, f.inboxId, Number(uid));
+        assert.ok(stored.equals(raw), `${tag}: stored byte-exact`);
+        c.take();
+        c.write(`F${tag} EXAMINE INBOX\r\nG${tag} UID FETCH ${uid} (BODY.PEEK[] BINARY.PEEK[])\r\n`);
+        await reply(c, `G${tag}`);
+        const text = c.text;
+        // BODY[] as a literal ({n}) or literal8 (~{n}); either way the same bytes
+        for (const item of ['BODY[]', 'BINARY[]']) {
+          const m = new RegExp(`${item.replace(/[[\]]/g, '\\$&')} (~?)\\{(\\d+)\\}\\r\\n`).exec(text);
+          assert.ok(m, `${item} returned: ${text.slice(0, 300)}`);
+          const start = m.index + m[0].length;
+          assert.ok(c.buf.subarray(start, start + Number(m[2])).equals(raw), `${tag}: ${item} byte-exact`);
+        }
+        await f.t.ctx.store.storeFlags(f.account.id, f.inboxId, [Number(uid)], 'add', ['\\Deleted']);
+        await f.t.ctx.store.expunge(f.account.id, f.inboxId, [Number(uid)]);
+      }
+      assertWellFormed(c.text);
+    },
+  },
+  {
     name: 'NUL bytes in commands',
     async run(c) {
       c.write('A1 SELECT "IN\0BOX"\r\n');
