@@ -5,7 +5,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, LIMITS, USER, PASS, type Fixture, type RawClient } from './harness.js';
+import { startFixture, rng, LIMITS, USER, PASS, SEEDED, type Fixture, type RawClient } from './harness.js';
 
 /** the next n single-line replies (or fewer when the server hangs up) */
 async function replies(c: RawClient, n: number, timeoutMs = 5000): Promise<string[]> {
@@ -194,6 +194,21 @@ const cases: Case[] = [
       c.socket.resume();
       await c.expect((x) => /\.\r\n\+OK 1 [^\r]+\r\n$/.test(x), 'all RETRs then UIDL 1', 15000);
       assert.equal((c.text.match(/last line without CRLF\r\n\.\r\n/g) ?? []).length, 300);
+    },
+  },
+  {
+    name: 'RETR of a message with bare LF, lone dot lines, 8-bit and no final CRLF: CRLF-clean and dot-stuffed',
+    async run(c) {
+      c.write('RETR 1\r\n');
+      await c.expect((x) => /\r\n\.\r\n$/.test(x), 'RETR body');
+      const got = c.buf;
+      const nl = got.indexOf('\r\n');
+      assert.match(got.toString('latin1', 0, nl), /^\+OK/);
+      const body = got.subarray(nl + 2);
+      // expected: every line end CRLF, lines starting with "." get one more, a final CRLF, then ".\r\n"
+      const lines = SEEDED.toString('latin1').split(/\r?\n/);
+      const want = Buffer.from(lines.map((l) => (l.startsWith('.') ? '.' + l : l)).join('\r\n') + '\r\n.\r\n', 'latin1');
+      assert.ok(body.equals(want), `RETR bytes:\n${JSON.stringify(body.toString('latin1'))}\nwant:\n${JSON.stringify(want.toString('latin1'))}`);
     },
   },
   {
