@@ -6,7 +6,7 @@ export const noopCmd: ImapCommand = {
   name: 'NOOP',
   states: ANY_STATE,
   pipelineSafe: true,
-  async run(s, req) {
+  async run(_s, req) {
     parseNoArgs(req.args, req.name);
     // the session reports pending changes after every command
   },
@@ -15,7 +15,7 @@ export const noopCmd: ImapCommand = {
 export const checkCmd: ImapCommand = {
   name: 'CHECK',
   states: SELECTED,
-  async run(s, req) {
+  async run(_s, req) {
     parseNoArgs(req.args, req.name);
   },
 };

@@ -378,11 +378,6 @@ export class Session {
     this.attach(tlsSock);
     tlsSock.on('close', () => this.cleanup());
   }
-
-  /** bytes received after STARTTLS but before the handshake must be discarded (RFC 9051 §6.2.1) */
-  get pendingInput(): number {
-    return this.reader.buffered;
-  }
 }
 
 function newReader(ctx: ServerContext): CommandReader {
