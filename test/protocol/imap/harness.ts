@@ -160,8 +160,6 @@ export class ImapClient {
 
   /** raw bytes of the next logical line (for byte-exact checks) */
   async readRaw(timeoutMs = 5000): Promise<Buffer> {
-    const before = this.buf;
-    void before;
     const deadline = Date.now() + timeoutMs;
     let pos = 0;
     for (;;) {
