@@ -127,3 +127,26 @@ describe('imap FETCH', () => {
     );
   });
 });
+
+describe('imap APPEND of binary content (RFC 3516)', () => {
+  it('accepts NUL only in a literal8 and returns it byte-exact', async () => {
+    const server = await startServer();
+    try {
+      const c = await server.login();
+      const raw = Buffer.from('Subject: bin\r\nContent-Transfer-Encoding: binary\r\n\r\na\0b\r\n', 'latin1');
+      c.send(Buffer.concat([Buffer.from(`b1 APPEND INBOX {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
+      assert.match(await c.readLine(), /^b1 NO \[CANNOT\]/);
+      c.send(Buffer.concat([Buffer.from(`b2 APPEND INBOX ~{${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
+      assert.match(await c.readLine(), /^b2 OK \[APPENDUID \d+ 1\]/);
+      await c.command('s SELECT INBOX');
+      c.send('f1 FETCH 1 BODY.PEEK[]');
+      const line = await c.readRaw();
+      const head = `* 1 FETCH (BODY[] {${raw.length}}\r\n`;
+      assert.equal(line.subarray(0, head.length).toString('latin1'), head);
+      assert.ok(line.subarray(head.length, head.length + raw.length).equals(raw));
+      assert.match(await c.readLine(), /^f1 OK/);
+    } finally {
+      await server.close();
+    }
+  });
+});
