@@ -67,7 +67,7 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
     if (seq) lines.push(`* OK [UNSEEN ${seq}] First unseen`);
   } else {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name (and its attributes)
-    lines.push(`* LIST () "/" ${encodeName(s, info.name)}`);
+    lines.push(`* LIST (${info.specialUse ?? ''}) "/" ${encodeName(s, info.name)}`);
   }
   if (args.qresync && args.qresync.uidValidity === view.uidValidity) {
     lines.push(...(await resync(s, view, snapshot, args.qresync)));
