@@ -140,8 +140,10 @@ function render(
   const index = 'index' in m ? m.index : null;
   const body = (section: Section, p: PartialRange | null): WireValue => {
     // a section that does not exist is empty, as Dovecot answers (RFC 9051 §6.4.5 leaves it open)
-    const bytes = sectionBytes(raw!, index!, section) ?? Buffer.alloc(0);
-    return literal(partial(bytes, p));
+    const bytes = partial(sectionBytes(raw!, index!, section) ?? Buffer.alloc(0), p);
+    // NUL cannot travel in a plain literal (RFC 9051 §4.3); APPEND re-encodes binary parts,
+    // but mail delivered otherwise may still hold NUL: send such bytes as a literal8
+    return literal(bytes, bytes.includes(0));
   };
   switch (att.type) {
     case 'FLAGS':
