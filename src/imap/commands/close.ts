@@ -1,6 +1,6 @@
 /**
  * CLOSE (RFC 9051 §6.4.1): silently expunges \Deleted messages (unless read-only) and
- * leaves the selected state. UNSELECT (RFC 3691; RFC 9051 §6.4.2): leaves without expunging.
+ * leaves the selected state.
  */
 import { SELECTED, type ImapCommand } from '../session/types.js';
 import { parseNoArgs } from '../wire/args/misc.js';
@@ -13,14 +13,5 @@ export const closeCmd: ImapCommand = {
     const v = s.selected!;
     s.deselect();
     if (!v.readOnly) await s.ctx.store.expunge(s.accountId, v.mailboxId, undefined, { origin: s.id });
-  },
-};
-
-export const unselectCmd: ImapCommand = {
-  name: 'UNSELECT',
-  states: SELECTED,
-  async run(s, req) {
-    parseNoArgs(req.args, req.name);
-    s.deselect();
   },
 };

@@ -1,7 +1,8 @@
 /**
- * COPY / UID COPY (RFC 9051 §6.4.7) and MOVE / UID MOVE (RFC 6851), with COPYUID
- * (RFC 4315 §3). A missing target is NO [TRYCREATE]. MOVE sends COPYUID in an untagged OK
- * before the EXPUNGE responses (RFC 6851 §4.3), which the session's sync then emits.
+ * COPY / UID COPY (RFC 9051 §6.4.7), with COPYUID
+ * (RFC 4315 §3). A missing target is NO [TRYCREATE]. The shared code also serves MOVE
+ * (./move.ts), which sends COPYUID in an untagged OK before the EXPUNGE responses
+ * (RFC 6851 §4.3) that the session's sync then emits.
  */
 import { rethrowTryCreate } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -9,7 +10,7 @@ import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { parseCopyArgs } from '../wire/args/misc.js';
 
-async function copy(s: Session, req: Request, byUid: boolean, move: boolean): Promise<Tagged | void> {
+export async function copyOrMove(s: Session, req: Request, byUid: boolean, move: boolean): Promise<Tagged | void> {
   const { set, mailbox: name } = parseCopyArgs(req.args, s.names, move ? 'MOVE' : 'COPY');
   const v = s.selected!;
   if (move && v.readOnly) throw no('Mailbox is read-only (EXAMINE)', 'READ-ONLY');
@@ -44,7 +45,5 @@ function compress(nums: number[]): string {
   return out.join(',');
 }
 
-export const copyCmd: ImapCommand = { name: 'COPY', states: SELECTED, run: (s, r) => copy(s, r, false, false) };
-export const uidCopyCmd: ImapCommand = { name: 'UID COPY', states: SELECTED, run: (s, r) => copy(s, r, true, false) };
-export const moveCmd: ImapCommand = { name: 'MOVE', states: SELECTED, run: (s, r) => copy(s, r, false, true) };
-export const uidMoveCmd: ImapCommand = { name: 'UID MOVE', states: SELECTED, run: (s, r) => copy(s, r, true, true) };
+export const copyCmd: ImapCommand = { name: 'COPY', states: SELECTED, run: (s, r) => copyOrMove(s, r, false, false) };
+export const uidCopyCmd: ImapCommand = { name: 'UID COPY', states: SELECTED, run: (s, r) => copyOrMove(s, r, true, false) };

@@ -1,0 +1,25 @@
+/** CREATE (RFC 9051 §6.3.4; RFC 6154 §3 USE). Store errors map in ../errors.ts (ALREADYEXISTS, CANNOT). */
+import type { SpecialUse } from '../../store/types.js';
+import { AUTHED, no, type ImapCommand } from '../session/types.js';
+import { parseCreateArgs } from '../wire/args/misc.js';
+import { trimDelimiter } from './mailbox-name.js';
+
+const USES = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']);
+
+export const createCmd: ImapCommand = {
+  name: 'CREATE',
+  states: AUTHED,
+  async run(s, req) {
+    const args = parseCreateArgs(req.args, s.names);
+    const name = trimDelimiter(args.mailbox);
+    if (name === 'INBOX') throw no('INBOX always exists', 'ALREADYEXISTS');
+    let specialUse: SpecialUse | null = null;
+    if (args.specialUse) {
+      if (args.specialUse.length > 1 || (args.specialUse[0] && !USES.has(args.specialUse[0]))) {
+        throw no('Only one of \\Sent \\Drafts \\Trash \\Junk \\Archive \\All \\Flagged may be given', 'USEATTR');
+      }
+      specialUse = (args.specialUse[0] as SpecialUse | undefined) ?? null;
+    }
+    await s.ctx.store.createMailbox(s.accountId, name, { origin: s.id, specialUse });
+  },
+};
