@@ -1,20 +1,14 @@
 /**
  * APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502, all or nothing), APPENDUID
  * (RFC 4315), APPENDLIMIT (RFC 7889: NO [TOOBIG]), UTF8 (literal8) data (RFC 6855 §4),
- * TRYCREATE when the mailbox is missing. The literal bytes are stored exactly as sent,
- * except binary content (RFC 3516 §4.4: CTE "binary" or NUL bytes, which IMAP literals in
- * FETCH BODY[] cannot carry): those parts are stored base64-encoded (src/mime/encode-binary.ts),
- * as Dovecot does, so BINARY[] still returns the original bytes.
+ * TRYCREATE when the mailbox is missing. The literal bytes are stored exactly as sent.
  * (Literals above APPENDLIMIT are already refused by the session before they are sent.)
  */
-import { encodeBinaryParts } from '../../mime/encode-binary.js';
 import type { AppendInput } from '../../store/types.js';
 import { rethrowTryCreate } from '../errors.js';
 import { formatSet } from '../session/selected.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseAppendArgs } from '../wire/args/append.js';
-
-const BINARY_CTE = /content-transfer-encoding[ \t]*:[ \t]*binary/i;
 
 export const appendCmd: ImapCommand = {
   name: 'APPEND',
@@ -25,11 +19,9 @@ export const appendCmd: ImapCommand = {
     const limit = s.appendLimit();
     const inputs: AppendInput[] = args.messages.map((m) => {
       if (m.data.length > limit) throw no(`Message of ${m.data.length} bytes exceeds the limit of ${limit}`, 'TOOBIG');
-      // a NUL in a plain literal breaks RFC 9051 §4.3, but Dovecot accepts it too: both are stored re-encoded
-      const binary = m.data.includes(0) || (m.binary && BINARY_CTE.test(m.data.toString('latin1')));
-      const raw = binary ? encodeBinaryParts(m.data) : m.data;
+      if (!m.binary && m.data.includes(0)) throw no('Message contains NUL bytes; send it as a literal8 (~{n})', 'CANNOT');
       return {
-        raw,
+        raw: m.data,
         flags: m.flags?.filter((f) => f !== '\\Recent'),
         internalDate: m.date ?? undefined,
       };
