@@ -241,6 +241,88 @@ describe('crash safety of letterbox serve (SIGKILL / SIGTERM)', { timeout: 120_0
     }
   });
 
+  /** appends n messages over IMAP in one pipelined write; returns their Message-IDs' numbers */
+  async function seedOverImap(port: number, kind: string, n: number): Promise<void> {
+    const c = await imapLogin(port);
+    const parts: Buffer[] = [];
+    for (let k = 0; k < n; k++) {
+      const raw = original(kind, k);
+      parts.push(Buffer.from(`P${k} APPEND INBOX {${raw.length}+}\r\n`), raw, Buffer.from('\r\n'));
+    }
+    c.write(Buffer.concat(parts));
+    await c.expect((x) => new RegExp(`^P${n - 1} (OK|NO|BAD)`, 'm').test(x), 'all seeding APPENDs answered', 20_000);
+    assert.equal((c.text.match(/^P\d+ OK/gm) ?? []).length, n);
+    c.destroy();
+  }
+
+  /** kind → numbers found in a mailbox, each must be a complete original */
+  function numbersIn(box: Map<number, Buffer>, kind: string): number[] {
+    const out: number[] = [];
+    for (const m of box.values()) {
+      const k = new RegExp(`Subject: ${kind} (\\d+)`).exec(m.toString('latin1'));
+      if (!k) continue;
+      assert.ok(m.equals(original(kind, Number(k[1]))), `${kind} ${k[1]} complete`);
+      out.push(Number(k[1]));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  test('(e) SIGKILL during a big UID MOVE: every message is in exactly one of the two mailboxes', { timeout: 60_000 }, async (t) => {
+    const N = 400;
+    const server = await home.start();
+    await seedOverImap(server.ports.imap, 'move', N);
+    const c = await imapLogin(server.ports.imap);
+    c.write('S SELECT INBOX\r\nM UID MOVE 1:* Archive\r\n');
+    await c.until((x) => /^S OK/m.test(x), 5000); // SELECT done: the MOVE is being processed now
+    await sleep(Number(process.env.LETTERBOX_MOVE_KILL_MS ?? 80)); // a 400-message MOVE takes some tens of ms
+    server.child.kill('SIGKILL');
+    assert.equal((await server.exited).signal, 'SIGKILL');
+    c.destroy();
+
+    const again = await home.start();
+    try {
+      const inbox = numbersIn(await fetchAll(again.ports.imap, USER, PASS, 'INBOX'), 'move');
+      const archive = numbersIn(await fetchAll(again.ports.imap, USER, PASS, 'Archive'), 'move');
+      const all = [...inbox, ...archive].sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: N }, (_, k) => k), `each message once (INBOX ${inbox.length}, Archive ${archive.length})`);
+      t.diagnostic(`after the crash: INBOX ${inbox.length}, Archive ${archive.length}`);
+    } finally {
+      await stop(again);
+    }
+  });
+
+  test('(f) SIGKILL right after POP3 QUIT with every message deleted: all or nothing', { timeout: 60_000 }, async (t) => {
+    const N = 60;
+    const server = await home.start();
+    // a clean INBOX: earlier tests left messages; move them away over IMAP
+    const c0 = await imapLogin(server.ports.imap);
+    c0.write('S SELECT INBOX\r\nM UID MOVE 1:* Trash\r\n');
+    await c0.expect((x) => /^M (OK|NO|BAD)/m.test(x), 'MOVE', 10_000);
+    c0.destroy();
+    await seedOverImap(server.ports.imap, 'pop', N);
+    const p = await RawClient.connect(server.ports.pop3);
+    await p.expect((x) => x.includes('\r\n'), 'POP3 greeting', 10_000);
+    let cmds = `USER ${USER}\r\nPASS ${PASS}\r\n`;
+    for (let k = 1; k <= N; k++) cmds += `DELE ${k}\r\n`;
+    p.write(cmds);
+    await p.expect((x) => x.split('\r\n').length >= N + 4, 'DELE replies', 10_000);
+    p.write('QUIT\r\n');
+    await sleep(2); // QUIT is on its way: the UPDATE state may be anywhere in its work
+    server.child.kill('SIGKILL');
+    assert.equal((await server.exited).signal, 'SIGKILL');
+    p.destroy();
+
+    const again = await home.start();
+    try {
+      const inbox = numbersIn(await fetchAll(again.ports.imap, USER, PASS, 'INBOX'), 'pop');
+      assert.ok(inbox.length === 0 || inbox.length === N, `POP3 deletions are all-or-nothing: ${inbox.length} of ${N} left`);
+      t.diagnostic(`after the crash: ${inbox.length} of ${N} left in INBOX`);
+      if (inbox.length === N) assert.deepEqual(inbox, Array.from({ length: N }, (_, k) => k));
+    } finally {
+      await stop(again);
+    }
+  });
+
   test('(d) SIGTERM with IDLE and POP3 sessions open: BYE / -ERR, exit code 0 within seconds', { timeout: 60_000 }, async () => {
     const server = await home.start();
     const idle = await imapLogin(server.ports.imap);
