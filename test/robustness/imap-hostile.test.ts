@@ -14,8 +14,9 @@ async function reply(c: RawClient, tag: string, timeoutMs = 5000): Promise<strin
   return taggedReply(c.text, tag) ?? 'closed';
 }
 
-/** every line the server sent is an IMAP response line (literal contents skipped) */
+/** every line the server sent is an IMAP response line (literal contents skipped), none an internal error */
 function assertWellFormed(text: string): void {
+  assert.doesNotMatch(text, /\[SERVERBUG\]/, 'no internal server error');
   let i = 0;
   let continued = false; // the rest of a line after a literal
   while (i < text.length) {
@@ -386,6 +387,80 @@ const cases: Case[] = [
       assertRefused(await reply(c, 'S2'), 'UID COPY 0');
       assertRefused(await reply(c, 'S3'), 'UID EXPUNGE 0:1');
       assertWellFormed(c.text);
+    },
+  },
+  {
+    name: 'odd FETCH sections and partials',
+    async run(c) {
+      c.write('A0 SELECT INBOX\r\n');
+      assert.match(await reply(c, 'A0'), /^OK/);
+      const items = [
+        'BODY[0]',
+        'BODY[1.0]',
+        'BODY[99999999999999999999]',
+        `BODY[${Array.from({ length: 500 }, () => '1').join('.')}]`,
+        'BODY[]<0.0>',
+        'BODY[]<99999999999999999999.1>',
+        'BODY[]<4294967295.4294967295>',
+        'BODY[]<1.-1>',
+        'BINARY[1]<5.10>',
+        'BINARY[2]',
+        'BINARY.SIZE[1.2.3]',
+        'BODY[HEADER.FIELDS ()]',
+        `BODY[HEADER.FIELDS (${Array.from({ length: 3000 }, (_, i) => `X-H${i}`).join(' ')})]`,
+        'BODY[MIME]',
+        'BODY[TEXT.MIME]',
+        'BODY[1.MIME]',
+        'BODY[HEADER.FIELDS.NOT (SUBJECT FROM TO)]',
+        'BODY[1.2.HEADER]',
+        'RFC822.TEXT',
+      ];
+      let n = 0;
+      for (const item of items) {
+        const tag = `F${n++}`;
+        c.write(`${tag} FETCH 1 (${item})\r\n`);
+        assert.match(await reply(c, tag), /^(OK|NO|BAD)|^closed$/, item.slice(0, 40));
+        if (c.closed) break;
+      }
+      assertWellFormed(c.text);
+    },
+  },
+  {
+    name: 'flag, name and ID floods: a thousand keywords, very deep and very long mailbox names, huge ID and ENABLE lists',
+    async run(c, f) {
+      c.write('A0 SELECT INBOX\r\n');
+      assert.match(await reply(c, 'A0'), /^OK/);
+      const kws = Array.from({ length: 1000 }, (_, i) => `kw${i}`).join(' '); // within limits.line_length
+      c.write(`A1 STORE 1 +FLAGS (${kws})\r\n`);
+      assert.match(await reply(c, 'A1', 15_000), /^(OK|NO|BAD)|^closed$/);
+      if (c.closed) return;
+      c.write(`A2 STORE 1 +FLAGS (${'k'.repeat(5000)})\r\nA3 STORE 1 +FLAGS (\\Recent)\r\nA4 STORE 1 +FLAGS (\\Bogus)\r\n`);
+      for (const tag of ['A2', 'A3', 'A4']) assert.match(await reply(c, tag), /^(OK|NO|BAD)|^closed$/);
+      if (c.closed) return;
+      c.write(`B1 CREATE "${Array.from({ length: 1000 }, () => 'a').join('/')}"\r\n`);
+      assert.match(await reply(c, 'B1', 15_000), /^(OK|NO|BAD)|^closed$/);
+      c.write(`B2 CREATE "${'n'.repeat(6000)}"\r\n`);
+      assert.match(await reply(c, 'B2'), /^(OK|NO|BAD)|^closed$/);
+      c.write(`B3 RENAME INBOX "${'r'.repeat(6000)}"\r\n`);
+      assert.match(await reply(c, 'B3'), /^(OK|NO|BAD)|^closed$/);
+      c.write('B4 CREATE "x//y"\r\nB5 CREATE "/lead"\r\nB6 CREATE "trail/"\r\nB7 CREATE ""\r\nB8 DELETE INBOX\r\n');
+      for (const tag of ['B4', 'B5', 'B6', 'B7', 'B8']) assert.match(await reply(c, tag), /^(OK|NO|BAD)|^closed$/);
+      assert.match(taggedReply(c.text, 'B7') ?? 'closed', /^(NO|BAD)|^closed$/, 'CREATE "" refused');
+      assert.match(taggedReply(c.text, 'B8') ?? 'closed', /^(NO|BAD)|^closed$/, 'DELETE INBOX refused');
+      c.write(`C1 ID (${Array.from({ length: 500 }, (_, i) => `"k${i}" "v${i}"`).join(' ')})\r\n`);
+      assert.match(await reply(c, 'C1'), /^(OK|NO|BAD)|^closed$/);
+      c.write(`C2 ENABLE ${Array.from({ length: 800 }, (_, i) => `X-EXT${i}`).join(' ')}\r\n`);
+      assert.match(await reply(c, 'C2'), /^(OK|NO|BAD)|^closed$/);
+      // the session (or a new one) can still list and select
+      const d = c.closed ? await f.imapLogin() : c;
+      d.write('D1 LIST "" "*"\r\nD2 SELECT INBOX\r\n');
+      assert.match(await reply(d, 'D2', 15_000), /^OK/);
+      assertWellFormed(c.text);
+      assertWellFormed(d.text);
+      if (d !== c) d.destroy();
+      // INBOX must still exist under its name (RENAME INBOX moves the messages, never the seeded one's bytes)
+      const names = (await f.t.ctx.store.listMailboxes(f.account.id)).map((m) => m.name);
+      assert.ok(names.includes('INBOX'));
     },
   },
   {
