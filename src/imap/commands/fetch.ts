@@ -19,6 +19,8 @@ import { encodeFetch, flagList, literal, type WireValue } from '../wire/encode.j
 import { encodeEnvelope } from '../wire/envelope.js';
 
 const BATCH = 200;
+/** uncork and wait for drain once this much output is queued */
+const CORK_LIMIT = 256 * 1024;
 
 function partial(buf: Buffer, p: PartialRange | null): Buffer {
   if (!p) return buf;
@@ -102,29 +104,40 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
       await s.flush();
       continue;
     }
-    for (const m of metas) {
-      const seq = v.seqOf(m.uid);
-      if (!seq) continue;
-      let raw: Buffer | null = null;
-      if (needRaw) {
-        try {
-          raw = await s.ctx.store.getRaw(s.accountId, v.mailboxId, m.uid);
-        } catch {
-          missing++;
-          continue;
+    // small responses of one batch leave in few writes; big ones still wait for drain
+    s.socket.cork();
+    try {
+      for (const m of metas) {
+        const seq = v.seqOf(m.uid);
+        if (!seq) continue;
+        let raw: Buffer | null = null;
+        if (needRaw) {
+          try {
+            raw = await s.ctx.store.getRaw(s.accountId, v.mailboxId, m.uid);
+          } catch {
+            missing++;
+            continue;
+          }
+        }
+        const msgAtts = !flagsAsked && seenNow.has(m.uid) ? [...atts, { type: 'FLAGS' } as FetchAtt] : atts;
+        if (msgAtts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
+        const out: Array<[string, WireValue]> = [];
+        for (const att of msgAtts) {
+          const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
+          if (r === 'UNKNOWN-CTE') cte = true;
+          else out.push(r);
+        }
+        for (const chunk of encodeFetch(seq, out, { utf8: s.utf8 })) s.write(chunk);
+        if (s.socket.writableLength > CORK_LIMIT) {
+          s.socket.uncork();
+          await s.flush();
+          s.socket.cork();
         }
       }
-      const msgAtts = !flagsAsked && seenNow.has(m.uid) ? [...atts, { type: 'FLAGS' } as FetchAtt] : atts;
-      if (msgAtts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
-      const out: Array<[string, WireValue]> = [];
-      for (const att of msgAtts) {
-        const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
-        if (r === 'UNKNOWN-CTE') cte = true;
-        else out.push(r);
-      }
-      for (const chunk of encodeFetch(seq, out, { utf8: s.utf8 })) s.write(chunk);
-      await s.flush();
+    } finally {
+      s.socket.uncork();
     }
+    await s.flush();
   }
   if (cte) return { status: 'NO', code: 'UNKNOWN-CTE', text: 'Some parts have a transfer encoding that cannot be decoded' };
   if (missing) return { status: 'NO', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };
