@@ -41,6 +41,8 @@ export interface StartedListener {
 export interface RunningServer {
   ctx: ServerContext;
   listeners: StartedListener[];
+  /** re-reads changed certificate files (SIGHUP); true when new certificates are in use */
+  reloadTls(): Promise<boolean>;
   /** graceful stop; safe to call twice */
   stop(graceMs?: number): Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const started: Array<{ info: StartedListener; handle: Closable }> = [];
   let queue: { stop(): Promise<void> } | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
+  let tls: Awaited<ReturnType<typeof createTlsProvider>> | null = null;
   const abort = new AbortController();
   // every open session listens for shutdown: no listener limit on this signal
   setMaxListeners(0, abort.signal);
@@ -115,6 +118,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     (stopping ??= (async () => {
       abort.abort();
       if (purgeTimer) clearInterval(purgeTimer);
+      tls?.close();
       await Promise.allSettled(started.map((s) => s.handle.close(graceMs)));
       if (queue) await queue.stop().catch((e: Error) => log.error({ err: e.message }, `stopping the outbound queue failed: ${e.message}`));
       await store.close();
@@ -122,7 +126,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     })());
 
   try {
-    let tls;
     try {
       tls = await createTlsProvider(config, log);
     } catch (e) {
@@ -160,7 +163,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const listeners = started.map((s) => s.info);
     await banner(config, file, listeners, store, print, firstStart, opts.commandHint ?? commandHint(file));
     log.info({ listeners: listeners.map((l) => `${l.name}=${formatAddress(l.address, l.port)}`) }, 'letterbox started');
-    return { ctx, listeners, stop };
+    const provider = tls;
+    return { ctx, listeners, stop, reloadTls: () => provider.reload() };
   } catch (e) {
     await stop(0).catch(() => undefined);
     throw e;
@@ -281,7 +285,14 @@ export function register(program: Command): void {
         wait.cancel();
         throw e;
       }
+      const onHup = () =>
+        void server.reloadTls().then(
+          (changed) => out(`letterbox: SIGHUP: ${changed ? 'new certificates in use' : 'certificate files unchanged'}`),
+          (e: Error) => out(`letterbox: SIGHUP: certificate reload failed: ${e.message}`),
+        );
+      process.on('SIGHUP', onHup);
       const sig = await wait.signalled;
+      process.off('SIGHUP', onHup);
       out(`letterbox: ${sig} received; closing connections (up to ${graceMs / 1000} s) and the store`);
       await server.stop(graceMs);
       out('letterbox: stopped');
