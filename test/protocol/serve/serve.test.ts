@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseConfig } from '../../../src/config/load.js';
-import { listenErrorMessage, startServer } from '../../../src/cli/serve.js';
+import { listenErrorMessage, startServer } from '../../../src/cli/server.js';
 import { run } from '../../../src/cli/program.js';
 import { createLogger } from '../../../src/log.js';
 import { makeSelfSigned } from '../../../src/net/tls.js';
