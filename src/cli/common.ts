@@ -99,22 +99,21 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   }
 }
 
-const STORE_HINTS: Record<StoreError['code'], string> = {
-  NONEXISTENT: 'not found',
-  ALREADYEXISTS: 'already exists',
-  NOPERM: 'not allowed',
-  OVERQUOTA: 'over quota',
-  EXPUNGED: 'message was deleted meanwhile',
-  INUSE: 'in use; try again in a moment',
-  LIMIT: 'a limit was reached',
-  TEMP: 'the store is temporarily unavailable (busy or closing); try again',
-  INVALID: 'invalid',
+/**
+ * What the operator can do about a store error, by code. Store messages already say what
+ * happened to what (e.g. "domain x is still used by 2 accounts"); the hint adds the remedy.
+ */
+const STORE_HINTS: Partial<Record<StoreError['code'], string>> = {
+  TEMP: 'the store is busy or unavailable; try again in a moment',
+  INUSE: 'in use right now; try again in a moment',
+  OVERQUOTA: 'raise the quota with: letterbox user quota <address> <size>',
+  LIMIT: 'a configured limit was reached',
 };
 
 /** The one mapping of store errors to CLI messages. */
 export function storeErrorMessage(e: StoreError): string {
-  const hint = STORE_HINTS[e.code] ?? e.code;
-  return e.message.toLowerCase().includes(hint.split(';')[0]!) ? e.message : `${e.message} (${hint})`;
+  const hint = STORE_HINTS[e.code];
+  return hint ? `${e.message} (${hint})` : e.message;
 }
 
 /** Prints an error the way every command does: "letterbox: message" on stderr; returns the exit code. */

@@ -10,7 +10,7 @@ import { createAuthenticator } from '../auth/authenticator.js';
 import { CliError, cliLogger, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
 import { readNewPassword } from './password.js';
-import { domainOf, formatSize, parseAddress, parseSize } from './validate.js';
+import { domainOf, formatSize, parseAddress, parseDomain, parseSize } from './validate.js';
 
 const POLICIES = ['retain', 'trash', 'hide', 'expunge', 'default'] as const;
 
@@ -87,7 +87,7 @@ export function register(program: Command): void {
     .action(async (domain: string | undefined, _opts: unknown, cmd: Command) => {
       const config = loadConfigFrom(cmd);
       await withStore(config, async (store) => {
-        const d = domain?.trim().toLowerCase();
+        const d = domain === undefined ? undefined : parseDomain(domain);
         if (d && !(await store.getDomain(d))) throw new CliError(`unknown domain ${d} (see: letterbox domain list)`);
         const accounts = await store.listAccounts(d);
         if (accounts.length === 0) {
