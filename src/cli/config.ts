@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import { checkConfigFiles, ConfigError } from '../config/load.js';
+import { configWarnings } from '../config/warnings.js';
 import { loadConfigSource } from './common.js';
 import { out, table } from './io.js';
 import { formatSize } from './validate.js';
@@ -42,6 +43,8 @@ export function register(program: Command): void {
       const problems = checkConfigFiles(cfg);
       if (problems.length) throw new ConfigError(file, problems);
       summary(cfg, file);
-      out('configuration OK');
+      const warnings = configWarnings(cfg);
+      for (const w of warnings) out(`warning: ${w}`);
+      out(warnings.length ? `configuration OK (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : 'configuration OK');
     });
 }

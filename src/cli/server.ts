@@ -15,6 +15,7 @@ import type * as net from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { checkConfigFiles, ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { configWarnings } from '../config/warnings.js';
 import type { ServerContext } from '../context.js';
 import { createLogger } from '../log.js';
 import { createAuthenticator } from '../auth/authenticator.js';
@@ -100,6 +101,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   const log = opts.log ?? createLogger(config);
+  for (const w of configWarnings(config)) log.warn(`configuration: ${w}`);
   const protocols = opts.protocols ?? PROTOCOLS;
   const store = await openStore(config, log);
   const started: Array<{ info: StartedListener; handle: Closable }> = [];

@@ -133,3 +133,15 @@ test('the shipped example configurations are valid', () => {
   assert.deepEqual(ports, { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, http: 80 });
   assert.equal(prod.config.data_dir, '/var/lib/letterbox');
 });
+
+test('warnings for valid but risky settings', async () => {
+  const { configWarnings } = await import('../../../src/config/warnings.js');
+  assert.deepEqual(configWarnings(parseConfig('', null, '/x')), []);
+  const w = configWarnings(
+    parseConfig('[listeners.smtp]\nport = 25\n[listeners.imap]\ntls = "none"\n[auth]\nplaintext_allowed_from = ["127.0.0.1", "10.0.0.5"]\n', null, '/x'),
+  );
+  assert.equal(w.length, 3);
+  assert.match(w[0]!, /^hostname: "localhost" on the public SMTP port 25/);
+  assert.match(w[1]!, /^listeners\.imap\.tls: "none"/);
+  assert.match(w[2]!, /^auth\.plaintext_allowed_from: .*10\.0\.0\.5/);
+});
