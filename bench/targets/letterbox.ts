@@ -54,7 +54,7 @@ level = "warn"
   const cli = (args: string[], input?: string) =>
     execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
   cli(['domain', 'add', 'bench.test']);
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', CLI, '-c', conf, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, '-c', conf, 'serve'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForPort(imap);

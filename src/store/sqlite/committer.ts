@@ -4,6 +4,15 @@
  * a failing one (OVERQUOTA, NONEXISTENT…) rolls back alone. After the commit, the
  * changes of every job are published on the bus in commit order, then each caller's
  * promise settles. If the commit itself fails, every job of the batch fails with TEMP.
+ *
+ * Durability per batch: a batch holding any durable job (messages arriving, moving or
+ * leaving, accounts, queue…) commits with synchronous=FULL, so it is fsynced before any
+ * caller hears back (SMTP 250, APPEND OK). A batch of flag-only jobs (STORE, \Seen set by
+ * FETCH or POP3 RETR, \Recent bookkeeping) commits with synchronous=NORMAL: in WAL mode the
+ * transaction is in the WAL file before the promise resolves, so it survives a crash or
+ * kill -9 of the process; only an operating-system crash or power loss can drop the last
+ * flag changes (the next FULL commit or checkpoint fsyncs them along). Dovecot does not
+ * fsync flag changes at all; an fsync per STORE would cap a client at the disk's fsync rate.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -16,13 +25,15 @@ export interface JobResult<T> {
 
 interface Job {
   run: () => JobResult<unknown>;
+  /** false: flag-only change, committed without fsync (see the top of this file) */
+  durable: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
 
 export interface Committer {
   /** queues `fn` for the next group commit; resolves with its value after the commit */
-  submit<T>(fn: () => JobResult<T>): Promise<T>;
+  submit<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
   /** runs everything queued now (used by close) */
   flush(): void;
   pending(): number;
@@ -47,6 +58,14 @@ export function createCommitter(
   let jobs = 0;
   let txMs = 0;
   const maxBatch = opts.maxBatch ?? 5000;
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  let full = true;
+  const setFull = (want: boolean) => {
+    if (want === full) return;
+    (want ? syncFull : syncNormal).run();
+    full = want;
+  };
 
   function flush(): void {
     scheduled = false;
@@ -75,6 +94,7 @@ export function createCommitter(
     });
     const t0 = performance.now();
     try {
+      setFull(batch.some((j) => j.durable));
       whole.immediate();
       txMs += performance.now() - t0;
     } catch (err) {
@@ -99,9 +119,9 @@ export function createCommitter(
   }
 
   return {
-    submit<T>(fn: () => JobResult<T>): Promise<T> {
+    submit<T>(fn: () => JobResult<T>, o?: { durable?: boolean }): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ run: fn, durable: o?.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flush);

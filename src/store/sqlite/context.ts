@@ -42,7 +42,8 @@ export interface Ctx {
   log?: Logger;
   /** prepared statement for this SQL (cached) */
   q(sql: string): Database.Statement;
-  mutate<T>(fn: () => JobResult<T>): Promise<T>;
+  /** one group-committed transaction; `durable: false` only for flag-only changes (committer.ts) */
+  mutate<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
   open(): void;
   account(id: AccountId): AccountRow;
   mailbox(accountId: AccountId, mailboxId: MailboxId): MailboxRow;
@@ -80,9 +81,9 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
     log,
     closed: false,
     q,
-    mutate(fn) {
+    mutate(fn, opts) {
       ctx.open();
-      return committer().submit(fn);
+      return committer().submit(fn, opts);
     },
     open() {
       if (ctx.closed) throw new StoreError('TEMP', 'the store is closed');

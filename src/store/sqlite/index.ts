@@ -1,7 +1,8 @@
 /**
  * The embedded default backend: one SQLite file, <dataDir>/letterbox.db (better-sqlite3).
  *
- * - WAL + synchronous=FULL: a commit is fsynced before any promise resolves.
+ * - WAL + synchronous=FULL: a commit is fsynced before any promise resolves; flag-only
+ *   batches (STORE, \Seen, \Recent) commit with synchronous=NORMAL (committer.ts explains).
  * - Group commit (committer.ts): mutations of one tick share one transaction/fsync.
  * - busy_timeout: the CLI may write while the server runs; the server notices such
  *   commits through the change log (watcher.ts) and publishes them on its bus.

@@ -165,11 +165,18 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
       );
     },
     async claimRecent(accountId, mailboxId) {
-      return ctx.mutate(() => {
-        const m = ctx.mailbox(accountId, mailboxId);
-        q('UPDATE mailboxes SET recent_from = uid_next WHERE id = ?').run(mailboxId);
-        return { value: m.recent_from, changes: [] };
-      });
+      // nothing new since the last claim (the common SELECT): no transaction at all
+      const now = ctx.mailbox(accountId, mailboxId);
+      if (now.recent_from >= now.uid_next) return now.recent_from;
+      // \Recent is session bookkeeping, not mail: committed without an fsync (committer.ts)
+      return ctx.mutate(
+        () => {
+          const m = ctx.mailbox(accountId, mailboxId);
+          q('UPDATE mailboxes SET recent_from = uid_next WHERE id = ?').run(mailboxId);
+          return { value: m.recent_from, changes: [] };
+        },
+        { durable: false },
+      );
     },
   };
 }

@@ -158,7 +158,8 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
         }
         if (updated.length > 0) q('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(mb.highest_modseq, mailboxId);
         return { value: { updated, failed, changes }, changes };
-      });
+        // flags only: survives kill -9 without an fsync per STORE (committer.ts explains)
+      }, { durable: false });
     },
     copy(accountId, fromId, uids, toId, opts) {
       return copyOrMove(accountId, fromId, uids, toId, false, opts?.origin);
