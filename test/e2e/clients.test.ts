@@ -226,6 +226,35 @@ describe('end to end with real clients (letterbox serve)', { timeout: 150_000 },
     }
   });
 
+  test('HTTP under hostile input: garbage, huge headers and bodies, odd addresses; still serving', async () => {
+    const base = `http://127.0.0.1:${ports.http}`;
+    const statusOf = async (path: string, init?: RequestInit) => (await fetch(base + path, init).catch(() => null))?.status ?? 0;
+    // malformed or foreign addresses: 4xx, never 5xx
+    for (const q of ['', '?emailaddress=', '?emailaddress=%00%ff', '?emailaddress=a%40b%26c%22%3C%3E.test', `?emailaddress=${'a'.repeat(5000)}@example.test`, '?emailaddress=alice@elsewhere.test']) {
+      const st = await statusOf(`/mail/config-v1.1.xml${q}`);
+      assert.ok(st === 200 || (st >= 400 && st < 500), `autoconfig ${q.slice(0, 40)}: ${st}`);
+    }
+    for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/apple/mobileconfig?email=%3Cx%3E@example.test', '/nope']) {
+      const st = await statusOf(path);
+      assert.ok(st >= 400 && st < 500, `${path}: ${st}`);
+    }
+    const big = await statusOf('/autodiscover/autodiscover.xml', { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024), headers: { 'content-type': 'text/xml' } });
+    assert.ok(big >= 400 && big < 500, `2 MB Autodiscover body: ${big}`);
+    const xml = await statusOf('/autodiscover/autodiscover.xml', { method: 'POST', body: '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><Autodiscover><Request><EMailAddress>&x;</EMailAddress></Request></Autodiscover>' });
+    assert.ok(xml >= 400 && xml < 500, `XXE attempt: ${xml}`);
+    // raw garbage and a header flood on the socket
+    const { RawClient } = await import('../robustness/raw.js');
+    for (const payload of [Buffer.from('\x00\xff\r\n\r\n'), Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\n${'X-A: b\r\n'.repeat(20000)}\r\n`)]) {
+      const c = await RawClient.connect(ports.http);
+      c.write(payload);
+      await c.until(() => c.closed || /^HTTP\/1\.[01] [45]\d\d/.test(c.text), 5000);
+      assert.ok(c.closed || /^HTTP\/1\.[01] [45]\d\d/.test(c.text), `garbage answered with 4xx/5xx or closed: ${c.text.slice(0, 80)}`);
+      c.destroy();
+    }
+    const health = await fetch(`${base}/healthz`);
+    assert.equal(health.status, 200, 'still serving');
+  });
+
   test('autoconfig over HTTP advertises the real host name and ports', async () => {
     for (const path of [`/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(ALICE)}`, '/.well-known/autoconfig/mail/config-v1.1.xml']) {
       const res = await fetch(`http://127.0.0.1:${ports.http}${path}`);
