@@ -137,6 +137,8 @@ export interface MailboxSnapshot {
   uids: Uint32Array;
   /** modseq of each message, same order (for CONDSTORE/QRESYNC) */
   modseqs: Float64Array;
+  /** keywords (non-system flags) set on some message, when the backend knows them cheaply */
+  keywords?: string[];
 }
 
 export interface AppendInput {

@@ -11,6 +11,7 @@ import { binaryBytes, sectionBytes, type Section } from '../../mime/section.js';
 import type { MessageMeta, MessageWithIndex } from '../../store/types.js';
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
+import { isKeyword } from '../session/flags.js';
 import { SELECTED, bad, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { fetchLabel, fetchSetsSeen, parseFetchArgs, type FetchAtt, type PartialRange, type SectionSpec } from '../wire/args/fetch.js';
 import { encodeBodyStructure } from '../wire/bodystructure.js';
@@ -19,7 +20,7 @@ import { encodeFetch, flagList, literal, type WireValue } from '../wire/encode.j
 import { encodeEnvelope } from '../wire/envelope.js';
 
 const BATCH = 200;
-/** uncork and wait for drain once this much output is queued */
+/** write and wait for drain once this much output is gathered */
 const CORK_LIMIT = 256 * 1024;
 
 function partial(buf: Buffer, p: PartialRange | null): Buffer {
@@ -32,7 +33,10 @@ function toSection(spec: SectionSpec): Section {
   return { path: spec.part, specifier: spec.text ?? undefined, fields: spec.fields };
 }
 
-const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
+/** BODY[] / BODY.PEEK[] of the whole message is the stored bytes: no MIME index needed */
+const needsIndex = (a: FetchAtt): boolean =>
+  NEEDS_INDEX.has(a.type) && !(a.type === 'BODY[]' && a.section.part.length === 0 && !a.section.text);
 const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
 
 async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
@@ -49,7 +53,7 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   // RFC 9051 §6.4.5: when fetching sets \Seen, the new FLAGS are reported (for the messages that changed)
   const flagsAsked = has('FLAGS');
   if (s.condstore && has('FLAGS') && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
-  const needIndex = atts.some((a) => NEEDS_INDEX.has(a.type));
+  const needIndex = atts.some(needsIndex);
   const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
 
   const uids = byUid ? v.uidSetToUids(args.set) : v.seqToUids(args.set);
@@ -104,9 +108,18 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
       await s.flush();
       continue;
     }
-    // small responses of one batch leave in few writes; big ones still wait for drain
-    s.socket.cork();
-    try {
+    // the responses of one batch are gathered and leave in one write per ~256 KiB (a
+    // write per message costs more than the encoding); above that, wait for drain
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    const send = async () => {
+      if (out.length === 0) return;
+      s.write(out.length === 1 ? out[0]! : Buffer.concat(out, outBytes));
+      out.length = 0;
+      outBytes = 0;
+      await s.flush();
+    };
+    {
       for (const m of metas) {
         const seq = v.seqOf(m.uid);
         if (!seq) continue;
@@ -120,24 +133,25 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
           }
         }
         const msgAtts = !flagsAsked && seenNow.has(m.uid) ? [...atts, { type: 'FLAGS' } as FetchAtt] : atts;
-        if (msgAtts.some((a) => a.type === 'FLAGS')) s.announceKeywords(m.flags);
-        const out: Array<[string, WireValue]> = [];
+        if (msgAtts.some((a) => a.type === 'FLAGS') && m.flags.some((f) => isKeyword(f) && !v.keywords.has(f))) {
+          // the FLAGS announcement goes after the responses gathered so far
+          await send();
+          s.announceKeywords(m.flags);
+        }
+        const items: Array<[string, WireValue]> = [];
         for (const att of msgAtts) {
           const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
           if (r === 'UNKNOWN-CTE') cte = true;
-          else out.push(r);
+          else items.push(r);
         }
-        for (const chunk of encodeFetch(seq, out, { utf8: s.utf8 })) s.write(chunk);
-        if (s.socket.writableLength > CORK_LIMIT) {
-          s.socket.uncork();
-          await s.flush();
-          s.socket.cork();
+        for (const chunk of encodeFetch(seq, items, { utf8: s.utf8 })) {
+          out.push(chunk);
+          outBytes += chunk.length;
         }
+        if (outBytes > CORK_LIMIT) await send();
       }
-    } finally {
-      s.socket.uncork();
     }
-    await s.flush();
+    await send();
   }
   if (cte) return { status: 'NO', code: 'UNKNOWN-CTE', text: 'Some parts have a transfer encoding that cannot be decoded' };
   if (missing) return { status: 'NO', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };

@@ -21,8 +21,10 @@ export async function openMailbox(
     for (let i = 0; i < snap.modseqs.length; i++) if (snap.modseqs[i] > max) max = snap.modseqs[i];
     if (max > view.highestModseq) view.highestModseq = max;
     view.ingest(s.opening);
-    // keywords in use go into the FLAGS response (RFC 9051 §7.3.5); read in batches
-    for (let i = 0; i < snap.uids.length; i += 1000) {
+    // keywords in use go into the FLAGS response (RFC 9051 §7.3.5): from the snapshot when
+    // the store provides them, else read from the messages in batches
+    if (snap.keywords) for (const k of snap.keywords) view.keywords.add(k);
+    else for (let i = 0; i < snap.uids.length; i += 1000) {
       const last = snap.uids[Math.min(i + 999, snap.uids.length - 1)];
       const metas = await s.ctx.store.getMessages(s.accountId, info.id, [[snap.uids[i], last]]);
       for (const m of metas) for (const f of m.flags) if (isKeyword(f)) view.keywords.add(f);

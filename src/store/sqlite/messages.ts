@@ -5,7 +5,7 @@ import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
-import { insertBlob, insertMessage, removeMessages, selectRows, toMeta, type MessageRow } from './rows.js';
+import { insertBlob, insertMessage, META_COLS, parseFlags, removeMessages, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 
 type MessageOps = Pick<
   Store,
@@ -109,23 +109,34 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
         `SELECT json_group_array(uid) AS u, json_group_array(modseq) AS s
          FROM (SELECT uid, modseq FROM messages WHERE mailbox_id = ? ORDER BY uid)`,
       ).get(mailboxId) as { u: string; s: string };
-      return { uids: Uint32Array.from(JSON.parse(r.u) as number[]), modseqs: Float64Array.from(JSON.parse(r.s) as number[]) };
+      // keywords in use (SELECT's FLAGS response): the distinct flag lists are few
+      const keywords = new Set<string>();
+      const lists = q(`SELECT DISTINCT flags FROM messages WHERE mailbox_id = ? AND flags <> '[]'`).pluck(true).all(mailboxId) as string[];
+      for (const l of lists) for (const f of parseFlags(l)) if (!f.startsWith('\\')) keywords.add(f);
+      return {
+        uids: Uint32Array.from(JSON.parse(r.u) as number[]),
+        modseqs: Float64Array.from(JSON.parse(r.s) as number[]),
+        keywords: [...keywords],
+      };
     },
     async getMessages(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
-      return selectRows(ctx, mailboxId, uids).map(toMeta);
+      return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map(tupleToMeta);
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
       const mime = q('SELECT mime FROM blobs WHERE id = ?').pluck(true);
-      return selectRows(ctx, mailboxId, uids).map((r) => {
-        let index = indexCache.get(r.blob_id);
+      return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map((t) => {
+        const blobId = t[6];
+        let index = indexCache.get(blobId);
         if (!index) {
-          index = JSON.parse(mime.get(r.blob_id) as string) as MimeIndex;
+          index = JSON.parse(mime.get(blobId) as string) as MimeIndex;
           if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
-          indexCache.set(r.blob_id, index);
+          indexCache.set(blobId, index);
         }
-        return { ...toMeta(r), index };
+        const m = tupleToMeta(t) as ReturnType<typeof tupleToMeta> & { index: MimeIndex };
+        m.index = index;
+        return m;
       });
     },
     async getRaw(accountId, mailboxId, uid) {
@@ -143,12 +154,12 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
         const failed: number[] = [];
         const changes: Change[] = [];
         const upd = q('UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
-        for (const r of selectRows(ctx, mailboxId, uids)) {
+        for (const r of selectRows<Pick<MessageRow, 'uid' | 'modseq' | 'flags'>>(ctx, mailboxId, uids, 'uid, modseq, flags')) {
           if (opts?.unchangedSince !== undefined && r.modseq > opts.unchangedSince) {
             failed.push(r.uid);
             continue;
           }
-          const cur = JSON.parse(r.flags) as Flag[];
+          const cur = parseFlags(r.flags);
           const next = applyFlagOp(cur, op, flags);
           if (sameFlags(next, cur)) continue;
           const modseq = ++mb.highest_modseq;

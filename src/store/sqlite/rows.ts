@@ -22,15 +22,32 @@ export interface MessageRow {
   hidden_pop3: number;
 }
 
-export function toMeta(r: MessageRow): MessageMeta {
+/** flags column (JSON array) → array; the common empty list skips the parser */
+export function parseFlags(json: string): Flag[] {
+  return json === '[]' ? [] : (JSON.parse(json) as Flag[]);
+}
+
+export function toMeta(r: Pick<MessageRow, 'uid' | 'modseq' | 'flags' | 'internal_date' | 'size' | 'guid'>): MessageMeta {
   return {
     uid: r.uid,
     modseq: r.modseq,
-    flags: JSON.parse(r.flags) as Flag[],
+    flags: parseFlags(r.flags),
     internalDate: new Date(r.internal_date),
     size: r.size,
     guid: r.guid,
   };
+}
+
+/**
+ * The columns of MessageMeta (+ blob_id) as arrays, in this order. FETCH/SELECT read
+ * thousands of rows; raw arrays of just these columns are several times faster than
+ * `SELECT *` row objects (better-sqlite3 builds one object per row).
+ */
+export const META_COLS = 'uid, modseq, flags, internal_date, size, guid, blob_id';
+export type MetaTuple = [uid: number, modseq: number, flags: string, internalDate: number, size: number, guid: string, blobId: number];
+
+export function tupleToMeta(t: MetaTuple): MessageMeta {
+  return { uid: t[0], modseq: t[1], flags: parseFlags(t[2]), internalDate: new Date(t[3]), size: t[4], guid: t[5] };
 }
 
 /** Everything computed from the raw bytes before the transaction (CPU work stays outside the write lock). */
@@ -120,8 +137,11 @@ export function removeMessages(ctx: Ctx, mb: MailboxRow, rows: MessageRow[], ori
 
 const MAX_UID = 0xffffffff;
 
-/** Message rows of a UID set, ascending, without duplicates. `cols` defaults to every column. */
-export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: UidSet, cols = '*'): T[] {
+/**
+ * Message rows of a UID set, ascending, without duplicates. `cols` defaults to every column;
+ * `raw` returns each row as an array of the columns (much cheaper for many rows).
+ */
+export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: UidSet, cols = '*', raw = false): T[] {
   const ranges = uidRanges(set)
     .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
     .filter(([lo, hi]) => lo <= hi)
@@ -134,6 +154,8 @@ export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: Uid
     else merged.push([r[0], r[1]]);
   }
   const stmt = ctx.q(`SELECT ${cols} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
+  stmt.raw(raw);
+  if (merged.length === 1) return stmt.all(mailboxId, merged[0]![0], merged[0]![1]) as T[];
   const out: T[] = [];
   for (const [lo, hi] of merged) for (const r of stmt.all(mailboxId, lo, hi) as T[]) out.push(r);
   return out;
