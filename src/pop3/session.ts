@@ -53,6 +53,8 @@ export class Pop3Session {
   private readonly onShutdown = (): void => this.shutdownRequested();
   private busy = false;
   private stopping = false;
+  /** store updates started by a command but settled later (RETR's \Seen mark) */
+  private unsettled: Array<Promise<void>> = [];
 
   constructor(
     socket: net.Socket,
@@ -110,6 +112,15 @@ export class Pop3Session {
       if (ev.kind === 'line') return ev.line;
       await this.write(err('line too long'));
     }
+  }
+
+  /** `p` (which must not reject) is awaited before the next command other than RETR */
+  settleLater(p: Promise<void>): void {
+    this.unsettled.push(p);
+  }
+
+  private async settle(): Promise<void> {
+    while (this.unsettled.length > 0) await Promise.all(this.unsettled.splice(0));
   }
 
   get isClosed(): boolean {
@@ -260,6 +271,7 @@ export class Pop3Session {
     const cmd = parseCommandLine(line);
     this.log.trace({ cmd: cmd.keyword, args: SECRET_ARGS.has(cmd.keyword) ? undefined : cmd.rest }, 'POP3 command');
     const def = COMMANDS.get(cmd.keyword);
+    if (cmd.keyword !== 'RETR') await this.settle();
     if (!def) {
       await this.badCommand(err(`Unknown command: ${cmd.keyword.slice(0, 20)}`));
       return;

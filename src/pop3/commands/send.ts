@@ -15,7 +15,15 @@ export async function loadRaw(s: Pop3Session, entry: Pop3Entry): Promise<Buffer>
   return s.ctx.store.getRaw(account.id, maildrop.inbox.id, entry.uid);
 }
 
+/** messages up to this size leave in one write (status line, bytes and terminator together) */
+const ONE_WRITE = 256 * 1024;
+
 export async function sendMultiline(s: Pop3Session, first: string, data: Buffer): Promise<void> {
+  if (data.length <= ONE_WRITE) {
+    const parts = [Buffer.from(ok(first), 'latin1'), ...stuffChunks(data, ONE_WRITE)];
+    await s.write(Buffer.concat(parts));
+    return;
+  }
   await s.write(ok(first));
   for (const chunk of stuffChunks(data)) {
     if (s.isClosed) return;

@@ -140,11 +140,19 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
       });
     },
     async getRaw(accountId, mailboxId, uid) {
-      ctx.mailbox(accountId, mailboxId);
-      const raw = q('SELECT b.raw FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.mailbox_id = ? AND m.uid = ?')
+      ctx.open();
+      // one query per message (FETCH of bodies calls this for each): the account check is
+      // part of it; when nothing comes back, ctx.mailbox tells NONEXISTENT from EXPUNGED
+      const raw = q(
+        `SELECT b.raw FROM messages m JOIN blobs b ON b.id = m.blob_id
+         WHERE m.mailbox_id = ? AND m.uid = ? AND m.account_id = ?`,
+      )
         .pluck(true)
-        .get(mailboxId, uid) as Buffer | undefined;
-      if (!raw) throw new StoreError('EXPUNGED', `message UID ${uid} no longer exists`);
+        .get(mailboxId, uid, accountId) as Buffer | undefined;
+      if (!raw) {
+        ctx.mailbox(accountId, mailboxId);
+        throw new StoreError('EXPUNGED', `message UID ${uid} no longer exists`);
+      }
       return raw;
     },
     async storeFlags(accountId, mailboxId, uids, op, flags, opts) {
@@ -154,7 +162,11 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
         const failed: number[] = [];
         const changes: Change[] = [];
         const upd = q('UPDATE messages SET flags = ?, seen = ?, deleted = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
-        for (const r of selectRows<Pick<MessageRow, 'uid' | 'modseq' | 'flags'>>(ctx, mailboxId, uids, 'uid, modseq, flags')) {
+        // seen/deleted unchanged (\Flagged, keywords…): leave them out of the SET, so the
+        // counter trigger and the partial indexes on them are not touched
+        const updFlags = q('UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
+        type Row = Pick<MessageRow, 'uid' | 'modseq' | 'flags' | 'seen' | 'deleted'>;
+        for (const r of selectRows<Row>(ctx, mailboxId, uids, 'uid, modseq, flags, seen, deleted')) {
           if (opts?.unchangedSince !== undefined && r.modseq > opts.unchangedSince) {
             failed.push(r.uid);
             continue;
@@ -163,7 +175,10 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
           const next = applyFlagOp(cur, op, flags);
           if (sameFlags(next, cur)) continue;
           const modseq = ++mb.highest_modseq;
-          upd.run(JSON.stringify(next), hasFlag(next, '\\Seen') ? 1 : 0, hasFlag(next, '\\Deleted') ? 1 : 0, modseq, mailboxId, r.uid);
+          const seen = hasFlag(next, '\\Seen') ? 1 : 0;
+          const deleted = hasFlag(next, '\\Deleted') ? 1 : 0;
+          if (seen === r.seen && deleted === r.deleted) updFlags.run(JSON.stringify(next), modseq, mailboxId, r.uid);
+          else upd.run(JSON.stringify(next), seen, deleted, modseq, mailboxId, r.uid);
           updated.push({ uid: r.uid, flags: next, modseq });
           changes.push({ kind: 'flags', accountId, mailboxId, modseq, uid: r.uid, flags: [...next], origin: opts?.origin });
         }
