@@ -38,7 +38,9 @@ export function messageOps(m: MemCtx): MessageOps {
     },
     async snapshot(accountId, mailboxId) {
       const m = mbox(accountId, mailboxId);
-      return { uids: Uint32Array.from(m.msgs, (x) => x.uid), modseqs: Float64Array.from(m.msgs, (x) => x.modseq) };
+      const keywords = new Set<string>();
+      for (const x of m.msgs) for (const f of x.flags) if (!f.startsWith('\\')) keywords.add(f);
+      return { uids: Uint32Array.from(m.msgs, (x) => x.uid), modseqs: Float64Array.from(m.msgs, (x) => x.modseq), keywords: [...keywords] };
     },
     async getMessages(accountId, mailboxId, uids) {
       return select(mbox(accountId, mailboxId), uids).map(meta);

@@ -141,6 +141,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const snap = await store.snapshot(a.id, inbox);
         assert.deepEqual([...snap.uids], [1, 2]);
         assert.deepEqual([...snap.modseqs], [c1.modseq, c2.modseq]);
+        if (snap.keywords) assert.deepEqual(snap.keywords, ['Custom']);
         const [wi] = await store.getMessagesWithIndex(a.id, inbox, [2]);
         assert.equal(wi!.index.version, 1);
         assert.ok(wi!.index.root.bodyStart > 0);
