@@ -73,6 +73,12 @@ function imapCommand(r: R): string {
     () => `AUTHENTICATE ${r.pick(['PLAIN', 'LOGIN', 'X'])} ${r.pick(['', '=', '!!!', Buffer.from(r.bytes(r.int(40))).toString('base64')])}`.trim(),
     () => `ENABLE ${r.pick(['UTF8=ACCEPT', 'IMAP4rev2', 'CONDSTORE', 'QRESYNC', 'X'])}`,
     () => r.pick(['NOOP', 'CHECK', 'CLOSE', 'UNSELECT', 'CAPABILITY', 'NAMESPACE', 'IDLE', 'DONE', 'STARTTLS', 'ID NIL', 'ID ("a" "b")', 'LSUB "" *']),
+    // CONDSTORE / QRESYNC / ESEARCH / SEARCHRES paths (RFC 7162, 4731, 5182)
+    () => `SELECT INBOX (${r.pick(['CONDSTORE', `QRESYNC (${numberish(r)} ${numberish(r)} ${numberish(r)})`, 'QRESYNC (1 2 1:* (1:3 1:3))', 'X', ''])})`,
+    () => `${uid}FETCH ${numberish(r)} (FLAGS MODSEQ) (CHANGEDSINCE ${numberish(r)}${r.pick(['', ' VANISHED'])})`,
+    () => `${uid}STORE ${numberish(r)} (UNCHANGEDSINCE ${numberish(r)}) +FLAGS (${stringish(r)})`,
+    () => `${uid}SEARCH RETURN (${r.pick(['SAVE', 'MIN', 'ALL COUNT', 'PARTIAL 1:10', ''])}) ${r.pick(['MODSEQ 1', 'MODSEQ "/flags/\\\\draft" all 1', '$', 'UID $', 'ALL'])}`,
+    () => `${uid}${r.pick(['COPY', 'MOVE', 'FETCH', 'STORE'])} $ ${r.pick(['Archive', 'FLAGS', '+FLAGS (x)'])}`,
     () => r.bytes(r.int(60)).toString('latin1'),
   ];
   return `${tag} ${r.pick(cmds)()}`;
@@ -137,16 +143,17 @@ function mutate(r: R, line: string): Buffer {
 
 interface Loop {
   name: string;
-  connect(f: Fixture): Promise<RawClient>;
+  connect(f: Fixture, r: R): Promise<RawClient>;
   gen(r: R): string;
 }
 
 const loops: Loop[] = [
   {
     name: 'IMAP',
-    async connect(f) {
+    async connect(f, r) {
       const c = await RawClient.connect(f.imapPort);
-      c.write(`L LOGIN ${FUZZ_USER} "${PASS}"\r\nS SELECT INBOX\r\n`);
+      const enable = r.pick(['', 'E ENABLE IMAP4rev2\r\n', 'E ENABLE UTF8=ACCEPT CONDSTORE\r\n', 'E ENABLE QRESYNC\r\n']);
+      c.write(`L LOGIN ${FUZZ_USER} "${PASS}"\r\n${enable}S SELECT INBOX\r\n`);
       return c;
     },
     gen: imapCommand,
@@ -164,6 +171,8 @@ const loops: Loop[] = [
     name: 'SMTP',
     async connect(f) {
       const c = await RawClient.connect(f.smtpPort);
+      // smtp-server hangs up on clients that talk before the greeting (421 "You talk too soon")
+      await c.until((x) => x.includes('\r\n'), 5000);
       c.write('EHLO fuzz.test\r\n');
       return c;
     },
@@ -195,19 +204,23 @@ for (const backend of ['memory', 'sqlite'] as const) {
       test(`${loop.name}: ${COUNT} fuzzed commands`, { timeout: 30_000 + TIME_MS }, async (t) => {
         const r = rng(SEED + li * 7919 + (backend === 'sqlite' ? 1 : 0));
         const started = Date.now();
-        let c = await loop.connect(f);
+        let c = await loop.connect(f, r);
         let connections = 1;
         let sent = 0;
         // internal errors the server caught and reported (a bug even if nothing crashed)
         const internal: string[] = [];
+        const seen = { ok: 0, no: 0, bad: 0 };
         const scan = (text: string) => {
+          seen.ok += (text.match(/^(\S+ OK|\+OK|2\d\d )/gm) ?? []).length;
+          seen.no += (text.match(/^(\S+ NO|-ERR|[45]\d\d )/gm) ?? []).length;
+          seen.bad += (text.match(/^\S+ BAD/gm) ?? []).length;
           for (const m of text.matchAll(/^.*(SERVERBUG|SYS\/TEMP|^451 4\.3\.0).*$/gm)) internal.push(m[0].slice(0, 200));
         };
         try {
           while (sent < COUNT && Date.now() - started < TIME_MS) {
             if (c.closed) {
               scan(c.take());
-              c = await loop.connect(f);
+              c = await loop.connect(f, r);
               connections++;
             }
             const burst = 1 + r.int(6);
@@ -227,7 +240,7 @@ for (const backend of ['memory', 'sqlite'] as const) {
         }
         assert.deepEqual(internal, [], 'no internal error reported to a client');
         assert.ok(sent > 50, `sent ${sent} commands over ${connections} connections`);
-        t.diagnostic(`${sent} commands over ${connections} connections in ${Date.now() - started} ms`);
+        t.diagnostic(`${sent} commands over ${connections} connections in ${Date.now() - started} ms; replies seen: ${JSON.stringify(seen)}`);
         await new Promise((res) => setTimeout(res, 200));
         await f.assertHealthy();
         // fuzz@'s original messages are intact wherever they still are
