@@ -18,6 +18,8 @@ import { fetchAll } from '../e2e/imap-raw.js';
 
 const USER = 'crash@example.test';
 const PASS = 'crash-test-password-1';
+/** a second local recipient: one 250 covers both copies */
+const USER2 = 'crash2@example.test';
 
 function original(kind: string, n: number): Buffer {
   const filler = `${kind} ${n} `.repeat(20 + ((n * 37) % 400)) + '\r\n';
@@ -73,6 +75,8 @@ describe('crash safety of letterbox serve (SIGKILL / SIGTERM)', { timeout: 120_0
   before(async () => {
     home = makeServeHome();
     await addUserViaCli(home, USER, PASS);
+    const u2 = await home.cli(['user', 'add', USER2], `${PASS}\n`);
+    assert.equal(u2.code, 0, u2.stderr);
   });
   after(async () => {
     await home?.cleanup();
@@ -92,7 +96,7 @@ describe('crash safety of letterbox serve (SIGKILL / SIGTERM)', { timeout: 120_0
     assert.equal(x.code, 0, `clean exit after SIGTERM: ${server.stderr()}`);
   }
 
-  test('(a) every SMTP 250 survives a SIGKILL sent the moment it arrives', { timeout: 60_000 }, async () => {
+  test('(a) every SMTP 250 (two local recipients) survives a SIGKILL sent the moment it arrives', { timeout: 60_000 }, async () => {
     const server = await home.start();
     const acked: number[] = [];
     const KILL_AT = 25;
@@ -103,11 +107,13 @@ describe('crash safety of letterbox serve (SIGKILL / SIGTERM)', { timeout: 120_0
       try {
         while (!killed) {
           const n = next++;
-          c.write(`MAIL FROM:<sender@remote.test>\r\nRCPT TO:<${USER}>\r\nDATA\r\n`);
+          c.write(`MAIL FROM:<sender@remote.test>\r\nRCPT TO:<${USER}>\r\nRCPT TO:<${USER2}>\r\nDATA\r\n`);
           const r1 = await smtpReply(c);
           if (killed || !r1.startsWith('250')) break;
           const r2 = await smtpReply(c);
           if (killed || !r2.startsWith('250')) break;
+          const r2b = await smtpReply(c);
+          if (killed || !r2b.startsWith('250')) break;
           const r3 = await smtpReply(c);
           if (killed || !r3.startsWith('354')) break;
           c.write(Buffer.concat([original('smtp', n), Buffer.from('.\r\n')]));
@@ -133,14 +139,17 @@ describe('crash safety of letterbox serve (SIGKILL / SIGTERM)', { timeout: 120_0
 
     const { server: again, inbox } = await restartAndRead();
     try {
-      const stored = [...inbox.values()];
-      for (const n of acked) {
-        const want = original('smtp', n);
-        const hit = stored.filter((m) => m.length >= want.length && m.subarray(m.length - want.length).equals(want));
-        assert.equal(hit.length, 1, `acknowledged SMTP message ${n} present once, byte-exact after the trace fields`);
+      const inbox2 = await fetchAll(again.ports.imap, USER2, PASS);
+      for (const [who, box] of [[USER, inbox], [USER2, inbox2]] as const) {
+        const stored = [...box.values()];
+        for (const n of acked) {
+          const want = original('smtp', n);
+          const hit = stored.filter((m) => m.length >= want.length && m.subarray(m.length - want.length).equals(want));
+          assert.equal(hit.length, 1, `${who}: acknowledged SMTP message ${n} present once, byte-exact after the trace fields`);
+        }
       }
       // whatever else got in (committed but not yet acknowledged) is complete
-      for (const m of stored) {
+      for (const m of [...inbox.values(), ...inbox2.values()]) {
         const subject = /Subject: smtp (\d+)/.exec(m.toString('latin1'));
         assert.ok(subject, 'every stored message is one we sent');
         const want = original('smtp', Number(subject[1]));
