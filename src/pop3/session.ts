@@ -119,6 +119,29 @@ export class Pop3Session {
     this.unsettled.push(p);
   }
 
+  /**
+   * RETR's \Seen mark (pop3.retr_marks_seen). The UIDs of RETRs pipelined in one go are
+   * gathered and marked by ONE store update after the current tick; it is settled before
+   * the next command other than RETR (and before QUIT's UPDATE). A failure is logged only.
+   */
+  markSeen(uid: number): void {
+    const first = this.seenUids.length === 0;
+    this.seenUids.push(uid);
+    if (!first || !this.login) return;
+    const { account, maildrop } = this.login;
+    this.settleLater(
+      new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        const uids = [...new Set(this.seenUids.splice(0))].sort((a, b) => a - b);
+        try {
+          await this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin });
+        } catch (e) {
+          this.log.debug({ uids: uids.length, err: (e as Error).message }, 'POP3 RETR could not mark messages \\Seen');
+        }
+      }),
+    );
+  }
+  private seenUids: number[] = [];
+
   private async settle(): Promise<void> {
     while (this.unsettled.length > 0) await Promise.all(this.unsettled.splice(0));
   }
