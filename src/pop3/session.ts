@@ -93,6 +93,8 @@ export class Pop3Session {
     const s = this.socket;
     if (this.closed || s.destroyed) return Promise.resolve();
     if (s.write(data)) return Promise.resolve();
+    // corked for pipelined commands (run()): let the buffered output go before waiting
+    while (s.writableCorked > 0) s.uncork();
     return new Promise((resolve) => {
       const done = (): void => {
         s.off('drain', done);
@@ -280,11 +282,15 @@ export class Pop3Session {
       const ev = await this.nextEvent();
       if (ev === null || this.closed) break;
       this.busy = true;
+      // pipelined commands (RFC 2449 §6.6): their responses leave together, in few writes
+      const s = this.socket;
+      if (this.queue.length > 0 && s.writableCorked === 0) s.cork();
       try {
         if (ev.kind === 'too-long') await this.badCommand(err('Command line too long'));
         else await this.dispatch(ev.line);
       } finally {
         this.busy = false;
+        if (this.queue.length === 0) while (s.writableCorked > 0) s.uncork();
       }
       if (this.stopping && !this.closed) await this.closeWith(err('server shutting down'));
     }
