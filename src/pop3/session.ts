@@ -173,6 +173,8 @@ export class Pop3Session {
     this.queue = [];
     this.splitter.reset();
     await this.write(ok('Begin TLS negotiation now'));
+    // the +OK must leave before the handshake, even when the STLS came pipelined (corked)
+    while (plain.writableCorked > 0) plain.uncork();
     try {
       const tlsSocket = await this.ctx.tls.upgrade(plain);
       this.socket = tlsSocket;
