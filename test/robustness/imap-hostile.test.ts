@@ -37,6 +37,15 @@ function assertRefused(r: string, what: string): void {
   assert.match(r, /^(NO|BAD)\b|^closed$/, `${what}: expected NO/BAD or a disconnect, got ${r}`);
 }
 
+/** a fresh, greeted, unauthenticated connection to the same server as `c` */
+async function RawClientFor(c: RawClient): Promise<RawClient> {
+  const { RawClient: Raw } = await import('./raw.js');
+  const d = await Raw.connect(c.socket.remotePort!);
+  await d.expect((x) => x.includes('\r\n'), 'greeting');
+  d.take();
+  return d;
+}
+
 interface Case {
   name: string;
   /** log in first (default true) */
@@ -461,6 +470,20 @@ const cases: Case[] = [
       // INBOX must still exist under its name (RENAME INBOX moves the messages, never the seeded one's bytes)
       const names = (await f.t.ctx.store.listMailboxes(f.account.id)).map((m) => m.name);
       assert.ok(names.includes('INBOX'));
+    },
+  },
+  {
+    name: 'IDLE, DONE and the next commands pipelined in one write; AUTHENTICATE answered with a literal',
+    async run(c) {
+      c.write('A0 SELECT INBOX\r\nI1 IDLE\r\ndone\r\nX1 NOOP\r\nI2 IDLE\r\nDONE\r\nX2 UID FETCH 1 FLAGS\r\n');
+      for (const tag of ['I1', 'X1', 'I2', 'X2']) assert.match(await reply(c, tag), /^OK/, tag);
+      assertWellFormed(c.text);
+      const d = await RawClientFor(c);
+      d.write('G1 AUTHENTICATE PLAIN\r\n');
+      await d.expect((x) => /^\+/m.test(x), 'continuation');
+      d.write('{5}\r\n');
+      assert.match(await reply(d, 'G1'), /^(NO|BAD)|^closed$/);
+      d.destroy();
     },
   },
   {
