@@ -124,10 +124,20 @@ export class Session {
     if (this.closed || this.socket.destroyed) return;
     this.socket.write(data);
   }
+  /**
+   * A command's responses are corked and leave in one write when it completes (execute());
+   * anything that waits for the client or for drain uncorks first.
+   */
+  private uncorkAll(): void {
+    const s = this.socket;
+    while (s.writableCorked > 0) s.uncork();
+  }
+
   /** waits while the socket's buffer is full (big FETCH responses) */
   async flush(): Promise<void> {
     const s = this.socket;
     if (this.closed || s.destroyed || !s.writableNeedDrain) return;
+    this.uncorkAll();
     await new Promise<void>((resolve) => {
       const done = () => {
         s.off('drain', done);
@@ -183,6 +193,7 @@ export class Session {
 
   /** reads one raw line (AUTHENTICATE responses, IDLE's DONE); null when the connection closed */
   readLine(): Promise<string | null> {
+    this.uncorkAll();
     return new Promise((resolve) => {
       this.lineWaiter = resolve;
       this.pump();
@@ -250,6 +261,16 @@ export class Session {
   // ───────────── command execution ─────────────
 
   private async execute(tag: string, name: string, args: Token[]): Promise<void> {
+    const sock = this.socket;
+    sock.cork();
+    try {
+      await this.executeCorked(tag, name, args);
+    } finally {
+      while (sock.writableCorked > 0) sock.uncork();
+    }
+  }
+
+  private async executeCorked(tag: string, name: string, args: Token[]): Promise<void> {
     const req: Request = { tag, name, args };
     const cmd = COMMANDS.get(req.name);
     let result: Tagged;
@@ -370,6 +391,7 @@ export class Session {
   /** STARTTLS: swaps the socket for the TLS one (RFC 9051 §6.2.1) */
   async upgradeTls(): Promise<void> {
     const plain = this.socket;
+    this.uncorkAll();
     plain.off('data', this.onData);
     const tlsSock = await this.ctx.tls.upgrade(plain);
     this.socket = tlsSock;
