@@ -81,7 +81,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (opener) return opener(config, log);
   if (config.store.backend === 'memory') {
     log.warn('store.backend is "memory": nothing is kept after this process exits');
-    return createMemoryStore();
+    return createMemoryStore({ mimeDepth: config.limits.mime_depth });
   }
   try {
     mkdirSync(config.data_dir, { recursive: true });
@@ -89,7 +89,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   try {
-    return await openSqliteStore(config.data_dir, { log });
+    return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth });
   } catch (e) {
     if (e instanceof StoreError) throw e;
     throw new CliError(

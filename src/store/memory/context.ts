@@ -47,7 +47,7 @@ export interface MemCtx {
   appendAll(a: AccountState, m: Mbox, inputs: AppendInput[], origin: string | undefined): AppendResult[];
 }
 
-export function createMemCtx(): MemCtx {
+export function createMemCtx(mimeDepth?: number): MemCtx {
   const bus = createChangeBus();
   const st: MemoryState = {
     domains: new Map(),
@@ -118,7 +118,7 @@ export function createMemCtx(): MemCtx {
   }
   function makeBody(input: { raw: Buffer; index?: Body['index'] }): Body {
     const raw = Buffer.from(input.raw); // own copy: callers may reuse their buffer
-    return { raw, index: input.index ?? indexMessage(raw) };
+    return { raw, index: input.index ?? indexMessage(raw, { maxDepth: mimeDepth }) };
   }
   function checkQuota(a: AccountState, adding: number): void {
     const q = a.account.quotaBytes;

@@ -12,8 +12,13 @@ import { messageOps } from './messages.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
 
-export function createMemoryStore(): Store {
-  const m = createMemCtx();
+export interface MemoryStoreOptions {
+  /** MIME nesting indexed at append (limits.mime_depth) */
+  mimeDepth?: number;
+}
+
+export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
+  const m = createMemCtx(opts.mimeDepth);
   return {
     bus: m.bus,
     ...adminOps(m),

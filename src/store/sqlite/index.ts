@@ -49,6 +49,8 @@ export interface SqliteStoreOptions {
    * defaultParseWorkers() on an idle multi-core server)
    */
   parseWorkers?: number;
+  /** MIME nesting indexed at delivery (limits.mime_depth); deeper parts are opaque leaves */
+  mimeDepth?: number;
 }
 
 /** Opens (creating and migrating as needed) the store in `dataDir`. */
@@ -106,7 +108,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     publish: (changes) => inner.publish(changes),
   });
 
-  const pool = createParsePool(opts.parseWorkers ?? 0, log);
+  const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth);
   const store: Store = {
     bus,
     ...adminOps(ctx),

@@ -29,7 +29,7 @@ export function defaultParseWorkers(): number {
   return Math.min(2, Math.max(0, availableParallelism() - 1));
 }
 
-export function createParsePool(size: number, log?: Logger): ParsePool {
+export function createParsePool(size: number, log?: Logger, maxDepth?: number): ParsePool {
   const workers: Array<{ w: Worker; busy: number }> = [];
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -95,7 +95,7 @@ export function createParsePool(size: number, log?: Logger): ParsePool {
     return new Promise<PreparedFields>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       e.busy++;
-      e.w.postMessage({ id, raw });
+      e.w.postMessage({ id, raw, maxDepth });
     });
   }
 
@@ -104,7 +104,7 @@ export function createParsePool(size: number, log?: Logger): ParsePool {
       let work: Promise<PreparedBody>;
       const here = (): PreparedBody => {
         inline++;
-        return prepareBody(raw, index);
+        return prepareBody(raw, index, maxDepth);
       };
       if (broken || index || raw.length < WORKER_MIN_BYTES) work = Promise.resolve().then(here);
       else

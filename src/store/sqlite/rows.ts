@@ -64,8 +64,8 @@ export interface PreparedBody {
 /** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
 export type PreparedFields = Omit<PreparedBody, 'raw'>;
 
-export function prepareFields(raw: Buffer, index?: MimeIndex): PreparedFields {
-  const idx = index ?? indexMessage(raw);
+export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number): PreparedFields {
+  const idx = index ?? indexMessage(raw, { maxDepth });
   const text = searchableText(raw, idx);
   return {
     mimeJson: JSON.stringify(idx),
@@ -77,8 +77,8 @@ export function prepareFields(raw: Buffer, index?: MimeIndex): PreparedFields {
   };
 }
 
-export function prepareBody(raw: Buffer, index?: MimeIndex): PreparedBody {
-  return { raw, ...prepareFields(raw, index) };
+export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number): PreparedBody {
+  return { raw, ...prepareFields(raw, index, maxDepth) };
 }
 
 export function insertBlob(ctx: Ctx, b: PreparedBody): number {
