@@ -7,6 +7,7 @@
 import type { AppendInput } from '../../store/types.js';
 import { rethrowTryCreate } from '../errors.js';
 import { formatSet } from '../session/selected.js';
+import { keywordLimitProblem } from '../session/limits.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseAppendArgs } from '../wire/args/append.js';
 
@@ -20,6 +21,8 @@ export const appendCmd: ImapCommand = {
     const inputs: AppendInput[] = args.messages.map((m) => {
       if (m.data.length > limit) throw no(`Message of ${m.data.length} bytes exceeds the limit of ${limit}`, 'TOOBIG');
       if (!m.binary && m.data.includes(0)) throw no('Message contains NUL bytes; send it as a literal8 (~{n})', 'CANNOT');
+      const problem = keywordLimitProblem(m.flags ?? []);
+      if (problem) throw no(problem, 'LIMIT');
       return {
         raw: m.data,
         flags: m.flags?.filter((f) => f !== '\\Recent'),

@@ -3,11 +3,12 @@
  * (RFC 7162 §3.1.3: failures listed in [MODIFIED ...]). Unless silent, every message in
  * the set gets an untagged FETCH with its flags (changed or not).
  */
-import { formatFlags } from '../session/flags.js';
+import { formatFlags, isKeyword } from '../session/flags.js';
+import { keywordLimitProblem } from '../session/limits.js';
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
-import { parseStoreArgs } from '../wire/args/store.js';
+import { parseStoreArgs, type StoreArgs } from '../wire/args/store.js';
 
 async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged | void> {
   const args = parseStoreArgs(req.args);
@@ -22,6 +23,7 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   if (!byUid && v.seqOutOfRange(set)) throw bad('Sequence number out of range (see EXISTS)');
   const uids = byUid ? v.uidSetToUids(set) : v.seqToUids(set);
   if (!uids.length) return;
+  await checkKeywordLimits(s, op, flags, uids);
   const r = await s.ctx.store.storeFlags(s.accountId, v.mailboxId, toUidSet(uids), op, flags, { origin: s.id, unchangedSince });
   v.ingest(r.changes);
   const failed = new Set(r.failed);
@@ -50,6 +52,18 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   if (r.failed.length) {
     const nums = byUid ? r.failed : r.failed.map((u) => v.seqOf(u)).filter((n) => n > 0).sort((x, y) => x - y);
     return { status: 'OK', code: `MODIFIED ${formatSet(nums)}`, text: 'Conditional STORE failed for some messages' };
+  }
+}
+
+/** NO [LIMIT] when a message would end up with too many or too long keywords (../session/limits.ts) */
+async function checkKeywordLimits(s: Session, op: StoreArgs['op'], flags: string[], uids: number[]): Promise<void> {
+  const problem = keywordLimitProblem(flags);
+  if (problem) throw no(problem, 'LIMIT');
+  if (op !== 'add' || !flags.some(isKeyword)) return;
+  const v = s.selected!;
+  for (const m of await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(uids))) {
+    const after = keywordLimitProblem([...m.flags, ...flags]);
+    if (after) throw no(`${after} (UID ${m.uid})`, 'LIMIT');
   }
 }
 

@@ -28,6 +28,7 @@ import { formatSet, SelectedView } from './selected.js';
 import type { Request, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
 import { flagsLines, formatFlags, isKeyword } from './flags.js';
+import { PRE_AUTH_LITERAL_MAX } from './limits.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
 
@@ -229,6 +230,13 @@ export class Session {
         continue;
       }
       if (r.type === 'need-literal') {
+        // before login only LOGIN/AUTHENTICATE data is expected: refuse big literals unread (./limits.ts)
+        if (this.state === 'notauth' && r.size > PRE_AUTH_LITERAL_MAX) {
+          this.reader.rejectLiteral();
+          this.write(`${r.tag} NO [TOOBIG] Literal of ${r.size} bytes is over ${PRE_AUTH_LITERAL_MAX} before authentication\r\n`);
+          if (this.countBad()) return;
+          continue;
+        }
         // RFC 7889: APPEND beyond APPENDLIMIT is refused before the literal is sent
         if (r.name === 'APPEND' && r.size > this.appendLimit()) {
           this.reader.rejectLiteral();

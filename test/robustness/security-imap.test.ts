@@ -1,0 +1,96 @@
+/**
+ * Security review, IMAP: bounded memory before authentication, keyword limits, mailbox
+ * names that look like paths or another account's mailbox.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFixture, taggedReply, type Fixture } from './harness.js';
+import { MAX_KEYWORDS_PER_MESSAGE, PRE_AUTH_LITERAL_MAX } from '../../src/imap/session/limits.js';
+
+describe('security: IMAP', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await startFixture();
+  });
+  after(async () => {
+    await f.assertHealthy();
+    await f.close();
+  });
+
+  it('refuses a large synchronizing literal before authentication (no "+" continuation)', async () => {
+    const c = await f.imapConnect();
+    c.write(`a LOGIN {${PRE_AUTH_LITERAL_MAX + 1}}\r\n`);
+    await c.expect((x) => x.includes('\r\n'), 'a reply to the literal announcement');
+    const t = c.take();
+    assert.doesNotMatch(t, /^\+/, `server invited a ${PRE_AUTH_LITERAL_MAX + 1}-byte literal before login: ${t}`);
+    assert.match(t, /^a (NO|BAD)/);
+    // a small literal (a password with odd characters) still works
+    c.write(`b LOGIN alice@example.test {${'correct horse battery'.length}}\r\n`);
+    await c.expect((x) => x.startsWith('+'), 'continuation for a small literal');
+    c.take();
+    c.write('correct horse battery\r\n');
+    await c.expect((x) => /(^|\n)b (OK|NO|BAD)/.test(x), 'LOGIN reply');
+    assert.match(c.take(), /(^|\n)b OK/);
+    c.destroy();
+  });
+
+  it('skips a large non-synchronizing literal before authentication without buffering it', async () => {
+    const c = await f.imapConnect();
+    c.write(`a LOGIN {${PRE_AUTH_LITERAL_MAX + 1}+}\r\n`);
+    await c.expect((x) => /(^|\n)a (NO|BAD)/.test(x) || x.includes('BYE'), 'refusal of the literal');
+    c.destroy();
+  });
+
+  it('STORE beyond the keyword limit per message is NO [LIMIT] and stores nothing', async () => {
+    const c = await f.imapLogin();
+    c.write('s SELECT INBOX\r\n');
+    await c.expect((x) => /\r\ns OK/.test(x), 'SELECT');
+    c.take();
+    const half = Math.ceil(MAX_KEYWORDS_PER_MESSAGE / 2) + 1;
+    const kw = (from: number) => Array.from({ length: half }, (_, i) => `k${from + i}`).join(' ');
+    c.write(`t1 STORE 1 +FLAGS.SILENT (${kw(0)})\r\n`);
+    await c.expect((x) => taggedReply(x, 't1') !== null, 'first STORE');
+    assert.match(taggedReply(c.take(), 't1')!, /^OK/);
+    c.write(`t2 STORE 1 +FLAGS.SILENT (${kw(1000)})\r\n`);
+    await c.expect((x) => taggedReply(x, 't2') !== null, 'second STORE');
+    assert.match(taggedReply(c.take(), 't2')!, /^NO \[LIMIT\]/);
+    const many = Array.from({ length: MAX_KEYWORDS_PER_MESSAGE + 1 }, (_, i) => `m${i}`).join(' ');
+    c.write(`t3 STORE 1 FLAGS (${many})\r\n`);
+    await c.expect((x) => taggedReply(x, 't3') !== null, 'third STORE');
+    assert.match(taggedReply(c.take(), 't3')!, /^NO \[LIMIT\]/);
+    c.write(`t4 STORE 1 +FLAGS (${'x'.repeat(1000)})\r\n`);
+    await c.expect((x) => taggedReply(x, 't4') !== null, 'fourth STORE');
+    assert.match(taggedReply(c.take(), 't4')!, /^NO \[LIMIT\]/);
+    const [meta] = await f.t.ctx.store.getMessages(f.account.id, f.inboxId, [f.seededUid]);
+    assert.equal(meta!.flags.filter((x) => !x.startsWith('\\')).length, half);
+    await f.t.ctx.store.storeFlags(f.account.id, f.inboxId, [f.seededUid], 'replace', []);
+    c.destroy();
+  });
+
+  it('APPEND with too many keywords is NO [LIMIT]', async () => {
+    const c = await f.imapLogin();
+    const many = Array.from({ length: MAX_KEYWORDS_PER_MESSAGE + 1 }, (_, i) => `m${i}`).join(' ');
+    const msg = 'Subject: x\r\n\r\nhi\r\n';
+    const before = await f.inboxCount();
+    c.write(`a APPEND INBOX (${many}) {${msg.length}+}\r\n${msg}\r\n`);
+    await c.expect((x) => taggedReply(x, 'a') !== null, 'APPEND reply');
+    assert.match(taggedReply(c.take(), 'a')!, /^NO \[LIMIT\]/);
+    assert.equal(await f.inboxCount(), before);
+    c.destroy();
+  });
+
+  it('path-like and foreign-looking mailbox names never reach another account', async () => {
+    const bob = await f.t.addUser('bob@example.test', 'bob password 1');
+    const bobInbox = (await f.t.ctx.store.getMailbox(bob.id, 'INBOX'))!;
+    const c = await f.imapLogin();
+    c.write('s SELECT INBOX\r\n');
+    await c.expect((x) => /\r\ns OK/.test(x), 'SELECT');
+    const names = ['../bob@example.test/INBOX', '/INBOX', `#${bobInbox.id}`, 'bob@example.test/INBOX', '~bob/INBOX', '..'];
+    names.forEach((n, i) => c.write(`c${i} COPY 1 "${n}"\r\n`));
+    await c.expect((x) => taggedReply(x, `c${names.length - 1}`) !== null, 'COPY replies');
+    const t = c.take();
+    names.forEach((_, i) => assert.match(taggedReply(t, `c${i}`)!, /^NO/));
+    assert.equal((await f.t.ctx.store.mailboxStatus(bob.id, bobInbox.id)).messages, 0);
+    c.destroy();
+  });
+});
