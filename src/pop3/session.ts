@@ -30,6 +30,10 @@ export interface Pop3Login {
   release: () => void;
 }
 
+/** RETR's \Seen marks are written at most this late, or once this many are pending */
+const SEEN_DELAY_MS = 50;
+const SEEN_BATCH = 500;
+
 /** commands whose arguments must never reach a log */
 const SECRET_ARGS = new Set(['PASS', 'AUTH']);
 
@@ -122,29 +126,36 @@ export class Pop3Session {
   }
 
   /**
-   * RETR's \Seen mark (pop3.retr_marks_seen). The UIDs of RETRs pipelined in one go are
-   * gathered and marked by ONE store update after the current tick; it is settled before
-   * the next command other than RETR (and before QUIT's UPDATE). A failure is logged only.
+   * RETR's \Seen mark (pop3.retr_marks_seen). Marks are gathered and written by ONE store
+   * update at the latest SEEN_DELAY_MS later (or every SEEN_BATCH marks): a download of a
+   * whole maildrop costs a few commits, not one per message. Pending marks are written
+   * before the next command other than RETR (so QUIT's UPDATE and any later command see
+   * them) and when the connection ends, however it ends. A failure is logged only.
    */
   markSeen(uid: number): void {
-    const first = this.seenUids.length === 0;
     this.seenUids.push(uid);
-    if (!first || !this.login) return;
+    if (this.seenUids.length >= SEEN_BATCH) this.flushSeen();
+    else this.seenTimer ??= setTimeout(() => this.flushSeen(), SEEN_DELAY_MS);
+  }
+
+  private flushSeen(): void {
+    if (this.seenTimer) clearTimeout(this.seenTimer);
+    this.seenTimer = null;
+    if (this.seenUids.length === 0 || !this.login) return;
     const { account, maildrop } = this.login;
+    const uids = [...new Set(this.seenUids.splice(0))].sort((a, b) => a - b);
     this.settleLater(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        const uids = [...new Set(this.seenUids.splice(0))].sort((a, b) => a - b);
-        try {
-          await this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin });
-        } catch (e) {
-          this.log.debug({ uids: uids.length, err: (e as Error).message }, 'POP3 RETR could not mark messages \\Seen');
-        }
-      }),
+      this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin }).then(
+        () => undefined,
+        (e: unknown) => this.log.debug({ uids: uids.length, err: (e as Error).message }, 'POP3 RETR could not mark messages \\Seen'),
+      ),
     );
   }
   private seenUids: number[] = [];
+  private seenTimer: NodeJS.Timeout | null = null;
 
   private async settle(): Promise<void> {
+    this.flushSeen();
     while (this.unsettled.length > 0) await Promise.all(this.unsettled.splice(0));
   }
 
@@ -269,6 +280,7 @@ export class Pop3Session {
   }
 
   private cleanup(): void {
+    this.flushSeen();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.ctx.shutdown.removeEventListener('abort', this.onShutdown);

@@ -15,7 +15,7 @@ export const retr: Pop3Command = {
     const m = await resolveMessage(s, cmd.args[0]);
     if (!m) return;
     const raw = await loadRaw(s, m.entry);
-    await sendMultiline(s, `${m.entry.pop3Size} octets`, raw);
+    await sendMultiline(s, `${m.entry.pop3Size} octets`, raw, m.entry.pop3Size === m.entry.size);
     if (!s.ctx.config.pop3.retr_marks_seen) return;
     s.markSeen(m.entry.uid);
   },

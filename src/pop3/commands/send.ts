@@ -18,7 +18,20 @@ export async function loadRaw(s: Pop3Session, entry: Pop3Entry): Promise<Buffer>
 /** messages up to this size leave in one write (status line, bytes and terminator together) */
 const ONE_WRITE = 256 * 1024;
 
-export async function sendMultiline(s: Pop3Session, first: string, data: Buffer): Promise<void> {
+/** `plain`: the caller knows `data` holds no bare LF (Pop3Entry.pop3Size === size) */
+export async function sendMultiline(s: Pop3Session, first: string, data: Buffer, plain = false): Promise<void> {
+  // no bare LF (pop3Size = size) and no line starting with ".": the bytes go out as they are
+  if (plain && data[0] !== 0x2e && data.indexOf('\n.') < 0) {
+    const end = data.length === 0 || data[data.length - 1] === 0x0a ? '.\r\n' : '\r\n.\r\n';
+    if (data.length <= ONE_WRITE) {
+      await s.write(Buffer.concat([Buffer.from(ok(first), 'latin1'), data, Buffer.from(end, 'latin1')]));
+    } else {
+      await s.write(ok(first));
+      await s.write(data);
+      await s.write(end);
+    }
+    return;
+  }
   if (data.length <= ONE_WRITE) {
     const parts = [Buffer.from(ok(first), 'latin1'), ...stuffChunks(data, ONE_WRITE)];
     await s.write(Buffer.concat(parts));
