@@ -5,7 +5,7 @@
  * `letterbox serve` runs. Restore: stop the server, copy the file to <data_dir>/letterbox.db
  * (and remove letterbox.db-wal / -shm), start again.
  */
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import Database from 'better-sqlite3';
@@ -27,7 +27,12 @@ export async function backupDatabase(dataDir: string, dest: string, opts: { forc
   }
   try {
     db.pragma('busy_timeout = 10000');
+    // the copy holds password hashes and DKIM private keys: owner-only from the first byte
+    // (SQLite keeps an existing file's mode, and gives its journal the same one)
+    closeSync(openSync(dest, 'a', 0o600));
+    chmodSync(dest, 0o600);
     await db.backup(dest);
+    chmodSync(dest, 0o600);
   } catch (e) {
     throw new CliError(`backup to ${dest} failed: ${(e as Error).message}`);
   } finally {
