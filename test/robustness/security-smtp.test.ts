@@ -1,0 +1,68 @@
+/**
+ * Security review, SMTP open relay (complements test/protocol/smtp/relay-matrix.test.ts):
+ * source routes, trailing dots, case and percent-hack with a catch-all, "postmaster",
+ * and the queue stays empty throughout.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeHarness, SmtpClient } from '../protocol/smtp/harness.js';
+
+test('port 25: source routes, trailing dots, odd spellings never relay', async () => {
+  const h = await makeHarness();
+  try {
+    await h.addUser('alice@local.test', 'pw-alice-1');
+    const l = await h.start('smtp');
+    const refused = [
+      '@local.test:victim@elsewhere.test',
+      '@local.test,@other.test:victim@elsewhere.test',
+      'victim@elsewhere.test.',
+      'victim@ELSEWHERE.TEST',
+      'victim@elsewhere.test@local.test',
+      'victim!elsewhere.test@local.test',
+      'victim@local.test@elsewhere.test',
+      'alice@local.test.',
+      'victim@xn--lsewhere-x4a.test',
+      'postmaster@elsewhere.test',
+    ];
+    for (const rcpt of refused) {
+      const { client } = await SmtpClient.connect(l.port);
+      await client.cmd('EHLO relay.test');
+      assert.match(await client.cmd('MAIL FROM:<someone@elsewhere.test>'), /^250 /);
+      const r = await client.cmd(`RCPT TO:<${rcpt}>`);
+      assert.match(r, /^5\d\d /, `RCPT TO:<${rcpt}> answered ${r}`);
+      client.close();
+    }
+    // our own domain, any case, still works (not refused as relaying)
+    const { client } = await SmtpClient.connect(l.port);
+    await client.cmd('EHLO relay.test');
+    assert.match(await client.cmd('MAIL FROM:<someone@elsewhere.test>'), /^250 /);
+    assert.match(await client.cmd('RCPT TO:<Alice@LOCAL.Test>'), /^250 /);
+    client.close();
+    assert.equal((await h.ctx.store.listQueue()).length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('port 25 with a catch-all: percent-hack and bang paths stay local, nothing is queued', async () => {
+  const h = await makeHarness();
+  try {
+    const alice = await h.addUser('alice@local.test', 'pw-alice-1');
+    await h.ctx.store.addAlias('@local.test', ['alice@local.test']);
+    const l = await h.start('smtp');
+    const { client } = await SmtpClient.connect(l.port);
+    await client.cmd('EHLO relay.test');
+    assert.match(await client.cmd('MAIL FROM:<someone@elsewhere.test>'), /^250 /);
+    for (const rcpt of ['victim%elsewhere.test@local.test', 'elsewhere.test!victim@local.test', '"victim@elsewhere.test"@local.test']) {
+      const r = await client.cmd(`RCPT TO:<${rcpt}>`);
+      assert.match(r, /^(250|5\d\d) /, `RCPT TO:<${rcpt}> answered ${r}`);
+    }
+    assert.match(await client.data('From: someone@elsewhere.test\r\nSubject: relay?\r\n\r\nx\r\n'), /^250 /);
+    client.close();
+    assert.equal((await h.ctx.store.listQueue()).length, 0, 'nothing queued for a foreign destination');
+    const inbox = (await h.ctx.store.getMailbox(alice.id, 'INBOX'))!;
+    assert.equal((await h.ctx.store.mailboxStatus(alice.id, inbox.id)).messages, 1, 'delivered once, to the catch-all');
+  } finally {
+    await h.close();
+  }
+});
