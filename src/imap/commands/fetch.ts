@@ -20,6 +20,10 @@ import { encodeFetch, flagList, literal, type WireValue } from '../wire/encode.j
 import { encodeEnvelope } from '../wire/envelope.js';
 
 const BATCH = 200;
+/** metadata-only FETCH (no bodies, no MIME index) reads this many messages per store call */
+const META_BATCH = 2000;
+/** items whose response text is built directly as a string (the common FETCH of a list view) */
+const SIMPLE = new Set(['UID', 'FLAGS', 'MODSEQ', 'RFC822.SIZE', 'INTERNALDATE']);
 /** write and wait for drain once this much output is gathered */
 const CORK_LIMIT = 256 * 1024;
 
@@ -67,9 +71,11 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   }
   let missing = 0;
   let cte = false;
-  for (let i = 0; i < uids.length; i += BATCH) {
+  const step = needIndex || needRaw ? BATCH : META_BATCH;
+  const simple = atts.every((a) => SIMPLE.has(a.type));
+  for (let i = 0; i < uids.length; i += step) {
     if (s.isClosed) return;
-    const batch = uids.slice(i, i + BATCH);
+    const batch = uids.slice(i, i + step);
     const uidSet = toUidSet(batch);
     let metas: Array<MessageMeta | MessageWithIndex> = needIndex
       ? await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
@@ -112,7 +118,15 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
     // write per message costs more than the encoding); above that, wait for drain
     const out: Buffer[] = [];
     let outBytes = 0;
+    // simple items: the batch's text, turned into one Buffer by send()
+    let text = '';
     const send = async () => {
+      if (text) {
+        const b = Buffer.from(text, 'utf8');
+        text = '';
+        out.push(b);
+        outBytes += b.length;
+      }
       if (out.length === 0) return;
       s.write(out.length === 1 ? out[0]! : Buffer.concat(out, outBytes));
       out.length = 0;
@@ -138,6 +152,11 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
           await send();
           s.announceKeywords(m.flags);
         }
+        if (simple) {
+          text += simpleLine(seq, msgAtts, m, !s.rev2 && v.isRecent(m.uid));
+          if (text.length > CORK_LIMIT) await send();
+          continue;
+        }
         const items: Array<[string, WireValue]> = [];
         for (const att of msgAtts) {
           const r = render(s, att, m, raw, !s.rev2 && v.isRecent(m.uid));
@@ -155,6 +174,35 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   }
   if (cte) return { status: 'NO', code: 'UNKNOWN-CTE', text: 'Some parts have a transfer encoding that cannot be decoded' };
   if (missing) return { status: 'NO', code: 'EXPUNGEISSUED', text: 'Some of the requested messages no longer exist' };
+}
+
+/**
+ * `* seq FETCH (...)` for UID/FLAGS/MODSEQ/RFC822.SIZE/INTERNALDATE only, as a string: the
+ * same bytes encodeFetch() writes for these items (flags are atoms, the date a quoted string).
+ */
+function simpleLine(seq: number, atts: readonly FetchAtt[], m: MessageMeta, recent: boolean): string {
+  let line = `* ${seq} FETCH (`;
+  for (let i = 0; i < atts.length; i++) {
+    if (i) line += ' ';
+    switch (atts[i]!.type) {
+      case 'UID':
+        line += `UID ${m.uid}`;
+        break;
+      case 'FLAGS':
+        line += `FLAGS (${m.flags.join(' ')}${recent ? (m.flags.length ? ' \\Recent' : '\\Recent') : ''})`;
+        break;
+      case 'MODSEQ':
+        line += `MODSEQ (${Math.trunc(m.modseq)})`;
+        break;
+      case 'RFC822.SIZE':
+        line += `RFC822.SIZE ${Math.trunc(m.size)}`;
+        break;
+      case 'INTERNALDATE':
+        line += `INTERNALDATE "${formatDateTime(m.internalDate)}"`;
+        break;
+    }
+  }
+  return line + ')\r\n';
 }
 
 function render(
