@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, taggedReply, type Fixture } from './harness.js';
 import { MAX_KEYWORDS_PER_MESSAGE, PRE_AUTH_LITERAL_MAX } from '../../src/imap/session/limits.js';
+import { listMatcher } from '../../src/imap/wire/listmatch.js';
 
 describe('security: IMAP', () => {
   let f: Fixture;
@@ -92,5 +93,30 @@ describe('security: IMAP', () => {
     names.forEach((_, i) => assert.match(taggedReply(t, `c${i}`)!, /^NO/));
     assert.equal((await f.t.ctx.store.mailboxStatus(bob.id, bobInbox.id)).messages, 0);
     c.destroy();
+  });
+});
+
+describe('security: LIST pattern matching cannot be made to backtrack', () => {
+  // a backtracking regex takes exponential time here; the guard is a hang guard, not a speed assertion
+  it('"*a*a…*b" against a long name of "a"s answers (false), and still matches what it should', { timeout: 60_000 }, () => {
+    const evil = listMatcher('*a'.repeat(40) + 'b');
+    assert.equal(evil('a'.repeat(1000)), false);
+    assert.equal(evil('a'.repeat(999) + 'b'), true);
+    const pct = listMatcher('%a'.repeat(40) + '%b');
+    assert.equal(pct('a'.repeat(1000)), false);
+    assert.equal(pct('a'.repeat(500) + '/b'), false);
+  });
+
+  it('LIST with such a pattern over the wire completes', { timeout: 60_000 }, async () => {
+    const f = await startFixture();
+    try {
+      const c = await f.imapLogin();
+      c.write(`c CREATE ${'a'.repeat(200)}\r\nl LIST "" "${'*a'.repeat(30)}b"\r\n`);
+      await c.expect((x) => taggedReply(x, 'l') !== null, 'LIST reply', 50_000);
+      assert.match(taggedReply(c.text, 'l')!, /^OK/);
+      c.destroy();
+    } finally {
+      await f.close();
+    }
   });
 });

@@ -20,19 +20,65 @@ function normalizePatternInbox(p: string, delim: string): string {
   return p;
 }
 
-/** Compiles a pattern (reference already joined) into a predicate over UTF-8 mailbox names. */
+type PatternToken = { kind: 'lit'; ch: string } | { kind: 'star' } | { kind: 'pct' };
+
+/**
+ * Compiles a pattern (reference already joined) into a predicate over UTF-8 mailbox names.
+ * Matching simulates the pattern as an automaton, one set of live positions per name
+ * character: time O(name × pattern), whatever the pattern. (A backtracking RegExp built
+ * from "*a*a*a*a*b" takes exponential time on a name of many "a"s: a client could freeze
+ * the server with one LIST.)
+ */
 export function listMatcher(pattern: string, delimiter: string = MAILBOX_DELIMITER): (name: string) => boolean {
   const p = normalizePatternInbox(pattern, delimiter);
-  // escapes valid under the "u" flag: syntax characters outside a class; \ ] ^ - inside one
-  const d = delimiter.replace(/[\\\]^-]/g, '\\$&');
-  let re = '^';
+  // runs of wildcards collapse: "**" = "*", "%%" = "%", and any run holding "*" = "*"
+  const toks: PatternToken[] = [];
+  let literals = 0;
   for (const ch of p) {
-    if (ch === '*') re += '.*';
-    else if (ch === '%') re += `[^${d}]*`;
-    else re += ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+    const last = toks[toks.length - 1];
+    if (ch === '*' || ch === '%') {
+      const kind = ch === '*' ? 'star' : 'pct';
+      if (last && last.kind !== 'lit') {
+        if (kind === 'star') last.kind = 'star';
+        continue;
+      }
+      toks.push({ kind });
+    } else {
+      toks.push({ kind: 'lit', ch });
+      literals++;
+    }
   }
-  const rx = new RegExp(re + '$', 'su');
-  return (name: string) => rx.test(name);
+  const m = toks.length;
+  let cur = new Uint8Array(m + 1);
+  let next = new Uint8Array(m + 1);
+  /** a live position on a wildcard also makes the position after it live (zero characters) */
+  const close = (set: Uint8Array) => {
+    for (let i = 0; i < m; i++) if (set[i] && toks[i]!.kind !== 'lit') set[i + 1] = 1;
+  };
+  return (name: string) => {
+    if (literals > name.length) return false; // every literal needs a name character
+    cur.fill(0);
+    cur[0] = 1;
+    close(cur);
+    for (const ch of name) {
+      next.fill(0);
+      let any = false;
+      for (let i = 0; i < m; i++) {
+        if (!cur[i]) continue;
+        const t = toks[i]!;
+        if (t.kind === 'lit') {
+          if (t.ch === ch) (next[i + 1] = 1), (any = true);
+        } else if (t.kind === 'star' || ch !== delimiter) {
+          next[i] = 1;
+          any = true;
+        }
+      }
+      if (!any) return false;
+      close(next);
+      [cur, next] = [next, cur];
+    }
+    return cur[m] === 1;
+  };
 }
 
 /** "a/b/c" → ["a", "a/b"]: the session lists non-existent parents matching "%" as \NonExistent (RFC 9051 §6.3.9). */
