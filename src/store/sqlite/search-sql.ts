@@ -137,8 +137,10 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
         return x.cmp === 'larger' ? 'm.size > ?' : 'm.size < ?';
       case 'header':
         needsBlob = true;
-        params.push(x.field.toLowerCase(), x.value.toLowerCase());
-        return 'lb_header(b.header_text, ?, ?) = 1';
+        // the native instr() rejects most rows before the JS function runs: a match is a
+        // substring of one line of the (lower-cased) header text, so the value must occur in it
+        params.push(x.value.toLowerCase(), x.field.toLowerCase(), x.value.toLowerCase());
+        return '(instr(b.header_text, ?) > 0 AND lb_header(b.header_text, ?, ?) = 1)';
       case 'body':
         needsBlob = true;
         params.push(x.value.toLowerCase());
