@@ -130,13 +130,38 @@ async function dispatch(ctx: ServerContext, req: http.IncomingMessage): Promise<
   return handler(ctx, req, query);
 }
 
+/**
+ * A request must be complete (headers and body) and answered within this time of the
+ * connection or the previous response, or the connection is closed. node's own
+ * headersTimeout/requestTimeout only run for servers that listen themselves, and the idle
+ * timeout alone lets a client trickle one byte every few seconds forever (slowloris).
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface HttpOptions {
+  /** overrides REQUEST_TIMEOUT_MS (tests) */
+  requestTimeoutMs?: number;
+}
+
 export async function startHttp(
   ctx: ServerContext,
   listener: { address: string; port: number; tls: TlsMode },
+  opts: HttpOptions = {},
 ): Promise<RunningListener> {
   const log = ctx.log.child({ proto: 'http' });
   let closing = false;
   const inflight = new Map<net.Socket, number>();
+  const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const deadlines = new Map<net.Socket, NodeJS.Timeout>();
+  const armDeadline = (socket: net.Socket) => {
+    clearTimeout(deadlines.get(socket));
+    const timer = setTimeout(() => {
+      log.debug({ ip: socket.remoteAddress }, `http request not complete within ${requestTimeoutMs} ms; closing the connection`);
+      socket.destroy();
+    }, requestTimeoutMs);
+    timer.unref();
+    deadlines.set(socket, timer);
+  };
 
   const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const socket = req.socket;
@@ -144,6 +169,7 @@ export async function startHttp(
     res.on('close', () => {
       const n = (inflight.get(socket) ?? 1) - 1;
       inflight.set(socket, n);
+      if (deadlines.has(socket)) armDeadline(socket); // the next request on this connection gets a fresh deadline
       if (closing && n === 0) socket.end();
     });
     const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
@@ -195,7 +221,12 @@ export async function startHttp(
     ctx.tls,
     (socket) => {
       inflight.set(socket, 0);
-      socket.once('close', () => inflight.delete(socket));
+      armDeadline(socket);
+      socket.once('close', () => {
+        inflight.delete(socket);
+        clearTimeout(deadlines.get(socket));
+        deadlines.delete(socket);
+      });
       server.emit('connection', socket);
     },
     ctx.log,
