@@ -87,8 +87,9 @@ export async function startSmtp(
         return fail(session, callback, Replies.tooManyConnections());
       }
       state.counted = true;
-      // AUTH is offered in plaintext only to clients the configuration trusts (RFC 4954 §4)
-      if (!inbound && insecureAuthSomewhere && !plaintextAllowed(config, state.info)) session.disabledCommands = ['AUTH'];
+      // AUTH is offered in plaintext only to clients the configuration trusts (RFC 4954 §4: no
+      // plaintext mechanism advertised before TLS, lest a client send its password in the clear)
+      if (!inbound && !plaintextAllowed(config, state.info)) session.disabledCommands = ['AUTH'];
       log.debug({ conn: session.id, ip, secure: session.secure }, `${name} connection from ${ip}`);
       callback();
     },

@@ -28,7 +28,9 @@ test('587: no AUTH before STARTTLS, AUTH after; MAIL without AUTH is 530', async
     const { client } = await SmtpClient.connect(l.port);
     const ehlo = await client.cmd('EHLO client.test');
     assert.match(ehlo, /STARTTLS/);
-    assert.match(await client.authPlain('alice@local.test', 'pw-alice-1'), /^538 /);
+    // AUTH is not even advertised before TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only): refused, 5xx
+    assert.doesNotMatch(ehlo, /AUTH/);
+    assert.match(await client.authPlain('alice@local.test', 'pw-alice-1'), /^5\d\d /);
     assert.match(await client.cmd('MAIL FROM:<alice@local.test>'), /^530 /);
     await client.starttls();
     const ehlo2 = await client.cmd('EHLO client.test');
