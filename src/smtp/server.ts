@@ -107,6 +107,12 @@ export async function startSmtp(
       if (!plaintextAllowed(config, state.info)) return fail(session, callback, Replies.tlsRequired());
       if (auth.method !== 'PLAIN' && auth.method !== 'LOGIN') return fail(session, callback, Replies.authInvalid());
       const username = (auth.username ?? '').trim();
+      // RFC 4616 §2: an authorization identity we cannot act as fails the exchange (as IMAP and POP3 do)
+      const { authzid, authcid } = auth as { authzid?: string; authcid?: string };
+      if (authzid && authcid && authzid.trim().toLowerCase() !== authcid.trim().toLowerCase()) {
+        log.info({ conn: session.id, user: authcid.slice(0, 100) }, 'submission login refused: authorization identity other than the login name');
+        return fail(session, callback, Replies.authInvalid());
+      }
       const ip = normaliseIp(session.remoteAddress);
       ctx.auth.login(username, auth.password ?? '', ip).then(
         (res) => {

@@ -163,12 +163,7 @@ describe('security: authentication', () => {
       m2.write('EHLO c.test\r\n');
       await line(m2, /^250 [^\r]*\r\n/m, 'EHLO');
       m2.write(`AUTH PLAIN ${b64(`${USER}\0bob@example.test\0bob-password-1`)}\r\n`);
-      const r = await line(m2, /\r\n/, 'AUTH with authzid');
-      if (r.startsWith('235')) {
-        // if accepted at all, the session must be bob's, never alice's
-        m2.write('MAIL FROM:<alice@example.test>\r\n');
-        assert.match(await line(m2, /\r\n/, 'MAIL as alice'), /^5\d\d /);
-      }
+      assert.match(await line(m2, /\r\n/, 'AUTH with authzid'), /^535 /);
       m2.destroy();
 
       const text = s.logText();
