@@ -37,6 +37,10 @@ const SEEN_BATCH = 500;
 /** commands whose arguments must never reach a log */
 const SECRET_ARGS = new Set(['PASS', 'AUTH']);
 
+/** queued command text that pauses reading from the client (lines may be up to limits.line_length each) */
+const QUEUE_PAUSE_BYTES = 256 * 1024;
+const eventBytes = (ev: LineEvent): number => (ev.kind === 'line' ? ev.line.length + 2 : 0);
+
 export class Pop3Session {
   state: Pop3State = 'AUTHORIZATION';
   socket: net.Socket;
@@ -49,6 +53,8 @@ export class Pop3Session {
 
   private readonly splitter: LineSplitter;
   private queue: LineEvent[] = [];
+  /** bytes of the queued lines: reading pauses above QUEUE_PAUSE_BYTES as well as above 1000 lines */
+  private queuedBytes = 0;
   private waiter: ((ev: LineEvent | null) => void) | null = null;
   private closed = false;
   private badCommands = 0;
@@ -182,6 +188,7 @@ export class Pop3Session {
     const plain = this.socket;
     plain.off('data', this.onData);
     this.queue = [];
+    this.queuedBytes = 0;
     this.splitter.reset();
     await this.write(ok('Begin TLS negotiation now'));
     // the +OK must leave before the handshake, even when the STLS came pipelined (corked)
@@ -235,16 +242,20 @@ export class Pop3Session {
   private received(chunk: Buffer): void {
     for (const ev of this.splitter.push(chunk)) {
       if (this.waiter) this.wake(ev);
-      else this.queue.push(ev);
+      else {
+        this.queue.push(ev);
+        this.queuedBytes += eventBytes(ev);
+      }
     }
     // a client pipelining far ahead waits until the queue drains (TCP back-pressure)
-    if (this.queue.length > 1000 && !this.socket.isPaused()) this.socket.pause();
+    if ((this.queue.length > 1000 || this.queuedBytes > QUEUE_PAUSE_BYTES) && !this.socket.isPaused()) this.socket.pause();
   }
 
   private nextEvent(): Promise<LineEvent | null> {
     if (this.queue.length > 0) {
       const ev = this.queue.shift()!;
-      if (this.queue.length < 100 && this.socket.isPaused() && !this.closed) this.socket.resume();
+      this.queuedBytes -= eventBytes(ev);
+      if (this.queue.length < 100 && this.queuedBytes < QUEUE_PAUSE_BYTES / 4 && this.socket.isPaused() && !this.closed) this.socket.resume();
       return Promise.resolve(ev);
     }
     if (this.closed) return Promise.resolve(null);
