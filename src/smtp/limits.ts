@@ -23,6 +23,7 @@ export class ConnectionCounter {
 /** sliding-window event counter: at most `max` events per key within `windowMs` */
 export class RateWindow<K> {
   private readonly events = new Map<K, number[]>();
+  private opsSinceSweep = 0;
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
@@ -39,7 +40,18 @@ export class RateWindow<K> {
   allowed(key: K): boolean {
     return this.recent(key).length < this.max;
   }
+  /** keys tracked (tests, metrics) */
+  get size(): number {
+    return this.events.size;
+  }
+  /** every 1000 records, forget keys whose events all left the window: one-off senders do not pile up forever */
+  private sweep(): void {
+    if (++this.opsSinceSweep < 1000) return;
+    this.opsSinceSweep = 0;
+    for (const key of [...this.events.keys()]) this.recent(key);
+  }
   record(key: K): void {
+    this.sweep();
     const list = this.recent(key);
     list.push(this.now());
     this.events.set(key, list);

@@ -66,3 +66,15 @@ test('port 25 with a catch-all: percent-hack and bang paths stay local, nothing 
     await h.close();
   }
 });
+
+test('SMTP per-IP message counters forget addresses once their window has passed', async () => {
+  const { RateWindow } = await import('../../src/smtp/limits.js');
+  let now = 0;
+  const w = new RateWindow<string>(5, 60_000, () => now);
+  for (let i = 0; i < 5000; i++) w.record(`2001:db8::${i.toString(16)}`);
+  assert.equal(w.size, 5000);
+  now += 120_000;
+  for (let i = 0; i < 1000; i++) w.record('192.0.2.1');
+  assert.ok(w.size <= 2, `still tracking ${w.size} addresses whose events are all outside the window`);
+  assert.equal(w.allowed('192.0.2.1'), false);
+});
