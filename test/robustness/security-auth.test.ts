@@ -176,3 +176,21 @@ describe('security: authentication', () => {
     }
   });
 });
+
+describe('security: per-IP limits and IPv6', () => {
+  it(
+    'failed logins from addresses of one IPv6 /64 count together',
+    { todo: 'per-IP limits key IPv6 by the full address, so one /64 (2^64 addresses) escapes failed_logins_per_ip and connections_per_ip; needs a prefix-length decision (Postfix: smtpd_client_ipv6_prefix_length)' },
+    async () => {
+      const t = await makeTestContext({ config: { limits: { failed_logins_per_ip: 3, failed_logins_per_account: 1000 } } });
+      try {
+        await t.addUser(USER, PASS);
+        for (let i = 1; i <= 3; i++) await t.ctx.auth.login(`nobody${i}@example.test`, 'x', `2001:db8:1:2::${i}`);
+        const r = await t.ctx.auth.login(USER, 'wrong', '2001:db8:1:2::99');
+        assert.equal(r.ok ? 'ok' : r.reason, 'throttled');
+      } finally {
+        await t.close();
+      }
+    },
+  );
+});
