@@ -62,6 +62,11 @@ describe('security: IMAP', () => {
     c.write(`t4 STORE 1 +FLAGS (${'x'.repeat(1000)})\r\n`);
     await c.expect((x) => taggedReply(x, 't4') !== null, 'fourth STORE');
     assert.match(taggedReply(c.take(), 't4')!, /^NO \[LIMIT\]/);
+    // removing is never limited (keywords stored before the limits existed can be cleaned up)
+    await f.t.ctx.store.storeFlags(f.account.id, f.inboxId, [f.seededUid], 'add', ['y'.repeat(1000)]);
+    c.write(`t5 STORE 1 -FLAGS.SILENT (${'y'.repeat(1000)} ${many})\r\n`);
+    await c.expect((x) => taggedReply(x, 't5') !== null, 'fifth STORE');
+    assert.match(taggedReply(c.take(), 't5')!, /^OK/);
     const [meta] = await f.t.ctx.store.getMessages(f.account.id, f.inboxId, [f.seededUid]);
     assert.equal(meta!.flags.filter((x) => !x.startsWith('\\')).length, half);
     await f.t.ctx.store.storeFlags(f.account.id, f.inboxId, [f.seededUid], 'replace', []);

@@ -57,6 +57,7 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
 
 /** NO [LIMIT] when a message would end up with too many or too long keywords (../session/limits.ts) */
 async function checkKeywordLimits(s: Session, op: StoreArgs['op'], flags: string[], uids: number[]): Promise<void> {
+  if (op === 'remove') return; // removing is always allowed, even keywords stored before these limits
   const problem = keywordLimitProblem(flags);
   if (problem) throw no(problem, 'LIMIT');
   if (op !== 'add' || !flags.some(isKeyword)) return;
