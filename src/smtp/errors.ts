@@ -47,6 +47,8 @@ export const Replies = {
   ipRateLimited: r(450, '4.7.0', 'Too many messages from your address, try again later'),
   accountRateLimited: r(450, '4.7.0', 'Hourly message limit of this account reached, try again later'),
   tooBig: r(552, '5.3.4', 'Message exceeds the maximum message size'),
+  // RFC 3463 4.3.1: mail system full (too many large messages in flight); the sender retries
+  memoryBusy: r(452, '4.3.1', 'Insufficient system storage, try again later'),
   quotaTemp: r(452, '4.2.2', 'Mailbox full'),
   loop: r(554, '5.4.6', 'Mail loop detected'),
   tempFailure: r(451, '4.3.0', 'Temporary local problem, try again later'),

@@ -22,7 +22,7 @@ import { normaliseIp } from '../net/address.js';
 import { getResolver, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
 import { ConnectionCounter, RateWindow } from './limits.js';
-import { readMessage } from './read.js';
+import { MemoryBudget, readMessage } from './read.js';
 import { sessionState, transaction } from './session.js';
 import { resolveInboundRecipient } from './inbound/rcpt.js';
 import { deliverInbound } from './inbound/data.js';
@@ -34,10 +34,14 @@ export type SmtpListenerName = 'smtp' | 'submission' | 'submissions';
 export interface SmtpOptions {
   /** DNS for SPF/DKIM/DMARC; defaults to ./dns.ts getResolver() at the time of use */
   resolver?: DnsResolver;
+  /** bytes of messages held in memory at once, across the listeners of a context (default 8 × limits.message_size) */
+  memoryBudgetBytes?: number;
 }
 
 /** per-account hourly counters are shared by 587 and 465 listeners of one process */
 const accountHourly = new WeakMap<ServerContext, RateWindow<number>>();
+/** messages being received, in memory, across every SMTP listener of one process (./read.ts) */
+const memoryBudgets = new WeakMap<ServerContext, MemoryBudget>();
 
 export async function startSmtp(
   ctx: ServerContext,
@@ -55,6 +59,8 @@ export async function startSmtp(
   let hourly = accountHourly.get(ctx);
   if (!hourly) accountHourly.set(ctx, (hourly = new RateWindow<number>(config.limits.messages_per_hour_per_account, 3_600_000)));
   const perAccount = hourly;
+  let budget = memoryBudgets.get(ctx);
+  if (!budget) memoryBudgets.set(ctx, (budget = new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size)));
   const startTls = listener.tls === 'starttls';
   const insecureAuthSomewhere = config.auth.plaintext_allowed_from.length > 0;
 
@@ -197,12 +203,22 @@ export async function startSmtp(
         user: state.account?.address,
       };
       const txn = transaction(session);
+      let releaseMessage = () => {};
       const run = async (): Promise<string> => {
-        const raw = await readMessage(stream, config.limits.message_size);
-        if (!raw) {
+        const read = await readMessage(stream, config.limits.message_size, budget);
+        if (!read.ok && read.reason === 'busy') {
+          log.warn(
+            { ...envelope, size: stream.byteLength, result: '452 4.3.1', budget: budget.max },
+            `message deferred: messages being received hold ${budget.max} bytes of memory (8 × limits.message_size); the sender will retry`,
+          );
+          throw Replies.memoryBusy();
+        }
+        if (!read.ok) {
           log.info({ ...envelope, size: stream.byteLength, result: '552 5.3.4' }, 'message refused: over limits.message_size');
           throw Replies.tooBig();
         }
+        releaseMessage = read.release;
+        const raw = read.raw;
         if (inbound) {
           ipMinute.record(envelope.ip);
           const r = await deliverInbound(ctx, session, txn, raw, resolver);
@@ -215,7 +231,7 @@ export async function startSmtp(
         log.info({ ...envelope, size: raw.length, local: r.local, queued: r.queued, queueId: r.queueId, ms: Date.now() - started, result: '250' }, 'message submitted');
         return `Message accepted (${r.queueId ?? session.id})`;
       };
-      run().then(
+      run().finally(() => releaseMessage()).then(
         (msg) => callback(null, msg),
         (err) => {
           const reply = storeErrorReply(err);

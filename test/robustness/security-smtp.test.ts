@@ -78,3 +78,44 @@ test('SMTP per-IP message counters forget addresses once their window has passed
   assert.ok(w.size <= 2, `still tracking ${w.size} addresses whose events are all outside the window`);
   assert.equal(w.allowed('192.0.2.1'), false);
 });
+
+test('port 25: messages in flight share a memory budget; over it the sender gets 452 4.3.1 and may retry', { timeout: 60_000 }, async () => {
+  const h = await makeHarness({ limits: { message_size: 1024 * 1024, smtp_messages_per_ip_per_minute: 1000 }, smtp: { verify_inbound: false } });
+  try {
+    const alice = await h.addUser('alice@local.test', 'pw-alice-1');
+    const l = await h.start('smtp');
+    const body = `Subject: big\r\n\r\n${'x'.repeat(998)}\r\n`.repeat(1000); // ~1 MB, under message_size
+    const open = async () => {
+      const { client } = await SmtpClient.connect(l.port);
+      await client.cmd('EHLO big.test');
+      assert.match(await client.cmd('MAIL FROM:<someone@elsewhere.test>'), /^250 /);
+      assert.match(await client.cmd('RCPT TO:<alice@local.test>'), /^250 /);
+      assert.match(await client.cmd('DATA'), /^354 /);
+      const sock = (client as unknown as { socket: import('node:net').Socket }).socket;
+      sock.write(body);
+      return { client, sock };
+    };
+    // eight messages in flight (not finished) hold ~8.1 MB of the 8 MiB budget (8 × message_size)
+    const held = [];
+    for (let i = 0; i < 8; i++) held.push(await open());
+    await new Promise((r) => setTimeout(r, 500));
+    const ninth = await open();
+    await new Promise((r) => setTimeout(r, 300));
+    ninth.sock.write('.\r\n');
+    assert.match(await ninth.client.reply(), /^452 4\.3\.1 /);
+    // the held ones complete normally, and their memory is given back
+    for (const x of held) {
+      x.sock.write('.\r\n');
+      assert.match(await x.client.reply(), /^250 /);
+      x.client.close();
+    }
+    assert.match(await ninth.client.cmd('MAIL FROM:<someone@elsewhere.test>'), /^250 /);
+    assert.match(await ninth.client.cmd('RCPT TO:<alice@local.test>'), /^250 /);
+    assert.match(await ninth.client.data(body), /^250 /);
+    ninth.client.close();
+    const inbox = (await h.ctx.store.getMailbox(alice.id, 'INBOX'))!;
+    assert.equal((await h.ctx.store.mailboxStatus(alice.id, inbox.id)).messages, 9);
+  } finally {
+    await h.close();
+  }
+});
