@@ -345,6 +345,11 @@ export interface Store {
   getMessages(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<MessageMeta[]>;
   /** metadata plus MIME index */
   getMessagesWithIndex(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<MessageWithIndex[]>;
+  /**
+   * Optional, for FETCH (UID FLAGS MODSEQ) of large mailboxes: uid, modseq and flags of the
+   * given UIDs that still exist, ascending (the same values getMessages returns, cheaper).
+   */
+  getFlags?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<Array<Pick<MessageMeta, 'uid' | 'modseq' | 'flags'>>>;
   /** the stored bytes, byte-exact; EXPUNGED when the message is gone */
   getRaw(accountId: AccountId, mailboxId: MailboxId, uid: number): Promise<Buffer>;
   storeFlags(

@@ -73,13 +73,17 @@ async function fetch(s: Session, req: Request, byUid: boolean): Promise<Tagged |
   let cte = false;
   const step = needIndex || needRaw ? BATCH : META_BATCH;
   const simple = atts.every((a) => SIMPLE.has(a.type));
+  const light = !setsSeen && !!s.ctx.store.getFlags && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ');
   for (let i = 0; i < uids.length; i += step) {
     if (s.isClosed) return;
     const batch = uids.slice(i, i + step);
     const uidSet = toUidSet(batch);
     let metas: Array<MessageMeta | MessageWithIndex> = needIndex
       ? await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
-      : await s.ctx.store.getMessages(s.accountId, v.mailboxId, uidSet);
+      : light
+        ? // only uid/modseq/flags are read below (simpleLine, CHANGEDSINCE)
+          ((await s.ctx.store.getFlags!(s.accountId, v.mailboxId, uidSet)) as MessageMeta[])
+        : await s.ctx.store.getMessages(s.accountId, v.mailboxId, uidSet);
     // expunged by another session but not yet announced here: the UID is still known from
     // this session's view, so a FETCH of UIDs only is answered in full (as Dovecot does);
     // anything else about such a message is gone → NO [EXPUNGEISSUED]

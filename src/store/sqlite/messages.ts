@@ -5,7 +5,7 @@ import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
-import { insertBlob, insertMessage, META_COLS, parseFlags, removeMessages, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
+import { insertBlob, insertMessage, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 
 type MessageOps = Pick<
   Store,
@@ -14,6 +14,7 @@ type MessageOps = Pick<
   | 'snapshot'
   | 'getMessages'
   | 'getMessagesWithIndex'
+  | 'getFlags'
   | 'getRaw'
   | 'storeFlags'
   | 'copy'
@@ -122,6 +123,10 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
     async getMessages(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
       return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map(tupleToMeta);
+    },
+    async getFlags(accountId, mailboxId, uids) {
+      ctx.mailbox(accountId, mailboxId);
+      return selectFlags(ctx, mailboxId, uids);
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);

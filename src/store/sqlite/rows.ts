@@ -142,6 +142,39 @@ const MAX_UID = 0xffffffff;
  * `raw` returns each row as an array of the columns (much cheaper for many rows).
  */
 export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: UidSet, cols = '*', raw = false): T[] {
+  const merged = mergedRanges(set);
+  const stmt = ctx.q(`SELECT ${cols} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
+  stmt.raw(raw);
+  if (merged.length === 1) return stmt.all(mailboxId, merged[0]![0], merged[0]![1]) as T[];
+  const out: T[] = [];
+  for (const [lo, hi] of merged) for (const r of stmt.all(mailboxId, lo, hi) as T[]) out.push(r);
+  return out;
+}
+
+/**
+ * uid, modseq, flags of a UID set, ascending. SQLite concatenates the rows into one JSON
+ * array (the flags column is JSON already) and V8 parses it: about twice as fast as
+ * stepping through the rows for a 10,000-message FETCH FLAGS.
+ */
+export function selectFlags(ctx: Ctx, mailboxId: number, set: UidSet): Array<{ uid: number; modseq: number; flags: Flag[] }> {
+  const stmt = ctx
+    .q(
+      `SELECT '[' || group_concat(uid || ',' || modseq || ',' || flags) || ']' FROM
+       (SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid)`,
+    )
+    .pluck(true);
+  const out: Array<{ uid: number; modseq: number; flags: Flag[] }> = [];
+  for (const [lo, hi] of mergedRanges(set)) {
+    const json = stmt.get(mailboxId, lo, hi) as string | null;
+    if (!json) continue;
+    const flat = JSON.parse(json) as Array<number | Flag[]>;
+    for (let i = 0; i < flat.length; i += 3) out.push({ uid: flat[i] as number, modseq: flat[i + 1] as number, flags: flat[i + 2] as Flag[] });
+  }
+  return out;
+}
+
+/** a UID set as ascending, merged, clamped [lo, hi] ranges */
+function mergedRanges(set: UidSet): Array<[number, number]> {
   const ranges = uidRanges(set)
     .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
     .filter(([lo, hi]) => lo <= hi)
@@ -153,10 +186,5 @@ export function selectRows<T = MessageRow>(ctx: Ctx, mailboxId: number, set: Uid
     if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
-  const stmt = ctx.q(`SELECT ${cols} FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
-  stmt.raw(raw);
-  if (merged.length === 1) return stmt.all(mailboxId, merged[0]![0], merged[0]![1]) as T[];
-  const out: T[] = [];
-  for (const [lo, hi] of merged) for (const r of stmt.all(mailboxId, lo, hi) as T[]) out.push(r);
-  return out;
+  return merged;
 }
