@@ -8,7 +8,7 @@
 import type { Pop3Session } from '../session.js';
 import type { Pop3Entry } from '../../store/types.js';
 import { ok } from '../wire/response.js';
-import { stuffChunks } from '../wire/dotstuff.js';
+import { stuffAll, stuffChunks } from '../wire/dotstuff.js';
 
 export async function loadRaw(s: Pop3Session, entry: Pop3Entry): Promise<Buffer> {
   const { account, maildrop } = s.login!;
@@ -33,8 +33,8 @@ export async function sendMultiline(s: Pop3Session, first: string, data: Buffer,
     return;
   }
   if (data.length <= ONE_WRITE) {
-    const parts = [Buffer.from(ok(first), 'latin1'), ...stuffChunks(data, ONE_WRITE)];
-    await s.write(Buffer.concat(parts));
+    await s.write(ok(first));
+    await s.write(stuffAll(data));
     return;
   }
   await s.write(ok(first));

@@ -58,3 +58,35 @@ export function* stuffChunks(data: Buffer, chunkSize = 64 * 1024): Generator<Buf
   }
   yield s.end();
 }
+
+/**
+ * The whole response body at once (messages up to a few hundred KiB): the same bytes as
+ * DotStuffer push()+end(), copied line by line (native LF search) into one buffer.
+ */
+export function stuffAll(data: Buffer): Buffer {
+  const n = data.length;
+  const out = Buffer.allocUnsafe(2 * n + 5);
+  let o = 0;
+  let i = 0;
+  while (i < n) {
+    // i is a line start
+    if (data[i] === 0x2e) out[o++] = 0x2e;
+    const lf = data.indexOf(0x0a, i);
+    if (lf < 0) {
+      o += data.copy(out, o, i, n);
+      break;
+    }
+    o += data.copy(out, o, i, lf);
+    if (lf === 0 || data[lf - 1] !== 0x0d) out[o++] = 0x0d;
+    out[o++] = 0x0a;
+    i = lf + 1;
+  }
+  if (n > 0 && data[n - 1] !== 0x0a) {
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+  }
+  out[o++] = 0x2e;
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  return out.subarray(0, o);
+}
