@@ -73,7 +73,9 @@ describe('security: authentication', () => {
       const i = await RawClient.connect(s.imap);
       await line(i, /\r\n/, 'IMAP greeting');
       i.write('c CAPABILITY\r\n');
-      assert.match(await line(i, /\r\nc OK/, 'CAPABILITY'), /LOGINDISABLED/);
+      const caps = await line(i, /\r\nc OK/, 'CAPABILITY');
+      assert.match(caps, /LOGINDISABLED/);
+      assert.doesNotMatch(caps, /AUTH=(PLAIN|LOGIN)/);
       i.write(`a LOGIN ${USER} "${PASS}"\r\n`);
       assert.match(await line(i, /(^|\n)a (OK|NO|BAD)/, 'LOGIN'), /(^|\n)a (NO|BAD)/);
       i.write(`b AUTHENTICATE PLAIN ${b64(`\0${USER}\0${PASS}`)}\r\n`);
@@ -84,6 +86,9 @@ describe('security: authentication', () => {
 
       const p = await RawClient.connect(s.pop3);
       await line(p, /\r\n/, 'POP3 greeting');
+      p.write('CAPA\r\n');
+      const capa = await line(p, /\r\n\.\r\n/, 'CAPA');
+      assert.doesNotMatch(capa, /^(USER|SASL.*PLAIN)/m);
       p.write(`USER ${USER}\r\n`);
       await line(p, /\r\n/, 'USER');
       p.write(`PASS ${PASS}\r\n`);
