@@ -58,6 +58,13 @@ for (const [name, factory] of backends) {
         assert.equal((await store.mailboxStatus(b, bInbox)).messages, 0);
       }));
 
+    it('optional readers (getFlags) refuse a foreign mailbox id too', () =>
+      setup(async ({ store, a, b, bInbox }) => {
+        await store.append(b, bInbox, { raw: rawMessage({ subject: 'secret' }), flags: ['$Secret'] });
+        if (!store.getFlags) return;
+        await rejectsCode(store.getFlags(a, bInbox, [1]), 'NONEXISTENT');
+      }));
+
     it('POP3 delete with UIDs of another account touches only the caller\'s INBOX', () =>
       setup(async ({ store, a, b, bInbox }) => {
         await store.append(b, bInbox, { raw: rawMessage({ subject: 'b1' }) });
