@@ -103,8 +103,8 @@ export async function smtpInbound(t: Target, corpus: Buffer[], total: number, se
   const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
   // wait until everything is in the mailboxes (Postfix delivers after its 250)
   const deadline = Date.now() + 300_000;
-  while ((await inboxCounts(t, users)) < total) {
-    if (Date.now() > deadline) throw new Error('SMTP: not every message was delivered within 5 minutes');
+  for (let n = await inboxCounts(t, users); n < total; n = await inboxCounts(t, users)) {
+    if (Date.now() > deadline) throw new Error(`SMTP: ${n} of ${total} messages delivered after 5 minutes`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;

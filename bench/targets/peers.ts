@@ -133,6 +133,11 @@ smtpd_client_connection_rate_limit = 0
 smtpd_client_connection_count_limit = 0
 smtpd_client_message_rate_limit = 0
 biff = no
+# a delivery Dovecot defers (e.g. while it is busy) is retried within seconds, not Postfix's
+# default 5 minutes, so the delivered-rate figure measures throughput, not the retry timer
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 5s
 `,
   );
   // the distribution's master.cf, with smtpd on our port and no chroot (the queue is not a chroot jail)
