@@ -61,27 +61,25 @@ export function* stuffChunks(data: Buffer, chunkSize = 64 * 1024): Generator<Buf
 
 /**
  * The whole response body at once (messages up to a few hundred KiB): the same bytes as
- * DotStuffer push()+end(), copied line by line (native LF search) into one buffer.
+ * DotStuffer push()+end(), into one buffer. A plain byte loop: typical mail lines are
+ * short, and a Buffer.copy() or indexOf() call per line cost more than copying the bytes
+ * one by one (profiled: ~5x slower on the bench corpus).
  */
 export function stuffAll(data: Buffer): Buffer {
   const n = data.length;
   const out = Buffer.allocUnsafe(2 * n + 5);
   let o = 0;
-  let i = 0;
-  while (i < n) {
-    // i is a line start
-    if (data[i] === 0x2e) out[o++] = 0x2e;
-    const lf = data.indexOf(0x0a, i);
-    if (lf < 0) {
-      o += data.copy(out, o, i, n);
-      break;
-    }
-    o += data.copy(out, o, i, lf);
-    if (lf === 0 || data[lf - 1] !== 0x0d) out[o++] = 0x0d;
-    out[o++] = 0x0a;
-    i = lf + 1;
+  let lineStart = true;
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    const b = data[i]!;
+    if (lineStart && b === 0x2e) out[o++] = 0x2e;
+    if (b === 0x0a && prev !== 0x0d) out[o++] = 0x0d;
+    out[o++] = b;
+    lineStart = b === 0x0a;
+    prev = b;
   }
-  if (n > 0 && data[n - 1] !== 0x0a) {
+  if (n > 0 && !lineStart) {
     out[o++] = 0x0d;
     out[o++] = 0x0a;
   }
