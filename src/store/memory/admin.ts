@@ -1,28 +1,11 @@
 /** Domains, accounts and aliases of the in-memory backend. */
 import { resolveRecipientWith } from '../resolve.js';
-import { DEFAULT_MAILBOXES, StoreError, type Account, type Alias, type Domain, type Store } from '../types.js';
+import { DEFAULT_MAILBOXES, StoreError, type Account, type Alias, type Domain } from '../types.js';
 import { normaliseAddress, normaliseAliasSource, normaliseDomain, domainOf } from '../util.js';
 import type { AccountState } from './model.js';
 import type { MemCtx } from './context.js';
+import type { AdminOps } from '../ops.js';
 
-type AdminOps = Pick<
-  Store,
-  | 'addDomain'
-  | 'getDomain'
-  | 'listDomains'
-  | 'removeDomain'
-  | 'createAccount'
-  | 'getAccount'
-  | 'getAccountById'
-  | 'listAccounts'
-  | 'updateAccount'
-  | 'deleteAccount'
-  | 'usedBytes'
-  | 'addAlias'
-  | 'removeAlias'
-  | 'listAliases'
-  | 'resolveRecipient'
->;
 
 export function adminOps(m: MemCtx): AdminOps {
   const { open, acct, copyAccount, newMailbox, st } = m;

@@ -1,22 +1,10 @@
 /** Mailboxes of the in-memory backend: list, status, create, delete, rename, subscriptions, \\Recent. */
-import { StoreError, type Change, type MailboxStatus, type Store } from '../types.js';
+import { StoreError, type Change, type MailboxStatus } from '../types.js';
 import { hasFlag, normaliseMailboxName, parentNames } from '../util.js';
 import type { Mbox } from './model.js';
 import type { MemCtx } from './context.js';
+import type { MailboxOps } from '../ops.js';
 
-type MailboxOps = Pick<
-  Store,
-  | 'listMailboxes'
-  | 'getMailbox'
-  | 'getSpecialMailbox'
-  | 'mailboxStatus'
-  | 'createMailbox'
-  | 'deleteMailbox'
-  | 'renameMailbox'
-  | 'setSubscribed'
-  | 'listSubscriptions'
-  | 'claimRecent'
->;
 
 export function mailboxOps(m: MemCtx): MailboxOps {
   const { acct, mbox, byName, info, newMailbox, put, remove, publish } = m;

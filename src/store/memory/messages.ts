@@ -3,23 +3,8 @@ import { matches } from '../search.js';
 import { StoreError, type Change, type Flag, type Store } from '../types.js';
 import { applyFlagOp, hasFlag, inUidSet, newGuid, sameFlags } from '../util.js';
 import type { MemCtx } from './context.js';
+import type { MessageOps } from '../ops.js';
 
-type MessageOps = Pick<
-  Store,
-  | 'append'
-  | 'appendMany'
-  | 'snapshot'
-  | 'getMessages'
-  | 'getMessagesWithIndex'
-  | 'getRaw'
-  | 'storeFlags'
-  | 'copy'
-  | 'move'
-  | 'expunge'
-  | 'expungedSince'
-  | 'search'
-  | 'deliver'
->;
 
 export function messageOps(m: MemCtx): MessageOps {
   const { open, acct, mbox, meta, select, makeBody, checkQuota, put, remove, publish, inbox, record, appendAll } = m;

@@ -1,10 +1,10 @@
 /** POP3 maildrop of the in-memory backend: DELE policies, retained messages, restore. */
-import { type Change, type Pop3DeletePolicy, type Store } from '../types.js';
+import { type Change, type Pop3DeletePolicy } from '../types.js';
 import type { MemCtx } from './context.js';
+import type { Pop3Ops } from '../ops.js';
 
 const DAY_MS = 86_400_000;
 
-type Pop3Ops = Pick<Store, 'pop3List' | 'pop3Delete' | 'listRetained' | 'pop3Restore' | 'purgeRetained'>;
 
 export function pop3Ops(m: MemCtx): Pop3Ops {
   const { open, acct, byName, put, remove, publish, inbox, st } = m;

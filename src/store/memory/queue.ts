@@ -1,18 +1,9 @@
 /** Outbound queue of the in-memory backend. */
 import { randomBytes } from 'node:crypto';
-import { StoreError, type QueueItem, type Store } from '../types.js';
+import { StoreError, type QueueItem } from '../types.js';
 import type { MemCtx } from './context.js';
+import type { QueueOps } from '../ops.js';
 
-type QueueOps = Pick<
-  Store,
-  | 'enqueue'
-  | 'dueQueueItems'
-  | 'getQueueItem'
-  | 'getQueueRaw'
-  | 'updateQueueItem'
-  | 'removeQueueItem'
-  | 'listQueue'
->;
 
 export function queueOps(m: MemCtx): QueueOps {
   const { open, st } = m;

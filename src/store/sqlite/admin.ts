@@ -1,27 +1,10 @@
 /** Domains, accounts and aliases of the SQLite store. */
 import { resolveRecipientWith } from '../resolve.js';
-import { DEFAULT_MAILBOXES, StoreError, type Domain, type Store } from '../types.js';
+import { DEFAULT_MAILBOXES, StoreError, type Domain } from '../types.js';
 import { normaliseAddress, normaliseAliasSource, normaliseDomain } from '../util.js';
 import { toAccount, type AccountRow, type Ctx } from './context.js';
+import type { AdminOps } from '../ops.js';
 
-type AdminOps = Pick<
-  Store,
-  | 'addDomain'
-  | 'getDomain'
-  | 'listDomains'
-  | 'removeDomain'
-  | 'createAccount'
-  | 'getAccount'
-  | 'getAccountById'
-  | 'listAccounts'
-  | 'updateAccount'
-  | 'deleteAccount'
-  | 'usedBytes'
-  | 'addAlias'
-  | 'removeAlias'
-  | 'listAliases'
-  | 'resolveRecipient'
->;
 
 interface DomainRow {
   name: string;

@@ -1,22 +1,10 @@
 /** Mailboxes of the SQLite store: list, status, create, delete, rename, subscriptions, \Recent. */
-import { StoreError, type Change, type MailboxStatus, type SpecialUse, type Store } from '../types.js';
+import { StoreError, type Change, type MailboxStatus, type SpecialUse } from '../types.js';
 import { normaliseMailboxName, parentNames } from '../util.js';
 import type { Ctx, MailboxRow } from './context.js';
 import { insertMessage, type MessageRow } from './rows.js';
+import type { MailboxOps } from '../ops.js';
 
-type MailboxOps = Pick<
-  Store,
-  | 'listMailboxes'
-  | 'getMailbox'
-  | 'getSpecialMailbox'
-  | 'mailboxStatus'
-  | 'createMailbox'
-  | 'deleteMailbox'
-  | 'renameMailbox'
-  | 'setSubscribed'
-  | 'listSubscriptions'
-  | 'claimRecent'
->;
 
 export function mailboxOps(ctx: Ctx): MailboxOps {
   const { q } = ctx;

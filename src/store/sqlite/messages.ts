@@ -6,24 +6,8 @@ import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
 import { insertBlob, insertMessage, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
+import type { MessageOps } from '../ops.js';
 
-type MessageOps = Pick<
-  Store,
-  | 'append'
-  | 'appendMany'
-  | 'snapshot'
-  | 'getMessages'
-  | 'getMessagesWithIndex'
-  | 'getFlags'
-  | 'getRaw'
-  | 'storeFlags'
-  | 'copy'
-  | 'move'
-  | 'expunge'
-  | 'expungedSince'
-  | 'search'
-  | 'deliver'
->;
 
 export function checkQuota(a: AccountRow, adding: number): void {
   if (a.quota_bytes > 0 && a.used_bytes + adding > a.quota_bytes)

@@ -2,11 +2,11 @@
  * POP3 maildrop of the SQLite store (issue #4): the INBOX minus messages hidden from
  * POP3, DELE policies applied at QUIT, and the retained area for recoverable deletes.
  */
-import { StoreError, type Change, type Flag, type Store } from '../types.js';
+import { StoreError, type Change, type Flag } from '../types.js';
 import type { Ctx } from './context.js';
 import { insertMessage, removeMessages, type MessageRow } from './rows.js';
+import type { Pop3Ops } from '../ops.js';
 
-type Pop3Ops = Pick<Store, 'pop3List' | 'pop3Delete' | 'listRetained' | 'pop3Restore' | 'purgeRetained'>;
 
 const DAY_MS = 86_400_000;
 

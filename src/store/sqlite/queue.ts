@@ -1,9 +1,9 @@
 /** Outbound queue of the SQLite store (issue #5): items with their raw message, persisted. */
 import { randomBytes } from 'node:crypto';
-import { StoreError, type QueueItem, type Store } from '../types.js';
+import { StoreError, type QueueItem } from '../types.js';
 import type { Ctx } from './context.js';
+import type { QueueOps } from '../ops.js';
 
-type QueueOps = Pick<Store, 'enqueue' | 'dueQueueItems' | 'getQueueItem' | 'getQueueRaw' | 'updateQueueItem' | 'removeQueueItem' | 'listQueue'>;
 
 interface QueueRow {
   id: string;
