@@ -9,9 +9,9 @@
  *   - every one of fuzz@'s original messages that still exists is byte-exact.
  * Set LETTERBOX_FUZZ_SEED / LETTERBOX_FUZZ_COUNT to explore beyond the fixed seeds.
  */
-import { describe, test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, RawClient, PASS, type Fixture } from './harness.js';
+import { describeOnBackends, rng, RawClient, PASS, type Fixture } from './harness.js';
 
 const FUZZ_USER = 'fuzz@example.test';
 const SEED = Number(process.env.LETTERBOX_FUZZ_SEED ?? 20261126);
@@ -189,75 +189,68 @@ async function fuzzAccount(f: Fixture): Promise<{ id: number; inbox: number; uid
   return { id: acct.id, inbox: inbox.id, uids };
 }
 
-for (const backend of ['memory', 'sqlite'] as const) {
-  describe(`seeded fuzz (${backend} store, seed ${SEED})`, () => {
-    let f: Fixture;
-    let fz: { id: number; inbox: number; uids: number[] };
-    before(async () => {
-      f = await startFixture(backend);
-      fz = await fuzzAccount(f);
-    });
-    after(async () => {
-      await f?.close();
-    });
-    for (const [li, loop] of loops.entries()) {
-      test(`${loop.name}: ${COUNT} fuzzed commands`, { timeout: 30_000 + TIME_MS }, async (t) => {
-        const r = rng(SEED + li * 7919 + (backend === 'sqlite' ? 1 : 0));
-        const started = Date.now();
-        let c = await loop.connect(f, r);
-        let connections = 1;
-        let sent = 0;
-        // internal errors the server caught and reported (a bug even if nothing crashed)
-        const internal: string[] = [];
-        const seen = { ok: 0, no: 0, bad: 0 };
-        const scan = (text: string) => {
-          seen.ok += (text.match(/^(\S+ OK|\+OK|2\d\d )/gm) ?? []).length;
-          seen.no += (text.match(/^(\S+ NO|-ERR|[45]\d\d )/gm) ?? []).length;
-          seen.bad += (text.match(/^\S+ BAD/gm) ?? []).length;
-          for (const m of text.matchAll(/^.*(SERVERBUG|SYS\/TEMP|^451 4\.3\.0).*$/gm)) internal.push(m[0].slice(0, 200));
-        };
-        try {
-          while (sent < COUNT && Date.now() - started < TIME_MS) {
-            if (c.closed) {
-              scan(c.take());
-              c = await loop.connect(f, r);
-              connections++;
-            }
-            const burst = 1 + r.int(6);
-            for (let k = 0; k < burst; k++, sent++) c.write(mutate(r, loop.gen(r)));
-            // let the server answer now and then (and drop what it said)
-            if (r.int(3) === 0) await c.until(() => false, 5);
-            if (c.buf.length > 1 << 20) scan(c.take());
-            if (r.int(40) === 0) {
-              scan(c.take());
-              c.destroy();
-              await new Promise((res) => setTimeout(res, 5));
-            }
+const fuzzAccounts = new Map<Fixture, { id: number; inbox: number; uids: number[] }>();
+
+describeOnBackends((backend) => `seeded fuzz (${backend} store, seed ${SEED})`, (fixture, backend) => {
+  for (const [li, loop] of loops.entries()) {
+    test(`${loop.name}: ${COUNT} fuzzed commands`, { timeout: 30_000 + TIME_MS }, async (t) => {
+      const f = fixture();
+      const fz = fuzzAccounts.get(f)!;
+      const r = rng(SEED + li * 7919 + (backend === 'sqlite' ? 1 : 0));
+      const started = Date.now();
+      let c = await loop.connect(f, r);
+      let connections = 1;
+      let sent = 0;
+      // internal errors the server caught and reported (a bug even if nothing crashed)
+      const internal: string[] = [];
+      const seen = { ok: 0, no: 0, bad: 0 };
+      const scan = (text: string) => {
+        seen.ok += (text.match(/^(\S+ OK|\+OK|2\d\d )/gm) ?? []).length;
+        seen.no += (text.match(/^(\S+ NO|-ERR|[45]\d\d )/gm) ?? []).length;
+        seen.bad += (text.match(/^\S+ BAD/gm) ?? []).length;
+        for (const m of text.matchAll(/^.*(SERVERBUG|SYS\/TEMP|^451 4\.3\.0).*$/gm)) internal.push(m[0].slice(0, 200));
+      };
+      try {
+        while (sent < COUNT && Date.now() - started < TIME_MS) {
+          if (c.closed) {
+            scan(c.take());
+            c = await loop.connect(f, r);
+            connections++;
           }
-        } finally {
-          scan(c.take());
-          c.destroy();
-        }
-        assert.deepEqual(internal, [], 'no internal error reported to a client');
-        assert.ok(sent > 50, `sent ${sent} commands over ${connections} connections`);
-        t.diagnostic(`${sent} commands over ${connections} connections in ${Date.now() - started} ms; replies seen: ${JSON.stringify(seen)}`);
-        await new Promise((res) => setTimeout(res, 200));
-        await f.assertHealthy();
-        // fuzz@'s original messages are intact wherever they still are
-        const store = f.t.ctx.store;
-        for (const mb of await store.listMailboxes(fz.id)) {
-          const snap = await store.snapshot(fz.id, mb.id);
-          for (const uid of snap.uids) {
-            const raw = await store.getRaw(fz.id, mb.id, uid);
-            if (mb.id === fz.inbox && fz.uids.includes(uid)) {
-              assert.ok(raw.equals(ORIGINALS[fz.uids.indexOf(uid)]!), `fuzz@ INBOX uid ${uid} byte-exact`);
-            }
-            // copies (COPY/MOVE into other mailboxes) of an original are byte-exact too
-            const like = ORIGINALS.findIndex((o) => raw.subarray(0, 20).equals(o.subarray(0, 20)));
-            if (like >= 0 && !raw.includes('Received:')) assert.ok(raw.equals(ORIGINALS[like]!), `copy in ${mb.name} uid ${uid} byte-exact`);
+          const burst = 1 + r.int(6);
+          for (let k = 0; k < burst; k++, sent++) c.write(mutate(r, loop.gen(r)));
+          // let the server answer now and then (and drop what it said)
+          if (r.int(3) === 0) await c.until(() => false, 5);
+          if (c.buf.length > 1 << 20) scan(c.take());
+          if (r.int(40) === 0) {
+            scan(c.take());
+            c.destroy();
+            await new Promise((res) => setTimeout(res, 5));
           }
         }
-      });
-    }
-  });
-}
+      } finally {
+        scan(c.take());
+        c.destroy();
+      }
+      assert.deepEqual(internal, [], 'no internal error reported to a client');
+      assert.ok(sent > 50, `sent ${sent} commands over ${connections} connections`);
+      t.diagnostic(`${sent} commands over ${connections} connections in ${Date.now() - started} ms; replies seen: ${JSON.stringify(seen)}`);
+      await new Promise((res) => setTimeout(res, 200));
+      await f.assertHealthy();
+      // fuzz@'s original messages are intact wherever they still are
+      const store = f.t.ctx.store;
+      for (const mb of await store.listMailboxes(fz.id)) {
+        const snap = await store.snapshot(fz.id, mb.id);
+        for (const uid of snap.uids) {
+          const raw = await store.getRaw(fz.id, mb.id, uid);
+          if (mb.id === fz.inbox && fz.uids.includes(uid)) {
+            assert.ok(raw.equals(ORIGINALS[fz.uids.indexOf(uid)]!), `fuzz@ INBOX uid ${uid} byte-exact`);
+          }
+          // copies (COPY/MOVE into other mailboxes) of an original are byte-exact too
+          const like = ORIGINALS.findIndex((o) => raw.subarray(0, 20).equals(o.subarray(0, 20)));
+          if (like >= 0 && !raw.includes('Received:')) assert.ok(raw.equals(ORIGINALS[like]!), `copy in ${mb.name} uid ${uid} byte-exact`);
+        }
+      }
+    });
+  }
+}, { setup: async (f) => void fuzzAccounts.set(f, await fuzzAccount(f)) });

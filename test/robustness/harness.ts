@@ -8,6 +8,7 @@
  *   - the seeded message is still byte-exact (store + IMAP FETCH BODY[] + POP3 RETR).
  */
 import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 import { handleImapConnection } from '../../src/imap/server.js';
 import { handlePop3Connection } from '../../src/pop3/server.js';
@@ -186,4 +187,30 @@ export async function startFixture(backend: 'memory' | 'sqlite' = 'memory'): Pro
 export function taggedReply(text: string, tag: string): string | null {
   const m = new RegExp(`(?:^|\\r\\n)${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ((?:OK|NO|BAD)[^\\r]*)\\r\\n`).exec(text);
   return m ? m[1] : null;
+}
+
+export type Backend = 'memory' | 'sqlite';
+
+/**
+ * One describe block per store backend, each owning one Fixture started before its tests
+ * and closed after them; `body` declares the tests and reads the fixture through `fixture()`.
+ */
+export function describeOnBackends(
+  title: (backend: Backend) => string,
+  body: (fixture: () => Fixture, backend: Backend) => void,
+  opts: { backends?: readonly Backend[]; setup?: (f: Fixture) => Promise<void> } = {},
+): void {
+  for (const backend of opts.backends ?? (['memory', 'sqlite'] as const)) {
+    describe(title(backend), () => {
+      let f: Fixture | undefined;
+      before(async () => {
+        f = await startFixture(backend);
+        await opts.setup?.(f);
+      });
+      after(async () => {
+        await f?.close();
+      });
+      body(() => f!, backend);
+    });
+  }
 }

@@ -4,9 +4,9 @@
  * disconnect; afterwards the process has recorded no uncaught exception or unhandled
  * rejection, every protocol answers a fresh connection and the seeded message is byte-exact.
  */
-import { describe, test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, taggedReply, LIMITS, type Fixture, type RawClient } from './harness.js';
+import { describeOnBackends, rng, taggedReply, LIMITS, type Fixture, type RawClient } from './harness.js';
 
 /** waits for the tagged reply of `tag`, or the close of the connection ('closed') */
 async function reply(c: RawClient, tag: string, timeoutMs = 5000): Promise<string> {
@@ -499,25 +499,17 @@ const cases: Case[] = [
   },
 ];
 
-for (const backend of ['memory', 'sqlite'] as const) {
-  describe(`IMAP hostile input (${backend} store)`, () => {
-    let f: Fixture;
-    before(async () => {
-      f = await startFixture(backend);
+describeOnBackends((backend) => `IMAP hostile input (${backend} store)`, (fixture) => {
+  for (const k of cases) {
+    test(k.name, { timeout: 30_000 }, async () => {
+      const f = fixture();
+      const c = k.login === false ? await f.imapConnect() : await f.imapLogin();
+      try {
+        await k.run(c, f);
+      } finally {
+        c.destroy();
+      }
+      await f.assertHealthy();
     });
-    after(async () => {
-      await f?.close();
-    });
-    for (const k of cases) {
-      test(k.name, { timeout: 30_000 }, async () => {
-        const c = k.login === false ? await f.imapConnect() : await f.imapLogin();
-        try {
-          await k.run(c, f);
-        } finally {
-          c.destroy();
-        }
-        await f.assertHealthy();
-      });
-    }
-  });
-}
+  }
+});

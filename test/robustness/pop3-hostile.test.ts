@@ -3,9 +3,9 @@
  * in -ERR or a clean disconnect, the process records no uncaught exception, every protocol
  * still answers and the seeded message is byte-exact afterwards (../robustness/harness.ts).
  */
-import { describe, test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, LIMITS, USER, PASS, SEEDED, type Fixture, type RawClient } from './harness.js';
+import { describeOnBackends, rng, LIMITS, USER, PASS, SEEDED, type Fixture, type RawClient } from './harness.js';
 
 /** the next n single-line replies (or fewer when the server hangs up) */
 async function replies(c: RawClient, n: number, timeoutMs = 5000): Promise<string[]> {
@@ -226,27 +226,19 @@ const cases: Case[] = [
   },
 ];
 
-for (const backend of ['memory', 'sqlite'] as const) {
-  describe(`POP3 hostile input (${backend} store)`, () => {
-    let f: Fixture;
-    before(async () => {
-      f = await startFixture(backend);
+describeOnBackends((backend) => `POP3 hostile input (${backend} store)`, (fixture) => {
+  for (const k of cases) {
+    test(k.name, { timeout: 30_000 }, async () => {
+      const f = fixture();
+      const c = k.login === false ? await f.pop3Connect() : await f.pop3Login();
+      try {
+        await k.run(c, f);
+      } finally {
+        c.destroy();
+      }
+      // a session's maildrop lock is released when its socket closes
+      await new Promise((r) => setTimeout(r, 50));
+      await f.assertHealthy();
     });
-    after(async () => {
-      await f?.close();
-    });
-    for (const k of cases) {
-      test(k.name, { timeout: 30_000 }, async () => {
-        const c = k.login === false ? await f.pop3Connect() : await f.pop3Login();
-        try {
-          await k.run(c, f);
-        } finally {
-          c.destroy();
-        }
-        // a session's maildrop lock is released when its socket closes
-        await new Promise((r) => setTimeout(r, 50));
-        await f.assertHealthy();
-      });
-    }
-  });
-}
+  }
+});

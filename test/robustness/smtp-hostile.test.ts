@@ -5,9 +5,9 @@
  * 4xx/5xx or a disconnect; a message answered 250 is stored with its bytes intact (after the
  * trace fields we prepend); an unfinished DATA stores nothing; the process never crashes.
  */
-import { describe, test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixture, rng, LIMITS, USER, RawClient, type Fixture } from './harness.js';
+import { describeOnBackends, rng, LIMITS, USER, RawClient, type Fixture } from './harness.js';
 
 /** the complete replies received so far, once at least `n` of them are there (or the socket closed) */
 async function replies(c: RawClient, n: number, timeoutMs = 5000): Promise<string[]> {
@@ -283,29 +283,21 @@ const cases: Case[] = [
   },
 ];
 
-for (const backend of ['memory', 'sqlite'] as const) {
-  describe(`SMTP (port 25) hostile input (${backend} store)`, () => {
-    let f: Fixture;
-    before(async () => {
-      f = await startFixture(backend);
+describeOnBackends((backend) => `SMTP (port 25) hostile input (${backend} store)`, (fixture) => {
+  for (const k of cases) {
+    test(k.name, { timeout: 30_000 }, async () => {
+      const f = fixture();
+      await clean(f);
+      const c = await f.smtpConnect();
+      try {
+        await k.run(c, f);
+      } finally {
+        c.destroy();
+      }
+      await f.assertHealthy();
     });
-    after(async () => {
-      await f?.close();
-    });
-    for (const k of cases) {
-      test(k.name, { timeout: 30_000 }, async () => {
-        await clean(f);
-        const c = await f.smtpConnect();
-        try {
-          await k.run(c, f);
-        } finally {
-          c.destroy();
-        }
-        await f.assertHealthy();
-      });
-    }
-  });
-}
+  }
+});
 
 // ───────────── submission (587): AUTH and sender abuse ─────────────
 
@@ -352,28 +344,20 @@ const submissionCases: Case[] = [
   },
 ];
 
-for (const backend of ['memory'] as const) {
-  describe(`SMTP submission hostile input (${backend} store)`, () => {
-    let f: Fixture;
-    before(async () => {
-      f = await startFixture(backend);
+describeOnBackends((backend) => `SMTP submission hostile input (${backend} store)`, (fixture) => {
+  for (const k of submissionCases) {
+    test(k.name, { timeout: 30_000 }, async () => {
+      const f = fixture();
+      await clean(f);
+      const c = await RawClient.connect(f.submissionPort);
+      await c.expect((x) => /^220 .*\r\n/.test(x), 'SMTP greeting');
+      c.take();
+      try {
+        await k.run(c, f);
+      } finally {
+        c.destroy();
+      }
+      await f.assertHealthy();
     });
-    after(async () => {
-      await f?.close();
-    });
-    for (const k of submissionCases) {
-      test(k.name, { timeout: 30_000 }, async () => {
-        await clean(f);
-        const c = await RawClient.connect(f.submissionPort);
-        await c.expect((x) => /^220 .*\r\n/.test(x), 'SMTP greeting');
-        c.take();
-        try {
-          await k.run(c, f);
-        } finally {
-          c.destroy();
-        }
-        await f.assertHealthy();
-      });
-    }
-  });
-}
+  }
+}, { backends: ['memory'] });
