@@ -1,7 +1,7 @@
 /** Interop: python3 imaplib exercising every command over plain (loopback), STARTTLS and implicit TLS. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { has, run } from './run.js';
+import { has, run } from '../run.js';
 import { msg, PASS, seed, startServer, USER } from '../../protocol/imap/harness.js';
 
 const SCRIPT = String.raw`

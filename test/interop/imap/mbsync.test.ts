@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { has, run } from './run.js';
+import { has, run } from '../run.js';
 import { msg, PASS, seed, startServer, USER } from '../../protocol/imap/harness.js';
 
 const skip = !has('mbsync') && 'mbsync (isync) not installed';

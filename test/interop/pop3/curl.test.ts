@@ -1,7 +1,7 @@
 /** Interop: curl pop3:// (plain and STLS with --ssl-reqd) and pop3s://: list and retrieve. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { has, run } from './run.js';
+import { has, run } from '../run.js';
 import { message, PASS, pop3Fixture, USER } from '../../protocol/pop3/setup.js';
 
 const skip = !has('curl') && 'curl not installed';

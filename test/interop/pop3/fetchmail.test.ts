@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { has, run } from './run.js';
+import { has, run } from '../run.js';
 import { message, PASS, pop3Fixture, USER, type Pop3Fixture } from '../../protocol/pop3/setup.js';
 
 const skip = !has('fetchmail') && 'fetchmail not installed';

@@ -1,7 +1,7 @@
 /** Interop: python3 poplib over plain POP3 (loopback exception), STLS and POP3S. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { has, run } from './run.js';
+import { has, run } from '../run.js';
 import { message, PASS, pop3Fixture, USER } from '../../protocol/pop3/setup.js';
 
 const SCRIPT = String.raw`
