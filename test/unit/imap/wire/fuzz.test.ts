@@ -6,17 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as wire from '../../../../src/imap/wire/index.js';
 import type { Token } from '../../../../src/imap/wire/index.js';
+import { seededRandom } from '../../../helpers/random.js';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'FETCH', 'UID', 'SEARCH', 'STORE', 'LIST', 'APPEND', 'SELECT', '1:*', '$', '*', '%', '(', ')', '"', '\\', '[', ']', '<', '>',
@@ -49,7 +40,7 @@ const PARSERS: Array<(a: Token[]) => unknown> = [
 ];
 
 test('random token soup never crashes the reader or any parser', () => {
-  const rnd = prng(12345);
+  const rnd = seededRandom(12345);
   let commands = 0;
   let parsed = 0;
   for (let round = 0; round < 3000; round++) {
@@ -83,7 +74,7 @@ test('random token soup never crashes the reader or any parser', () => {
 });
 
 test('random bytes never crash the reader and it keeps accepting commands afterwards', () => {
-  const rnd = prng(777);
+  const rnd = seededRandom(777);
   for (let round = 0; round < 300; round++) {
     const r = new wire.CommandReader({ maxLineLength: 512, maxLiteralSize: 2048 });
     const junk = Buffer.alloc(Math.floor(rnd() * 2000));
@@ -102,7 +93,7 @@ test('random bytes never crash the reader and it keeps accepting commands afterw
 });
 
 test('random strings through mUTF-7, dates, sequence sets and flags throw only WireError', () => {
-  const rnd = prng(99);
+  const rnd = seededRandom(99);
   const alphabet = '&-+,/AZaz09~\u00e9\u4e2d\ud83d\ude00 :*$%\\"()[]{}';
   for (let i = 0; i < 5000; i++) {
     let s = '';
