@@ -151,10 +151,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
     if (protocols.startQueueRunner) queue = protocols.startQueueRunner(ctx);
     const purge = () =>
-      store.purgeRetained(new Date()).then(
-        (n) => n && log.info({ purged: n }, `purged ${n} POP3-retained message(s) past pop3.retention_days`),
-        (e: Error) => log.error({ err: e.message }, `purging POP3-retained messages failed: ${e.message}`),
-      );
+      Promise.all([
+        store.purgeRetained(new Date()).then(
+          (n) => n && log.info({ purged: n }, `purged ${n} POP3-retained message(s) past pop3.retention_days`),
+          (e: Error) => log.error({ err: e.message }, `purging POP3-retained messages failed: ${e.message}`),
+        ),
+        store.kvPurgeExpired(new Date()).catch((e: Error) => log.error({ err: e.message }, `purging expired keyed state failed: ${e.message}`)),
+      ]);
     void purge();
     purgeTimer = setInterval(purge, PURGE_EVERY_MS);
     purgeTimer.unref();

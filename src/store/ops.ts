@@ -61,3 +61,5 @@ export type QueueOps = Pick<
   Store,
   'enqueue' | 'dueQueueItems' | 'getQueueItem' | 'getQueueRaw' | 'updateQueueItem' | 'removeQueueItem' | 'listQueue'
 >;
+
+export type { KvOps } from './kv-types.js';

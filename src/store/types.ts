@@ -16,6 +16,7 @@
  *   AccountId and the backend checks ownership (a foreign MailboxId is NONEXISTENT).
  */
 import type { MimeIndex } from '../mime/types.js';
+import type { KvOps } from './kv-types.js';
 
 export type AccountId = number;
 export type MailboxId = number;
@@ -270,7 +271,11 @@ export interface RetainedMessage {
 
 // ───────────────────────────── the store ─────────────────────────────
 
-export interface Store {
+/**
+ * The whole contract. Feature groups that live in files of their own are added with `extends`
+ * (kv-types.ts: small keyed state for features).
+ */
+export interface Store extends KvOps {
   readonly bus: ChangeBus;
 
   // domains

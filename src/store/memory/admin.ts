@@ -87,6 +87,7 @@ export function adminOps(m: MemCtx): AdminOps {
     async deleteAccount(id) {
       acct(id);
       st.accounts.delete(id);
+      for (const k of [...st.kv.keys()]) if (k.endsWith(`\0${id}`)) st.kv.delete(k);
     },
     async usedBytes(id) {
       return acct(id).used;

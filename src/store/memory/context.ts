@@ -54,6 +54,7 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
     accounts: new Map(),
     aliases: new Map(),
     queue: new Map(),
+    kv: new Map(),
     nextAccountId: 1,
     nextMailboxId: 1,
     lastUidValidity: 0,

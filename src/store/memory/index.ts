@@ -11,6 +11,7 @@ import { mailboxOps } from './mailboxes.js';
 import { messageOps } from './messages.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
+import { kvOps } from './kv.js';
 
 export interface MemoryStoreOptions {
   /** MIME nesting indexed at append (limits.mime_depth) */
@@ -26,6 +27,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     ...messageOps(m),
     ...pop3Ops(m),
     ...queueOps(m),
+    ...kvOps(m),
     async close() {
       m.closed = true;
     },

@@ -1,6 +1,7 @@
 /** In-memory data model of the reference backend (see index.ts). */
 import type { MimeIndex } from '../../mime/types.js';
 import type { Account, Alias, Domain, Flag, QueueItem, SpecialUse } from '../types.js';
+import type { KvEntry } from '../kv-types.js';
 
 /** Bytes + index + lazily computed search text, shared by copies of one message. */
 export interface Body {
@@ -57,6 +58,8 @@ export interface MemoryState {
   accounts: Map<number, AccountState>;
   aliases: Map<string, Alias>;
   queue: Map<string, { item: QueueItem; raw: Buffer }>;
+  /** keyed state (../kv-types.ts): "ns\0accountId" (0 = server-wide) → key → entry */
+  kv: Map<string, Map<string, KvEntry>>;
   nextAccountId: number;
   nextMailboxId: number;
   lastUidValidity: number;

@@ -125,6 +125,7 @@ export function adminOps(ctx: Ctx): AdminOps {
           .pluck(true)
           .all(id, id) as number[];
         q('DELETE FROM accounts WHERE id = ?').run(id); // cascades to mailboxes, messages, retained, subscriptions
+        q('DELETE FROM kv WHERE account_id = ?').run(id);
         ctx.collectBlobs(blobs);
         return { value: undefined, changes: [] };
       });

@@ -27,6 +27,7 @@ import { mailboxOps } from './mailboxes.js';
 import { messageOps } from './messages.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
+import { kvOps } from './kv.js';
 import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 
 export const DB_FILE = 'letterbox.db';
@@ -116,6 +117,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     ...messageOps(ctx, pool),
     ...pop3Ops(ctx),
     ...queueOps(ctx),
+    ...kvOps(ctx),
     async close() {
       if (ctx.closed) return;
       committer!.flush();

@@ -176,6 +176,23 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'drop blobs.header_fields: SEARCH HEADER reads header_text (searchableText) instead',
     sql: `ALTER TABLE blobs DROP COLUMN header_fields;`,
   },
+  {
+    version: 5,
+    name: 'kv: small keyed state for features (kv-types.ts), per account (0 = server-wide)',
+    sql: `
+      CREATE TABLE kv (
+        ns TEXT NOT NULL,
+        account_id INTEGER NOT NULL, -- accounts.id, or 0 for server-wide; deleteAccount removes an account's rows
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        PRIMARY KEY (ns, account_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX kv_expires ON kv(expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX kv_account ON kv(account_id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -547,5 +547,58 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.close();
         await rejectsCode(store.listDomains(), 'TEMP');
       }));
+
+    it('keyed state: scopes, prefixes, expiry, atomic counters, removed with the account', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'kv-a@example.test');
+        const b = await seedAccount(store, 'kv-b@example.test');
+        await store.kvSet('t.ns', a.id, [
+          { key: 'x/1', value: 'one' },
+          { key: 'x/2', value: '{"n":2}' },
+          { key: 'y', value: 'why' },
+          { key: 'é', value: 'utf8' },
+        ]);
+        await store.kvSet('t.ns', null, [{ key: 'x/1', value: 'server' }]);
+        // scopes never mix: b sees nothing of a's, the server-wide entry is its own
+        assert.equal((await store.kvGet('t.ns', b.id, ['x/1'])).size, 0);
+        assert.equal((await store.kvGet('t.ns', null, ['x/1'])).get('x/1')?.value, 'server');
+        assert.equal((await store.kvGet('other', a.id, ['x/1'])).size, 0);
+        const got = await store.kvGet('t.ns', a.id, ['x/1', 'nope', 'y']);
+        assert.deepEqual([...got.keys()].sort(), ['x/1', 'y']);
+        assert.ok(got.get('y')!.updatedAt instanceof Date && got.get('y')!.expiresAt === null);
+        assert.deepEqual((await store.kvList('t.ns', a.id, { prefix: 'x/' })).map((e) => e.key), ['x/1', 'x/2']);
+        assert.deepEqual((await store.kvList('t.ns', a.id)).map((e) => e.key), ['x/1', 'x/2', 'y', 'é']);
+        assert.deepEqual((await store.kvList('t.ns', a.id, { after: 'x/1', limit: 2 })).map((e) => e.key), ['x/2', 'y']);
+        // replace, delete
+        await store.kvSet('t.ns', a.id, [{ key: 'y', value: 'again' }]);
+        assert.equal((await store.kvGet('t.ns', a.id, ['y'])).get('y')?.value, 'again');
+        assert.equal(await store.kvDelete('t.ns', a.id, ['y', 'nope']), 1);
+        // expiry: invisible at once, purged later
+        await store.kvSet('t.ns', a.id, [{ key: 'old', value: 'v', expiresAt: new Date(Date.now() - 1000) }]);
+        await store.kvSet('t.ns', a.id, [{ key: 'new', value: 'v', expiresAt: new Date(Date.now() + 3600_000) }]);
+        assert.equal((await store.kvGet('t.ns', a.id, ['old'])).size, 0);
+        assert.equal((await store.kvGet('t.ns', a.id, ['new'])).size, 1);
+        assert.ok(!(await store.kvList('t.ns', a.id)).some((e) => e.key === 'old'));
+        assert.equal(await store.kvPurgeExpired(new Date()), 1);
+        // counters: concurrent adds never lose one; an expired counter starts again from 0
+        const adds = await Promise.all(Array.from({ length: 20 }, () => store.kvAdd('t.count', a.id, 'c', 1, { durable: false })));
+        assert.deepEqual([...adds].sort((p, q) => p - q), Array.from({ length: 20 }, (_, i) => i + 1));
+        assert.equal(await store.kvAdd('t.count', a.id, 'c', -5), 15);
+        await store.kvAdd('t.count', a.id, 'e', 7, { expiresAt: new Date(Date.now() - 1) });
+        assert.equal(await store.kvAdd('t.count', a.id, 'e', 1), 1);
+        await rejectsCode(store.kvAdd('t.count', a.id, 'c', 0.5), 'INVALID');
+        // limits and unknown accounts
+        await rejectsCode(store.kvSet('t.ns', a.id, [{ key: 'k'.repeat(2000), value: '' }]), 'LIMIT');
+        await rejectsCode(store.kvSet('t.ns', 99999, [{ key: 'k', value: 'v' }]), 'NONEXISTENT');
+        await rejectsCode(store.kvAdd('t.ns', 99999, 'k', 1), 'NONEXISTENT');
+        // an account's state goes with it; others' and the server's stay
+        await store.kvSet('t.ns', b.id, [{ key: 'keep', value: 'b' }]);
+        await store.deleteAccount(a.id);
+        const again = await seedAccount(store, 'kv-a@example.test');
+        assert.equal((await store.kvList('t.ns', again.id)).length, 0);
+        assert.equal((await store.kvList('t.ns', a.id)).length, 0);
+        assert.equal((await store.kvGet('t.ns', b.id, ['keep'])).get('keep')?.value, 'b');
+        assert.equal((await store.kvGet('t.ns', null, ['x/1'])).get('x/1')?.value, 'server');
+      }));
   });
 }
