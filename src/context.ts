@@ -2,12 +2,15 @@
  * What every protocol session is given: the configuration, the store, authentication,
  * TLS, the logger and a signal that fires on graceful shutdown (SIGTERM). Sessions that
  * see `shutdown` aborted say goodbye (IMAP "* BYE", POP3 "-ERR", SMTP 421) and close.
+ * Sessions register in `sessions`, which ends them when their account is removed or its
+ * password changes.
  */
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Store } from './store/types.js';
 import type { Authenticator } from './auth/types.js';
 import type { TlsProvider } from './net/types.js';
+import type { SessionRegistry } from './net/sessions.js';
 
 export interface ServerContext {
   config: Config;
@@ -16,4 +19,6 @@ export interface ServerContext {
   tls: TlsProvider;
   log: Logger;
   shutdown: AbortSignal;
+  /** live IMAP/POP3/submission sessions: who is connected, and ending an account's sessions (src/net/sessions.ts) */
+  sessions: SessionRegistry;
 }

@@ -8,7 +8,10 @@ import type { Account } from '../store/types.js';
 
 export type AuthFailure = 'invalid' | 'throttled' | 'temp';
 
-export type AuthResult = { ok: true; account: Account } | { ok: false; reason: AuthFailure };
+export type AuthResult =
+  /** credential: the id of the app password used; absent = the account password */
+  | { ok: true; account: Account; credential?: string }
+  | { ok: false; reason: AuthFailure };
 
 export interface Authenticator {
   /**

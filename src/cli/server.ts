@@ -21,6 +21,7 @@ import { createLogger } from '../log.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { createTlsProvider } from '../net/tls.js';
 import { listen } from '../net/listener.js';
+import { createSessionRegistry } from '../net/sessions.js';
 import type { Store } from '../store/types.js';
 import { CliError, openStore } from './common.js';
 import { out } from './io.js';
@@ -131,7 +132,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       throw new CliError(`TLS setup failed (tls.cert / tls.key, or the self-signed certificate in ${config.data_dir}): ${(e as Error).message}`);
     }
     const auth = createAuthenticator(store, config, log);
-    const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal };
+    const sessions = createSessionRegistry(store, log);
+    const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal, sessions };
 
     for (const name of ORDER) {
       const l = config.listeners[name];

@@ -21,6 +21,7 @@ import { err, ok } from './wire/response.js';
 import { storeErrorResponse } from './errors.js';
 import type { Maildrop } from './maildrop.js';
 import { COMMANDS } from './commands/index.js';
+import type { SessionHandle } from '../net/sessions.js';
 
 export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
 
@@ -62,7 +63,10 @@ export class Pop3Session {
   private readonly onData = (chunk: Buffer): void => this.received(chunk);
   private readonly onShutdown = (): void => this.shutdownRequested();
   private busy = false;
-  private stopping = false;
+  /** the final response once the session must end (shutdown, account removed…): sent between commands */
+  private stopping: string | null = null;
+  /** this session's entry in ctx.sessions (who is connected; ends us when the account goes) */
+  readonly registration: SessionHandle;
   /** store updates started by a command but settled later (RETR's \Seen mark) */
   private unsettled: Array<Promise<void>> = [];
 
@@ -76,6 +80,10 @@ export class Pop3Session {
     this.log = ctx.log.child({ proto: 'pop3', conn: info.id, remote: info.remoteAddress });
     this.origin = `pop3:${info.id}`;
     this.splitter = new LineSplitter(ctx.config.limits.line_length);
+    this.registration = ctx.sessions.register(
+      { id: info.id, protocol: 'pop3', listener: info.listener, remoteAddress: info.remoteAddress },
+      (reason) => this.stopWith(err(`Session ended: ${reason}`, 'AUTH')),
+    );
   }
 
   start(): void {
@@ -285,9 +293,14 @@ export class Pop3Session {
   }
 
   private shutdownRequested(): void {
-    this.stopping = true;
+    this.stopWith(err('server shutting down'));
+  }
+
+  /** ends the session with `response`: now when between commands, else after the running one */
+  private stopWith(response: string): void {
+    this.stopping ??= response;
     // between commands, or waiting for an AUTH continuation line: leave now
-    if (!this.busy || this.waiter) void this.closeWith(err('server shutting down'));
+    if (!this.busy || this.waiter) void this.closeWith(this.stopping);
   }
 
   private cleanup(): void {
@@ -295,6 +308,7 @@ export class Pop3Session {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
+    this.registration.end();
     // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6). In UPDATE the
     // QUIT handler releases it once the deletions are committed, even if the client left.
     if (this.state !== 'UPDATE') this.login?.release();
@@ -317,12 +331,13 @@ export class Pop3Session {
         this.busy = false;
         if (this.queue.length === 0) while (s.writableCorked > 0) s.uncork();
       }
-      if (this.stopping && !this.closed) await this.closeWith(err('server shutting down'));
+      if (this.stopping && !this.closed) await this.closeWith(this.stopping);
     }
   }
 
   private async dispatch(line: string): Promise<void> {
     const cmd = parseCommandLine(line);
+    this.registration.touch();
     this.log.trace({ cmd: cmd.keyword, args: SECRET_ARGS.has(cmd.keyword) ? undefined : cmd.rest }, 'POP3 command');
     const def = COMMANDS.get(cmd.keyword);
     if (cmd.keyword !== 'RETR') await this.settle();

@@ -53,6 +53,8 @@ export const Replies = {
   loop: r(554, '5.4.6', 'Mail loop detected'),
   tempFailure: r(451, '4.3.0', 'Temporary local problem, try again later'),
   shuttingDown: r(421, '4.3.2', 'Server shutting down'),
+  // the account was removed or its password changed since AUTH (ctx.sessions)
+  sessionEnded: (reason: string) => new SmtpReplyError(421, '4.7.0', `Session ended: ${reason}; log in again`),
 } as const;
 
 /** StoreError → SMTP reply (the one place). */

@@ -23,7 +23,9 @@ import { getResolver, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
 import { ConnectionCounter, RateWindow } from './limits.js';
 import { MemoryBudget, readMessage } from './read.js';
-import { sessionState, transaction } from './session.js';
+import { sessionState, transaction, type SessionState } from './session.js';
+import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
+import type { Account } from '../store/types.js';
 import { resolveInboundRecipient } from './inbound/rcpt.js';
 import { deliverInbound } from './inbound/data.js';
 import { deliverSubmission } from './submission/data.js';
@@ -93,6 +95,10 @@ export async function startSmtp(
         return fail(session, callback, Replies.tooManyConnections());
       }
       state.counted = true;
+      if (!inbound)
+        state.registration = ctx.sessions.register({ id: session.id, protocol: 'submission', listener: name, remoteAddress: ip }, (reason) =>
+          endSession(session.id, reason),
+        );
       // AUTH is offered in plaintext only to clients the configuration trusts (RFC 4954 §4: no
       // plaintext mechanism advertised before TLS, lest a client send its password in the clear)
       if (!inbound && !plaintextAllowed(config, state.info)) session.disabledCommands = ['AUTH'];
@@ -124,6 +130,9 @@ export async function startSmtp(
         (res) => {
           if (res.ok) {
             state.account = res.account;
+            state.credential = res.credential ?? PASSWORD_CREDENTIAL;
+            if (session.hostNameAppearsAs) state.registration?.setClientName(session.hostNameAppearsAs);
+            state.registration?.authenticated(res.account, state.credential);
             log.info({ conn: session.id, ip, user: res.account.address, method: auth.method }, 'submission login');
             return callback(null, { user: res.account.address });
           }
@@ -149,8 +158,9 @@ export async function startSmtp(
           }
           return;
         }
-        const account = state.account;
-        if (!account || !session.user) throw Replies.authRequired();
+        state.registration?.touch();
+        if (!state.account || !session.user) throw Replies.authRequired();
+        const account = await currentAccount(state, session.id);
         if (!address.address) throw Replies.nullSenderNotAllowed();
         if (!(await ownsAddress(ctx.store, account, address.address))) {
           log.warn({ conn: session.id, user: account.address, from: address.address }, 'submission refused: MAIL FROM not owned by the account');
@@ -168,6 +178,7 @@ export async function startSmtp(
     },
 
     onRcptTo(address, session, callback) {
+      sessionState(session, name, startTls).registration?.touch();
       const run = async () => {
         if (inbound) {
           const resolved = await resolveInboundRecipient(ctx, address.address);
@@ -194,6 +205,7 @@ export async function startSmtp(
 
     onData(stream, session, callback) {
       const state = sessionState(session, name, startTls);
+      state.registration?.touch();
       const started = Date.now();
       const envelope = {
         conn: session.id,
@@ -244,12 +256,39 @@ export async function startSmtp(
 
     onClose(session) {
       const state = sessionState(session, name, startTls);
+      state.registration?.end();
       if (state.counted) {
         state.counted = false;
         conns.release(normaliseIp(session.remoteAddress));
       }
     },
   };
+
+  /**
+   * The account as the store has it now (RFC 6409 leaves it to us; an account removed or
+   * re-passworded since AUTH must not go on sending): re-read at every MAIL FROM. Gone or
+   * changed: 421, and smtp-server closes the connection.
+   */
+  async function currentAccount(state: SessionState, conn: string): Promise<Account> {
+    const seen = state.account!;
+    const now = await ctx.store.getAccountById(seen.id);
+    const reason = !now || now.address !== seen.address ? 'account removed' : state.credential === PASSWORD_CREDENTIAL && now.passwordHash !== seen.passwordHash ? 'password changed' : null;
+    if (reason) {
+      log.warn({ conn, user: seen.address, reason }, `submission refused: ${reason} since this session logged in; closing the session`);
+      state.account = null;
+      throw Replies.sessionEnded(reason);
+    }
+    state.account = now!;
+    return now!;
+  }
+
+  /** ctx.sessions ends a submission session (its account was removed…): 421, then close */
+  function endSession(id: string, reason: string): void {
+    for (const c of server.connections) {
+      const conn = c as unknown as { id?: string; session?: SMTPServerSession; send(code: number, text: string): void };
+      if (conn.id === id && conn.session) fail(conn.session, (e) => conn.send(421, `${config.hostname} ${e.message}`), Replies.sessionEnded(reason));
+    }
+  }
 
   const server = new SMTPServer(options);
   server.on('error', (err: Error) => log.debug({ err: err.message }, `${name}: ${err.message}`));

@@ -7,11 +7,16 @@
 import type { SMTPServerEnvelope, SMTPServerSession } from 'smtp-server';
 import type { Account } from '../store/types.js';
 import type { ConnectionInfo } from '../net/types.js';
+import type { SessionHandle } from '../net/sessions.js';
 
 export interface SessionState {
   info: ConnectionInfo;
   /** the authenticated account (submission) */
   account: Account | null;
+  /** how it authenticated: 'password' or an app password's id (src/net/sessions.ts) */
+  credential: string | null;
+  /** the entry in ctx.sessions (submission only) */
+  registration: SessionHandle | null;
   /** this connection was counted against the per-IP connection limit */
   counted: boolean;
 }
@@ -43,6 +48,8 @@ export function sessionState(session: SMTPServerSession, listener: string, start
         id: session.id,
       },
       account: null,
+      credential: null,
+      registration: null,
       counted: false,
     };
     sessions.set(session, s);

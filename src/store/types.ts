@@ -215,7 +215,15 @@ export type Change =
   | (ChangeBase & { kind: 'expunge'; uids: number[] })
   | (ChangeBase & { kind: 'mailbox-created'; name: string })
   | (ChangeBase & { kind: 'mailbox-deleted'; name: string })
-  | (ChangeBase & { kind: 'mailbox-renamed'; name: string; oldName: string });
+  | (ChangeBase & { kind: 'mailbox-renamed'; name: string; oldName: string })
+  /**
+   * Something happened to the account itself (mailboxId and modseq are 0): `removed`
+   * (deleteAccount), `password` (updateAccount with a new password hash),
+   * `credential-revoked` (one credential, e.g. an app password, no longer valid). The
+   * session registry (src/net/sessions.ts) ends the account's sessions on these; `origin`
+   * names a session to spare (the one that made the change).
+   */
+  | (ChangeBase & { kind: 'account'; event: 'removed' | 'password' | 'credential-revoked'; credential?: string });
 
 export type ChangeListener = (changes: Change[]) => void;
 
@@ -291,12 +299,14 @@ export interface Store extends KvOps {
   getAccount(address: string): Promise<Account | null>;
   getAccountById(id: AccountId): Promise<Account | null>;
   listAccounts(domain?: string): Promise<Account[]>;
+  /** a new passwordHash publishes an `account`/`password` change (live sessions end, but opts.origin's) */
   updateAccount(
     id: AccountId,
     patch: Partial<Pick<Account, 'passwordHash' | 'quotaBytes' | 'pop3Policy'>>,
+    opts?: MutationOptions,
   ): Promise<Account>;
-  /** removes the account and all its data */
-  deleteAccount(id: AccountId): Promise<void>;
+  /** removes the account and all its data; publishes an `account`/`removed` change */
+  deleteAccount(id: AccountId, opts?: MutationOptions): Promise<void>;
   /** bytes used by all the account's messages (for quota and STATUS SIZE) */
   usedBytes(id: AccountId): Promise<number>;
 

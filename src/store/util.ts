@@ -3,7 +3,7 @@
  * Everything here is pure; it throws StoreError INVALID for bad input.
  */
 import { randomBytes } from 'node:crypto';
-import { MAILBOX_DELIMITER, StoreError, type Flag, type UidSet } from './types.js';
+import { MAILBOX_DELIMITER, StoreError, type AccountId, type Change, type Flag, type UidSet } from './types.js';
 
 // ───────────── mailbox names (RFC 9051 §5.1) ─────────────
 
@@ -154,4 +154,16 @@ export function nextUidValidity(last: number): number {
   let v = Math.max(last + 1, now);
   if (v > 0xffffffff || v <= 0) v = 1;
   return v;
+}
+
+/** the Change an account-level event publishes (mailboxId and modseq 0: no mailbox is involved) */
+export function accountChange(
+  accountId: AccountId,
+  event: 'removed' | 'password' | 'credential-revoked',
+  opts?: { origin?: string; credential?: string },
+): Change {
+  const c: Change = { kind: 'account', event, accountId, mailboxId: 0, modseq: 0 };
+  if (opts?.origin) c.origin = opts.origin;
+  if (opts?.credential) c.credential = opts.credential;
+  return c;
 }

@@ -15,6 +15,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
 import { createTlsProvider, makeSelfSigned, type PemPair } from '../../src/net/tls.js';
 import { listen } from '../../src/net/listener.js';
+import { createSessionRegistry } from '../../src/net/sessions.js';
 import { createLogger } from '../../src/log.js';
 import type { Account } from '../../src/store/types.js';
 
@@ -61,7 +62,7 @@ export async function makeTestContext(
   const tls = await createTlsProvider(config, log);
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
-  const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal };
+  const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal, sessions: createSessionRegistry(store, log) };
   const listeners: RunningListener[] = [];
 
   return {

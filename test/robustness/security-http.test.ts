@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../src/config/schema.js';
 import type { ServerContext } from '../../src/context.js';
+import { createSessionRegistry } from '../../src/net/sessions.js';
 import { createLogger } from '../../src/log.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
@@ -32,6 +33,7 @@ test('a request trickled byte by byte is cut off at the request deadline; normal
     tls: await createTlsProvider(cfg, log),
     log,
     shutdown: new AbortController().signal,
+    sessions: createSessionRegistry(store, log),
   };
   const l = await startHttp(ctx, { address: '127.0.0.1', port: 0, tls: 'none' }, { requestTimeoutMs: 1000 });
   try {

@@ -8,7 +8,12 @@ export const idCmd: ImapCommand = {
   pipelineSafe: true,
   async run(s, req) {
     const pairs = parseIdArgs(req.args);
-    if (pairs) s.log.info({ client: Object.fromEntries(pairs.map(([k, v]) => [k, v?.slice(0, 200) ?? null])) }, 'imap client identified itself');
+    if (pairs) {
+      s.log.info({ client: Object.fromEntries(pairs.map(([k, v]) => [k, v?.slice(0, 200) ?? null])) }, 'imap client identified itself');
+      const field = (k: string) => pairs.find(([key]) => key.toLowerCase() === k)?.[1] ?? null;
+      const name = [field('name'), field('version')].filter((x) => x).join(' ');
+      if (name) s.registration.setClientName(name);
+    }
     s.write('* ID ("name" "letterbox" "vendor" "letterbox")\r\n');
   },
 };

@@ -15,7 +15,7 @@ export async function completeLogin(s: Session, username: string, password: stri
     if (r.reason === 'temp') return { status: 'NO', code: 'UNAVAILABLE', text: 'Temporary authentication failure; try again later' };
     return { status: 'NO', code: 'AUTHENTICATIONFAILED', text: 'Invalid credentials' };
   }
-  s.authenticated(r.account);
+  s.authenticated(r.account, r.credential);
   s.log.info('imap login');
   return { status: 'OK', code: `CAPABILITY ${capabilities(s).join(' ')}`, text: 'Logged in' };
 }

@@ -29,6 +29,7 @@ import type { Request, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
 import { flagsLines, formatFlags, isKeyword } from './flags.js';
 import { PRE_AUTH_LITERAL_MAX } from './limits.js';
+import type { SessionHandle } from '../../net/sessions.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
 
@@ -54,6 +55,8 @@ export class Session {
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private offShutdown: (() => void) | null = null;
   private readonly onShutdown = () => this.bye('Server shutting down, please reconnect later');
+  /** this session's entry in ctx.sessions (who is connected; ends us when the account goes) */
+  readonly registration: SessionHandle;
 
   constructor(
     socket: net.Socket,
@@ -66,6 +69,10 @@ export class Session {
     this.secure = info.secure;
     this.log = ctx.log.child({ conn: info.id, proto: 'imap', ip: info.remoteAddress });
     this.reader = newReader(ctx);
+    this.registration = ctx.sessions.register(
+      { id: info.id, protocol: 'imap', listener: info.listener, remoteAddress: info.remoteAddress },
+      (reason) => this.bye(`Session ended: ${reason}`),
+    );
   }
 
   start(): void {
@@ -173,6 +180,7 @@ export class Session {
     this.state = 'logout';
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.offShutdown?.();
+    this.registration.end();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.selected = null;
@@ -280,6 +288,7 @@ export class Session {
 
   private async executeCorked(tag: string, name: string, args: Token[]): Promise<void> {
     const req: Request = { tag, name, args };
+    this.registration.touch();
     const cmd = COMMANDS.get(req.name);
     let result: Tagged;
     if (!cmd) {
@@ -319,11 +328,12 @@ export class Session {
   // ───────────── mailbox changes ─────────────
 
   /** after authentication: listen to the account's change bus */
-  authenticated(account: Account): void {
+  authenticated(account: Account, credential?: string): void {
     this.account = account;
     this.state = 'auth';
     this.log = this.log.child({ account: account.address });
     this.unsubscribe = this.ctx.store.bus.subscribe(account.id, (changes) => this.onChanges(changes));
+    this.registration.authenticated(account, credential);
   }
 
   private onChanges(changes: Change[]): void {

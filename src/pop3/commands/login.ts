@@ -56,6 +56,7 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
   }
   s.login = { account, maildrop: drop, release };
   s.state = 'TRANSACTION';
+  s.registration.authenticated(account, r.credential);
   s.pendingUser = null;
   recordLogin(ctx.store, account.id);
   const st = drop.stat();

@@ -1,14 +1,14 @@
 /** Domains, accounts and aliases of the in-memory backend. */
 import { resolveRecipientWith } from '../resolve.js';
 import { DEFAULT_MAILBOXES, StoreError, type Account, type Alias, type Domain } from '../types.js';
-import { normaliseAddress, normaliseAliasSource, normaliseDomain, domainOf } from '../util.js';
+import { accountChange, normaliseAddress, normaliseAliasSource, normaliseDomain, domainOf } from '../util.js';
 import type { AccountState } from './model.js';
 import type { MemCtx } from './context.js';
 import type { AdminOps } from '../ops.js';
 
 
 export function adminOps(m: MemCtx): AdminOps {
-  const { open, acct, copyAccount, newMailbox, st } = m;
+  const { open, acct, copyAccount, newMailbox, st, publish } = m;
   return {
     async addDomain(name, dkim) {
       open();
@@ -74,7 +74,7 @@ export function adminOps(m: MemCtx): AdminOps {
         .map((a) => copyAccount(a.account))
         .sort((x, y) => x.address.localeCompare(y.address));
     },
-    async updateAccount(id, patch) {
+    async updateAccount(id, patch, opts) {
       const a = acct(id);
       if (patch.passwordHash !== undefined) a.account.passwordHash = patch.passwordHash;
       if (patch.quotaBytes !== undefined) {
@@ -82,12 +82,14 @@ export function adminOps(m: MemCtx): AdminOps {
         a.account.quotaBytes = patch.quotaBytes;
       }
       if (patch.pop3Policy !== undefined) a.account.pop3Policy = patch.pop3Policy;
+      if (patch.passwordHash !== undefined) publish([accountChange(id, 'password', opts)]);
       return copyAccount(a.account);
     },
-    async deleteAccount(id) {
+    async deleteAccount(id, opts) {
       acct(id);
       st.accounts.delete(id);
       for (const k of [...st.kv.keys()]) if (k.endsWith(`\0${id}`)) st.kv.delete(k);
+      publish([accountChange(id, 'removed', opts)]);
     },
     async usedBytes(id) {
       return acct(id).used;

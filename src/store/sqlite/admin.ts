@@ -1,7 +1,7 @@
 /** Domains, accounts and aliases of the SQLite store. */
 import { resolveRecipientWith } from '../resolve.js';
 import { DEFAULT_MAILBOXES, StoreError, type Domain } from '../types.js';
-import { normaliseAddress, normaliseAliasSource, normaliseDomain } from '../util.js';
+import { accountChange, normaliseAddress, normaliseAliasSource, normaliseDomain } from '../util.js';
 import { toAccount, type AccountRow, type Ctx } from './context.js';
 import type { AdminOps } from '../ops.js';
 
@@ -105,7 +105,7 @@ export function adminOps(ctx: Ctx): AdminOps {
         : (q('SELECT * FROM accounts ORDER BY address').all() as AccountRow[]);
       return rows.map(toAccount);
     },
-    async updateAccount(id, patch) {
+    async updateAccount(id, patch, opts) {
       if (patch.quotaBytes !== undefined && (!Number.isFinite(patch.quotaBytes) || patch.quotaBytes < 0))
         throw new StoreError('INVALID', 'quota must be a non-negative number of bytes');
       return ctx.mutate(() => {
@@ -113,10 +113,11 @@ export function adminOps(ctx: Ctx): AdminOps {
         if (patch.passwordHash !== undefined) q('UPDATE accounts SET password_hash = ? WHERE id = ?').run(patch.passwordHash, id);
         if (patch.quotaBytes !== undefined) q('UPDATE accounts SET quota_bytes = ? WHERE id = ?').run(patch.quotaBytes, id);
         if (patch.pop3Policy !== undefined) q('UPDATE accounts SET pop3_policy = ? WHERE id = ?').run(patch.pop3Policy, id);
-        return { value: toAccount(ctx.account(id)), changes: [] };
+        const changes = patch.passwordHash !== undefined ? [accountChange(id, 'password', opts)] : [];
+        return { value: toAccount(ctx.account(id)), changes };
       });
     },
-    async deleteAccount(id) {
+    async deleteAccount(id, opts) {
       return ctx.mutate(() => {
         ctx.account(id);
         const blobs = q(
@@ -127,7 +128,7 @@ export function adminOps(ctx: Ctx): AdminOps {
         q('DELETE FROM accounts WHERE id = ?').run(id); // cascades to mailboxes, messages, retained, subscriptions
         q('DELETE FROM kv WHERE account_id = ?').run(id);
         ctx.collectBlobs(blobs);
-        return { value: undefined, changes: [] };
+        return { value: undefined, changes: [accountChange(id, 'removed', opts)] };
       });
     },
     async usedBytes(id) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../src/config/schema.js';
 import type { ServerContext } from '../../../src/context.js';
+import { createSessionRegistry } from '../../../src/net/sessions.js';
 import { createLogger } from '../../../src/log.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
@@ -37,6 +38,7 @@ async function serve(config: Record<string, unknown> = {}, tls: 'none' | 'implic
     tls: await createTlsProvider(cfg, log),
     log,
     shutdown: new AbortController().signal,
+    sessions: createSessionRegistry(store, log),
   };
   const l = await startHttp(ctx, { address: '127.0.0.1', port: 0, tls });
   cleanup.push(async () => {

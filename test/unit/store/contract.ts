@@ -426,6 +426,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.ok(subs.includes('R/Q') && !subs.includes('P/Q'));
       }));
 
+    it('a password change and an account removal are published as account changes (sessions end on them)', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const got: Change[] = [];
+        store.bus.subscribe(a.id, (c) => got.push(...c));
+        await store.updateAccount(a.id, { quotaBytes: 5000, pop3Policy: 'hide' });
+        assert.deepEqual(got, [], 'quota and policy changes are not account events');
+        await store.updateAccount(a.id, { passwordHash: 'h2' }, { origin: 'web-1' });
+        await store.deleteAccount(a.id);
+        assert.deepEqual(
+          got.map((c) => [c.kind, c.kind === 'account' ? c.event : '', c.accountId, c.mailboxId, c.origin]),
+          [
+            ['account', 'password', a.id, 0, 'web-1'],
+            ['account', 'removed', a.id, 0, undefined],
+          ],
+        );
+      }));
+
     it('claimRecent and STATUS RECENT', () =>
       withStore(async (store) => {
         const a = await seedAccount(store);
