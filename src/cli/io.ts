@@ -20,6 +20,11 @@ const processIo: CliIO = {
 
 export let io: CliIO = processIo;
 
+/** true while the CLI writes to the process's own stderr (a progress bar may then drive the terminal) */
+export function writesToProcess(): boolean {
+  return io.stderr === processIo.stderr;
+}
+
 /** Replaces the streams (tests); returns a function restoring the previous ones. */
 export function setIo(next: Partial<CliIO>): () => void {
   const prev = io;

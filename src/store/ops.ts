@@ -63,3 +63,4 @@ export type QueueOps = Pick<
 >;
 
 export type { KvOps } from './kv-types.js';
+export type { IntegrityOps } from './integrity-types.js';

@@ -17,6 +17,7 @@
  */
 import type { MimeIndex } from '../mime/types.js';
 import type { KvOps } from './kv-types.js';
+import type { IntegrityOps } from './integrity-types.js';
 
 export type AccountId = number;
 export type MailboxId = number;
@@ -281,9 +282,10 @@ export interface RetainedMessage {
 
 /**
  * The whole contract. Feature groups that live in files of their own are added with `extends`
- * (kv-types.ts: small keyed state for features).
+ * (kv-types.ts: small keyed state for features; integrity-types.ts: content hashes, storage
+ * checks and UID-keeping import for verify and migrations).
  */
-export interface Store extends KvOps {
+export interface Store extends KvOps, IntegrityOps {
   readonly bus: ChangeBus;
 
   // domains

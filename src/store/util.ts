@@ -167,3 +167,22 @@ export function accountChange(
   if (opts?.credential) c.credential = opts.credential;
   return c;
 }
+
+/** importMessages: given UIDs must be whole, ascend, start at or above uidNext and fit 32 bits (INVALID otherwise). */
+export function checkImportUids(uidNext: number, inputs: ReadonlyArray<{ uid?: number }>): void {
+  let floor = uidNext;
+  for (const i of inputs) {
+    if (i.uid === undefined) {
+      floor++;
+      continue;
+    }
+    if (!Number.isInteger(i.uid) || i.uid < floor || i.uid >= 0xffffffff)
+      throw new StoreError('INVALID', `UID ${i.uid} cannot be kept: UIDs must ascend from the mailbox's next UID ${floor}`);
+    floor = i.uid + 1;
+  }
+}
+
+/** a UIDVALIDITY taken from another server: a non-zero 32-bit number */
+export function checkUidValidity(v: number): void {
+  if (!Number.isInteger(v) || v <= 0 || v > 0xffffffff) throw new StoreError('INVALID', `UIDVALIDITY ${v} is not a non-zero 32-bit number`);
+}

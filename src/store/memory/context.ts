@@ -3,6 +3,7 @@
  * messages, pop3, queue). Ownership checks live here: a mailbox is only reached through
  * its account, so a foreign MailboxId is NONEXISTENT on every path.
  */
+import { createHash } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
 import { searchableText } from '../../mime/text.js';
 import { createChangeBus } from '../bus.js';
@@ -11,7 +12,6 @@ import {
   StoreError,
   type Account,
   type AccountId,
-  type AppendInput,
   type AppendResult,
   type Change,
   type Flag,
@@ -21,7 +21,8 @@ import {
   type SpecialUse,
   type UidSet,
 } from '../types.js';
-import { inUidSet, newGuid, nextUidValidity, normaliseFlags } from '../util.js';
+import { checkImportUids, inUidSet, newGuid, nextUidValidity, normaliseFlags } from '../util.js';
+import type { ImportInput } from '../integrity-types.js';
 import type { AccountState, Body, Mbox, MemoryState, Msg } from './model.js';
 
 export interface MemCtx {
@@ -39,12 +40,12 @@ export interface MemCtx {
   newMailbox(a: AccountState, name: string, specialUse: SpecialUse | null): Mbox;
   makeBody(input: { raw: Buffer; index?: Body['index'] }): Body;
   checkQuota(a: AccountState, adding: number): void;
-  put(a: AccountState, m: Mbox, body: Body, flags: Flag[], internalDate: Date, guid: string, origin: string | undefined): Change;
+  put(a: AccountState, m: Mbox, body: Body, flags: Flag[], internalDate: Date, guid: string, origin: string | undefined, uid?: number): Change;
   remove(a: AccountState, m: Mbox, gone: Msg[], origin: string | undefined): Change | null;
   publish(changes: Change[]): Change[];
   inbox(a: AccountState): Mbox;
   record(msg: Msg): SearchRecord;
-  appendAll(a: AccountState, m: Mbox, inputs: AppendInput[], origin: string | undefined): AppendResult[];
+  appendAll(a: AccountState, m: Mbox, inputs: ImportInput[], origin: string | undefined): AppendResult[];
 }
 
 export function createMemCtx(mimeDepth?: number): MemCtx {
@@ -119,7 +120,7 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
   }
   function makeBody(input: { raw: Buffer; index?: Body['index'] }): Body {
     const raw = Buffer.from(input.raw); // own copy: callers may reuse their buffer
-    return { raw, index: input.index ?? indexMessage(raw, { maxDepth: mimeDepth }) };
+    return { raw, index: input.index ?? indexMessage(raw, { maxDepth: mimeDepth }), sha256: createHash('sha256').update(raw).digest('hex') };
   }
   function checkQuota(a: AccountState, adding: number): void {
     const q = a.account.quotaBytes;
@@ -135,8 +136,10 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
     internalDate: Date,
     guid: string,
     origin: string | undefined,
+    uid = m.uidNext,
   ): Change {
-    const msg: Msg = { uid: m.uidNext++, modseq: ++m.highestModseq, flags: normaliseFlags(flags), internalDate: new Date(internalDate), guid, body, hiddenFromPop3: false };
+    m.uidNext = uid + 1;
+    const msg: Msg = { uid, modseq: ++m.highestModseq, flags: normaliseFlags(flags), internalDate: new Date(internalDate), guid, body, hiddenFromPop3: false };
     m.msgs.push(msg);
     a.used += body.raw.length;
     return { kind: 'exists', accountId: a.account.id, mailboxId: m.id, modseq: m.highestModseq, uid: msg.uid, flags: [...msg.flags], origin };
@@ -174,11 +177,12 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
       },
     };
   }
-  function appendAll(a: AccountState, m: Mbox, inputs: AppendInput[], origin: string | undefined): AppendResult[] {
+  function appendAll(a: AccountState, m: Mbox, inputs: ImportInput[], origin: string | undefined): AppendResult[] {
+    checkImportUids(m.uidNext, inputs);
     const bodies = inputs.map((i) => makeBody(i));
     checkQuota(a, bodies.reduce((s, b) => s + b.raw.length, 0));
     return inputs.map((input, i) => {
-      const change = put(a, m, bodies[i]!, input.flags ?? [], input.internalDate ?? new Date(), newGuid(), origin);
+      const change = put(a, m, bodies[i]!, input.flags ?? [], input.internalDate ?? new Date(), newGuid(), origin, input.uid);
       return { uidValidity: m.uidValidity, uid: (change as { uid: number }).uid, changes: [change] };
     });
   }

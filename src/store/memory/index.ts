@@ -12,6 +12,7 @@ import { messageOps } from './messages.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
+import { integrityOps } from './integrity.js';
 
 export interface MemoryStoreOptions {
   /** MIME nesting indexed at append (limits.mime_depth) */
@@ -28,6 +29,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     ...pop3Ops(m),
     ...queueOps(m),
     ...kvOps(m),
+    ...integrityOps(m),
     async close() {
       m.closed = true;
     },

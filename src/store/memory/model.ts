@@ -7,6 +7,8 @@ import type { KvEntry } from '../kv-types.js';
 export interface Body {
   raw: Buffer;
   index: MimeIndex;
+  /** SHA-256 hex of raw, recorded when stored (integrity-types.ts) */
+  sha256: string;
   text?: { header: string; body: string };
 }
 

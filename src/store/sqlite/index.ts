@@ -20,7 +20,7 @@ import { createChangeBus } from '../bus.js';
 import type { ChangeBus, Store } from '../types.js';
 import { createCommitter, type Committer } from './committer.js';
 import { createCtx } from './context.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { createParsePool } from './parse-pool.js';
 import { adminOps } from './admin.js';
 import { mailboxOps } from './mailboxes.js';
@@ -28,6 +28,7 @@ import { messageOps } from './messages.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
+import { integrityOps } from './integrity.js';
 import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 
 export const DB_FILE = 'letterbox.db';
@@ -52,17 +53,43 @@ export interface SqliteStoreOptions {
   parseWorkers?: number;
   /** MIME nesting indexed at delivery (limits.mime_depth); deeper parts are opaque leaves */
   mimeDepth?: number;
+  /**
+   * open `file` (a backup) read-only instead of <dataDir>/letterbox.db: nothing is created,
+   * migrated or written; every mutation fails. The schema must be this release's.
+   */
+  readonlyFile?: string;
 }
 
-/** Opens (creating and migrating as needed) the store in `dataDir`. */
-export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}): Promise<Store> {
-  const log = opts.log;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, DB_FILE);
-  const created = !existsSync(file);
+/** Opens a backup file read-only (letterbox verify --backup); its schema must be current. */
+function openReadonly(file: string): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw new Error(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  let version = 0;
+  try {
+    version = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  } catch {
+    db.close();
+    throw new Error(`${file} is not a letterbox store (no schema_migrations table)`);
+  }
+  if (version !== known) {
+    db.close();
+    throw new Error(
+      `${file} has schema version ${version}, this letterbox reads version ${known} in place; ` +
+        'restore it into an empty data directory (restore migrates it) and run letterbox verify there',
+    );
+  }
+  return db;
+}
+
+/** Opens (creating and migrating as needed) the store file read-write, WAL, fsync on commit. */
+function openWritable(file: string, created: boolean, log: Logger | undefined): Database.Database {
+  try {
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     // password hashes and DKIM keys live here: owner only (SQLite gives -wal/-shm the same mode)
     if (created) chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');
@@ -73,11 +100,21 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const applied = migrate(db);
     if (applied.length > 0) log?.info({ file, versions: applied }, 'store: database schema migrated');
+    return db;
   } catch (err) {
     throw new Error(`cannot open the mail store ${file}: ${(err as Error).message} (check the path, permissions and free space)`, {
       cause: err,
     });
   }
+}
+
+/** Opens (creating and migrating as needed) the store in `dataDir`. */
+export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions = {}): Promise<Store> {
+  const log = opts.log;
+  const readonly = opts.readonlyFile !== undefined;
+  if (!readonly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = opts.readonlyFile ?? join(dataDir, DB_FILE);
+  const db = readonly ? openReadonly(file) : openWritable(file, !existsSync(file), log);
 
   const writer = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const inner = createChangeBus((err) => log?.error({ err }, 'store: a change listener failed'));
@@ -96,7 +133,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
 
   const logChange = db.prepare('INSERT INTO change_log (writer, created_at, changes) VALUES (?, ?, ?)');
   const pruneLog = db.prepare('DELETE FROM change_log WHERE created_at < ?');
-  pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
+  if (!readonly) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
   let recorded = 0;
   let committer: Committer | null = null;
   const ctx = createCtx(db, () => committer!, log);
@@ -118,6 +155,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     ...pop3Ops(ctx),
     ...queueOps(ctx),
     ...kvOps(ctx),
+    ...integrityOps(ctx, pool),
     async close() {
       if (ctx.closed) return;
       committer!.flush();

@@ -1,7 +1,8 @@
 /** Messages of the SQLite store: append, fetch, flags, copy/move, expunge, search, delivery. */
 import type { MimeIndex } from '../../mime/types.js';
-import { StoreError, type AppendResult, type Change, type Flag, type Store } from '../types.js';
-import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
+import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
+import type { ImportInput } from '../integrity-types.js';
+import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
@@ -12,6 +13,55 @@ import type { MessageOps } from '../ops.js';
 export function checkQuota(a: AccountRow, adding: number): void {
   if (a.quota_bytes > 0 && a.used_bytes + adding > a.quota_bytes)
     throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
+}
+
+/**
+ * APPEND, MULTIAPPEND and import: parse outside the write lock, then one transaction. Inputs
+ * with a `uid` keep it (import); `uidValidity` is adopted by a mailbox that never held a message.
+ */
+export async function appendInputs(
+  ctx: Ctx,
+  pool: ParsePool,
+  accountId: number,
+  mailboxId: number,
+  inputs: ImportInput[],
+  opts?: MutationOptions & { uidValidity?: number },
+): Promise<AppendResult[]> {
+  ctx.open();
+  const bodies = await Promise.all(inputs.map((i) => pool.prepare(Buffer.from(i.raw), i.index)));
+  return ctx.mutate(() => {
+    const a = ctx.account(accountId);
+    const mb = ctx.mailbox(accountId, mailboxId);
+    checkImportUids(mb.uid_next, inputs);
+    if (opts?.uidValidity !== undefined && opts.uidValidity !== mb.uid_validity) {
+      checkUidValidity(opts.uidValidity);
+      if (mb.uid_next !== 1) throw new StoreError('INVALID', `mailbox ${mb.name} already held messages; its UIDVALIDITY cannot change`);
+      ctx.q('UPDATE mailboxes SET uid_validity = ? WHERE id = ?').run(opts.uidValidity, mb.id);
+      mb.uid_validity = opts.uidValidity;
+    }
+    checkQuota(a, bodies.reduce((s, b) => s + b.raw.length, 0));
+    const results: AppendResult[] = [];
+    const changes: Change[] = [];
+    inputs.forEach((input, i) => {
+      const b = bodies[i]!;
+      const c = insertMessage(
+        ctx,
+        mb,
+        {
+          blobId: insertBlob(ctx, b),
+          size: b.raw.length,
+          flags: input.flags ?? [],
+          internalDate: (input.internalDate ?? new Date()).getTime(),
+          guid: newGuid(),
+          uid: input.uid,
+        },
+        opts?.origin,
+      );
+      changes.push(c);
+      results.push({ uidValidity: mb.uid_validity, uid: (c as { uid: number }).uid, changes: [c] });
+    });
+    return { value: results, changes };
+  });
 }
 
 /** parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT) */
@@ -57,29 +107,7 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
     });
   }
 
-  const appendMany: Store['appendMany'] = async (accountId, mailboxId, inputs, opts) => {
-      ctx.open();
-      const bodies = await Promise.all(inputs.map((i) => pool.prepare(Buffer.from(i.raw), i.index)));
-      return ctx.mutate(() => {
-        const a = ctx.account(accountId);
-        const mb = ctx.mailbox(accountId, mailboxId);
-        checkQuota(a, bodies.reduce((s, b) => s + b.raw.length, 0));
-        const results: AppendResult[] = [];
-        const changes: Change[] = [];
-        inputs.forEach((input, i) => {
-          const b = bodies[i]!;
-          const c = insertMessage(
-            ctx,
-            mb,
-            { blobId: insertBlob(ctx, b), size: b.raw.length, flags: input.flags ?? [], internalDate: (input.internalDate ?? new Date()).getTime(), guid: newGuid() },
-            opts?.origin,
-          );
-          changes.push(c);
-          results.push({ uidValidity: mb.uid_validity, uid: (c as { uid: number }).uid, changes: [c] });
-        });
-        return { value: results, changes };
-      });
-  };
+  const appendMany: Store['appendMany'] = (accountId, mailboxId, inputs, opts) => appendInputs(ctx, pool, accountId, mailboxId, inputs, opts);
 
   return {
     async append(accountId, mailboxId, input, opts) {

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
 import { sentDayNumber } from '../search.js';
+import { contentHash } from './rows.js';
 
 export interface Migration {
   version: number;
@@ -192,6 +193,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX kv_expires ON kv(expires_at) WHERE expires_at IS NOT NULL;
       CREATE INDEX kv_account ON kv(account_id);
     `,
+  },
+  {
+    version: 6,
+    name: 'blobs.sha256: content hash of the raw bytes, recorded at delivery, checked by letterbox verify',
+    sql: `ALTER TABLE blobs ADD COLUMN sha256 TEXT;`,
+    up(db) {
+      // existing bodies are hashed now (the best that can be done for them), in slices so a
+      // large store never holds more than a few bodies in memory
+      const next = db.prepare('SELECT id, raw FROM blobs WHERE id > ? ORDER BY id LIMIT 64');
+      const upd = db.prepare('UPDATE blobs SET sha256 = ? WHERE id = ?');
+      for (let after = 0; ; ) {
+        const rows = next.all(after) as Array<{ id: number; raw: Buffer }>;
+        if (rows.length === 0) break;
+        for (const r of rows) upd.run(contentHash(r.raw), r.id);
+        after = rows[rows.length - 1]!.id;
+      }
+    },
   },
 ];
 

@@ -1,4 +1,5 @@
 /** Message rows and blobs of the SQLite store: conversion and the insert path shared by append/copy/move/restore. */
+import { createHash } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
 import { searchableText } from '../../mime/text.js';
 import type { MimeIndex } from '../../mime/types.js';
@@ -81,14 +82,19 @@ export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number): 
   return { raw, ...prepareFields(raw, index, maxDepth) };
 }
 
+/** SHA-256 of the raw bytes as lower-case hex: recorded with every body, checked by `letterbox verify` */
+export function contentHash(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
 export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   return Number(
     ctx
       .q(
-        `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw, sha256)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(b.raw.length, b.bareLf, b.dateHeader, sentDayNumber(b.dateHeader), b.subject, b.mimeJson, b.headerText, b.bodyText, b.raw)
+      .run(b.raw.length, b.bareLf, b.dateHeader, sentDayNumber(b.dateHeader), b.subject, b.mimeJson, b.headerText, b.bodyText, b.raw, contentHash(b.raw))
       .lastInsertRowid,
   );
 }
@@ -99,15 +105,18 @@ export interface NewMessage {
   flags: Flag[];
   internalDate: number;
   guid: string;
+  /** a UID kept from another server (>= uid_next, checked by the caller); default the next one */
+  uid?: number;
 }
 
 /**
- * Inserts one message at the mailbox's next UID with the next MODSEQ. `mb` is updated in
+ * Inserts one message at the mailbox's next UID (or m.uid) with the next MODSEQ. `mb` is updated in
  * place (uid_next, highest_modseq) and written back, so callers may insert many in a row.
  */
 export function insertMessage(ctx: Ctx, mb: MailboxRow, m: NewMessage, origin: string | undefined): Change {
   const flags = normaliseFlags(m.flags);
-  const uid = mb.uid_next++;
+  const uid = m.uid ?? mb.uid_next;
+  mb.uid_next = uid + 1;
   const modseq = ++mb.highest_modseq;
   ctx
     .q(

@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 
@@ -617,6 +618,46 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.kvList('t.ns', a.id)).length, 0);
         assert.equal((await store.kvGet('t.ns', b.id, ['keep'])).get('keep')?.value, 'b');
         assert.equal((await store.kvGet('t.ns', null, ['x/1'])).get('x/1')?.value, 'server');
+      }));
+
+    it('integrity: content hashes recorded at append, storage checks clean, import keeps UIDs and UIDVALIDITY', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'int@example.test');
+        const inbox = await inboxId(store, a.id);
+        const raw = rawMessage({ subject: 'hashed' });
+        const { uid } = await store.append(a.id, inbox, { raw });
+        const [h] = await store.contentHashes(a.id, inbox, [uid]);
+        assert.equal(h?.uid, uid);
+        assert.equal(h?.sha256, createHash('sha256').update(raw).digest('hex'));
+        assert.deepEqual(await store.contentHashes(a.id, inbox, [uid + 5]), []);
+        assert.deepEqual(await store.checkStorage(), []);
+        // a mailbox that never held a message adopts the source's UIDVALIDITY and UIDs (gaps kept)
+        await store.createMailbox(a.id, 'Imported');
+        const box = (await store.getMailbox(a.id, 'Imported'))!;
+        const res = await store.importMessages(
+          a.id,
+          box.id,
+          [
+            { raw: rawMessage({ subject: 'i1' }), uid: 7, flags: ['\\Seen'] },
+            { raw: rawMessage({ subject: 'i2' }), uid: 12 },
+            { raw: rawMessage({ subject: 'i3' }) },
+          ],
+          { uidValidity: 1234567 },
+        );
+        assert.deepEqual(res.map((r) => [r.uidValidity, r.uid]), [[1234567, 7], [1234567, 12], [1234567, 13]]);
+        const after = (await store.getMailbox(a.id, 'Imported'))!;
+        assert.equal(after.uidValidity, 1234567);
+        assert.equal(after.uidNext, 14);
+        assert.deepEqual((await store.getMessages(a.id, box.id, [[1, Infinity]])).map((m) => [m.uid, m.flags]), [[7, ['\\Seen']], [12, []], [13, []]]);
+        // UIDs must ascend from uidNext; UIDVALIDITY is fixed once a message was held; all or nothing
+        await rejectsCode(store.importMessages(a.id, box.id, [{ raw, uid: 13 }]), 'INVALID');
+        await rejectsCode(store.importMessages(a.id, box.id, [{ raw, uid: 20 }, { raw, uid: 19 }]), 'INVALID');
+        await rejectsCode(store.importMessages(a.id, box.id, [{ raw, uid: 30 }], { uidValidity: 99 }), 'INVALID');
+        await rejectsCode(store.importMessages(a.id, inbox, [{ raw }], { uidValidity: 99 }), 'INVALID');
+        assert.equal((await store.getMailbox(a.id, 'Imported'))!.uidNext, 14);
+        await rejectsCode(store.importMessages(a.id, box.id, [{ raw, uid: 2 ** 32 }]), 'INVALID');
+        await store.importMessages(a.id, box.id, [{ raw, uid: 40 }], { uidValidity: 1234567 }); // the same value is no change
+        assert.deepEqual(await store.checkStorage(), []);
       }));
   });
 }

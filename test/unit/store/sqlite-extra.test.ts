@@ -47,6 +47,8 @@ describe('sqlite migrations', () => {
     assert.equal(db.prepare('SELECT name FROM domains').pluck().get(), 'old.test');
     // version 3 back-filled the sent day from the stored Date: header, in its own zone
     assert.equal(db.prepare('SELECT sent_day FROM blobs').pluck().get(), 20240305);
+    // version 6 hashed the existing body (SHA-256 of "A")
+    assert.equal(db.prepare('SELECT sha256 FROM blobs').pluck().get(), '559aead08264d5795d3909718cdd05abd49572e84fe55590eef31a88a08fdffd');
     assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(), MIGRATIONS.map((m) => m.version));
     db.close();
   });

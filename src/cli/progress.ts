@@ -1,0 +1,65 @@
+/**
+ * Progress bars for long admin commands (backup, restore, verify, import, export), drawn
+ * by cli-progress on standard error. At a terminal the bar redraws in place; otherwise
+ * (logs, cron, tests) one plain line is written at the start, every 10 seconds and at the
+ * end, so a log shows how far a long run got.
+ */
+import cliProgress from 'cli-progress';
+import { io, writesToProcess } from './io.js';
+
+export interface Progress {
+  /** adds `n` done units; `note` replaces the text after the bar (e.g. the mailbox being read) */
+  increment(n?: number, note?: string): void;
+  /** sets the done units (when the caller counts them itself) */
+  update(done: number, note?: string): void;
+  setTotal(total: number): void;
+  /** draws the final state and releases the terminal */
+  stop(): void;
+}
+
+export function startProgress(what: string, total: number, unit: string): Progress {
+  const stream = writesToProcess()
+    ? process.stderr
+    : // captured output (tests, embedding): a plain, non-terminal stream
+      ({ isTTY: false, columns: 100, write: (s: string) => (io.stderr(s), true) } as unknown as NodeJS.WriteStream);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: `${what} [{bar}] {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted} | {note}`,
+      barsize: 24,
+      hideCursor: true,
+      noTTYOutput: true,
+      // off a terminal each draw ends its own line already; a cleared last line adds none
+      clearOnComplete: !stream.isTTY,
+      notTTYSchedule: 10_000,
+      // the default catches SIGINT/SIGTERM to tidy the terminal and so keeps the process alive: never
+      gracefulExit: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let done = 0;
+  bar.start(Math.max(total, 0), 0, { note: '' });
+  return {
+    increment(n = 1, note) {
+      done += n;
+      bar.update(done, note === undefined ? undefined : { note: printable(note) });
+    },
+    update(value, note) {
+      done = value;
+      bar.update(done, note === undefined ? undefined : { note: printable(note) });
+    },
+    setTotal(t) {
+      bar.setTotal(Math.max(t, 0));
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+/** mailbox names and subjects come from mail: never let them drive the terminal */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 60);
+}
