@@ -1,14 +1,19 @@
 /**
- * The DNS resolver used by SMTP: SPF/DKIM/DMARC verification (mailauth) and MX lookups for
- * the outbound queue. It has the shape of node's `dns.promises.resolve(name, rrtype)` and
- * of mailauth's `resolver` option, so one function serves both.
+ * The DNS resolver used by SMTP: SPF/DKIM/DMARC/ARC verification (mailauth), MX lookups
+ * for the outbound queue, MTA-STS, DNSBL. It has the shape of node's
+ * `dns.promises.resolve(name, rrtype)` and of mailauth's `resolver` option, so one
+ * function serves all of them.
  *
- * Tests (and offline setups) replace it, either per server/runner (the `resolver` option
- * of startSmtp / startQueueRunner) or process-wide with setResolver().
+ * `dns.servers` in the configuration (e.g. ["127.0.0.1:5353"]) names the recursive
+ * resolvers to ask; empty = the system's (/etc/resolv.conf). resolverFor(config) gives the
+ * one resolver for a configuration; the `resolver` option of startSmtp / startQueueRunner
+ * replaces it (tests with an in-process table). DANE's TLSA lookups need the AD bit and go
+ * through ./dnssec.ts to the same servers.
  * Errors follow node's conventions: `code` ENOTFOUND (no such name) or ENODATA (name
  * exists, no record of that type) mean "nothing there"; anything else is temporary.
  */
 import { promises as dns } from 'node:dns';
+import type { Config } from '../config/schema.js';
 
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 
@@ -18,15 +23,30 @@ export interface MxRecord {
 }
 
 const systemResolver: DnsResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<unknown[]>;
-let current: DnsResolver = systemResolver;
+const configured = new Map<string, DnsResolver>();
 
-/** replaces the process-wide resolver; null restores the system resolver */
-export function setResolver(resolver: DnsResolver | null): void {
-  current = resolver ?? systemResolver;
+/** the resolver for `config.dns` (one per distinct server list, shared) */
+export function resolverFor(config: Pick<Config, 'dns'>): DnsResolver {
+  const { servers, timeout_ms: timeout } = config.dns;
+  if (!servers.length) return systemResolver;
+  const key = servers.join(',') + '/' + timeout;
+  let r = configured.get(key);
+  if (!r) {
+    const resolver = new dns.Resolver({ timeout, tries: 2 });
+    resolver.setServers(servers);
+    r = (name, rrtype) => resolver.resolve(name, rrtype) as Promise<unknown[]>;
+    configured.set(key, r);
+  }
+  return r;
 }
 
-export function getResolver(): DnsResolver {
-  return current;
+/** the servers `config.dns` names, as [host, port] (the system's when empty) */
+export function dnsServers(config: Pick<Config, 'dns'>): Array<[string, number]> {
+  const list = config.dns.servers.length ? config.dns.servers : dns.getServers();
+  return list.map((s) => {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
+    return m ? [m[1]!, m[2] ? Number(m[2]) : 53] : [s, 53];
+  });
 }
 
 /** true when the error means "the name or record does not exist" (as opposed to a DNS failure) */
