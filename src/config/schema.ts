@@ -129,6 +129,55 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
 
+    dmarc: z
+      .object({
+        /** act on DMARC failures: p=reject refused (550 5.7.1), p=quarantine into Junk; false = only report */
+        enforce: z.boolean().default(true),
+        /** forwarders (domains) whose valid ARC seal overrides a DMARC failure, e.g. ["lists.example.org"] */
+        trusted_forwarders: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+
+    spam: z
+      .object({
+        rspamd: z
+          .object({
+            /** rspamd's normal worker, e.g. "http://127.0.0.1:11333"; empty = rspamd not used */
+            url: z.string().default(''),
+            /** password of the controller/normal worker, if rspamd asks for one */
+            password: z.string().default(''),
+            timeout_ms: positive.default(10000),
+            /** when rspamd cannot be reached: "open" accepts unfiltered mail, "closed" answers 451 4.7.1 */
+            on_failure: z.enum(['open', 'closed']).default('open'),
+          })
+          .strict()
+          .prefault({}),
+        bayes: z
+          .object({
+            /** the built-in per-account classifier: learns from moves into and out of Junk */
+            enabled: z.boolean().default(true),
+            /** spam probability (0-1) at or above which a message goes to Junk */
+            threshold: z.number().min(0.5).max(1).default(0.95),
+            /** messages learned as spam and as ham (each) before the classifier gives verdicts */
+            min_learned: z.number().int().min(1).default(5),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+
+    dns: z
+      .object({
+        /** recursive resolvers to ask ("127.0.0.1", "[::1]:5353", "10.0.0.2:53"); empty = the system's */
+        servers: z.array(z.string()).default([]),
+        /** per-query timeout */
+        timeout_ms: positive.default(5000),
+      })
+      .strict()
+      .prefault({}),
+
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

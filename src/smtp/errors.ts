@@ -55,6 +55,11 @@ export const Replies = {
   shuttingDown: r(421, '4.3.2', 'Server shutting down'),
   // the account was removed or its password changed since AUTH (ctx.sessions)
   sessionEnded: (reason: string) => new SmtpReplyError(421, '4.7.0', `Session ended: ${reason}; log in again`),
+  // issue 15: trust and spam
+  dmarcReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected: ${why} says to refuse mail that fails DMARC`),
+  spamReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected as spam${why ? ': ' + why : ''}`),
+  spamSoftReject: () => new SmtpReplyError(451, '4.7.1', 'Message deferred by the spam filter, try again later'),
+  spamUnavailable: () => new SmtpReplyError(451, '4.7.1', 'The spam filter is not available, try again later'),
 } as const;
 
 /** StoreError → SMTP reply (the one place). */
