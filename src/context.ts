@@ -11,6 +11,7 @@ import type { Store } from './store/types.js';
 import type { Authenticator } from './auth/types.js';
 import type { TlsProvider } from './net/types.js';
 import type { SessionRegistry } from './net/sessions.js';
+import type { BayesClassifier } from './spam/bayes/classifier.js';
 
 export interface ServerContext {
   config: Config;
@@ -21,4 +22,6 @@ export interface ServerContext {
   shutdown: AbortSignal;
   /** live IMAP/POP3/submission sessions: who is connected, and ending an account's sessions (src/net/sessions.ts) */
   sessions: SessionRegistry;
+  /** the built-in spam classifier (src/spam/bayes); absent = not used */
+  bayes?: BayesClassifier;
 }

@@ -27,6 +27,8 @@ import { CliError, openStore } from './common.js';
 import { out } from './io.js';
 import { TLS_LABEL } from './config.js';
 import { PROTOCOLS, type Protocols } from './protocols.js';
+import { BayesClassifier } from '../spam/bayes/classifier.js';
+import { withJunkLearning } from '../spam/bayes/learn.js';
 
 export type ListenerName = keyof Config['listeners'];
 const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'];
@@ -133,7 +135,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     const auth = createAuthenticator(store, config, log);
     const sessions = createSessionRegistry(store, log);
-    const ctx: ServerContext = { config, store, auth, tls, log, shutdown: abort.signal, sessions };
+    // the classifier learns from moves into and out of Junk (src/spam/bayes/learn.ts)
+    const bayes = new BayesClassifier(store, config.spam.bayes);
+    const ctx: ServerContext = { config, store: withJunkLearning(store, bayes, log), auth, tls, log, shutdown: abort.signal, sessions, bayes };
 
     for (const name of ORDER) {
       const l = config.listeners[name];

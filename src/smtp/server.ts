@@ -19,7 +19,7 @@ import type { RunningListener } from '../net/types.js';
 import type { TlsMode } from '../config/schema.js';
 import { plaintextAllowed } from '../auth/policy.js';
 import { normaliseIp } from '../net/address.js';
-import { getResolver, type DnsResolver } from './dns.js';
+import { resolverFor, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
 import { ConnectionCounter, RateWindow } from './limits.js';
 import { MemoryBudget, readMessage } from './read.js';
@@ -55,7 +55,7 @@ export async function startSmtp(
   const { config } = ctx;
   const inbound = name === 'smtp';
   const log = ctx.log.child({ listener: name });
-  const resolver: DnsResolver = (n, t) => (opts.resolver ?? getResolver())(n, t);
+  const resolver: DnsResolver = (n, t) => (opts.resolver ?? resolverFor(ctx.config))(n, t);
   const conns = new ConnectionCounter(config.limits.connections_per_ip);
   const ipMinute = new RateWindow<string>(config.limits.smtp_messages_per_ip_per_minute, 60_000);
   let hourly = accountHourly.get(ctx);

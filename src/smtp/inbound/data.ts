@@ -1,7 +1,9 @@
 /**
  * DATA on port 25 (RFC 5321 §4.1.1.4): prepend the trace fields, verify the sender
- * (SPF/DKIM/DMARC), deliver one copy per local account and queue alias destinations
- * outside our domains. 250 is sent only after every local copy is committed.
+ * (SPF/DKIM/ARC/DMARC) and act on the DMARC policy (./dmarc.ts), ask the spam filters
+ * (rspamd when configured, then each account's own classifier), deliver one copy per
+ * local account (spam into its Junk) and queue alias destinations outside our domains
+ * (ARC-sealed). 250 is sent only after every local copy is committed.
  *
  * Partial failure: with several recipients and one DATA reply (RFC 5321 has no
  * per-recipient DATA reply outside LMTP), the message is accepted when at least one copy
@@ -12,6 +14,11 @@ import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
 import { verifyInbound } from '../authresults.js';
+import { dmarcAction } from './dmarc.js';
+import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
+import { stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
+import { tokenize } from '../../spam/bayes/tokens.js';
+import { headerEnd } from '../headers.js';
 import type { DnsResolver } from '../dns.js';
 import { deliverLocal } from '../deliver.js';
 import { Replies, storeErrorReply } from '../errors.js';
@@ -37,6 +44,7 @@ export async function deliverInbound(
 ): Promise<InboundResult> {
   if (headerValues(raw, 'received').length >= MAX_HOPS) throw Replies.loop();
   raw = stripOwnAuthResults(raw, ctx.config.hostname);
+  raw = stripSpamHeaders(raw, headerEnd(raw));
   const now = new Date();
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const cipher = session.tlsOptions || null;
@@ -51,6 +59,13 @@ export async function deliverInbound(
     forAddress: txn.recipients.length === 1 ? txn.recipients[0]!.rcpt : undefined,
     date: now,
   });
+  const accounts: Account[] = txn.recipients.flatMap((r) => r.accounts);
+  const external = [...new Set(txn.recipients.flatMap((r) => r.external))];
+  // forwarded copies get our ARC seal (RFC 8617), made with the forwarding domain's DKIM key
+  const forwarding = txn.recipients.find((r) => r.external.length);
+  const sealDomain = forwarding ? await ctx.store.getDomain(forwarding.rcpt.slice(forwarding.rcpt.lastIndexOf('@') + 1)) : null;
+  const seal = sealDomain?.dkimSelector && sealDomain.dkimPrivateKey ? { signingDomain: sealDomain.name, selector: sealDomain.dkimSelector, privateKey: sealDomain.dkimPrivateKey } : undefined;
+
   const auth = ctx.config.smtp.verify_inbound
     ? await verifyInbound({
         raw: Buffer.concat([Buffer.from(received), raw]),
@@ -60,21 +75,60 @@ export async function deliverInbound(
         hostname: ctx.config.hostname,
         resolver,
         log: ctx.log,
+        seal,
       })
-    : '';
-  const trace = auth + received; // topmost first: our verdict above our Received
+    : null;
+  const trace = (auth?.trace ?? '') + received; // topmost first: our verdict above our Received
+  const log = ctx.log.child({ conn: session.id });
 
-  const accounts: Account[] = txn.recipients.flatMap((r) => r.accounts);
-  const external = [...new Set(txn.recipients.flatMap((r) => r.external))];
+  let verdict: Verdict | undefined;
+  if (auth) {
+    const action = dmarcAction(auth, ctx.config.dmarc);
+    if (action.kind === 'reject') {
+      log.info({ from: sender, domain: auth.dmarc?.domain }, `message refused: ${action.reason}`);
+      throw Replies.dmarcReject(action.reason);
+    }
+    if (action.kind === 'quarantine') verdict = { junk: true, reasons: ['dmarc=quarantine'] };
+  }
 
-  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace });
+  const rspamd = ctx.config.spam.rspamd;
+  if (rspamd.url) {
+    try {
+      const result = await rspamdCheck(rspamd, Buffer.concat([Buffer.from(trace), raw]), {
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs || '',
+        from: sender,
+        rcpt: txn.recipients.map((r) => r.rcpt),
+        hostname: session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : undefined,
+        queueId: session.id,
+      });
+      const outcome = rspamdOutcome(result);
+      log.info({ action: result.action, score: result.score, required: result.requiredScore, symbols: result.symbols.slice(0, 20) }, `rspamd: ${result.action}`);
+      if (outcome.kind === 'reject') throw Replies.spamReject(result.message ?? '');
+      if (outcome.kind === 'defer') throw Replies.spamSoftReject();
+      verdict = verdict ? { ...outcome.verdict, junk: true, reasons: [...(verdict.reasons ?? []), ...(outcome.verdict.reasons ?? [])] } : outcome.verdict;
+      if (outcome.verdict.subject !== undefined) raw = stripSpamHeaders(raw, headerEnd(raw), outcome.verdict.subject);
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== 'RspamdError') throw err;
+      if (rspamd.on_failure === 'closed') {
+        log.warn({ err: err.message }, `${err.message}; message deferred (spam.rspamd.on_failure = "closed")`);
+        throw Replies.spamUnavailable();
+      }
+      log.warn({ err: err.message }, `${err.message}; message delivered unfiltered (spam.rspamd.on_failure = "open")`);
+    }
+  }
+
+  const bayes = ctx.bayes?.config.enabled ? ctx.bayes : undefined;
+  let tokens: string[] | undefined;
+  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, (tokens ??= tokenize(raw))) : undefined;
+
+  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict });
   let queued = 0;
   const failures: Array<{ address: string; reply: ReturnType<typeof storeErrorReply> }> = [];
   for (const r of results) if ('error' in r) failures.push({ address: r.account.address, reply: storeErrorReply(r.error) });
   if (external.length) {
     try {
-      // forwarded copies keep the original sender (no SRS): SPF may fail at the destination
-      await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from(trace), raw]), accountId: null });
+      await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
       queued = external.length;
     } catch (err) {
       for (const address of external) failures.push({ address, reply: storeErrorReply(err) });

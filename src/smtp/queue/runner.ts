@@ -11,7 +11,7 @@
  */
 import type { ServerContext } from '../../context.js';
 import type { QueueItem } from '../../store/types.js';
-import { getResolver, type DnsResolver } from '../dns.js';
+import { resolverFor, type DnsResolver } from '../dns.js';
 import { domainOf } from '../session.js';
 import { expiresAt, retryDelayMs, warnAt } from './backoff.js';
 import { OutboundConnection, TransactionError } from './client.js';
@@ -51,7 +51,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
   const log = ctx.log.child({ component: 'queue' });
   const smtp = ctx.config.smtp;
   const now = opts.now ?? (() => new Date());
-  const resolver: DnsResolver = (n, t) => (opts.resolver ?? getResolver())(n, t);
+  const resolver: DnsResolver = (n, t) => (opts.resolver ?? resolverFor(ctx.config))(n, t);
   const interval = opts.intervalMs ?? 5000;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;

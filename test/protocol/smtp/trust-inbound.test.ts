@@ -1,0 +1,190 @@
+/**
+ * Issue 15, inbound, end to end over port 25 with real DNS answers (an in-process DNS
+ * server that letterbox reaches through `dns.servers`): DMARC p=reject refused with
+ * 550 5.7.1, p=quarantine (and pct) into Junk, a clean message in INBOX with spf=pass and
+ * dmarc=pass, forged X-Spam fields removed; rspamd (Debian's, private configuration, one
+ * per file) applying each of its actions, and failing open or closed.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { startTestDns, type TestDns } from '../../helpers/dns-server.js';
+import { GTUBE, rspamdInstalled, startRspamd, type Rspamd } from '../../helpers/rspamd.js';
+import { SmtpClient } from './harness.js';
+import { startTrustServer, type TrustServer } from './trust-harness.js';
+
+const USER = 'alice@local.test';
+
+function message(from: string, subject: string, body = 'Hello Alice, see you at the meeting tomorrow.') {
+  return `From: <${from}>\r\nTo: <${USER}>\r\nSubject: ${subject}\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@x.test>\r\nDate: Wed, 02 Dec 2026 10:00:00 +0000\r\n\r\n${body}\r\n`;
+}
+
+/** one SMTP transaction on port 25; the reply to the end of DATA (or the first refusal) */
+async function send(port: number, from: string, raw: string, rcpt = USER): Promise<string> {
+  const { client } = await SmtpClient.connect(port);
+  try {
+    await client.cmd('EHLO client.sender.test');
+    let r = await client.cmd(`MAIL FROM:<${from}>`);
+    if (!r.startsWith('250')) return r;
+    r = await client.cmd(`RCPT TO:<${rcpt}>`);
+    if (!r.startsWith('250')) return r;
+    return await client.data(raw);
+  } finally {
+    client.close();
+  }
+}
+
+let dns: TestDns;
+before(async () => {
+  dns = await startTestDns({
+    records: {
+      // mail from 127.0.0.1 passes SPF for good.test, fails for the others
+      'good.test': [{ type: 'TXT', data: 'v=spf1 ip4:127.0.0.1 -all' }],
+      '_dmarc.good.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
+      'reject.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
+      '_dmarc.reject.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
+      'quarantine.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
+      '_dmarc.quarantine.test': [{ type: 'TXT', data: 'v=DMARC1; p=quarantine' }],
+      'halfreject.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
+      '_dmarc.halfreject.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject; pct=0' }],
+      'monitor.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
+      '_dmarc.monitor.test': [{ type: 'TXT', data: 'v=DMARC1; p=none' }],
+    },
+  });
+});
+after(() => dns.close());
+
+describe('DMARC policy over port 25', () => {
+  let s: TrustServer;
+  before(async () => {
+    s = await startTrustServer(dns.server);
+    await s.addUser(USER, 'pw-alice-1');
+  });
+  after(() => s.stop());
+
+  test('p=reject failing DMARC is refused with 550 5.7.1 and stored nowhere', async () => {
+    const reply = await send(s.port('smtp'), 'ceo@reject.test', message('ceo@reject.test', 'wire money'));
+    assert.match(reply, /^550 5\.7\.1 .*DMARC/);
+    assert.equal((await s.messages(USER, 'INBOX')).length, 0);
+    assert.equal((await s.messages(USER, 'Junk')).length, 0);
+    assert.ok(dns.queries.includes('_dmarc.reject.test TXT'), 'the DMARC record was asked for over DNS');
+  });
+
+  test('p=quarantine failing DMARC goes to Junk with X-Spam fields', async () => {
+    const reply = await send(s.port('smtp'), 'news@quarantine.test', message('news@quarantine.test', 'quarantined'));
+    assert.match(reply, /^250 /);
+    const junk = await s.messages(USER, 'Junk');
+    const msg = junk.find((m) => m.includes('Subject: quarantined'));
+    assert.ok(msg, 'in Junk');
+    assert.match(msg, /X-Spam-Flag: YES/);
+    assert.match(msg, /X-Spam-Status: Yes.*dmarc=quarantine/);
+    assert.match(msg, /dmarc=fail/);
+    assert.ok(!(await s.messages(USER, 'INBOX')).some((m) => m.includes('Subject: quarantined')));
+  });
+
+  test('pct=0: p=reject is applied to no message, which is quarantined instead (RFC 7489 §6.6.4)', async () => {
+    const reply = await send(s.port('smtp'), 'x@halfreject.test', message('x@halfreject.test', 'pct zero'));
+    assert.match(reply, /^250 /);
+    assert.ok((await s.messages(USER, 'Junk')).some((m) => m.includes('Subject: pct zero')));
+  });
+
+  test('p=none failing DMARC is delivered to INBOX', async () => {
+    assert.match(await send(s.port('smtp'), 'x@monitor.test', message('x@monitor.test', 'monitor only')), /^250 /);
+    assert.ok((await s.messages(USER, 'INBOX')).some((m) => m.includes('Subject: monitor only')));
+  });
+
+  test('a clean message passing SPF and DMARC lands in INBOX; forged X-Spam fields are removed', async () => {
+    const raw = message('friend@good.test', 'lunch').replace('Subject:', 'X-Spam-Flag: NO\r\nX-Spam-Status: No, forged\r\nSubject:');
+    assert.match(await send(s.port('smtp'), 'friend@good.test', raw), /^250 /);
+    const msg = (await s.messages(USER, 'INBOX')).find((m) => m.includes('Subject: lunch'));
+    assert.ok(msg, 'in INBOX');
+    assert.match(msg, /spf=pass/);
+    assert.match(msg, /dmarc=pass/);
+    assert.doesNotMatch(msg, /X-Spam-Flag/);
+    assert.doesNotMatch(msg, /forged/);
+  });
+});
+
+describe('rspamd', { skip: !rspamdInstalled() && 'rspamd is not installed (apt-get install rspamd)' }, () => {
+  let rspamd: Rspamd;
+  let s: TrustServer;
+  before(async () => {
+    rspamd = await startRspamd({ dnsServer: dns.server });
+    s = await startTrustServer(dns.server, `[spam.rspamd]\nurl = "${rspamd.url}"\ntimeout_ms = 20000\n[spam.bayes]\nenabled = false\n`);
+    await s.addUser(USER, 'pw-alice-1');
+  });
+  after(async () => {
+    await s?.stop();
+    await rspamd?.stop();
+  });
+
+  test('"add header" (GTUBE test pattern): delivered to Junk with rspamd\'s score', async () => {
+    assert.match(await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'gtube add header', GTUBE.addHeader)), /^250 /);
+    const msg = (await s.messages(USER, 'Junk')).find((m) => m.includes('Subject: gtube add header'));
+    assert.ok(msg, 'in Junk');
+    assert.match(msg, /X-Spam-Flag: YES/);
+    assert.match(msg, /X-Spam-Status: Yes, score=[\d.]+ required=[\d.]+ tests=rspamd,.*GTUBE/);
+  });
+
+  test('"reject" (the standard GTUBE): 550 5.7.1 with rspamd\'s message', async () => {
+    const reply = await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'gtube reject', GTUBE.reject));
+    assert.match(reply, /^550 5\.7\.1 Message rejected as spam: Gtube pattern/);
+  });
+
+  test('"rewrite subject": Junk with the Subject rspamd gives', async () => {
+    assert.match(await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'gtube rewrite', GTUBE.rewriteSubject)), /^250 /);
+    const msg = (await s.messages(USER, 'Junk')).find((m) => /Subject: .*gtube rewrite/.test(m));
+    assert.ok(msg, 'in Junk');
+    assert.match(msg, /Subject: \*\*\* SPAM \*\*\* gtube rewrite/);
+  });
+
+  test('"no action": INBOX, X-Spam-Status: No', async () => {
+    assert.match(await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'gtube no action', GTUBE.noAction)), /^250 /);
+    const msg = (await s.messages(USER, 'INBOX')).find((m) => m.includes('Subject: gtube no action'));
+    assert.ok(msg, 'in INBOX');
+    assert.match(msg, /X-Spam-Status: No, score=/);
+  });
+
+  test('"soft reject": 451 4.7.1, nothing stored', async () => {
+    const before = (await s.messages(USER, 'INBOX')).length + (await s.messages(USER, 'Junk')).length;
+    assert.match(await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'LB-SOFT-REJECT please')), /^451 4\.7\.1 /);
+    assert.equal((await s.messages(USER, 'INBOX')).length + (await s.messages(USER, 'Junk')).length, before);
+  });
+});
+
+describe('rspamd not answering', () => {
+  // accepts connections and never answers: a hung filter
+  const sockets = new Set<Socket>();
+  const silent = createServer((c) => {
+    sockets.add(c);
+    c.on('error', () => {});
+  });
+  let url = '';
+  before(async () => {
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const c of sockets) c.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  for (const mode of ['open', 'closed'] as const) {
+    test(`on_failure = "${mode}": after timeout_ms the message is ${mode === 'open' ? 'delivered unfiltered' : 'deferred with 451 4.7.1'}`, async () => {
+      const s = await startTrustServer(dns.server, `[spam.rspamd]\nurl = "${url}"\ntimeout_ms = 300\non_failure = "${mode}"\n`);
+      try {
+        await s.addUser(USER, 'pw-alice-1');
+        const reply = await send(s.port('smtp'), 'a@good.test', message('a@good.test', `hung ${mode}`));
+        if (mode === 'open') {
+          assert.match(reply, /^250 /);
+          assert.ok((await s.messages(USER, 'INBOX')).some((m) => m.includes(`Subject: hung ${mode}`)));
+        } else {
+          assert.match(reply, /^451 4\.7\.1 /);
+          assert.equal((await s.messages(USER, 'INBOX')).length, 0);
+        }
+      } finally {
+        await s.stop();
+      }
+    });
+  }
+});
