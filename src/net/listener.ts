@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConnectionHandler, ConnectionInfo, ListenerOptions, RunningListener, TlsProvider } from './types.js';
 import { normaliseIp } from './address.js';
+import { promptAcker } from './quickack.js';
 
 const processTag = randomBytes(2).toString('hex');
 let connectionCounter = 0;
@@ -93,6 +94,7 @@ export function listen(
       remoteAddress: ip,
       remotePort: raw.remotePort ?? 0,
       id,
+      ackNow: promptAcker(raw),
     };
     llog.debug({ conn: id, ip, port: info.remotePort }, `${opts.name} connection from ${ip}`);
     if (opts.tls !== 'implicit') {

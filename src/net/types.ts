@@ -25,6 +25,11 @@ export interface ConnectionInfo {
   remotePort: number;
   /** unique id for logs */
   id: string;
+  /**
+   * Sessions call this after taking in received data: the kernel acknowledges it now rather
+   * than on its delayed-ACK timer (./quickack.ts). Absent for sockets not accepted by a listener.
+   */
+  ackNow?: () => void;
 }
 
 export type ConnectionHandler = (socket: net.Socket, info: ConnectionInfo) => void;

@@ -257,6 +257,8 @@ export class Pop3Session {
     }
     // a client pipelining far ahead waits until the queue drains (TCP back-pressure)
     if ((this.queue.length > 1000 || this.queuedBytes > QUEUE_PAUSE_BYTES) && !this.socket.isPaused()) this.socket.pause();
+    // half a line gets no reply: acknowledge it now, or a Nagle client waits for the delayed ACK
+    if (this.splitter.holding) this.info.ackNow?.();
   }
 
   private nextEvent(): Promise<LineEvent | null> {

@@ -13,7 +13,8 @@
  *  - logs carry envelope metadata only: never bodies or passwords.
  */
 import type * as net from 'node:net';
-import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { PromptSMTPServer, ackReads } from './greeting.js';
 import type { ServerContext } from '../context.js';
 import type { RunningListener } from '../net/types.js';
 import type { TlsMode } from '../config/schema.js';
@@ -106,7 +107,8 @@ export async function startSmtp(
       callback();
     },
 
-    onSecure(_socket, session, callback) {
+    onSecure(socket, session, callback) {
+      ackReads(socket);
       const state = sessionState(session, name, startTls);
       state.account = null; // RFC 3207 §4.2: nothing learned before TLS carries over
       if (!inbound) session.disabledCommands = undefined;
@@ -290,7 +292,7 @@ export async function startSmtp(
     }
   }
 
-  const server = new SMTPServer(options);
+  const server = new PromptSMTPServer(options);
   server.on('error', (err: Error) => log.debug({ err: err.message }, `${name}: ${err.message}`));
   const sockets = new Set<net.Socket>();
   server.server.on('connection', (socket: net.Socket) => {

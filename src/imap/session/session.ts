@@ -198,6 +198,9 @@ export class Session {
     this.idleTimer?.refresh();
     if (!this.reader.push(chunk) && this.busy) this.socket.pause();
     this.pump();
+    // part of a command (a literal whose CRLF follows in another write, as imaplib sends it)
+    // gets no reply yet: acknowledge it now, or a Nagle client waits for the delayed ACK
+    if (this.reader.inCommand || this.reader.buffered > 0) this.info.ackNow?.();
   }
 
   /** reads one raw line (AUTHENTICATE responses, IDLE's DONE); null when the connection closed */

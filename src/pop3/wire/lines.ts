@@ -18,6 +18,11 @@ export class LineSplitter {
 
   constructor(private readonly maxLength: number) {}
 
+  /** true while part of a line is buffered (or being skipped): the client owes the rest */
+  get holding(): boolean {
+    return this.pending > 0 || this.skipping;
+  }
+
   /** feeds received bytes; returns the complete lines (without CRLF) they finish */
   push(chunk: Buffer): LineEvent[] {
     const out: LineEvent[] = [];
