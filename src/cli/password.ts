@@ -18,15 +18,7 @@ function check(password: string, source: string): string {
 }
 
 export async function readNewPassword(opts: { passwordFile?: string }): Promise<string> {
-  if (opts.passwordFile) {
-    let text: string;
-    try {
-      text = readFileSync(opts.passwordFile, 'utf8');
-    } catch (e) {
-      throw new CliError(`cannot read --password-file ${opts.passwordFile}: ${(e as Error).message}`);
-    }
-    return check(firstLine(text), `--password-file ${opts.passwordFile}`);
-  }
+  if (opts.passwordFile) return fromFile(opts.passwordFile);
   const stdin = io.stdin;
   if (stdin.isTTY && stdin.setRawMode) {
     const a = await promptHidden('New password: ');
@@ -41,6 +33,36 @@ export async function readNewPassword(opts: { passwordFile?: string }): Promise<
     );
   }
   return check(line, 'standard input');
+}
+
+/**
+ * Reads an existing password (another server's, for `letterbox import imap`) once: from
+ * --password-file, from the environment variable --password-env names, at a terminal
+ * (not echoed), or as the first line of standard input.
+ */
+export async function readPassword(opts: { passwordFile?: string; passwordEnv?: string }, prompt: string): Promise<string> {
+  if (opts.passwordFile) return fromFile(opts.passwordFile);
+  if (opts.passwordEnv) {
+    const v = process.env[opts.passwordEnv];
+    if (v === undefined) throw new CliError(`--password-env ${opts.passwordEnv}: no such environment variable`);
+    return check(v, `$${opts.passwordEnv}`);
+  }
+  const stdin = io.stdin;
+  if (stdin.isTTY && stdin.setRawMode) return check(await promptHidden(prompt), 'the prompt');
+  const line = await readFirstLine();
+  if (line === null) throw new CliError('no password on standard input; type it at a terminal, pipe it, or use --password-file / --password-env');
+  return check(line, 'standard input');
+}
+
+/** the first line of --password-file */
+function fromFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read --password-file ${path}: ${(e as Error).message}`);
+  }
+  return check(firstLine(text), `--password-file ${path}`);
 }
 
 function firstLine(text: string): string {

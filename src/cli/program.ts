@@ -16,6 +16,7 @@ import * as backup from './backup.js';
 import * as queue from './queue.js';
 import * as dns from './dns.js';
 import * as verify from './verify.js';
+import * as transfer from './transfer.js';
 
 function version(): string {
   try {
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, config, dns, queue, backup, verify]) group.register(program);
+  for (const group of [serve, domain, user, alias, config, dns, queue, backup, verify, transfer]) group.register(program);
   return program;
 }
 

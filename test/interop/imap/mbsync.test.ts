@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { has, run } from '../run.js';
+import { has, mbsyncConfig, run } from '../run.js';
 import { msg, PASS, seed, startServer, USER } from '../../protocol/imap/harness.js';
 
 const skip = !has('mbsync') && 'mbsync (isync) not installed';
@@ -37,33 +37,7 @@ test('mbsync two-way sync of all folders', { skip }, async () => {
     const rc = join(home, 'mbsyncrc');
     writeFileSync(
       rc,
-      `IMAPAccount lb
-Host 127.0.0.1
-Port ${server.port}
-User ${USER}
-Pass "${PASS}"
-SSLType STARTTLS
-CertificateFile ${join(server.t.dataDir, 'tls', 'cert.pem')}
-SystemCertificates no
-
-IMAPStore lb-remote
-Account lb
-
-MaildirStore lb-local
-Path ${maildir}/
-Inbox ${maildir}/INBOX
-SubFolders Verbatim
-
-Channel lb
-Far :lb-remote:
-Near :lb-local:
-Patterns *
-Create Both
-Remove None
-Expunge Both
-SyncState *
-Sync All
-`,
+      mbsyncConfig({ port: server.port, user: USER, pass: PASS, certFile: join(server.t.dataDir, 'tls', 'cert.pem'), maildir, channel: 'Create Both\nRemove None\nExpunge Both\nSyncState *\nSync All' }),
     );
     const sync = async () => {
       const r = await run('mbsync', ['-c', rc, '-a'], { env: { HOME: home } });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { indexMessage } from '../../../src/mime/index.js';
 import { splitMbox } from '../../../src/mime/mbox.js';
 import { searchableText } from '../../../src/mime/text.js';
 import { checkOffsets } from './check.js';
 
-const CORPUS = '/work/shared/corpus/sample.mbox';
+const CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'sample.mbox');
 
 function corpus(): Buffer | null {
   try {
