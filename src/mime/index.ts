@@ -15,6 +15,7 @@ import { buildEnvelope } from './envelope.js';
 import { applyContentHeaders, emptyPart, PART_FIELDS, ROOT_FIELDS } from './content.js';
 import { isFieldLine, parseHeaderBlock } from './header.js';
 import { getParam } from './params.js';
+import { LineCounter } from './lines.js';
 import type { MimeIndex, MimePart } from './types.js';
 
 export type { MimeIndex, MimePart, Envelope, EnvelopeAddress, MimeParams } from './types.js';
@@ -40,8 +41,8 @@ interface Ctx {
   parts: number;
   maxDepth: number;
   problems: string[];
-  /** positions of every LF in raw, ascending (for bodyLines) */
-  lfs: number[];
+  /** LF counts per range (bodyLines), in bounded memory */
+  lines: LineCounter;
 }
 
 interface Parsed {
@@ -59,19 +60,7 @@ function label(path: string): string {
  * line break is not counted (as Dovecot and UW-IMAP count; imaptest compares with them).
  */
 function countLines(ctx: Ctx, a: number, b: number): number {
-  if (b <= a) return 0;
-  const lfs = ctx.lfs;
-  const lower = (x: number): number => {
-    let lo = 0;
-    let hi = lfs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (lfs[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return lower(b) - lower(a);
+  return ctx.lines.count(a, b);
 }
 
 /**
@@ -223,18 +212,6 @@ function parseMultipart(ctx: Ctx, part: MimePart, bounds: Buffer[], depth: numbe
   return { part, hit: result };
 }
 
-function scanBytes(raw: Buffer): { lfs: number[]; bareLf: number } {
-  const lfs: number[] = [];
-  let bareLf = 0;
-  let p = raw.indexOf(LF);
-  while (p >= 0) {
-    lfs.push(p);
-    if (p === 0 || raw[p - 1] !== CR) bareLf++;
-    p = raw.indexOf(LF, p + 1);
-  }
-  return { lfs, bareLf };
-}
-
 /** Parse `raw` into its MIME index. Never throws; problems are listed in the result. */
 export function indexMessage(raw: Buffer, opts?: IndexOptions): MimeIndex {
   const problems: string[] = [];
@@ -243,12 +220,12 @@ export function indexMessage(raw: Buffer, opts?: IndexOptions): MimeIndex {
   try {
     if (!Buffer.isBuffer(raw)) raw = Buffer.from(raw ?? []);
     has8bit = !isAscii(raw);
-    const scan = scanBytes(raw);
-    bareLf = scan.bareLf;
+    const lines = new LineCounter(raw);
+    bareLf = lines.bareLf;
     let maxDepth = opts?.maxDepth ?? DEFAULT_MAX_DEPTH;
     if (!Number.isFinite(maxDepth) || maxDepth < 0) maxDepth = DEFAULT_MAX_DEPTH;
     maxDepth = Math.min(Math.floor(maxDepth), MAX_DEPTH_CAP);
-    const ctx: Ctx = { raw, parts: 0, maxDepth, problems, lfs: scan.lfs };
+    const ctx: Ctx = { raw, parts: 0, maxDepth, problems, lines };
     const { part } = parseEntity(ctx, 0, [], 0, false, '', true);
     if (problems.length > MAX_PROBLEMS) problems.splice(MAX_PROBLEMS, problems.length, `… ${problems.length - MAX_PROBLEMS} more problems`);
     return { version: 1, root: part, bareLf, has8bit, problems };

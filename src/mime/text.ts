@@ -150,7 +150,16 @@ function addressForms(value: string): string {
 }
 
 function headerText(raw: Buffer, part: MimePart): string {
-  return partHeaders(raw, part)
+  return fieldsText(partHeaders(raw, part));
+}
+
+/** Searchable text of a standalone block of header fields (a delivery prefix: Received, Delivered-To…). */
+export function headerFieldsText(block: Buffer): string {
+  return fieldsText(parseHeaders(block));
+}
+
+function fieldsText(fields: HeaderField[]): string {
+  return fields
     .map((f) => {
       const v = decodeWords(f.value);
       if (!ADDRESS_FIELDS.has(f.name.toLowerCase())) return `${f.name}: ${v}`;

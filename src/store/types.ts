@@ -395,9 +395,14 @@ export interface Store extends KvOps, IntegrityOps {
   /** UIDs matching, ascending */
   search(accountId: AccountId, mailboxId: MailboxId, query: SearchQuery): Promise<number[]>;
 
-  // delivery (SMTP): one raw message to several local mailboxes, one commit, parsed once
+  /**
+   * Delivery (SMTP): one raw message to several local mailboxes, one commit, parsed once.
+   * Each target's copy is its `prefix` (whole CRLF-terminated header fields: Return-Path,
+   * Delivered-To, trace fields) followed by `raw`; the copy's index is derived from raw's by
+   * offset (src/mime/prefix.ts), so a message to many recipients is never indexed twice.
+   */
   deliver(
-    targets: Array<{ accountId: AccountId; mailboxId?: MailboxId; flags?: Flag[] }>,
+    targets: Array<{ accountId: AccountId; mailboxId?: MailboxId; flags?: Flag[]; prefix?: Buffer }>,
     raw: Buffer,
     opts?: { internalDate?: Date },
   ): Promise<Array<{ accountId: AccountId; mailboxId: MailboxId; uid: number } | { accountId: AccountId; error: StoreError }>>;

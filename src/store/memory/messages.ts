@@ -3,11 +3,19 @@ import { matches } from '../search.js';
 import { StoreError, type Change, type Flag, type Store } from '../types.js';
 import { applyFlagOp, hasFlag, inUidSet, newGuid, sameFlags } from '../util.js';
 import type { MemCtx } from './context.js';
+import type { Body } from './model.js';
+import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MessageOps } from '../ops.js';
 
 
 export function messageOps(m: MemCtx): MessageOps {
   const { open, acct, mbox, meta, select, makeBody, checkQuota, put, remove, publish, inbox, record, appendAll } = m;
+  /** a target's copy: its prefix + the message, the index shifted rather than parsed again */
+  const withPrefix = (base: Body, prefix: Buffer | undefined): Body => {
+    if (!prefix?.length) return base;
+    const raw = Buffer.concat([prefix, base.raw]);
+    return makeBody({ raw, index: indexWithPrefix(base.index, base.raw.length, prefix) ?? undefined });
+  };
   return {
     async append(accountId, mailboxId, input, opts) {
       const [r] = appendAll(acct(accountId), mbox(accountId, mailboxId), [input], opts?.origin);
@@ -107,7 +115,7 @@ export function messageOps(m: MemCtx): MessageOps {
 
     async deliver(targets, raw, opts) {
       open();
-      const body = makeBody({ raw });
+      const base = makeBody({ raw });
       const internalDate = opts?.internalDate ?? new Date();
       const changes: Change[] = [];
       const out: Awaited<ReturnType<Store['deliver']>> = [];
@@ -115,6 +123,7 @@ export function messageOps(m: MemCtx): MessageOps {
         try {
           const a = acct(t.accountId);
           const m = t.mailboxId !== undefined ? mbox(t.accountId, t.mailboxId) : inbox(a);
+          const body = withPrefix(base, t.prefix);
           checkQuota(a, body.raw.length);
           const c = put(a, m, body, t.flags ?? [], internalDate, newGuid(), undefined);
           changes.push(c);

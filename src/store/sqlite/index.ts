@@ -151,7 +151,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     bus,
     ...adminOps(ctx),
     ...mailboxOps(ctx),
-    ...messageOps(ctx, pool),
+    ...messageOps(ctx, pool, opts.mimeDepth),
     ...pop3Ops(ctx),
     ...queueOps(ctx),
     ...kvOps(ctx),

@@ -6,7 +6,7 @@ import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameF
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
-import { insertBlob, insertMessage, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
+import { insertBlob, insertMessage, prefixedBody, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 import type { MessageOps } from '../ops.js';
 
 
@@ -67,7 +67,11 @@ export async function appendInputs(
 /** parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT) */
 const INDEX_CACHE_SIZE = 2000;
 
-export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
+const EMPTY = Buffer.alloc(0);
+/** deliveries of messages this large commit each recipient's copy on its own */
+const SPLIT_COMMIT_BYTES = 1024 * 1024;
+
+export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): MessageOps {
   const { q } = ctx;
   const indexCache = new Map<number, MimeIndex>();
 
@@ -239,32 +243,59 @@ export function messageOps(ctx: Ctx, pool: ParsePool): MessageOps {
     },
     async deliver(targets, raw, opts) {
       ctx.open();
-      const body = await pool.prepare(Buffer.from(raw));
+      // indexed once (large messages in a parse worker); each target's copy gets its prefix by offset
+      const base = await pool.prepare(raw);
       const internalDate = (opts?.internalDate ?? new Date()).getTime();
-      return ctx.mutate(() => {
-        let blobId: number | null = null;
-        const changes: Change[] = [];
-        const out: Awaited<ReturnType<Store['deliver']>> = [];
-        for (const t of targets) {
-          try {
-            const a = ctx.account(t.accountId);
-            const mb =
-              t.mailboxId !== undefined
-                ? ctx.mailbox(t.accountId, t.mailboxId)
-                : ctx.mailboxByName(t.accountId, 'INBOX');
-            if (!mb) throw new StoreError('NONEXISTENT', `account ${a.address} has no INBOX`);
-            checkQuota(a, body.raw.length);
-            blobId ??= insertBlob(ctx, body);
-            const c = insertMessage(ctx, mb, { blobId, size: body.raw.length, flags: t.flags ?? [], internalDate, guid: newGuid() }, undefined);
-            changes.push(c);
-            out.push({ accountId: t.accountId, mailboxId: mb.id, uid: (c as { uid: number }).uid });
-          } catch (err) {
-            if (!(err instanceof StoreError)) throw err;
-            out.push({ accountId: t.accountId, error: err });
+      let index: MimeIndex | null = null;
+      type Target = (typeof targets)[number];
+      type Result = Awaited<ReturnType<Store['deliver']>>[number];
+      const deliverBatch = (batch: Array<{ t: Target; i: number }>) =>
+        ctx.mutate(() => {
+          /** copies with the same prefix share one blob */
+          const blobs = new Map<string, number>();
+          const changes: Change[] = [];
+          const out: Array<{ i: number; r: Result }> = [];
+          for (const { t, i } of batch) {
+            try {
+              const a = ctx.account(t.accountId);
+              const mb = t.mailboxId !== undefined ? ctx.mailbox(t.accountId, t.mailboxId) : ctx.mailboxByName(t.accountId, 'INBOX');
+              if (!mb) throw new StoreError('NONEXISTENT', `account ${a.address} has no INBOX`);
+              const prefix = t.prefix ?? EMPTY;
+              const size = prefix.length + base.raw.length;
+              checkQuota(a, size);
+              const key = prefix.toString('latin1');
+              let blobId = blobs.get(key);
+              if (blobId === undefined) {
+                if (prefix.length) index ??= JSON.parse(base.mimeJson) as MimeIndex;
+                // one copy at a time: it is garbage once SQLite has it
+                blobId = insertBlob(ctx, prefix.length ? prefixedBody(base, index!, prefix, mimeDepth) : base);
+                blobs.set(key, blobId);
+              }
+              const c = insertMessage(ctx, mb, { blobId, size, flags: t.flags ?? [], internalDate, guid: newGuid() }, undefined);
+              changes.push(c);
+              out.push({ i, r: { accountId: t.accountId, mailboxId: mb.id, uid: (c as { uid: number }).uid } });
+            } catch (err) {
+              if (!(err instanceof StoreError)) throw err;
+              out.push({ i, r: { accountId: t.accountId, error: err } });
+            }
           }
-        }
-        return { value: out, changes };
-      });
+          return { value: out, changes };
+        });
+      const all = targets.map((t, i) => ({ t, i }));
+      const results: Result[] = new Array(targets.length);
+      if (base.raw.length < SPLIT_COMMIT_BYTES) {
+        for (const { i, r } of await deliverBatch(all)) results[i] = r;
+        return results;
+      }
+      // a large message: one commit per distinct copy, so the event loop is held for one
+      // copy's write at a time, not for every recipient's at once
+      const groups = new Map<string, Array<{ t: Target; i: number }>>();
+      for (const x of all) {
+        const key = (x.t.prefix ?? EMPTY).toString('latin1');
+        groups.set(key, [...(groups.get(key) ?? []), x]);
+      }
+      for (const batch of groups.values()) for (const { i, r } of await deliverBatch(batch)) results[i] = r;
+      return results;
     },
   };
 }

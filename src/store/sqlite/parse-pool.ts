@@ -1,7 +1,9 @@
 /**
  * Parsing off the main thread. MIME indexing and search-text extraction cost more CPU than
- * the SQL of an append, so large messages are parsed by worker threads while the main
- * thread keeps committing. Results come back in request order (appends keep their
+ * the SQL of an append, so messages are parsed by worker threads while the main thread
+ * keeps committing: with `size` workers every message of 4 KiB or more, and whatever the
+ * size, every message of 1 MiB or more (one worker, started on first use), so a large
+ * message never blocks the event loop for the length of its parse. Results come back in request order (appends keep their
  * submission order, so UIDs follow it). Any worker trouble falls back to parsing inline.
  */
 import { Worker } from 'node:worker_threads';
@@ -12,6 +14,11 @@ import { prepareBody, type PreparedBody, type PreparedFields } from './rows.js';
 
 /** messages smaller than this are parsed inline (posting them costs about as much) */
 export const WORKER_MIN_BYTES = 4096;
+/**
+ * messages this large are always parsed by a worker, whatever the pool size: indexing tens
+ * of MiB takes long enough to stall every connection of the process if done inline
+ */
+export const ALWAYS_WORKER_BYTES = 1024 * 1024;
 
 export interface ParsePool {
   prepare(raw: Buffer, index?: MimeIndex): Promise<PreparedBody>;
@@ -35,7 +42,9 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number): 
   let nextId = 1;
   let viaWorkers = 0;
   let inline = 0;
-  let broken = size <= 0;
+  /** workers for ordinary messages; large ones get one even when size is 0 */
+  const maxWorkers = Math.max(1, size);
+  let broken = false;
   let chain: Promise<unknown> = Promise.resolve();
 
   // requests that will never be answered are parsed inline instead (see prepare)
@@ -87,7 +96,7 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number): 
 
   function viaWorker(raw: Buffer): Promise<PreparedFields> {
     let entry = workers.find((e) => e.busy === 0) ?? null;
-    if (!entry && workers.length < size) entry = spawn();
+    if (!entry && workers.length < maxWorkers) entry = spawn();
     entry ??= workers.reduce<{ w: Worker; busy: number } | null>((a, b) => (!a || b.busy < a.busy ? b : a), null);
     if (!entry) return Promise.reject(new Error('no parse worker'));
     const id = nextId++;
@@ -106,7 +115,8 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number): 
         inline++;
         return prepareBody(raw, index, maxDepth);
       };
-      if (broken || index || raw.length < WORKER_MIN_BYTES) work = Promise.resolve().then(here);
+      const offThread = raw.length >= ALWAYS_WORKER_BYTES || (size > 0 && raw.length >= WORKER_MIN_BYTES);
+      if (broken || index || !offThread) work = Promise.resolve().then(here);
       else
         work = viaWorker(raw).then((fields) => {
           viaWorkers++;

@@ -1,7 +1,8 @@
 /** Message rows and blobs of the SQLite store: conversion and the insert path shared by append/copy/move/restore. */
 import { createHash } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
-import { searchableText } from '../../mime/text.js';
+import { headerFieldsText, searchableText, TEXT_CAP } from '../../mime/text.js';
+import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MimeIndex } from '../../mime/types.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
@@ -85,6 +86,25 @@ export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number): 
 /** SHA-256 of the raw bytes as lower-case hex: recorded with every body, checked by `letterbox verify` */
 export function contentHash(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
+}
+
+/**
+ * A delivery copy: `prefix` (header fields for one recipient) + the prepared message. The
+ * index is shifted, not parsed again (src/mime/prefix.ts); the search text gains the
+ * prefix's fields. `index` is the parsed form of body.mimeJson (parse it once per delivery).
+ */
+export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffer | undefined, maxDepth?: number): PreparedBody {
+  if (!prefix?.length) return body;
+  const raw = Buffer.concat([prefix, body.raw]);
+  const shifted = indexWithPrefix(index, body.raw.length, prefix);
+  if (!shifted) return prepareBody(raw, undefined, maxDepth); // an empty message: nothing to parse
+  const header = headerFieldsText(prefix).toLowerCase();
+  return {
+    ...body,
+    raw,
+    mimeJson: JSON.stringify(shifted),
+    headerText: (body.headerText ? `${header}\n${body.headerText}` : header).slice(0, TEXT_CAP),
+  };
 }
 
 export function insertBlob(ctx: Ctx, b: PreparedBody): number {

@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { indexMessage } from '../../../src/mime/index.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 
@@ -333,6 +334,40 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const [m] = await store.getMessages(a.id, aInbox, [1]);
         assert.deepEqual(m!.flags, ['$Forwarded']);
         assert.equal(m!.internalDate.toISOString(), '2024-05-01T00:00:00.000Z');
+      }));
+
+    it('deliver with a prefix per target: each copy byte-exact, its index that of the copy, searchable, quota by copy size', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const b = await seedAccount(store, 'b@example.test');
+        const raw = Buffer.from(
+          'From: x@example.org\r\nSubject: prefixed\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\n' +
+            'Content-Type: text/plain\r\n\r\nline one\nline two\r\n--zz\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nbody\r\n--zz--\r\n',
+        );
+        const prefixOf = (who: string) => Buffer.from(`Return-Path: <x@example.org>\r\nDelivered-To: ${who}\r\nReceived: from a\r\n\tby b; Thu, 1 Jan 2026 00:00:00 +0000\r\n`);
+        await store.updateAccount(b.id, { quotaBytes: raw.length + 10 }); // the message fits, the copy does not
+        const r = await store.deliver(
+          [
+            { accountId: a.id, prefix: prefixOf('a@example.test') },
+            { accountId: a.id, mailboxId: (await store.getMailbox(a.id, 'Junk'))!.id, prefix: prefixOf('a+junk@example.test') },
+            { accountId: b.id, prefix: prefixOf('b@example.test') },
+          ],
+          raw,
+        );
+        assert.ok('error' in r[2]! && r[2].error.code === 'OVERQUOTA', 'quota counts the prefix too');
+        for (const [i, who] of [[0, 'a@example.test'], [1, 'a+junk@example.test']] as const) {
+          const d = r[i]!;
+          assert.ok(!('error' in d));
+          const copy = Buffer.concat([prefixOf(who), raw]);
+          assert.ok((await store.getRaw(a.id, d.mailboxId, d.uid)).equals(copy), 'byte-exact copy');
+          const [m] = await store.getMessagesWithIndex(a.id, d.mailboxId, [d.uid]);
+          assert.equal(m!.size, copy.length);
+          assert.deepEqual(m!.index, indexMessage(copy), 'the stored index is the index of the stored copy');
+          assert.deepEqual(await store.search(a.id, d.mailboxId, { op: 'header', field: 'delivered-to', value: who }), [d.uid]);
+          assert.deepEqual(await store.search(a.id, d.mailboxId, { op: 'header', field: 'subject', value: 'prefixed' }), [d.uid]);
+          assert.deepEqual(await store.search(a.id, d.mailboxId, { op: 'body', value: 'line two' }), [d.uid]);
+        }
+        assert.equal(await store.usedBytes(a.id), 2 * raw.length + prefixOf('a@example.test').length + prefixOf('a+junk@example.test').length);
       }));
 
     it('account isolation: a foreign mailbox id is NONEXISTENT everywhere', () =>

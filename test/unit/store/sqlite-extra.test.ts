@@ -208,6 +208,39 @@ describe('sqlite store', () => {
 });
 
 describe('sqlite parse workers', () => {
+  it('a large delivery to several recipients is parsed once, in a worker, even with parseWorkers 0', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir); // the default: no workers for ordinary messages
+      try {
+        const accounts = [];
+        for (const n of ['a', 'b', 'c']) accounts.push(await seedAccount(store, `${n}@example.test`));
+        const raw = Buffer.concat([Buffer.from('From: x@example.org\r\nSubject: big\r\n\r\n'), Buffer.alloc(2 * 1024 * 1024, 10)]);
+        const before = sqliteStoreStats(store)!;
+        const r = await store.deliver(
+          accounts.map((a) => ({ accountId: a.id, prefix: Buffer.from(`Delivered-To: ${a.address}\r\n`) })),
+          raw,
+        );
+        const after = sqliteStoreStats(store)!;
+        assert.equal(after.parsedInWorkers - before.parsedInWorkers, 1, 'parsed once, off the main thread');
+        assert.equal(after.parsedInline - before.parsedInline, 0, 'no copy parsed again');
+        for (const [i, a] of accounts.entries()) {
+          const d = r[i]!;
+          assert.ok(!('error' in d));
+          const copy = Buffer.concat([Buffer.from(`Delivered-To: ${a.address}\r\n`), raw]);
+          assert.ok((await store.getRaw(a.id, d.mailboxId, d.uid)).equals(copy));
+          const [m] = await store.getMessagesWithIndex(a.id, d.mailboxId, [d.uid]);
+          assert.equal(m!.index.root.bodyStart, copy.indexOf('\r\n\r\n') + 4);
+          assert.equal(m!.index.root.bodyLines, 2 * 1024 * 1024);
+          assert.equal(m!.index.bareLf, 2 * 1024 * 1024);
+        }
+        // an ordinary message stays inline
+        await store.deliver([{ accountId: accounts[0]!.id }], rawMessage({ subject: 'small' }));
+        assert.equal(sqliteStoreStats(store)!.parsedInline - after.parsedInline, 1);
+      } finally {
+        await store.close();
+      }
+    }));
+
   it('large messages parsed in a worker store the same as parsed inline, in request order', () =>
     withDir(async (dir) => {
       const store = await openSqliteStore(dir, { parseWorkers: 1 });
