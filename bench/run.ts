@@ -5,8 +5,9 @@
  *   npm run bench -- --quick          smaller figures (10,000 messages), a few minutes
  *   npm run bench -- --install-peers  apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix first
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
- *   npm run bench -- --only imap,pop3,smtp,idle
- *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json)
+ *   npm run bench -- --only imap,pop3,smtp,clients,idle
+ *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
+ *                                     previous file there is the baseline regressions are flagged against
  *
  * Each target is started fresh on a temporary directory and loopback high ports, then gets
  * the same client load (bench/scenarios), one target at a time. Messages come from
@@ -21,7 +22,10 @@ import type { Target } from './targets/target.js';
 import { largeMailbox, mixedLoad, idleMemory } from './scenarios/imap.js';
 import { pop3Download } from './scenarios/pop3.js';
 import { smtpInbound } from './scenarios/smtp.js';
-import { merge, printTable, writeJson, type Figure } from './report.js';
+import { realClients } from './scenarios/clients.js';
+import { processTree } from './lib/proc.js';
+import { measureLoad, type MachineLoad } from './lib/load.js';
+import { merge, printTable, printRegressions, readBaseline, writeJson, type Figure } from './report.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -30,7 +34,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mixed,pop3,smtp,idle').split(','));
+const only = new Set(opt('--only', 'imap,mixed,pop3,smtp,clients,idle').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -38,6 +42,8 @@ const plan = {
   pop3Messages: quick ? 500 : 2000,
   smtpMessages: quick ? 1000 : 5000,
   smtpSenders: 16,
+  imaplibMessages: quick ? 400 : 1000,
+  smtpSourceMessages: quick ? 2000 : 10000,
   idle: quick ? [1000] : [1000, 10000],
   peerIdleMax: Number(opt('--peer-idle-max', '1000')),
 };
@@ -57,10 +63,13 @@ async function runAll(t: Target, msgs: Buffer[], isPeer: boolean): Promise<Figur
     if (!only.has(name)) return;
     const t0 = Date.now();
     process.stderr.write(`  ${t.name}: ${name} ...`);
+    const load = measureLoad(() => t.rootPids().flatMap((p) => processTree(p)));
     try {
       const f = await fn();
+      const l: MachineLoad = load();
+      for (const x of f) x.load = l;
       figures.push(...f);
-      process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s; machine ${l.busyCores.toFixed(2)} of ${l.cores} cores busy (server ${l.serverCores.toFixed(2)}), loadavg ${l.loadavg1}\n`);
     } catch (e) {
       process.stderr.write(` failed: ${(e as Error).message}\n`);
     }
@@ -69,6 +78,7 @@ async function runAll(t: Target, msgs: Buffer[], isPeer: boolean): Promise<Figur
   await step('mixed', () => mixedLoad(t, msgs, plan.mixedClients, plan.mixedSeconds));
   await step('pop3', () => pop3Download(t, msgs, plan.pop3Messages));
   await step('smtp', () => smtpInbound(t, msgs, plan.smtpMessages, plan.smtpSenders));
+  await step('clients', () => realClients(t, msgs, plan));
   await step('idle', async () => {
     const out: Figure[] = [];
     for (const n of plan.idle) {
@@ -121,6 +131,8 @@ async function main(): Promise<void> {
   const rows = merge(ours, peer);
   printTable(rows, peerName);
   const out = opt('--json', 'bench-results.json');
+  const baseline = readBaseline(out);
+  if (baseline) printRegressions(rows, baseline);
   writeJson(out, { date: new Date().toISOString(), plan, peer: peerName, rows });
   console.error(`JSON written to ${out}`);
 }

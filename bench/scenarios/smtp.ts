@@ -63,7 +63,7 @@ function dotStuff(msg: Buffer): Buffer {
   return Buffer.from(s.endsWith('\r\n') ? s + '.\r\n' : s + '\r\n.\r\n', 'latin1');
 }
 
-async function inboxCounts(t: Target, users: string[]): Promise<number> {
+export async function inboxCounts(t: Target, users: string[]): Promise<number> {
   let sum = 0;
   await Promise.all(
     users.map(async (u) => {

@@ -1,0 +1,105 @@
+/**
+ * The clients people actually run, not the bench's own: Python's imaplib appending with
+ * synchronizing literals (literal and closing CRLF in two writes, Nagle on: the pattern
+ * that exposes a server's delayed ACK), and Postfix's smtp-source sending one message per
+ * connection, as MTAs deliver. Both are skipped when the tool is not installed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { processTree, treeCpuSeconds } from '../lib/proc.js';
+import { inboxCounts } from './smtp.js';
+import type { Target } from '../targets/target.js';
+import type { Figure } from '../report.js';
+
+const PASSWORD = 'bench-password';
+const SMTP_SOURCE = '/usr/sbin/smtp-source';
+
+/** imaplib, one process per connection; prints the seconds its appends took */
+const IMAPLIB = `
+import imaplib, sys, time
+port, user, pw, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+msgs = [m for m in sys.stdin.buffer.read().split(b"\\0LBSPLIT\\0") if m]
+c = imaplib.IMAP4("127.0.0.1", port)
+c.login(user, pw)
+t = time.monotonic()
+for i in range(count):
+    typ, _ = c.append("INBOX", None, None, msgs[i % len(msgs)])
+    if typ != "OK":
+        sys.exit("APPEND failed")
+print(time.monotonic() - t)
+c.logout()
+`;
+
+function python(): string | null {
+  const r = spawnSync('python3', ['-c', 'import imaplib'], { stdio: 'ignore' });
+  return r.status === 0 ? 'python3' : null;
+}
+
+function runImaplib(port: number, user: string, count: number, corpus: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('python3', ['-c', IMAPLIB, String(port), user, PASSWORD, String(count)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`imaplib exited ${code}: ${err.slice(-300)}`))));
+    const sep = Buffer.from('\0LBSPLIT\0');
+    p.stdin.end(Buffer.concat(corpus.slice(0, 100).flatMap((m) => [m, sep])));
+  });
+}
+
+/** messages/s appended by `clients` imaplib connections, `perClient` messages each */
+async function imaplibAppend(t: Target, corpus: Buffer[], clients: number, perClient: number): Promise<number> {
+  const user = `imaplib${clients}`;
+  await t.addUsers([user], PASSWORD);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: clients }, () => runImaplib(t.imapPort, `${user}@${t.domain}`, perClient, corpus)));
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return (clients * perClient) / s;
+}
+
+export async function realClients(t: Target, corpus: Buffer[], plan: { imaplibMessages: number; smtpSourceMessages: number }): Promise<Figure[]> {
+  const out: Figure[] = [];
+  if (python()) {
+    for (const clients of [1, 4]) {
+      const per = Math.max(1, Math.round(plan.imaplibMessages / clients));
+      const rate = await imaplibAppend(t, corpus, clients, per);
+      out.push({ key: `clients.imaplib_append_${clients}`, label: `imaplib APPEND, synchronizing literal, ${clients} conn`, unit: 'msg/s', better: 'higher', value: rate });
+    }
+  }
+  if (existsSync(SMTP_SOURCE)) out.push(...(await smtpSource(t, plan.smtpSourceMessages, 20)));
+  return out;
+}
+
+/**
+ * smtp-source: `sessions` parallel senders, one 5 KB message per connection, to one
+ * mailbox; the clock runs until every message is visible in INBOX over IMAP.
+ */
+async function smtpSource(t: Target, total: number, sessions: number): Promise<Figure[]> {
+  const user = 'smtpsource';
+  await t.addUsers([user], PASSWORD);
+  const pids = () => t.rootPids().flatMap((p) => processTree(p));
+  const cpu0 = treeCpuSeconds(pids());
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(SMTP_SOURCE, ['-s', String(sessions), '-m', String(total), '-l', '5120', '-f', 'sender@remote.example', '-t', `${user}@${t.domain}`, `127.0.0.1:${t.smtpPort}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited ${code}: ${err.slice(-300)}`))));
+  });
+  const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const deadline = Date.now() + 300_000;
+  for (let n = await inboxCounts(t, [user]); n < total; n = await inboxCounts(t, [user])) {
+    if (Date.now() > deadline) throw new Error(`smtp-source: ${n} of ${total} messages in INBOX after 5 minutes`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = treeCpuSeconds(pids()) - cpu0;
+  return [
+    { key: 'clients.smtp_source_rate', label: `smtp-source, ${sessions} sessions, 1 msg/connection, until in INBOX (${total} × 5 KB)`, unit: 'msg/s', better: 'higher', value: total / s },
+    { key: 'clients.smtp_source_accept', label: 'smtp-source, until the last 250', unit: 'msg/s', better: 'higher', value: total / acceptedS },
+    { key: 'clients.smtp_source_cpu', label: 'smtp-source: server CPU per message', unit: 'ms', better: 'lower', value: (cpu / total) * 1000 },
+  ];
+}
