@@ -49,7 +49,7 @@ const plan = {
 };
 
 function corpus(): Buffer[] {
-  const candidates = ['../shared/corpus/sample.mbox', '/work/shared/corpus/sample.mbox'];
+  const candidates = ['../shared/corpus/sample.mbox'];
   const path = candidates.find((p) => existsSync(p));
   if (!path) throw new Error('sample.mbox not found: expected ../shared/corpus/sample.mbox beside the repository');
   const msgs = splitMbox(readFileSync(path));

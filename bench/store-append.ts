@@ -19,7 +19,8 @@ const opt = (name: string, def: number) => {
 };
 const total = opt('--messages', 100_000);
 const inflight = opt('--inflight', 64);
-const msgs = splitMbox(readFileSync('/work/shared/corpus/sample.mbox'));
+// ../shared beside the repository root (run from the root, as npm scripts do)
+const msgs = splitMbox(readFileSync('../shared/corpus/sample.mbox'));
 // --preindexed: pass the MIME index in (as SMTP delivery to many recipients does) to time the store alone
 const indexes = args.includes('--preindexed') ? msgs.map((m) => indexMessage(m)) : null;
 const dir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'letterbox-bench-store-'));

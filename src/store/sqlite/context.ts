@@ -10,6 +10,7 @@ import { StoreError, type Account, type AccountId, type MailboxId, type MailboxI
 import { nextUidValidity } from '../util.js';
 import type { Committer, JobResult } from './committer.js';
 import { registerSearchFunctions } from './search-sql.js';
+import { createFullText, type FullText } from './fulltext.js';
 
 export interface AccountRow {
   id: number;
@@ -53,6 +54,8 @@ export interface Ctx {
   insertMailbox(accountId: AccountId, name: string, specialUse: SpecialUse | null): MailboxRow;
   /** UID sets referenced by lb_uidset() during a search (search-sql.ts) */
   uidSets: Map<number, Array<[number, number]>>;
+  /** the SEARCH BODY/TEXT index (fulltext.ts) */
+  fulltext: FullText;
   /** deletes blobs no message or retained row references (among `ids`, or all when omitted) */
   collectBlobs(ids?: Iterable<number>): void;
 }
@@ -78,6 +81,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
   const ctx: Ctx & { closed: boolean } = {
     db,
     uidSets: registerSearchFunctions(db),
+    fulltext: createFullText(q),
     log,
     closed: false,
     q,

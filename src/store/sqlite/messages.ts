@@ -231,7 +231,7 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
     },
     async search(accountId, mailboxId, query) {
       ctx.mailbox(accountId, mailboxId);
-      const c = compileSearch(query, ctx.uidSets);
+      const c = compileSearch(query, ctx.uidSets, ctx.fulltext);
       const from = c.needsBlob ? 'messages m JOIN blobs b ON b.id = m.blob_id' : 'messages m';
       try {
         return q(`SELECT m.uid FROM ${from} WHERE m.mailbox_id = ? AND ${c.where} ORDER BY m.uid`)

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
 import { sentDayNumber } from '../search.js';
 import { contentHash } from './rows.js';
+import { FULLTEXT_SCHEMA, indexAllBlobs } from './fulltext.js';
 
 export interface Migration {
   version: number;
@@ -210,6 +211,12 @@ export const MIGRATIONS: readonly Migration[] = [
         after = rows[rows.length - 1]!.id;
       }
     },
+  },
+  {
+    version: 7,
+    name: 'full-text index for SEARCH BODY/TEXT (text_fts, fts_terms, fts_terms_tri: see fulltext.ts)',
+    sql: FULLTEXT_SCHEMA,
+    up: indexAllBlobs,
   },
 ];
 

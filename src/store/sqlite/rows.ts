@@ -108,7 +108,7 @@ export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffe
 }
 
 export function insertBlob(ctx: Ctx, b: PreparedBody): number {
-  return Number(
+  const id = Number(
     ctx
       .q(
         `INSERT INTO blobs (size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw, sha256)
@@ -117,6 +117,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
       .run(b.raw.length, b.bareLf, b.dateHeader, sentDayNumber(b.dateHeader), b.subject, b.mimeJson, b.headerText, b.bodyText, b.raw, contentHash(b.raw))
       .lastInsertRowid,
   );
+  ctx.fulltext.add(id, b.headerText, b.bodyText);
+  return id;
 }
 
 export interface NewMessage {

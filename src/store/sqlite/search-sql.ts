@@ -13,6 +13,7 @@ import { matchHeaderField } from '../headers.js';
 import { dayNumberFromIso } from '../search.js';
 import type { SearchQuery, UidSet } from '../types.js';
 import { uidRanges } from '../util.js';
+import type { FtsColumn, FullText } from './fulltext.js';
 
 const DAY_MS = 86_400_000;
 const INLINE_RANGES = 50;
@@ -71,10 +72,30 @@ function utcDayStart(iso: string): number | null {
   return Date.UTC(Math.floor(n / 10000), Math.floor(n / 100) % 100 - 1, n % 100);
 }
 
-export function compileSearch(q: SearchQuery, registry: Map<number, Array<[number, number]>>): CompiledSearch {
+export function compileSearch(q: SearchQuery, registry: Map<number, Array<[number, number]>>, fulltext?: FullText): CompiledSearch {
   const params: unknown[] = [];
   const sets: number[] = [];
   let needsBlob = false;
+
+  /** BODY/TEXT: through the full-text index when it can answer (fulltext.ts), else a scan */
+  const textKey = (value: string, column: FtsColumn): string => {
+    const v = value.toLowerCase();
+    const scan = (): string => {
+      needsBlob = true;
+      if (column === 'body') {
+        params.push(v);
+        return 'instr(b.body_text, ?) > 0';
+      }
+      params.push(v, v);
+      return '(instr(b.header_text, ?) > 0 OR instr(b.body_text, ?) > 0)';
+    };
+    const plan = fulltext?.plan(v, column);
+    if (!plan) return scan();
+    if (plan.kind === 'none') return '0';
+    params.push(plan.match);
+    const indexed = 'm.blob_id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?)';
+    return plan.exact ? indexed : `(${indexed} AND ${scan()})`;
+  };
 
   const go = (x: SearchQuery): string => {
     switch (x.op) {
@@ -142,15 +163,9 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
         params.push(x.value.toLowerCase(), x.field.toLowerCase(), x.value.toLowerCase());
         return '(instr(b.header_text, ?) > 0 AND lb_header(b.header_text, ?, ?) = 1)';
       case 'body':
-        needsBlob = true;
-        params.push(x.value.toLowerCase());
-        return 'instr(b.body_text, ?) > 0';
-      case 'text': {
-        needsBlob = true;
-        const v = x.value.toLowerCase();
-        params.push(v, v);
-        return '(instr(b.header_text, ?) > 0 OR instr(b.body_text, ?) > 0)';
-      }
+        return textKey(x.value, 'body');
+      case 'text':
+        return textKey(x.value, 'text');
       case 'modseq':
         params.push(x.min);
         return 'm.modseq >= ?';

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { indexMessage } from '../../../src/mime/index.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
+import { seededRandom } from '../../helpers/random.js';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
@@ -238,6 +239,49 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual([...(await store.snapshot(a.id, inbox)).uids], [1]);
         assert.deepEqual(await store.expungedSince(a.id, inbox, 0), [2, 3]);
         assert.equal(await store.usedBytes(a.id), raws.reduce((s, r) => s + r.length, 0) + rawMessage().length + raws[0]!.length + raws[2]!.length);
+      }));
+
+    it('SEARCH BODY/TEXT is a case-insensitive substring match: words, parts of words, phrases, punctuation, non-ASCII (index or scan alike)', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const bodies = [
+          'The deployment of release 4.2 is scheduled; deploy-ops will confirm.',
+          'Employee handbook: see https://intranet.example/handbook?v=2 for details',
+          'Re-deployment postponed. Deployments resume Monday!',
+          'Grüße aus Köln, straße 12 — naïve café résumé',
+          'Quarterly numbers: revenue up 12%, costs down 3% (Q3/Q4)',
+          'zebra crossing near the zoo; ZEBRAS everywhere',
+          'nothing to see here',
+          'The quick brown fox jumps over the lazy dog. The dog sleeps.',
+          'a b c d e f g ab abc abcd',
+          'Invoice #4411 from ACME Corp., due 2024-03-01',
+        ];
+        for (const [i, body] of bodies.entries()) await store.append(a.id, inbox, { raw: rawMessage({ subject: `note ${i} subjectword${i}`, body }) });
+        const expected = (q: string) => bodies.flatMap((b, i) => (b.toLowerCase().includes(q.toLowerCase()) ? [i + 1] : []));
+        const queries = ['deploy', 'deployment', 'ploy', 'DEPLOY-OPS', 're-deploy', 'ment', 'employ', 'the dog', 'dog.', 'e', 'ab', 'abc',
+          'b c', '4.2', '12%', '(q3/q4)', 'https://intranet', 'grüße', 'GRÜSSE', 'köln, str', 'straße 12 —', 'café', 'résumé', 'zebra', 'ZEBRAS ev',
+          'quick brown', 'brown quick', 'absent', 'zzzz', '#4411', 'acme corp.', '2024-03', ' ', 'x y'];
+        const rnd = seededRandom(42);
+        for (let i = 0; i < 60; i++) {
+          const b = bodies[Math.floor(rnd() * bodies.length)]!;
+          const start = Math.floor(rnd() * b.length);
+          queries.push(b.slice(start, start + 1 + Math.floor(rnd() * 12)));
+        }
+        for (const q of queries) assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: q }), expected(q), `BODY ${JSON.stringify(q)}`);
+        // TEXT also looks at the header
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'text', value: 'subjectword3' }), [4]);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'text', value: 'deployment' }), expected('deployment'));
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'subjectword3' }), []);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'not', of: { op: 'body', value: 'deploy' } }), [2, 4, 5, 6, 7, 8, 9, 10]);
+        // a copy shares the stored text; expunging the original leaves the copy findable
+        await store.createMailbox(a.id, 'Other');
+        const other = (await store.getMailbox(a.id, 'Other'))!;
+        await store.copy(a.id, inbox, [1], other.id);
+        await store.storeFlags(a.id, inbox, [1], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'deployment' }), [3]);
+        assert.deepEqual(await store.search(a.id, other.id, { op: 'body', value: 'deployment' }), [1]);
       }));
 
     it('search keys', () =>
