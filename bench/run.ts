@@ -5,6 +5,7 @@
  *   npm run bench -- --quick          smaller figures (10,000 messages), a few minutes
  *   npm run bench -- --install-peers  apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix first
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
+ *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --only imap,pop3,smtp,clients,idle
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
@@ -13,7 +14,9 @@
  * the same client load (bench/scenarios), one target at a time. Messages come from
  * ../shared/corpus/sample.mbox.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 import { splitMbox } from '../src/mime/mbox.js';
 import { startLetterbox } from './targets/letterbox.js';
@@ -25,6 +28,7 @@ import { smtpInbound } from './scenarios/smtp.js';
 import { realClients } from './scenarios/clients.js';
 import { processTree } from './lib/proc.js';
 import { measureLoad, type MachineLoad } from './lib/load.js';
+import { summarizeProfile, type StepWindow } from './lib/profile.js';
 import { merge, printTable, printRegressions, readBaseline, writeJson, type Figure } from './report.js';
 
 const args = process.argv.slice(2);
@@ -48,6 +52,9 @@ const plan = {
   peerIdleMax: Number(opt('--peer-idle-max', '1000')),
 };
 
+/** which step measured each figure (for the profile summaries) */
+const stepOf = new Map<string, string>();
+
 function corpus(): Buffer[] {
   const candidates = ['../shared/corpus/sample.mbox'];
   const path = candidates.find((p) => existsSync(p));
@@ -57,17 +64,20 @@ function corpus(): Buffer[] {
   return msgs;
 }
 
-async function runAll(t: Target, msgs: Buffer[], isPeer: boolean): Promise<Figure[]> {
+async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepWindow[] = []): Promise<Figure[]> {
   const figures: Figure[] = [];
   const step = async (name: string, fn: () => Promise<Figure[]>) => {
     if (!only.has(name)) return;
     const t0 = Date.now();
+    const from = process.hrtime.bigint();
     process.stderr.write(`  ${t.name}: ${name} ...`);
     const load = measureLoad(() => t.rootPids().flatMap((p) => processTree(p)));
     try {
       const f = await fn();
       const l: MachineLoad = load();
       for (const x of f) x.load = l;
+      for (const x of f) stepOf.set(x.key, name);
+      windows.push({ step: name, from, to: process.hrtime.bigint() });
       figures.push(...f);
       process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s; machine ${l.busyCores.toFixed(2)} of ${l.cores} cores busy (server ${l.serverCores.toFixed(2)}), loadavg ${l.loadavg1}\n`);
     } catch (e) {
@@ -102,14 +112,18 @@ async function main(): Promise<void> {
   console.error(`letterbox bench: ${msgs.length} corpus messages, plan ${JSON.stringify(plan)}`);
 
   let ours: Figure[] = [];
+  const windows: StepWindow[] = [];
+  const profileDir = flag('--no-profile') ? null : mkdtempSync(join(tmpdir(), 'letterbox-bench-prof-'));
   if (!flag('--peers-only')) {
-    const lb = await startLetterbox();
+    const lb = await startLetterbox({ profileDir: profileDir ?? undefined });
     try {
-      ours = await runAll(lb, msgs, false);
+      ours = await runAll(lb, msgs, false, windows);
     } finally {
       await lb.stop();
     }
   }
+  const profiles = profileDir ? summarizeProfile(profileDir, windows) : new Map();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 
   let peer: Figure[] = [];
   let peerName: string | null = null;
@@ -131,9 +145,19 @@ async function main(): Promise<void> {
   const rows = merge(ours, peer);
   printTable(rows, peerName);
   const out = opt('--json', 'bench-results.json');
+  const behindSteps = [...new Set(rows.filter((r) => r.ahead === false).map((r) => stepOf.get(r.key)!))];
+  for (const s of behindSteps) {
+    const p = profiles.get(s);
+    if (!p) continue;
+    const figs = rows.filter((r) => r.ahead === false && stepOf.get(r.key) === s).map((r) => r.label);
+    console.log(`\nwhere letterbox's CPU went during "${s}" (behind: ${figs.join('; ')}), ${p.totalMs.toFixed(0)} ms sampled:`);
+    for (const h of p.hot) console.log(`  ${h.ms.toFixed(0).padStart(7)} ms ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.fn}`);
+  }
   const baseline = readBaseline(out);
   if (baseline) printRegressions(rows, baseline);
-  writeJson(out, { date: new Date().toISOString(), plan, peer: peerName, rows });
+  const loadavg = readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+  console.log(`load average at the end: ${loadavg}`);
+  writeJson(out, { date: new Date().toISOString(), plan, peer: peerName, loadavg, rows, profiles: Object.fromEntries(profiles) });
   console.error(`JSON written to ${out}`);
 }
 

@@ -11,7 +11,8 @@ import type { Target } from './target.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 
-export async function startLetterbox(): Promise<Target> {
+/** `profileDir`: run under Node's sampling profiler, the profile written there at exit (../lib/profile.ts) */
+export async function startLetterbox(opts: { profileDir?: string } = {}): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-bench-'));
   const [imap, pop3, smtp, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const conf = join(dir, 'letterbox.toml');
@@ -54,7 +55,7 @@ level = "warn"
   const cli = (args: string[], input?: string) =>
     execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
   cli(['domain', 'add', 'bench.test']);
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, '-c', conf, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), CLI, '-c', conf, 'serve'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForPort(imap);
