@@ -31,6 +31,8 @@ export class RawImap {
   private greetingWaiter: ((line: string) => void) | null = null;
   private line = '';
   closed = false;
+  /** called with every untagged line (IDLE's "* n EXISTS") */
+  onUntagged: ((line: string) => void) | null = null;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d) => this.onData(d));
@@ -42,9 +44,10 @@ export class RawImap {
     socket.on('error', () => {});
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawImap> {
+  /** `localAddress`: the client side's address (127.0.0.x spreads many connections over several source addresses) */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawImap> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host });
+      const s = net.connect({ port, host, localAddress });
       s.setNoDelay(true);
       const c = new RawImap(s);
       c.greetingWaiter = () => resolve(c);
@@ -134,6 +137,7 @@ export class RawImap {
       w(line);
       return;
     }
+    if (line.startsWith('* ')) this.onUntagged?.(line);
     const head = this.queue[0];
     if (!head) return;
     if (line.startsWith('+')) {

@@ -140,14 +140,21 @@ export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: numbe
   return figures;
 }
 
+/** client addresses for n connections: one source address per 20,000 (ephemeral ports run out near 28,000) */
+function clientAddress(i: number, n: number): string | undefined {
+  const spread = Math.ceil(n / 20_000);
+  return spread > 1 ? `127.0.0.${2 + (i % spread)}` : undefined;
+}
+
 async function openIdle(t: Target, n: number): Promise<{ conns: RawImap[]; failed: number }> {
   const conns: RawImap[] = [];
   let failed = 0;
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, n - i) }, async () => {
+      Array.from({ length: Math.min(100, n - i) }, async (_, j) => {
         try {
-          const c = await session(t, 'idle');
+          const c = await RawImap.connect(t.imapPort, '127.0.0.1', clientAddress(i + j, n));
+          await c.login(`idle@${t.domain}`, PASSWORD);
           await expectOk(c.cmd('SELECT INBOX'), 'SELECT');
           await c.idle();
           return c;
@@ -163,11 +170,39 @@ async function openIdle(t: Target, n: number): Promise<{ conns: RawImap[]; faile
 }
 
 /**
+ * With every connection in IDLE, one message is appended from another connection: how
+ * long until the connections see "* n EXISTS" (median and slowest of those that do, within 30 s).
+ */
+async function existsLatency(t: Target, conns: RawImap[]): Promise<{ medianMs: number; maxMs: number; seen: number }> {
+  const seenAt: number[] = [];
+  const t0 = { v: 0n };
+  for (const c of conns) {
+    c.onUntagged = (line) => {
+      if (/^\* \d+ EXISTS/.test(line) && t0.v) {
+        seenAt.push(Number(process.hrtime.bigint() - t0.v) / 1e6);
+        c.onUntagged = null;
+      }
+    };
+  }
+  const writer = await session(t, 'idle');
+  t0.v = process.hrtime.bigint();
+  await expectOk(writer.append('INBOX', Buffer.from('From: a@b.example\r\nSubject: wake\r\n\r\nwake up\r\n')), 'APPEND');
+  const deadline = Date.now() + 30_000;
+  while (seenAt.length < conns.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await writer.logout();
+  const sorted = [...seenAt].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, maxMs: sorted[sorted.length - 1] ?? NaN, seen: sorted.length };
+}
+
+/**
  * Opens n connections that LOGIN, SELECT INBOX and IDLE; returns the growth of the server's
  * memory divided by n. A warm-up round of connections is opened and closed first, so that
  * one-time allocations (code, caches, the login path) are not charged to the connections.
  */
-export async function idleMemory(t: Target, n: number): Promise<{ rss: number; pss: number; held: number }> {
+export async function idleMemory(
+  t: Target,
+  n: number,
+): Promise<{ rss: number; pss: number; held: number; exists: { medianMs: number; maxMs: number; seen: number } }> {
   await t.addUsers(['idle'], PASSWORD).catch(() => {});
   const warm = await openIdle(t, Math.min(200, n));
   for (const c of warm.conns) c.close();
@@ -181,8 +216,9 @@ export async function idleMemory(t: Target, n: number): Promise<{ rss: number; p
   const held = conns.filter((c) => !c.closed).length;
   const rss = (treeRss(pids) - rss0) / Math.max(1, held);
   const pss = (treePss(pids) - pss0) / Math.max(1, held);
+  const exists = await existsLatency(t, conns.filter((c) => !c.closed));
   for (const c of conns) c.close();
   await new Promise((r) => setTimeout(r, 1000));
   if (failed) console.error(`  ${t.name}: ${failed} of ${n} idle connections failed to open`);
-  return { rss, pss, held };
+  return { rss, pss, held, exists };
 }

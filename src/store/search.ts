@@ -91,7 +91,41 @@ export function needsDateHeader(q: SearchQuery): boolean {
   }
 }
 
+/** what separates the runs ("words") of a search string: ASCII punctuation/symbols and white space */
+export const RUN_SEPARATORS = /[\s!-/:-@[-`{-~]+/;
+
+/** the runs of a string, in order (duplicates kept) */
+export function searchRuns(value: string): string[] {
+  return value.split(RUN_SEPARATORS).filter((r) => r.length > 0);
+}
+
+/**
+ * RFC 6203 FUZZY string keys as exact ones: the string's runs must each occur, in any order
+ * ("IMAP break" also finds "broken IMAP"). A string without runs stays a substring match.
+ */
+export function fuzzyToExact(q: SearchQuery): SearchQuery {
+  switch (q.op) {
+    case 'and':
+      return { op: 'and', of: q.of.map(fuzzyToExact) };
+    case 'or':
+      return { op: 'or', of: [fuzzyToExact(q.of[0]), fuzzyToExact(q.of[1])] };
+    case 'not':
+      return { op: 'not', of: fuzzyToExact(q.of) };
+    case 'header':
+    case 'body':
+    case 'text': {
+      if (!q.fuzzy) return q;
+      const runs = [...new Set(searchRuns(q.value))];
+      const exact = (value: string): SearchQuery => (q.op === 'header' ? { op: 'header', field: q.field, value } : { op: q.op, value });
+      return runs.length === 0 ? exact(q.value) : runs.length === 1 ? exact(runs[0]!) : { op: 'and', of: runs.map(exact) };
+    }
+    default:
+      return q;
+  }
+}
+
 export function matches(q: SearchQuery, r: SearchRecord): boolean {
+  if ('fuzzy' in q && q.fuzzy) return matches(fuzzyToExact(q), r);
   switch (q.op) {
     case 'all':
       return true;

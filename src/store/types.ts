@@ -182,7 +182,9 @@ export interface CopyResult {
 /**
  * Backend-neutral search (RFC 9051 §6.4.4). Sequence numbers are resolved to UIDs by the
  * IMAP session before the query reaches the store. String matches are case-insensitive
- * substring matches over decoded UTF-8 text.
+ * substring matches over decoded UTF-8 text. `fuzzy` (RFC 6203 FUZZY) lets a backend match
+ * loosely; the shared meaning (search.ts fuzzyToExact) is "every word of the string occurs,
+ * in any order", which a backend with real text search may widen.
  */
 export type SearchQuery =
   | { op: 'all' }
@@ -194,9 +196,9 @@ export type SearchQuery =
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; date: string } // date "YYYY-MM-DD" (timezone ignored per RFC)
   | { op: 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string } // from the Date: header
   | { op: 'size'; cmp: 'larger' | 'smaller'; n: number }
-  | { op: 'header'; field: string; value: string } // field lower-cased; value "" matches presence
-  | { op: 'body'; value: string } // decoded text of body parts
-  | { op: 'text'; value: string } // header + body
+  | { op: 'header'; field: string; value: string; fuzzy?: boolean } // field lower-cased; value "" matches presence
+  | { op: 'body'; value: string; fuzzy?: boolean } // decoded text of body parts
+  | { op: 'text'; value: string; fuzzy?: boolean } // header + body
   | { op: 'modseq'; min: number }; // CONDSTORE MODSEQ n
 
 // ───────────────────────────── changes ─────────────────────────────

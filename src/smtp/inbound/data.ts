@@ -120,7 +120,8 @@ export async function deliverInbound(
 
   const bayes = ctx.bayes?.config.enabled ? ctx.bayes : undefined;
   let tokens: string[] | undefined;
-  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, (tokens ??= tokenize(raw))) : undefined;
+  // tokenized only for an account whose classifier has learned enough to give verdicts
+  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw))) : undefined;
 
   const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict });
   let queued = 0;

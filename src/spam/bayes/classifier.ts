@@ -82,10 +82,12 @@ export class BayesClassifier {
   }
 
   /** spam probability 0..1, or null while the account has learned too little */
-  async probability(accountId: number, tokens: string[]): Promise<number | null> {
+  /** `tokens` may be a function: an account that has not learned enough never pays for tokenizing */
+  async probability(accountId: number, tokens: string[] | (() => string[])): Promise<number | null> {
     const n = await this.counts(accountId);
     if (n.s < this.config.min_learned || n.h < this.config.min_learned) return null;
-    const entries = await this.store.kvGet(NS, accountId, tokens.map((t) => 't:' + t));
+    const list = typeof tokens === 'function' ? tokens() : tokens;
+    const entries = await this.store.kvGet(NS, accountId, list.map((t) => 't:' + t));
     const scored: number[] = [];
     for (const e of entries.values()) {
       const [sc, hc] = e.value.split(' ').map(Number) as [number, number];
@@ -109,7 +111,7 @@ export class BayesClassifier {
   }
 
   /** the account's verdict on a tokenized message (undefined when it cannot tell) */
-  async verdict(accountId: number, tokens: string[]): Promise<Verdict | undefined> {
+  async verdict(accountId: number, tokens: string[] | (() => string[])): Promise<Verdict | undefined> {
     if (!this.config.enabled) return undefined;
     const p = await this.probability(accountId, tokens);
     if (p === null) return undefined;

@@ -22,18 +22,16 @@
  * stored text, so the answer is still exact. Strings with no run of 3 characters (or whose
  * runs match too many terms to be selective) are answered by the plain scan, as before.
  *
- * Why runs are safe to look up: SEPARATORS holds as separators only ASCII punctuation and white
- * space, which unicode61 also separates on; so every unicode61 token lies inside one run,
+ * Why runs are safe to look up: runs are split (../search.ts RUN_SEPARATORS) only at ASCII
+ * punctuation and white space, which unicode61 also separates on; so every unicode61 token lies inside one run,
  * and an FTS phrase query for a run matches every document the run occurs in.
  */
 import type Database from 'better-sqlite3';
+import { RUN_SEPARATORS as SEPARATORS, searchRuns as runsOf } from '../search.js';
 
 type Prepare = (sql: string) => Database.Statement;
 
-/** what separates runs: ASCII punctuation/symbols and white space (all separators for unicode61 too) */
-const SEPARATORS = /[\s!-/:-@[-`{-~]+/;
-/** the runs of a text (split is the cheapest tokenizer in V8: ~0.1 ms for a 6 KB body) */
-const runsOf = (text: string): string[] => text.split(SEPARATORS).filter((r) => r.length > 0);
+
 const ASCII_RUN = /^[a-z0-9]+$/;
 /** below this the trigram vocabulary index cannot answer */
 const MIN_RUN = 3;

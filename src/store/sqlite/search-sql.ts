@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { matchHeaderField } from '../headers.js';
-import { dayNumberFromIso } from '../search.js';
+import { dayNumberFromIso, fuzzyToExact } from '../search.js';
 import type { SearchQuery, UidSet } from '../types.js';
 import { uidRanges } from '../util.js';
 import type { FtsColumn, FullText } from './fulltext.js';
@@ -173,6 +173,6 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
         return '0';
     }
   };
-  const where = go(q);
+  const where = go(fuzzyToExact(q));
   return { where, params, needsBlob, sets };
 }

@@ -284,6 +284,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(await store.search(a.id, other.id, { op: 'body', value: 'deployment' }), [1]);
       }));
 
+    it('FUZZY (RFC 6203) string keys: every word of the string, in any order', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'IMAP break', body: 'the IMAP server is broken again' }) });
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'breaking IMAP', body: 'imap only here' }) });
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'lunch', body: 'break for lunch, no protocol talk' }) });
+        const s = (q: Parameters<Store['search']>[2]) => store.search(a.id, inbox, q);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'IMAP break' }), [1]);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'IMAP break', fuzzy: true }), [1, 2]);
+        assert.deepEqual(await s({ op: 'body', value: 'broken imap', fuzzy: true }), [1]);
+        assert.deepEqual(await s({ op: 'body', value: 'broken imap' }), []);
+        assert.deepEqual(await s({ op: 'text', value: 'lunch protocol', fuzzy: true }), [3]);
+        assert.deepEqual(await s({ op: 'text', value: 'imap, broken!', fuzzy: true }), [1]);
+        assert.deepEqual(await s({ op: 'text', value: 'IMAP breaking', fuzzy: true }), [2]);
+        assert.deepEqual(await s({ op: 'not', of: { op: 'body', value: 'imap here', fuzzy: true } }), [1, 3]);
+      }));
+
     it('search keys', () =>
       withStore(async (store) => {
         const a = await seedAccount(store);
