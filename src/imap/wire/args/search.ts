@@ -1,7 +1,7 @@
 /**
  * SEARCH arguments (RFC 9051 §6.4.4, §9 "search", "search-key"; RFC 3501 §6.4.4 for
  * NEW/OLD/RECENT; RFC 4731 ESEARCH RETURN options; RFC 5182 SEARCHRES SAVE and "$";
- * RFC 7162 §3.1.5 MODSEQ):
+ * RFC 7162 §3.1.5 MODSEQ; RFC 6203 §3 FUZZY):
  *   search = "SEARCH" [search-return-opts] SP search-program
  *   search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
  *   search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
@@ -35,9 +35,9 @@ export type SearchKey =
   | { op: 'internaldate'; cmp: DateCmp; date: string }
   | { op: 'sentdate'; cmp: DateCmp; date: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; n: number }
-  | { op: 'header'; field: string; value: string }
-  | { op: 'body'; value: string }
-  | { op: 'text'; value: string }
+  | { op: 'header'; field: string; value: string; fuzzy?: boolean }
+  | { op: 'body'; value: string; fuzzy?: boolean }
+  | { op: 'text'; value: string; fuzzy?: boolean }
   | { op: 'modseq'; min: number; entry: { name: string; type: 'priv' | 'shared' | 'all' } | null };
 
 export interface SearchReturn {
@@ -133,6 +133,9 @@ function parseKey(c: ArgCursor, depth: number): SearchKey {
       return { op: 'size', cmp: key === 'LARGER' ? 'larger' : 'smaller', n: c.number64(`number after ${key}`) };
     case 'NOT':
       return { op: 'not', of: parseKey(c, depth + 1) };
+    case 'FUZZY':
+      // RFC 6203 §3: "FUZZY" SP search-key; on keys without a string it changes nothing
+      return fuzzy(parseKey(c, depth + 1));
     case 'OR': {
       const a = parseKey(c, depth + 1);
       const b = parseKey(c, depth + 1);
@@ -154,6 +157,24 @@ function parseKey(c: ArgCursor, depth: number): SearchKey {
     }
     default:
       bad(`Unknown search key "${t.value.slice(0, 40)}"`);
+  }
+}
+
+/** marks the string keys of `k` (and of its sub-keys) as fuzzy */
+function fuzzy(k: SearchKey): SearchKey {
+  switch (k.op) {
+    case 'and':
+      return { op: 'and', of: k.of.map(fuzzy) };
+    case 'or':
+      return { op: 'or', of: [fuzzy(k.of[0]), fuzzy(k.of[1])] };
+    case 'not':
+      return { op: 'not', of: fuzzy(k.of) };
+    case 'header':
+    case 'body':
+    case 'text':
+      return { ...k, fuzzy: true };
+    default:
+      return k;
   }
 }
 
