@@ -7,6 +7,7 @@
  *   npm run bench -- --install-peers  apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix first
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
+ *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
  *   npm run bench -- --only imap,pop3,smtp,clients,idle
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
@@ -156,12 +157,14 @@ async function main(): Promise<void> {
   const rows = merge(ours, peer);
   printTable(rows, peerName);
   const out = opt('--json', 'bench-results.json');
-  const behindSteps = [...new Set(rows.filter((r) => r.ahead === false).map((r) => stepOf.get(r.key)!))];
+  const behindSteps = flag('--profile-all')
+    ? [...profiles.keys()]
+    : [...new Set(rows.filter((r) => r.ahead === false).map((r) => stepOf.get(r.key)!))];
   for (const s of behindSteps) {
     const p = profiles.get(s);
     if (!p) continue;
     const figs = rows.filter((r) => r.ahead === false && stepOf.get(r.key) === s).map((r) => r.label);
-    console.log(`\nwhere letterbox's CPU went during "${s}" (behind: ${figs.join('; ')}), ${p.totalMs.toFixed(0)} ms sampled:`);
+    console.log(`\nwhere letterbox's CPU went during "${s}"${figs.length ? ` (behind: ${figs.join('; ')})` : ''}, ${p.totalMs.toFixed(0)} ms sampled:`);
     for (const h of p.hot) console.log(`  ${h.ms.toFixed(0).padStart(7)} ms ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.fn}`);
   }
   const baseline = readBaseline(out);

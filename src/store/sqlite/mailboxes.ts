@@ -8,6 +8,8 @@ import type { MailboxOps } from '../ops.js';
 
 export function mailboxOps(ctx: Ctx): MailboxOps {
   const { q } = ctx;
+  /** \Recent claims being committed, by mailbox (claimRecent) */
+  const recentClaims = new Map<number, Promise<number>>();
 
   function createWithParents(
     accountId: number,
@@ -153,11 +155,14 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
       );
     },
     async claimRecent(accountId, mailboxId) {
+      // a claim already on its way for this mailbox (every IDLE session wakes for the same
+      // new message): wait for it; what it claimed is no longer new for anyone after it
+      for (let p = recentClaims.get(mailboxId); p; p = recentClaims.get(mailboxId)) await p.catch(() => undefined);
       // nothing new since the last claim (the common SELECT): no transaction at all
       const now = ctx.mailbox(accountId, mailboxId);
       if (now.recent_from >= now.uid_next) return now.recent_from;
       // \Recent is session bookkeeping, not mail: committed without an fsync (committer.ts)
-      return ctx.mutate(
+      const claim = ctx.mutate(
         () => {
           const m = ctx.mailbox(accountId, mailboxId);
           q('UPDATE mailboxes SET recent_from = uid_next WHERE id = ?').run(mailboxId);
@@ -165,6 +170,12 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
         },
         { durable: false },
       );
+      recentClaims.set(mailboxId, claim);
+      try {
+        return await claim;
+      } finally {
+        if (recentClaims.get(mailboxId) === claim) recentClaims.delete(mailboxId);
+      }
     },
   };
 }
