@@ -8,7 +8,7 @@
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
- *   npm run bench -- --only imap,pop3,smtp,clients,idle
+ *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
  *
@@ -24,7 +24,7 @@ import { splitMbox } from '../src/mime/mbox.js';
 import { startLetterbox } from './targets/letterbox.js';
 import { installPeers, peersInstalled, startPeers } from './targets/peers.js';
 import type { Target } from './targets/target.js';
-import { largeMailbox, mixedLoad, idleMemory } from './scenarios/imap.js';
+import { largeMailbox, manyMailboxes, mixedLoad, idleMemory } from './scenarios/imap.js';
 import { pop3Download } from './scenarios/pop3.js';
 import { smtpInbound } from './scenarios/smtp.js';
 import { realClients } from './scenarios/clients.js';
@@ -40,7 +40,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mixed,pop3,smtp,clients,idle').split(','));
+const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -48,6 +48,7 @@ const plan = {
   pop3Messages: quick ? 500 : 2000,
   smtpMessages: quick ? 1000 : 5000,
   smtpSenders: 16,
+  mailboxes: quick ? 300 : 1000,
   imaplibMessages: quick ? 400 : 1000,
   smtpSourceMessages: quick ? 2000 : 10000,
   idle: opt('--idle', quick ? '1000' : '1000,10000,50000').split(',').map(Number),
@@ -68,25 +69,35 @@ function corpus(): Buffer[] {
 
 async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepWindow[] = []): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const step = async (name: string, fn: () => Promise<Figure[]>) => {
+  const step = async (name: string, fn: (mark: (phase: string) => void) => Promise<Figure[]>) => {
     if (!only.has(name)) return;
     const t0 = Date.now();
-    const from = process.hrtime.bigint();
+    let from = process.hrtime.bigint();
+    let window = name;
+    // a scenario may start a new profile window (e.g. after building its mailbox), so the
+    // profile of its figures is not buried under the build's
+    const mark = (phase: string) => {
+      const now = process.hrtime.bigint();
+      windows.push({ step: window, from, to: now });
+      window = `${name}:${phase}`;
+      from = now;
+    };
     process.stderr.write(`  ${t.name}: ${name} ...`);
     const load = measureLoad(() => t.rootPids().flatMap((p) => processTree(p)));
     try {
-      const f = await fn();
+      const f = await fn(mark);
       const l: MachineLoad = load();
       for (const x of f) x.load = l;
-      for (const x of f) stepOf.set(x.key, name);
-      windows.push({ step: name, from, to: process.hrtime.bigint() });
+      for (const x of f) stepOf.set(x.key, window);
+      windows.push({ step: window, from, to: process.hrtime.bigint() });
       figures.push(...f);
       process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s; machine ${l.busyCores.toFixed(2)} of ${l.cores} cores busy (server ${l.serverCores.toFixed(2)}), loadavg ${l.loadavg1}\n`);
     } catch (e) {
       process.stderr.write(` failed: ${(e as Error).message}\n`);
     }
   };
-  await step('imap', () => largeMailbox(t, msgs, plan.messages));
+  await step('imap', (mark) => largeMailbox(t, msgs, plan.messages, mark));
+  await step('mailboxes', () => manyMailboxes(t, plan.mailboxes));
   await step('mixed', () => mixedLoad(t, msgs, plan.mixedClients, plan.mixedSeconds));
   await step('pop3', () => pop3Download(t, msgs, plan.pop3Messages));
   await step('smtp', () => smtpInbound(t, msgs, plan.smtpMessages, plan.smtpSenders));
