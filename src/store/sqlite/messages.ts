@@ -8,6 +8,7 @@ import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
 import { insertBlob, insertMessage, prefixedBody, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 import type { MessageOps } from '../ops.js';
+import { FlagCache } from './flag-cache.js';
 
 
 export function checkQuota(a: AccountRow, adding: number): void {
@@ -74,6 +75,7 @@ const SPLIT_COMMIT_BYTES = 1024 * 1024;
 export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): MessageOps {
   const { q } = ctx;
   const indexCache = new Map<number, MimeIndex>();
+  const flagCache = new FlagCache();
 
   async function copyOrMove(
     accountId: number,
@@ -141,8 +143,8 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map(tupleToMeta);
     },
     async getFlags(accountId, mailboxId, uids) {
-      ctx.mailbox(accountId, mailboxId);
-      return selectFlags(ctx, mailboxId, uids);
+      const mb = ctx.mailbox(accountId, mailboxId);
+      return flagCache.get(mb, uids, () => selectFlags(ctx, mailboxId, [[1, Infinity]]));
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);

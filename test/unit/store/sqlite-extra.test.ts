@@ -306,3 +306,35 @@ describe('sqlite full-text index (fulltext.ts)', () => {
       }
     }));
 });
+
+describe('sqlite flag cache (flag-cache.ts)', () => {
+  it('getFlags stays current through STORE, APPEND, EXPUNGE and changes made by another connection', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const other = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        for (let i = 0; i < 6; i++) await store.append(a.id, inbox, { raw: rawMessage({ subject: `m${i}` }) });
+        const flags = async (set: Array<number | [number, number]>) =>
+          (await store.getFlags!(a.id, inbox, set)).map((r) => `${r.uid}:${r.flags.join('+')}`);
+        assert.deepEqual(await flags([[1, Infinity]]), ['1:', '2:', '3:', '4:', '5:', '6:']);
+        assert.deepEqual(await flags([5, [2, 3], 3]), ['2:', '3:', '5:']);
+        await store.storeFlags(a.id, inbox, [2], 'add', ['\\Seen']);
+        assert.deepEqual(await flags([2, 4]), ['2:\\Seen', '4:']);
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'm7' }), flags: ['\\Flagged'] });
+        assert.deepEqual(await flags([[6, Infinity]]), ['6:', '7:\\Flagged']);
+        await store.storeFlags(a.id, inbox, [3], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        assert.deepEqual(await flags([[1, 4]]), ['1:', '2:\\Seen', '4:']);
+        // another process (here: another connection to the same file) changes flags
+        await other.storeFlags(a.id, inbox, [1], 'add', ['$Work']);
+        assert.deepEqual(await flags([1]), ['1:$Work']);
+        const rows = await store.getFlags!(a.id, inbox, [1]);
+        assert.throws(() => rows[0]!.flags.push('\\Answered'), 'shared rows are frozen');
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    }));
+});
