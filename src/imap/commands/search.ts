@@ -1,13 +1,14 @@
 /**
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4, §7.3.4 ESEARCH; RFC 3501 §6.4.4 SEARCH response
  * for rev1; RFC 4731 RETURN (MIN MAX ALL COUNT SAVE); RFC 5182 SEARCHRES; RFC 7162 §3.1.5
- * MODSEQ). Matching runs in the store; the session resolves numbers and filters the result
+ * MODSEQ; RFC 6203 FUZZY and RETURN (RELEVANCY)). Matching runs in the store; the session resolves numbers and filters the result
  * to its own view (messages it has not announced yet are not returned).
  */
 import type { Session } from '../session/session.js';
 import { formatSet, toUidSet } from '../session/selected.js';
 import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
-import { parseSearchArgs, searchUsesModseq } from '../wire/args/search.js';
+import { hasFuzzy, parseSearchArgs, searchUsesModseq, withoutFuzzy } from '../wire/args/search.js';
+import { bad } from '../wire/errors.js';
 import { resolveSearch } from './search-keys.js';
 
 async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
@@ -18,8 +19,11 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   const query = resolveSearch(args.query, v);
   const ret = args.ret ? new Set(Object.entries(args.ret).filter(([, on]) => on).map(([k]) => k.toUpperCase())) : null;
   const ctx = { usedModseq };
+  if (args.ret?.relevancy && !hasFuzzy(args.query)) bad('RETURN (RELEVANCY) needs a FUZZY search key (RFC 6203 §4)');
   const found = await s.ctx.store.search(s.accountId, v.mailboxId, query);
   const uids = found.filter((u) => v.seqOf(u) > 0);
+  // RFC 6203 §4: messages that also match the search taken literally score 100, the rest 50
+  const exact = args.ret?.relevancy ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, resolveSearch(withoutFuzzy(args.query), v))) : null;
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
   let modseq = 0;
   if (ctx.usedModseq && uids.length) {
@@ -51,6 +55,11 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
     if (r.has('ALL')) line += ` ALL ${formatSet(nums)}`;
   }
   if (r.has('COUNT')) line += ` COUNT ${nums.length}`;
+  if (exact && nums.length) {
+    // one score per message found, in the order of the ALL set
+    const order = byUid ? uids : [...uids].sort((a, b) => v.seqOf(a) - v.seqOf(b));
+    line += ` RELEVANCY (${order.map((u) => (exact.has(u) ? 100 : 50)).join(' ')})`;
+  }
   if (ctx.usedModseq && nums.length) line += ` MODSEQ ${modseq}`;
   s.write(line + '\r\n');
 }

@@ -24,6 +24,7 @@ export function capabilities(s: Session): string[] {
     'SPECIAL-USE',
     'ESEARCH',
     'SEARCHRES',
+    'SEARCH=FUZZY',
     `APPENDLIMIT=${s.appendLimit()}`,
     'MULTIAPPEND',
     'BINARY',

@@ -46,6 +46,8 @@ export interface SearchReturn {
   all: boolean;
   count: boolean;
   save: boolean;
+  /** RFC 6203 §4: a relevancy score (1-100) per message found; only with a FUZZY key (present only when asked) */
+  relevancy?: boolean;
 }
 
 export interface SearchArgs {
@@ -178,6 +180,34 @@ function fuzzy(k: SearchKey): SearchKey {
   }
 }
 
+/** true when some string key of `k` is fuzzy */
+export function hasFuzzy(k: SearchKey): boolean {
+  if (k.op === 'and') return k.of.some(hasFuzzy);
+  if (k.op === 'or') return hasFuzzy(k.of[0]) || hasFuzzy(k.of[1]);
+  if (k.op === 'not') return hasFuzzy(k.of);
+  return (k.op === 'header' || k.op === 'body' || k.op === 'text') && !!k.fuzzy;
+}
+
+/** the same search with every FUZZY dropped (exact substring keys) */
+export function withoutFuzzy(k: SearchKey): SearchKey {
+  switch (k.op) {
+    case 'and':
+      return { op: 'and', of: k.of.map(withoutFuzzy) };
+    case 'or':
+      return { op: 'or', of: [withoutFuzzy(k.of[0]), withoutFuzzy(k.of[1])] };
+    case 'not':
+      return { op: 'not', of: withoutFuzzy(k.of) };
+    case 'header':
+    case 'body':
+    case 'text': {
+      const { fuzzy: _, ...exact } = k;
+      return exact;
+    }
+    default:
+      return k;
+  }
+}
+
 function parseKeys(c: ArgCursor, depth: number): SearchKey {
   const keys: SearchKey[] = [];
   while (!c.done) keys.push(parseKey(c, depth));
@@ -197,6 +227,7 @@ export function parseSearchReturn(t: Token | undefined): SearchReturn {
     else if (k === 'ALL') r.all = true;
     else if (k === 'COUNT') r.count = true;
     else if (k === 'SAVE') r.save = true;
+    else if (k === 'RELEVANCY') r.relevancy = true;
     else bad(`Unknown RETURN option "${it.value.slice(0, 40)}"`);
   }
   if (t.items.length === 0) r.all = true; // RFC 4731 §3.1: "RETURN ()" means RETURN (ALL)
