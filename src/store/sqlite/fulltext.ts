@@ -55,8 +55,8 @@ export const FULLTEXT_SCHEMA = `
   END;
 `;
 
-/** where a string key looks: SEARCH BODY → body, SEARCH TEXT → header and body */
-export type FtsColumn = 'body' | 'text';
+/** where a string key looks: BODY → body, TEXT → header and body, HEADER/SUBJECT/FROM… → header */
+export type FtsColumn = 'body' | 'text' | 'header';
 
 export type FtsPlan =
   /** no document can match */
@@ -113,7 +113,7 @@ export function createFullText(q: Prepare): FullText {
       if (parts.length === 0) return null;
       const expr = parts.join(' AND ');
       const exact = all.length === 1 && runs[0] === value && ASCII_RUN.test(value) && parts.length === 1;
-      return { kind: 'match', match: column === 'body' ? `body : (${expr})` : expr, exact };
+      return { kind: 'match', match: column === 'text' ? expr : `${column} : (${expr})`, exact };
     },
   };
 }
