@@ -273,7 +273,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(await store.search(a.id, inbox, { op: 'text', value: 'subjectword3' }), [4]);
         assert.deepEqual(await store.search(a.id, inbox, { op: 'text', value: 'deployment' }), expected('deployment'));
         assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'subjectword3' }), []);
-        assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'subject', value: 'ORDWORD3' }), [4]);
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'subject', value: 'CTWORD3' }), [4]);
         assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'subject', value: 'e 3 subj' }), [4]);
         assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'from', value: 'subjectword3' }), []);
         assert.deepEqual(await store.search(a.id, inbox, { op: 'not', of: { op: 'body', value: 'deploy' } }), [2, 4, 5, 6, 7, 8, 9, 10]);
