@@ -65,8 +65,14 @@ export async function appendInputs(
   });
 }
 
-/** parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT) */
-const INDEX_CACHE_SIZE = 2000;
+/**
+ * parsed MIME indexes by blob id (blobs never change; ids are never reused: AUTOINCREMENT),
+ * about 2 KB each. A FETCH 1:* over a mailbox larger than the cache would evict every entry
+ * before its next use, so once full only every 8th new index replaces the oldest: repeated
+ * scans keep hitting what is cached instead of none of it.
+ */
+const INDEX_CACHE_SIZE = 10_000;
+const INDEX_CACHE_REPLACE_EVERY = 8;
 
 const EMPTY = Buffer.alloc(0);
 /** deliveries of messages this large commit each recipient's copy on its own */
@@ -75,6 +81,7 @@ const SPLIT_COMMIT_BYTES = 1024 * 1024;
 export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): MessageOps {
   const { q } = ctx;
   const indexCache = new Map<number, MimeIndex>();
+  let indexMisses = 0;
   const flagCache = new FlagCache();
 
   async function copyOrMove(
@@ -154,8 +161,11 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
         let index = indexCache.get(blobId);
         if (!index) {
           index = JSON.parse(mime.get(blobId) as string) as MimeIndex;
-          if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
-          indexCache.set(blobId, index);
+          if (indexCache.size < INDEX_CACHE_SIZE) indexCache.set(blobId, index);
+          else if (++indexMisses % INDEX_CACHE_REPLACE_EVERY === 0) {
+            indexCache.delete(indexCache.keys().next().value!);
+            indexCache.set(blobId, index);
+          }
         }
         const m = tupleToMeta(t) as ReturnType<typeof tupleToMeta> & { index: MimeIndex };
         m.index = index;
