@@ -6,13 +6,22 @@
  * promise settles. If the commit itself fails, every job of the batch fails with TEMP.
  *
  * Durability per batch: a batch holding any durable job (messages arriving, moving or
- * leaving, accounts, queue…) commits with synchronous=FULL, so it is fsynced before any
- * caller hears back (SMTP 250, APPEND OK). A batch of flag-only jobs (STORE, \Seen set by
- * FETCH or POP3 RETR, \Recent bookkeeping) commits with synchronous=NORMAL: in WAL mode the
- * transaction is in the WAL file before the promise resolves, so it survives a crash or
- * kill -9 of the process; only an operating-system crash or power loss can drop the last
- * flag changes (the next FULL commit or checkpoint fsyncs them along). Dovecot does not
- * fsync flag changes at all; an fsync per STORE would cap a client at the disk's fsync rate.
+ * leaving, accounts, queue…) is fsynced before any caller hears back (SMTP 250, APPEND OK).
+ * A batch of flag-only jobs (STORE, \Seen set by FETCH or POP3 RETR, \Recent bookkeeping)
+ * is not: in WAL mode the transaction is in the WAL file before the promise resolves, so it
+ * survives a crash or kill -9 of the process; only an operating-system crash or power loss
+ * can drop the last flag changes (the next fsync or checkpoint takes them along). Dovecot
+ * does not fsync flag changes at all; an fsync per STORE would cap a client at the disk's
+ * fsync rate.
+ *
+ * The fsync does not block the event loop when `sync` is given (the store passes an fsync
+ * of the WAL file on libuv's thread pool): transactions commit with synchronous=NORMAL, and a
+ * durable batch's callers are answered, and its changes published, once a sync started after
+ * its commit has finished. Meanwhile every other connection is served and later batches
+ * commit; one sync covers all batches committed before it started. Batches are published in
+ * commit order, so a flag-only batch committed after a durable one waits for that one's sync.
+ * (With synchronous=FULL every commit held the whole process for the fsync: on a busy disk,
+ * milliseconds per message in which no client was answered.)
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -36,6 +45,8 @@ export interface Committer {
   submit<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
   /** runs everything queued now (used by close) */
   flush(): void;
+  /** resolves once every committed batch has been answered (its sync finished) */
+  settled(): Promise<void>;
   pending(): number;
   /** transactions committed and jobs run so far (group-commit effectiveness) */
   stats(): { commits: number; jobs: number; txMs: number };
@@ -50,6 +61,12 @@ export function createCommitter(
     log?: Logger;
     /** most jobs per transaction */
     maxBatch?: number;
+    /**
+     * makes every commit so far durable (fsync of the WAL file) without blocking the event
+     * loop; `done` gets an error when that failed. Without it, durable batches commit with
+     * synchronous=FULL.
+     */
+    sync?: (done: (err?: Error) => void) => void;
   },
 ): Committer {
   let queue: Job[] = [];
@@ -93,8 +110,9 @@ export function createCommitter(
       }
     });
     const t0 = performance.now();
+    const durable = batch.some((j) => j.durable);
     try {
-      setFull(batch.some((j) => j.durable));
+      setFull(durable && !opts.sync);
       whole.immediate();
       txMs += performance.now() - t0;
     } catch (err) {
@@ -105,17 +123,56 @@ export function createCommitter(
     }
     commits++;
     jobs += batch.length;
-    for (let i = 0; i < batch.length; i++) {
-      const o = outcomes[i]!;
-      if (o.ok) {
-        try {
-          opts.publish(o.r.changes);
-        } catch (err) {
-          opts.log?.error({ err }, 'store: a change listener failed');
-        }
-        batch[i]!.resolve(o.r.value);
-      } else batch[i]!.reject(o.err);
+    const answer = (syncError?: Error) => {
+      for (let i = 0; i < batch.length; i++) {
+        const o = outcomes[i]!;
+        if (o.ok) {
+          try {
+            opts.publish(o.r.changes);
+          } catch (err) {
+            opts.log?.error({ err }, 'store: a change listener failed');
+          }
+          if (syncError && batch[i]!.durable) batch[i]!.reject(new StoreError('TEMP', `the store could not make the change durable: ${syncError.message}`));
+          else batch[i]!.resolve(o.r.value);
+        } else batch[i]!.reject(o.err);
+      }
+    };
+    if (!opts.sync || (!durable && answers.length === 0)) return answer();
+    answers.push({ answer, synced: !durable, error: undefined });
+    if (durable) requestSync();
+  }
+
+  /** batches committed but not yet answered, in commit order (see the top of this file) */
+  const answers: Array<{ answer: (err?: Error) => void; synced: boolean; error: Error | undefined }> = [];
+  let syncing = false;
+  let syncAgain = false;
+
+  function requestSync(): void {
+    if (syncing) {
+      syncAgain = true; // committed after the running sync started: it needs the next one
+      return;
     }
+    syncing = true;
+    const covered = answers.length;
+    opts.sync!((err) => {
+      syncing = false;
+      if (err) opts.log?.error({ err }, 'store: fsync of the write-ahead log failed; the callers of the last commits get a temporary error');
+      for (let i = 0; i < covered; i++) {
+        const a = answers[i]!;
+        if (!a.synced) {
+          a.synced = true;
+          a.error = err;
+        }
+      }
+      while (answers.length && answers[0]!.synced) {
+        const a = answers.shift()!;
+        a.answer(a.error);
+      }
+      if (syncAgain) {
+        syncAgain = false;
+        requestSync();
+      }
+    });
   }
 
   return {
@@ -129,6 +186,11 @@ export function createCommitter(
       });
     },
     flush,
+    settled: () =>
+      new Promise<void>((resolve) => {
+        const check = () => (answers.length === 0 ? resolve() : setImmediate(check));
+        check();
+      }),
     pending: () => queue.length,
     stats: () => ({ commits, jobs, txMs }),
   };

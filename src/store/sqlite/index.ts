@@ -1,8 +1,9 @@
 /**
  * The embedded default backend: one SQLite file, <dataDir>/letterbox.db (better-sqlite3).
  *
- * - WAL + synchronous=FULL: a commit is fsynced before any promise resolves; flag-only
- *   batches (STORE, \Seen, \Recent) commit with synchronous=NORMAL (committer.ts explains).
+ * - WAL: a durable commit is fsynced before any promise resolves, on libuv's thread pool so
+ *   the event loop goes on serving; flag-only batches (STORE, \Seen, \Recent) are not
+ *   fsynced (committer.ts explains).
  * - Group commit (committer.ts): mutations of one tick share one transaction/fsync.
  * - busy_timeout: the CLI may write while the server runs; the server notices such
  *   commits through the change log (watcher.ts) and publishes them on its bus.
@@ -11,7 +12,7 @@
  *   search text computed at append so SEARCH never re-parses.
  * - Counters (messages, unseen, deleted, size, used bytes) kept by triggers.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsync, mkdirSync, open } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -137,8 +138,23 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   let recorded = 0;
   let committer: Committer | null = null;
   const ctx = createCtx(db, () => committer!, log);
+  // the durability barrier: fsync of the write-ahead log off the event loop (committer.ts);
+  // SQLite keeps the -wal file (same inode) while this connection is open
+  let walFd: number | null = null;
+  const walFile = `${file}-wal`;
   committer = createCommitter(db, {
     log,
+    sync: readonly
+      ? undefined
+      : (done) => {
+          const go = (fd: number) => fsync(fd, (err) => done(err ?? undefined));
+          if (walFd !== null) return go(walFd);
+          open(walFile, 'r', (err, fd) => {
+            if (err) return done(err);
+            walFd = fd;
+            go(fd);
+          });
+        },
     record(changes) {
       logChange.run(writer, Date.now(), JSON.stringify(changes));
       if (++recorded % 1000 === 0) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
@@ -161,7 +177,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       committer!.flush();
       ctx.closed = true;
       watcher.stop();
+      await committer!.settled();
       await pool.close();
+      if (walFd !== null) closeSync(walFd);
       db.close();
     },
   };
