@@ -8,7 +8,7 @@
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
- *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle
+ *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
  *
@@ -32,6 +32,7 @@ import { processTree } from './lib/proc.js';
 import { measureLoad, type MachineLoad } from './lib/load.js';
 import { summarizeProfile, type StepWindow } from './lib/profile.js';
 import { merge, printTable, printRegressions, readBaseline, writeJson, type Figure } from './report.js';
+import { spamClassifierCost } from './scenarios/spam.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -40,7 +41,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle').split(','));
+const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -143,6 +144,13 @@ async function main(): Promise<void> {
       ours = await runAll(lb, msgs, false, windows);
     } finally {
       await lb.stop();
+    }
+    // letterbox's own features (no peer equivalent): each starts its own servers
+    if (only.has('spam')) {
+      process.stderr.write('  letterbox: spam classifier cost ...');
+      const t0 = Date.now();
+      ours.push(...(await spamClassifierCost(msgs, plan.smtpMessages, plan.smtpSenders)));
+      process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     }
   }
   const profiles = profileDir ? summarizeProfile(profileDir, windows) : new Map();

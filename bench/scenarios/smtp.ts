@@ -10,7 +10,7 @@ import { processTree, treeCpuSeconds } from '../lib/proc.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
 
-class SmtpClient {
+export class SmtpClient {
   private buf = '';
   private waiter: ((line: string) => void) | null = null;
   constructor(private s: net.Socket) {
@@ -58,7 +58,7 @@ class SmtpClient {
   }
 }
 
-function dotStuff(msg: Buffer): Buffer {
+export function dotStuff(msg: Buffer): Buffer {
   const s = msg.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
   return Buffer.from(s.endsWith('\r\n') ? s + '.\r\n' : s + '\r\n.\r\n', 'latin1');
 }

@@ -11,8 +11,11 @@ import type { Target } from './target.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 
-/** `profileDir`: run under Node's sampling profiler, the profile written there at exit (../lib/profile.ts) */
-export async function startLetterbox(opts: { profileDir?: string } = {}): Promise<Target> {
+/**
+ * `profileDir`: run under Node's sampling profiler, the profile written there at exit (../lib/profile.ts);
+ * `extraToml` is appended to the configuration (a scenario's own settings)
+ */
+export async function startLetterbox(opts: { profileDir?: string; extraToml?: string } = {}): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-bench-'));
   const [imap, pop3, smtp, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const conf = join(dir, 'letterbox.toml');
@@ -50,7 +53,7 @@ failed_logins_per_ip = 1000000
 verify_inbound = false
 [log]
 level = "warn"
-`,
+${opts.extraToml ?? ''}`,
   );
   const cli = (args: string[], input?: string) =>
     execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
