@@ -76,7 +76,7 @@ export async function startSmtp(
     size: config.limits.message_size, // RFC 1870 SIZE, and the cap smtp-server enforces
     rejectOversized: true, // 552 5.3.4 once DATA goes over `size`
     hideENHANCEDSTATUSCODES: false, // RFC 2034
-    hideDSN: true,
+    hideDSN: false, // RFC 3461: NOTIFY, ORCPT, RET, ENVID are honoured by delivery and the queue
     maxRecipients: config.limits.recipients_per_message, // 452 4.5.3 past it
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: inbound,

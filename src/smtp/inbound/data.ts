@@ -23,7 +23,8 @@ import type { DnsResolver } from '../dns.js';
 import { deliverLocal } from '../deliver.js';
 import { Replies, storeErrorReply } from '../errors.js';
 import { headerValues, receivedHeader, stripOwnAuthResults, withProtocol } from '../headers.js';
-import { sendDsn } from '../queue/dsn.js';
+import { sendDeliveredDsn, sendDsn } from '../queue/dsn.js';
+import { envelopeFromSession, saveEnvelope, wants } from '../queue/envelope.js';
 import type { Transaction } from '../session.js';
 
 /** RFC 5321 §6.3: a message with this many Received fields is looping */
@@ -124,31 +125,44 @@ export async function deliverInbound(
   const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw))) : undefined;
 
   const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict });
+  // DSN parameters (RFC 3461) by the RCPT address that reached each account
+  const params = envelopeFromSession(session.envelope as Parameters<typeof envelopeFromSession>[0]);
+  const rcptOf = new Map<number, string>();
+  for (const r of txn.recipients) for (const a of r.accounts) if (!rcptOf.has(a.id)) rcptOf.set(a.id, r.rcpt);
   let queued = 0;
-  const failures: Array<{ address: string; reply: ReturnType<typeof storeErrorReply> }> = [];
-  for (const r of results) if ('error' in r) failures.push({ address: r.account.address, reply: storeErrorReply(r.error) });
+  const failures: Array<{ address: string; rcpt: string; reply: ReturnType<typeof storeErrorReply> }> = [];
+  for (const r of results) if ('error' in r) failures.push({ address: r.account.address, rcpt: rcptOf.get(r.account.id) ?? r.account.address, reply: storeErrorReply(r.error) });
   if (external.length) {
     try {
-      await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
+      const item = await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
+      await saveEnvelope(ctx.store, item.id, { ret: params.ret, envid: params.envid });
       queued = external.length;
     } catch (err) {
-      for (const address of external) failures.push({ address, reply: storeErrorReply(err) });
+      for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err) });
     }
   }
   const stored = results.length - results.filter((r) => 'error' in r).length;
   if (stored === 0 && queued === 0 && failures.length) throw failures[0]!.reply;
-  if (failures.length) {
+  const delivered = results.flatMap((r) => ('error' in r ? [] : [{ account: r.account, rcpt: rcptOf.get(r.account.id) ?? r.account.address }]));
+  await sendDeliveredDsn(ctx, { to: sender, original: raw, arrivalDate: now, params, delivered }).catch((err) =>
+    ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
+  );
+  const notify = failures.filter((f) => wants(params, f.rcpt, 'FAILURE'));
+  if (notify.length) {
     await sendDsn(ctx, {
       to: sender,
       original: raw,
       arrivalDate: now,
       now,
-      recipients: failures.map((f) => ({
+      envid: params.envid,
+      ret: params.ret,
+      recipients: notify.map((f) => ({
         address: f.address,
         action: 'failed' as const,
         status: f.reply.enhanced.replace(/^4\./, '5.'), // not retried: a failed action is permanent (RFC 3464 §2.3.4)
         diagnostic: f.reply.toString(),
         remoteMta: ctx.config.hostname,
+        orcpt: params.rcpt?.[f.rcpt.toLowerCase()]?.orcpt,
       })),
     }).catch((err) => ctx.log.error({ err: (err as Error).message }, 'could not send a failure DSN for a partially delivered message'));
   }

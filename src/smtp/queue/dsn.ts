@@ -1,6 +1,10 @@
 /**
  * Delivery Status Notifications (RFC 3464) in a multipart/report (RFC 6522): a human
- * part, a message/delivery-status part and the original's header (text/rfc822-headers).
+ * part, a message/delivery-status part and the original's header (text/rfc822-headers),
+ * or the whole original (message/rfc822) when the sender asked for RET=FULL (RFC 3461
+ * §4.3). One DSN reports one kind of event: failure, delay, or success (delivered here,
+ * or relayed to a server that does not do DSN), each sent only to senders who want it
+ * (NOTIFY, ./envelope.ts); ENVID and ORCPT are returned as given.
  * Sent with the null sender (RFC 5321 §4.5.5) so that a DSN never causes another DSN,
  * and never sent for a message whose sender was the null sender.
  */
@@ -9,11 +13,14 @@ import type { ServerContext } from '../../context.js';
 import { deliverLocal } from '../deliver.js';
 import { headerText, rfc5322Date } from '../headers.js';
 import { domainOf } from '../session.js';
+import { wants, type EnvelopeParams } from './envelope.js';
 
 export interface DsnRecipient {
   address: string;
   /** RFC 3464 §2.3.3 */
-  action: 'failed' | 'delayed';
+  action: 'failed' | 'delayed' | 'delivered' | 'relayed';
+  /** ORCPT as the sender gave it ("rfc822;addr"), returned as Original-Recipient */
+  orcpt?: string;
   /** RFC 3463 status, e.g. "5.1.1" */
   status: string;
   /** the remote server's reply, or our own explanation */
@@ -33,6 +40,10 @@ export interface DsnInput {
   recipients: DsnRecipient[];
   /** for delay warnings (RFC 3464 §2.3.9) */
   willRetryUntil?: Date;
+  /** RFC 3461 ENVID, returned as Original-Envelope-Id */
+  envid?: string;
+  /** RFC 3461 RET: FULL returns the whole message, HDRS (default) its header */
+  ret?: 'FULL' | 'HDRS';
 }
 
 /** RFC 3463 status from an SMTP reply ("550 5.1.1 no such user" → "5.1.1"), else from the reply class */
@@ -44,23 +55,34 @@ export function statusFromReply(reply: string, permanent: boolean): string {
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
 
+export function dsnKind(recipients: DsnRecipient[]): 'failure' | 'delay' | 'success' {
+  if (recipients.some((r) => r.action === 'failed')) return 'failure';
+  return recipients.some((r) => r.action === 'delayed') ? 'delay' : 'success';
+}
+
 export function buildDsn(d: DsnInput): Buffer {
   const boundary = `=_letterbox_${randomBytes(12).toString('hex')}`;
-  const failed = d.recipients.some((r) => r.action === 'failed');
-  const subject = failed ? 'Undelivered Mail Returned to Sender' : 'Delayed Mail (still being retried)';
-  const human = failed
-    ? 'Your message could not be delivered to one or more recipients.\r\n' +
-      'This is a permanent error; the message will not be retried.\r\n'
-    : 'Your message has not been delivered yet to one or more recipients.\r\n' +
-      `It is still being retried${d.willRetryUntil ? ' until ' + rfc5322Date(d.willRetryUntil) : ''}; you do not need to resend it.\r\n`;
+  const kind = dsnKind(d.recipients);
+  const subject =
+    kind === 'failure' ? 'Undelivered Mail Returned to Sender' : kind === 'delay' ? 'Delayed Mail (still being retried)' : 'Successful Mail Delivery Report';
+  const human =
+    kind === 'failure'
+      ? 'Your message could not be delivered to one or more recipients.\r\n' + 'This is a permanent error; the message will not be retried.\r\n'
+      : kind === 'delay'
+        ? 'Your message has not been delivered yet to one or more recipients.\r\n' +
+          `It is still being retried${d.willRetryUntil ? ' until ' + rfc5322Date(d.willRetryUntil) : ''}; you do not need to resend it.\r\n`
+        : 'Your message was delivered to the following recipients, as you asked to be told.\r\n' +
+          'Where it says "relayed", it was handed to a server that sends no further notice.\r\n';
   const list = d.recipients.map((r) => `  <${r.address}>: ${oneLine(r.diagnostic)}\r\n`).join('');
   // RFC 3464 §2.2 per-message fields, §2.3 per-recipient fields
-  const perMessage = `Reporting-MTA: dns; ${d.hostname}\r\nArrival-Date: ${rfc5322Date(d.arrivalDate)}\r\n`;
+  const perMessage =
+    `Reporting-MTA: dns; ${d.hostname}\r\n` + (d.envid ? `Original-Envelope-Id: ${oneLine(d.envid)}\r\n` : '') + `Arrival-Date: ${rfc5322Date(d.arrivalDate)}\r\n`;
   const perRecipient = d.recipients
     .map((r) => {
-      let block = `Final-Recipient: rfc822; ${r.address}\r\nAction: ${r.action}\r\nStatus: ${r.status}\r\n`;
+      let block = r.orcpt ? `Original-Recipient: ${oneLine(r.orcpt)}\r\n` : '';
+      block += `Final-Recipient: rfc822; ${r.address}\r\nAction: ${r.action}\r\nStatus: ${r.status}\r\n`;
       if (r.remoteMta) block += `Remote-MTA: dns; ${r.remoteMta}\r\n`;
-      block += `Diagnostic-Code: ${r.diagnosticType ?? 'smtp'}; ${oneLine(r.diagnostic)}\r\n`;
+      if (r.diagnostic) block += `Diagnostic-Code: ${r.diagnosticType ?? 'smtp'}; ${oneLine(r.diagnostic)}\r\n`;
       block += `Last-Attempt-Date: ${rfc5322Date(d.now)}\r\n`;
       if (r.action === 'delayed' && d.willRetryUntil) block += `Will-Retry-Until: ${rfc5322Date(d.willRetryUntil)}\r\n`;
       return block;
@@ -89,10 +111,10 @@ export function buildDsn(d: DsnInput): Buffer {
     '\r\n' +
     perRecipient +
     `\r\n--${boundary}\r\n` +
-    'Content-Type: text/rfc822-headers\r\n\r\n' +
-    headers +
-    `\r\n--${boundary}--\r\n`;
-  return Buffer.from(msg, 'utf8');
+    (d.ret === 'FULL' ? 'Content-Type: message/rfc822\r\n\r\n' : 'Content-Type: text/rfc822-headers\r\n\r\n' + headers + `\r\n--${boundary}--\r\n`);
+  if (d.ret !== 'FULL') return Buffer.from(msg, 'utf8');
+  const body = d.original.toString('latin1').replace(/\r?\n/g, '\r\n');
+  return Buffer.concat([Buffer.from(msg, 'utf8'), Buffer.from(body + (body.endsWith('\r\n') ? '' : '\r\n') + `\r\n--${boundary}--\r\n`, 'latin1')]);
 }
 
 /**
@@ -103,7 +125,7 @@ export async function sendDsn(ctx: ServerContext, input: Omit<DsnInput, 'hostnam
   if (!input.to) return; // RFC 3464 §2 / RFC 5321 §4.5.5: never answer the null sender
   const raw = buildDsn({ ...input, hostname: ctx.config.hostname });
   const log = ctx.log.child({ component: 'dsn' });
-  const kind = input.recipients.some((r) => r.action === 'failed') ? 'failure' : 'delay';
+  const kind = dsnKind(input.recipients);
   if (await ctx.store.getDomain(domainOf(input.to))) {
     // our own domain: deliver here, never through the queue back to ourselves
     const local = await ctx.store.resolveRecipient(input.to);
@@ -119,4 +141,20 @@ export async function sendDsn(ctx: ServerContext, input: Omit<DsnInput, 'hostnam
     await ctx.store.enqueue({ from: '', recipients: [input.to], raw, accountId: null });
   }
   log.info({ to: input.to, kind, recipients: input.recipients.map((r) => r.address) }, `${kind} DSN sent`);
+}
+
+/**
+ * Success notices for copies stored here (RFC 3461 §6.2: action "delivered"), for the
+ * recipients whose NOTIFY asked for SUCCESS. `rcptOf` maps an account to the RCPT address
+ * that reached it (an alias or plus-address keeps the sender's parameters).
+ */
+export async function sendDeliveredDsn(
+  ctx: ServerContext,
+  input: { to: string; original: Buffer; arrivalDate: Date; params: EnvelopeParams; delivered: Array<{ account: { address: string }; rcpt: string }> },
+): Promise<void> {
+  const recipients: DsnRecipient[] = input.delivered
+    .filter((d) => wants(input.params, d.rcpt, 'SUCCESS'))
+    .map((d) => ({ address: d.account.address, action: 'delivered', status: '2.0.0', diagnostic: '', orcpt: input.params.rcpt?.[d.rcpt.toLowerCase()]?.orcpt }));
+  if (!recipients.length) return;
+  await sendDsn(ctx, { to: input.to, original: input.original, arrivalDate: input.arrivalDate, now: new Date(), recipients, envid: input.params.envid, ret: input.params.ret });
 }

@@ -14,7 +14,8 @@ import { Replies, storeErrorReply } from '../errors.js';
 import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../headers.js';
 import { domainOf } from '../session.js';
 import { ownsAddress } from './owner.js';
-import { sendDsn } from '../queue/dsn.js';
+import { sendDeliveredDsn, sendDsn } from '../queue/dsn.js';
+import { envelopeFromSession, forRecipients, saveEnvelope, wants } from '../queue/envelope.js';
 
 export interface SubmissionResult {
   local: number;
@@ -54,12 +55,15 @@ export async function deliverSubmission(
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : account.address;
   const localAccounts: Account[] = [];
   const remote: string[] = [];
+  const params = envelopeFromSession(session.envelope as Parameters<typeof envelopeFromSession>[0]);
+  const rcptOf = new Map<number, string>();
   for (const r of session.envelope.rcptTo) {
     const addr = r.address.toLowerCase();
     if (await ctx.store.getDomain(domainOf(addr))) {
       const resolved = await ctx.store.resolveRecipient(addr);
       if (resolved) {
         localAccounts.push(...resolved.accounts);
+        for (const a of resolved.accounts) if (!rcptOf.has(a.id)) rcptOf.set(a.id, addr);
         remote.push(...resolved.external);
       }
     } else {
@@ -73,6 +77,11 @@ export async function deliverSubmission(
   if (failed.length && failed.length === results.length && uniqueRemote.length === 0) {
     throw storeErrorReply((failed[0] as { error: unknown }).error);
   }
+  const rcpt = (a: Account) => rcptOf.get(a.id) ?? a.address;
+  const delivered = results.flatMap((r) => ('error' in r ? [] : [{ account: r.account, rcpt: rcpt(r.account) }]));
+  await sendDeliveredDsn(ctx, { to: sender, original: message, arrivalDate: now, params, delivered }).catch((err) =>
+    ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
+  );
   if (failed.length) {
     // the transaction succeeds for the others; the sender learns about these by DSN (RFC 3464)
     const recipients = failed.map((f) => {
@@ -80,13 +89,16 @@ export async function deliverSubmission(
       ctx.log.warn({ to: f.account.address, reply: reply.toString() }, 'local copy of a submitted message not stored');
       return { address: f.account.address, action: 'failed' as const, status: reply.enhanced.replace(/^4\./, '5.'), diagnostic: reply.toString(), remoteMta: ctx.config.hostname };
     });
-    await sendDsn(ctx, { to: sender, original: message, arrivalDate: now, now, recipients }).catch((err) =>
+    const wanted = recipients.filter((r, i) => wants(params, rcpt(failed[i]!.account), 'FAILURE'));
+    if (wanted.length)
+      await sendDsn(ctx, { to: sender, original: message, arrivalDate: now, now, recipients: wanted, envid: params.envid, ret: params.ret }).catch((err) =>
       ctx.log.error({ err: (err as Error).message }, 'could not send a failure DSN for a partially delivered submission'),
     );
   }
   let queueId: string | null = null;
   if (uniqueRemote.length) {
     const item = await ctx.store.enqueue({ from: sender, recipients: uniqueRemote, raw: message, accountId: account.id });
+    await saveEnvelope(ctx.store, item.id, forRecipients(params, uniqueRemote));
     queueId = item.id;
   }
   return { local: results.length - failed.length, queued: uniqueRemote.length, queueId };
