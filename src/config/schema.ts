@@ -125,6 +125,8 @@ export const ConfigSchema = z
         outbound_port: z.number().int().min(1).max(65535).default(25),
         /** deliver queued mail to this host instead of MX lookup ("host:port"), empty = MX */
         relay_host: z.string().default(''),
+        /** honour destinations' MTA-STS policies (RFC 8461): verified TLS where they ask for it */
+        mta_sts: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -1,8 +1,12 @@
 /**
- * The outbound SMTP client: nodemailer's SMTPConnection, promisified. Opportunistic
- * STARTTLS (RFC 3207; certificates are not verified, as with most MTAs without DANE or
- * MTA-STS), EHLO with our hostname, several messages per connection.
+ * The outbound SMTP client: nodemailer's SMTPConnection, promisified. STARTTLS (RFC 3207)
+ * opportunistically by default, certificates not verified (as every MTA does without a
+ * policy); when the destination has an MTA-STS or DANE policy (./tls-policy.ts) TLS is
+ * required and, for MTA-STS, the certificate must be valid for the MX host name (WebPKI, or
+ * the `ca` given). EHLO with our hostname, several messages per connection.
  */
+import { checkServerIdentity, type TLSSocket, type PeerCertificate } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 export interface SendOutcome {
@@ -38,13 +42,16 @@ export class OutboundConnection {
     readonly port: number,
     hostname: string,
     timeoutMs: number,
+    /** require STARTTLS; verify the certificate against the host name (with these CAs instead of the system's) */
+    tlsPolicy: { require: boolean; verify: boolean; ca?: string[] } = { require: false, verify: false },
   ) {
     this.conn = new SMTPConnection({
       host: address,
       port,
       name: hostname,
-      opportunisticTLS: true,
-      tls: { rejectUnauthorized: false, servername: isName(host) ? host : undefined },
+      opportunisticTLS: !tlsPolicy.require,
+      requireTLS: tlsPolicy.require,
+      tls: { rejectUnauthorized: tlsPolicy.verify, servername: isName(host) ? host : undefined, ...(tlsPolicy.ca ? { ca: tlsPolicy.ca } : {}) },
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs * 4,
@@ -80,8 +87,54 @@ export class OutboundConnection {
     });
   }
 
-  /** sends one message; per-recipient refusals are results, whole-message failures throw TransactionError */
-  send(from: string, to: string[], raw: Buffer): Promise<SendOutcome> {
+  /** the TLS socket once STARTTLS is done */
+  private tlsSocket(): TLSSocket | null {
+    const s = (this.conn as unknown as { _socket?: TLSSocket })._socket;
+    return s && typeof s.getPeerCertificate === 'function' ? s : null;
+  }
+
+  /** the server's certificate chain (DANE checks it against TLSA records) */
+  peerCertificate(): PeerCertificate | null {
+    const s = this.tlsSocket();
+    const c = s?.getPeerCertificate(true);
+    return c && Object.keys(c).length ? c : null;
+  }
+
+  /**
+   * Why the certificate would not pass verification against the host name (WebPKI or the
+   * `ca` given), or null when it would; for policies in "testing" mode, which report
+   * failures but deliver anyway. "no TLS" when STARTTLS was not used.
+   */
+  verificationError(ca?: string[]): Error | null {
+    const s = this.tlsSocket();
+    if (!s) return Object.assign(new Error('STARTTLS not offered or not used'), { code: 'ETLS' });
+    if (!ca && !s.authorized) return Object.assign(new Error(String(s.authorizationError ?? 'certificate not trusted')), { code: String(s.authorizationError ?? '') });
+    const cert = s.getPeerCertificate(true);
+    if (ca) {
+      // verify the chain against the given CAs: a throwaway check with node's own verifier
+      const x = new X509Certificate(cert.raw);
+      const issuers = ca.map((p) => new X509Certificate(p));
+      const chainOk = issuers.some((i) => x.checkIssued(i) && x.verify(i.publicKey));
+      if (!chainOk) return Object.assign(new Error('certificate not issued by a trusted CA'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    }
+    return checkServerIdentity(this.host, cert) ?? null;
+  }
+
+  /** the server advertised this EHLO keyword (DSN, REQUIRETLS, ...) */
+  supports(keyword: string): boolean {
+    return ((this.conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? []).includes(keyword);
+  }
+
+  /**
+   * sends one message; per-recipient refusals are results, whole-message failures throw
+   * TransactionError. `dsn` parameters go out only when the server offers DSN (RFC 3461 §4).
+   */
+  send(
+    from: string,
+    to: string[],
+    raw: Buffer,
+    opts: { dsn?: { ret?: string; envid?: string; notify?: string[]; orcpt?: string }; requireTls?: boolean } = {},
+  ): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
       // a dropped connection may surface only as an 'error'/'end' event, never as the callback
       let settled = false;
@@ -95,7 +148,8 @@ export class OutboundConnection {
       const onEnd = () => lost();
       this.conn.once('error', onError);
       this.conn.once('end', onEnd);
-      this.conn.send({ from, to, size: raw.length, use8BitMime: has8bit(raw) }, raw, (err, info) => {
+      const envelope = { from, to, size: raw.length, use8BitMime: has8bit(raw), dsn: opts.dsn, requireTLSExtensionEnabled: opts.requireTls };
+      this.conn.send(envelope as Parameters<SMTPConnection['send']>[0], raw, (err, info) => {
         this.conn.off('error', onError);
         this.conn.off('end', onEnd);
         if (settled) return;

@@ -17,6 +17,9 @@ import { expiresAt, retryDelayMs, warnAt } from './backoff.js';
 import { OutboundConnection, TransactionError } from './client.js';
 import { statusFromReply, sendDsn, type DsnRecipient } from './dsn.js';
 import { addressesOf, routeFor } from './route.js';
+import { dropEnvelope, loadEnvelope, wants, type EnvelopeParams } from './envelope.js';
+import { mxAllowed, policyStrings, stsPolicy, type StsOptions } from './mta-sts.js';
+import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
 
 export interface QueueRunnerOptions {
   /** poll interval (default 5000 ms) */
@@ -35,6 +38,10 @@ export interface QueueRunnerOptions {
   concurrency?: number;
   /** start the timer (default true); tests may drive runOnce() by hand */
   autoStart?: boolean;
+  /** how MTA-STS policies are fetched (tests: the HTTPS port and a test CA) */
+  mtaSts?: StsOptions;
+  /** CAs that MX certificates are verified against instead of the system's (tests) */
+  tlsCa?: string[];
 }
 
 export interface QueueRunner {
@@ -44,7 +51,8 @@ export interface QueueRunner {
 }
 
 type Outcome =
-  | { kind: 'delivered'; host: string }
+  /** `dsnPassed`: the next server took the DSN request over (it does DSN), so no success notice from us */
+  | { kind: 'delivered'; host: string; dsnPassed: boolean }
   | { kind: 'temp' | 'perm'; status: string; reply: string; host?: string; fromRemote: boolean };
 
 export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = {}): QueueRunner {
@@ -57,7 +65,12 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
   let running: Promise<void> | null = null;
   let stopped = false;
 
-  async function deliverDomain(domain: string, jobs: Array<{ item: QueueItem; rcpts: string[] }>, outcomes: Map<string, Map<string, Outcome>>) {
+  async function deliverDomain(
+    domain: string,
+    jobs: Array<{ item: QueueItem; rcpts: string[] }>,
+    outcomes: Map<string, Map<string, Outcome>>,
+    params: Map<string, EnvelopeParams>,
+  ) {
     const set = (item: QueueItem, rcpt: string, o: Outcome) => outcomes.get(item.id)!.set(rcpt, o);
     const setAll = (o: Outcome, which = jobs) => which.forEach((j) => j.rcpts.forEach((r) => set(j.item, r, o)));
 
@@ -68,8 +81,26 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     }
     let pending = jobs;
     let lastError = `no mail server for ${domain} could be reached`;
+    // RFC 8461: the destination's MTA-STS policy (not for a smarthost: that is our own choice)
+    const sts = smtp.mta_sts && !smtp.relay_host ? await stsPolicy(ctx.store, domain, resolver, now(), opts.mtaSts) : { policy: null };
+    const policy = sts.policy && sts.policy.mode !== 'none' ? sts.policy : null;
+    const enforce = policy?.mode === 'enforce';
+    const report = (mx: string, failure?: TlsResult['failure']) =>
+      recordTls(ctx, { domain, mx, failure, policyType: policy ? 'sts' : 'no-policy-found', policyStrings: policy ? policyStrings(policy) : undefined }, now());
+    if (sts.error) {
+      log.warn({ domain, err: sts.error }, sts.error);
+      if (!policy) await recordTls(ctx, { domain, mx: '', policyType: 'sts', failure: 'sts-policy-fetch-error' }, now());
+    }
     for (const target of route.hosts) {
       if (!pending.length) break;
+      if (policy && !mxAllowed(policy, target.host)) {
+        await report(target.host, 'validation-failure');
+        if (enforce) {
+          lastError = `MTA-STS policy of ${domain} (enforce) does not list MX host ${target.host}; not delivering there`;
+          log.warn({ domain, host: target.host }, lastError);
+          continue;
+        }
+      }
       const port = target.port ?? opts.portFor?.(target.host) ?? smtp.outbound_port;
       const addresses = await addressesOf(target.host, resolver);
       if (!addresses.length) {
@@ -78,14 +109,32 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       }
       for (const address of addresses) {
         if (!pending.length) break;
-        const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000);
+        const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000, {
+          require: enforce,
+          verify: enforce,
+          ca: opts.tlsCa,
+        });
         try {
           await conn.connect();
         } catch (err) {
-          lastError = `connection to ${target.host}[${address}]:${port} failed: ${(err as Error).message}`;
-          log.info({ domain, host: target.host, address, port }, lastError);
+          const tlsFailure = enforce && (/TLS|certificate|cert|altname|self[- ]signed|verify/i.test((err as Error).message) || /CERT|TLS/.test(String((err as { code?: string }).code)));
+          if (tlsFailure) {
+            await report(target.host, resultTypeOf(err));
+            lastError = `MTA-STS policy of ${domain} (enforce): TLS with ${target.host} failed verification (${(err as Error).message}); delivery deferred`;
+            log.warn({ domain, host: target.host, address, port }, lastError);
+          } else {
+            lastError = `connection to ${target.host}[${address}]:${port} failed: ${(err as Error).message}`;
+            log.info({ domain, host: target.host, address, port }, lastError);
+          }
           continue;
         }
+        if (enforce) await report(target.host);
+        else if (policy) {
+          // testing mode: deliver anyway, report what verification would have said (RFC 8461 §5)
+          const why = conn.verificationError(opts.tlsCa);
+          await report(target.host, why ? resultTypeOf(why) : undefined);
+          if (why) log.info({ domain, host: target.host, err: why.message }, `MTA-STS policy of ${domain} (testing): ${why.message}; delivering anyway`);
+        } else await report(target.host, conn.secure ? undefined : 'starttls-not-supported');
         log.debug({ domain, host: target.host, address, port, tls: conn.secure, messages: pending.length }, 'connected');
         const rest: typeof pending = [];
         for (const job of pending) {
@@ -101,28 +150,46 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
             job.rcpts.forEach((r) => set(job.item, r, { kind: 'temp', status: '4.3.0', reply: 'local error reading the queued message', fromRemote: false }));
             continue;
           }
-          try {
-            const res = await conn.send(job.item.from, job.rcpts, raw);
-            const acceptedSet = new Set(res.accepted.map((a) => a.toLowerCase()));
-            for (const r of job.rcpts) if (acceptedSet.has(r.toLowerCase())) set(job.item, r, { kind: 'delivered', host: target.host });
-            for (const f of res.rejected) {
-              const rcpt = job.rcpts.find((r) => r.toLowerCase() === f.rcpt.toLowerCase()) ?? f.rcpt;
-              set(job.item, rcpt, { kind: f.permanent ? 'perm' : 'temp', status: statusFromReply(f.reply, f.permanent), reply: f.reply, host: target.host, fromRemote: true });
+          // recipients with different NOTIFY/ORCPT go in separate transactions (one DSN request per RCPT set)
+          const p = params.get(job.item.id) ?? {};
+          const groups = new Map<string, string[]>();
+          for (const r of job.rcpts) {
+            const key = JSON.stringify(p.rcpt?.[r.toLowerCase()] ?? {});
+            groups.set(key, [...(groups.get(key) ?? []), r]);
+          }
+          const unsent: string[] = [];
+          for (const [key, rcpts] of groups) {
+            if (conn.closed) {
+              unsent.push(...rcpts);
+              continue;
             }
-            log.info({ id: job.item.id, host: target.host, tls: conn.secure, delivered: res.accepted, refused: res.rejected.map((f) => `${f.rcpt}: ${f.reply}`) }, 'queue delivery attempt');
-            if (res.rejected.length) await conn.reset();
-          } catch (err) {
-            if (err instanceof TransactionError && !err.connectionLost) {
-              job.rcpts.forEach((r) =>
-                set(job.item, r, { kind: err.permanent ? 'perm' : 'temp', status: statusFromReply(err.reply, err.permanent), reply: err.reply, host: target.host, fromRemote: true }),
-              );
-              log.info({ id: job.item.id, host: target.host, reply: err.reply }, 'queue delivery refused');
-              await conn.reset();
-            } else {
-              lastError = `connection to ${target.host} lost: ${(err as Error).message}`;
-              rest.push(job);
+            const rp = JSON.parse(key) as { notify?: string[]; orcpt?: string };
+            const dsn = p.ret || p.envid || rp.notify || rp.orcpt ? { ret: p.ret, envid: p.envid, notify: rp.notify && (rp.notify.length ? rp.notify : ['NEVER']), orcpt: rp.orcpt } : undefined;
+            try {
+              const res = await conn.send(job.item.from, rcpts, raw, { dsn });
+              const acceptedSet = new Set(res.accepted.map((a) => a.toLowerCase()));
+              const dsnPassed = conn.supports('DSN');
+              for (const r of rcpts) if (acceptedSet.has(r.toLowerCase())) set(job.item, r, { kind: 'delivered', host: target.host, dsnPassed });
+              for (const f of res.rejected) {
+                const rcpt = rcpts.find((r) => r.toLowerCase() === f.rcpt.toLowerCase()) ?? f.rcpt;
+                set(job.item, rcpt, { kind: f.permanent ? 'perm' : 'temp', status: statusFromReply(f.reply, f.permanent), reply: f.reply, host: target.host, fromRemote: true });
+              }
+              log.info({ id: job.item.id, host: target.host, tls: conn.secure, delivered: res.accepted, refused: res.rejected.map((f) => `${f.rcpt}: ${f.reply}`) }, 'queue delivery attempt');
+              if (res.rejected.length) await conn.reset();
+            } catch (err) {
+              if (err instanceof TransactionError && !err.connectionLost) {
+                rcpts.forEach((r) =>
+                  set(job.item, r, { kind: err.permanent ? 'perm' : 'temp', status: statusFromReply(err.reply, err.permanent), reply: err.reply, host: target.host, fromRemote: true }),
+                );
+                log.info({ id: job.item.id, host: target.host, reply: err.reply }, 'queue delivery refused');
+                await conn.reset();
+              } else {
+                lastError = `connection to ${target.host} lost: ${(err as Error).message}`;
+                unsent.push(...rcpts);
+              }
             }
           }
+          if (unsent.length) rest.push({ item: job.item, rcpts: unsent });
         }
         conn.quit();
         pending = rest;
@@ -134,13 +201,20 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     }
   }
 
-  async function finish(item: QueueItem, results: Map<string, Outcome>, at: Date) {
+  async function finish(item: QueueItem, results: Map<string, Outcome>, at: Date, p: EnvelopeParams) {
     const failed: DsnRecipient[] = [];
+    const succeeded: DsnRecipient[] = [];
     const remaining: Array<{ rcpt: string; o: Outcome & { kind: 'temp' } }> = [];
+    const orcpt = (rcpt: string) => p.rcpt?.[rcpt.toLowerCase()]?.orcpt;
     for (const rcpt of item.recipients) {
       // a recipient without an outcome was not attempted: keep it (never drop mail silently)
       const o = results.get(rcpt) ?? ({ kind: 'temp', status: '4.3.0', reply: 'not attempted', fromRemote: false } as const);
-      if (o.kind === 'delivered') continue;
+      if (o.kind === 'delivered') {
+        // RFC 3461 §5.2.2: a server that does not do DSN gets the message; we say "relayed"
+        if (!o.dsnPassed && wants(p, rcpt, 'SUCCESS'))
+          succeeded.push({ address: rcpt, action: 'relayed', status: '2.0.0', diagnostic: '', remoteMta: o.host, orcpt: orcpt(rcpt) });
+        continue;
+      }
       if (o.kind === 'perm') failed.push(dsnRecipient(rcpt, o, 'failed'));
       else remaining.push({ rcpt, o: o as Outcome & { kind: 'temp' } });
     }
@@ -155,16 +229,25 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       }
       remaining.length = 0;
     }
+    for (const f of failed) f.orcpt = orcpt(f.address);
     let original: Buffer | null = null;
     const getOriginal = async () => (original ??= await ctx.store.getQueueRaw(item.id).catch(() => Buffer.alloc(0)));
-    if (failed.length && item.from) {
-      await sendDsn(ctx, { to: item.from, original: await getOriginal(), arrivalDate: item.createdAt, now: at, recipients: failed }).catch((err) =>
-        log.error({ id: item.id, err: (err as Error).message }, 'could not send failure DSN'),
+    const notice = async (recipients: DsnRecipient[], what: string, extra: { willRetryUntil?: Date } = {}) => {
+      if (!recipients.length || !item.from) return true;
+      return sendDsn(ctx, { to: item.from, original: await getOriginal(), arrivalDate: item.createdAt, now: at, recipients, envid: p.envid, ret: p.ret, ...extra }).then(
+        () => true,
+        (err) => {
+          log.error({ id: item.id, err: (err as Error).message }, `could not send ${what} DSN`);
+          return false;
+        },
       );
-    }
+    };
+    await notice(succeeded, 'success');
+    await notice(failed.filter((f) => wants(p, f.address, 'FAILURE')), 'failure');
     if (failed.length) log.warn({ id: item.id, from: item.from, failed: failed.map((f) => `${f.address}: ${f.diagnostic}`) }, 'delivery failed permanently');
     if (!remaining.length) {
       await ctx.store.removeQueueItem(item.id);
+      await dropEnvelope(ctx.store, item.id).catch(() => undefined);
       return;
     }
     const attempts = item.attempts + 1;
@@ -175,26 +258,20 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       lastError: remaining.map((r) => `${r.rcpt}: ${r.o.reply}`).join('; ').slice(0, 2000),
     };
     if (!item.warnedAt && item.from && at.getTime() >= warnAt(smtp, item.createdAt).getTime()) {
-      await sendDsn(ctx, {
-        to: item.from,
-        original: await getOriginal(),
-        arrivalDate: item.createdAt,
-        now: at,
-        recipients: remaining.map((r) => dsnRecipient(r.rcpt, r.o, 'delayed')),
-        willRetryUntil: expiresAt(smtp, item.createdAt),
-      }).then(
-        () => (patch.warnedAt = at),
-        (err) => log.error({ id: item.id, err: (err as Error).message }, 'could not send delay DSN'),
-      );
+      const delayed = remaining.filter((r) => wants(p, r.rcpt, 'DELAY')).map((r) => ({ ...dsnRecipient(r.rcpt, r.o, 'delayed'), orcpt: orcpt(r.rcpt) }));
+      if (await notice(delayed, 'delay', { willRetryUntil: expiresAt(smtp, item.createdAt) })) patch.warnedAt = at;
     }
     await ctx.store.updateQueueItem(item.id, patch);
   }
 
   async function runOnce(): Promise<void> {
     const at = now();
+    await dailyTlsReports(ctx, at, resolver).catch((err) => log.error({ err: (err as Error).message }, `sending TLS reports failed: ${(err as Error).message}`));
     const items = await ctx.store.dueQueueItems(at, opts.batch ?? 200);
     if (!items.length) return;
     const outcomes = new Map<string, Map<string, Outcome>>();
+    const params = new Map<string, EnvelopeParams>();
+    for (const item of items) params.set(item.id, await loadEnvelope(ctx.store, item.id).catch(() => ({})));
     const byDomain = new Map<string, Array<{ item: QueueItem; rcpts: string[] }>>();
     for (const item of items) {
       outcomes.set(item.id, new Map());
@@ -210,7 +287,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const worker = async () => {
       for (let next = work.shift(); next; next = work.shift()) {
         const [domain, jobs] = next;
-        await deliverDomain(domain, jobs, outcomes).catch((err) => {
+        await deliverDomain(domain, jobs, outcomes, params).catch((err) => {
           log.error({ domain, err: (err as Error).message }, 'queue delivery failed unexpectedly; will retry');
           jobs.forEach((j) => j.rcpts.forEach((r) => outcomes.get(j.item.id)!.set(r, { kind: 'temp', status: '4.3.0', reply: 'local error', fromRemote: false })));
         });
@@ -218,7 +295,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
     for (const item of items) {
-      await finish(item, outcomes.get(item.id)!, at).catch((err) => log.error({ id: item.id, err: (err as Error).message }, 'could not update queue item'));
+      await finish(item, outcomes.get(item.id)!, at, params.get(item.id) ?? {}).catch((err) => log.error({ id: item.id, err: (err as Error).message }, 'could not update queue item'));
     }
   }
 

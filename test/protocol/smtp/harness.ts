@@ -140,6 +140,9 @@ export class SmtpClient {
 export interface SinkMessage {
   from: string;
   to: string[];
+  /** the DSN parameters the client sent: MAIL (ret, envid) and per RCPT (notify, orcpt) */
+  dsn?: unknown;
+  rcptDsn?: unknown[];
   raw: Buffer;
   secure: boolean;
   connection: string;
@@ -151,6 +154,10 @@ export interface SinkBehaviour {
   rcpt?: (address: string) => [number, string] | null;
   /** reply after DATA: null accepts */
   data?: () => [number, string] | null;
+  /** advertise DSN (RFC 3461); smtp-server's default is not to */
+  dsn?: boolean;
+  /** certificate and key to present on STARTTLS instead of the context's */
+  tls?: { cert: string; key: string };
 }
 
 export interface Sink {
@@ -166,6 +173,8 @@ export async function startSink(ctx: ServerContext, behaviour: SinkBehaviour = {
   const err = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
+    ...(behaviour.tls ? { key: behaviour.tls.key, cert: behaviour.tls.cert, SNICallback: undefined } : {}),
+    hideDSN: !behaviour.dsn,
     hideSTARTTLS: behaviour.starttls === false,
     authOptional: true,
     disabledCommands: ['AUTH'],
@@ -189,6 +198,8 @@ export async function startSink(ctx: ServerContext, behaviour: SinkBehaviour = {
         messages.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((x) => x.address),
+          dsn: (session.envelope as { dsn?: unknown }).dsn,
+          rcptDsn: session.envelope.rcptTo.map((x) => (x as { dsn?: unknown }).dsn),
           raw: Buffer.concat(chunks),
           secure: session.secure,
           connection: session.id,
