@@ -127,6 +127,9 @@ export const ConfigSchema = z
         relay_host: z.string().default(''),
         /** honour destinations' MTA-STS policies (RFC 8461): verified TLS where they ask for it */
         mta_sts: z.boolean().default(true),
+        /** the MTA-STS policy we publish for our domains: start with "testing", then "enforce" */
+        mta_sts_policy: z.enum(['testing', 'enforce', 'none']).default('testing'),
+        mta_sts_max_age_days: positive.default(7),
       })
       .strict()
       .prefault({}),

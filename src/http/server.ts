@@ -21,6 +21,7 @@ import { mailSettings, parseAddress } from './mailsettings.js';
 import { autoconfigXml } from './autoconfig.js';
 import { autodiscoverXml, requestedAddress } from './autodiscover.js';
 import { mobileconfig } from './mobileconfig.js';
+import { mtaStsPolicyFor } from './mta-sts.js';
 
 /** request bodies above this are refused with 413 (an Autodiscover request is a few hundred bytes) */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -90,7 +91,14 @@ const apple: Handler = async (ctx, _req, query) => {
 const healthz: Handler = async () => ({ type: 'text/plain; charset=utf-8', body: 'ok' });
 
 /** path (lower-cased) → allowed methods → handler */
+const mtaSts: Handler = async (ctx, req) => {
+  const text = await mtaStsPolicyFor(ctx, req.headers.host);
+  if (text === null) throw new HttpError(404, 'no MTA-STS policy for this host (expected mta-sts.<a domain hosted here>)');
+  return { type: 'text/plain; charset=utf-8', body: text };
+};
+
 const ROUTES: Record<string, Record<string, Handler>> = {
+  '/.well-known/mta-sts.txt': { GET: mtaSts },
   '/healthz': { GET: healthz },
   '/mail/config-v1.1.xml': { GET: autoconfig },
   '/.well-known/autoconfig/mail/config-v1.1.xml': { GET: autoconfig },

@@ -7,6 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Domain } from '../store/types.js';
+import { ownPolicyId } from './mta-sts-policy.js';
 
 export interface DnsRecord {
   name: string;
@@ -32,7 +33,11 @@ export function quoteTxt(value: string): string {
   return parts.join(' ');
 }
 
-export function recordsFor(domain: Domain, config: Config): DnsRecord[] {
+/**
+ * @param reports addresses here that receive reports, when they exist: DMARC aggregate
+ * (`rua`) and TLS-RPT. A record naming an address nobody reads is not printed.
+ */
+export function recordsFor(domain: Domain, config: Config, reports: { dmarc?: string | null; tlsrpt?: string | null } = {}): DnsRecord[] {
   const d = domain.name;
   const host = config.hostname.replace(/\.$/, '');
   const fq = (n: string) => `${n}.`;
@@ -43,7 +48,16 @@ export function recordsFor(domain: Domain, config: Config): DnsRecord[] {
   if (domain.dkimSelector && domain.dkimPrivateKey) {
     records.push({ name: fq(`${domain.dkimSelector}._domainkey.${d}`), type: 'TXT', value: quoteTxt(dkimTxtValue(domain.dkimPrivateKey)), comment: 'DKIM public key' });
   }
-  records.push({ name: fq(`_dmarc.${d}`), type: 'TXT', value: quoteTxt(`v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:postmaster@${d}`), comment: 'DMARC policy' });
+  records.push({
+    name: fq(`_dmarc.${d}`),
+    type: 'TXT',
+    value: quoteTxt(`v=DMARC1; p=quarantine; adkim=s; aspf=s${reports.dmarc ? `; rua=mailto:${reports.dmarc}` : ''}`),
+    comment: reports.dmarc ? 'DMARC policy; aggregate reports to an address handled here' : 'DMARC policy (no rua: create postmaster@ or dmarc-reports@ to receive reports)',
+  });
+  // RFC 8461 §3.1 and RFC 8460 §3
+  records.push({ name: fq(`_mta-sts.${d}`), type: 'TXT', value: quoteTxt(`v=STSv1; id=${ownPolicyId(config)}`), comment: `MTA-STS, policy mode ${config.smtp.mta_sts_policy}` });
+  records.push({ name: fq(`mta-sts.${d}`), type: 'CNAME', value: fq(host), comment: 'serves the MTA-STS policy over HTTPS (needs a certificate for this name)' });
+  if (reports.tlsrpt) records.push({ name: fq(`_smtp._tls.${d}`), type: 'TXT', value: quoteTxt(`v=TLSRPTv1; rua=mailto:${reports.tlsrpt}`), comment: 'TLS-RPT: where senders report TLS problems' });
   // RFC 6186 §3 / RFC 8314 §5.1: priority weight port target; target "." = service not offered
   const srv: Array<[string, keyof Config['listeners']]> = [
     ['_submissions._tcp', 'submissions'],

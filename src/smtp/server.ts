@@ -190,6 +190,9 @@ export async function startSmtp(
         // submission: any destination, but an unknown address in our own domains fails now
         const addr = address.address.toLowerCase();
         const domain = addr.slice(addr.lastIndexOf('@') + 1);
+        // an address literal (user@[10.0.0.5]) would make us connect wherever the client says,
+        // private and loopback ranges included: refused, as most providers do
+        if (domain.startsWith('[')) throw Replies.addressLiteral();
         if (addr.includes('@') && (await ctx.store.getDomain(domain))) {
           const r = await ctx.store.resolveRecipient(addr);
           if (!r || (r.accounts.length === 0 && r.external.length === 0)) throw Replies.unknownUser();

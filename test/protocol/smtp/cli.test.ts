@@ -86,6 +86,16 @@ test('dns prints MX, SPF, DKIM, DMARC, SRV and autoconfig; the DKIM record verif
     });
     assert.equal(res.results[0]?.status.result, 'pass');
 
+    // DMARC rua and TLS-RPT only name addresses handled here (issue 15)
+    assert.match(o, /^_dmarc\.example\.test\.\s+IN TXT\s+"v=DMARC1; p=quarantine; adkim=s; aspf=s"/m, 'no rua while nobody reads postmaster@');
+    assert.doesNotMatch(o, /_smtp\._tls/);
+    assert.match(o, /^_mta-sts\.example\.test\.\s+IN TXT\s+"v=STSv1; id=[0-9a-f]{20}"/m);
+    assert.match(o, /^mta-sts\.example\.test\.\s+IN CNAME mail\.example\.test\./m);
+    await h.store.createAccount('postmaster@example.test', 'x');
+    r = await h.cli(['dns', 'example.test']);
+    assert.match(r.stdout, /^_dmarc\.example\.test\.\s+IN TXT\s+"v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:postmaster@example\.test"/m);
+    assert.match(r.stdout, /^_smtp\._tls\.example\.test\.\s+IN TXT\s+"v=TLSRPTv1; rua=mailto:postmaster@example\.test"/m);
+
     r = await h.cli(['dns', 'nowhere.test']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /unknown domain nowhere\.test/);

@@ -137,6 +137,12 @@ describe('DSN (RFC 3461)', () => {
     assert.match(delayed, /^Will-Retry-Until: /m);
   });
 
+  test('address literals are refused as submission recipients (private ranges included)', async () => {
+    const l = await h.start('submission', 'starttls', resolverFor(h.ctx.config));
+    const replies = await submit(l.port, `MAIL FROM:<${ALICE}>`, ['RCPT TO:<root@[127.0.0.1]>', 'RCPT TO:<x@[10.0.0.5]>', 'RCPT TO:<x@[IPv6:::1]>']);
+    for (const r of replies.slice(3, 6)) assert.match(r, /^553 5\.1\.3 Address literals are not accepted/);
+  });
+
   test('RET=FULL returns the whole message', async () => {
     const l = await h.start('submission', 'starttls', resolverFor(h.ctx.config));
     await submit(l.port, `MAIL FROM:<${ALICE}> RET=FULL`, ['RCPT TO:<bad2@remote.test> NOTIFY=FAILURE']);
