@@ -130,6 +130,12 @@ export const ConfigSchema = z
         /** the MTA-STS policy we publish for our domains: start with "testing", then "enforce" */
         mta_sts_policy: z.enum(['testing', 'enforce', 'none']).default('testing'),
         mta_sts_max_age_days: positive.default(7),
+        /** rewrite the sender of forwarded mail with SRS so SPF passes at the destination */
+        srs: z.boolean().default(true),
+        /** the domain SRS addresses use (needs an SPF record for this server); empty = hostname */
+        srs_domain: z.string().default(''),
+        /** the SRS secret; empty = one made on first use and kept in the store */
+        srs_secret: z.string().default(''),
       })
       .strict()
       .prefault({}),

@@ -7,6 +7,7 @@
 import type { ServerContext } from '../../context.js';
 import { Replies } from '../errors.js';
 import { domainOf, normalizeAddress, type ResolvedRecipient } from '../session.js';
+import { isSrs, srsReverse, srsSecret } from '../srs.js';
 
 export async function resolveInboundRecipient(ctx: ServerContext, address: string): Promise<ResolvedRecipient> {
   let rcpt = normalizeAddress(address);
@@ -14,6 +15,13 @@ export async function resolveInboundRecipient(ctx: ServerContext, address: strin
   if (rcpt === 'postmaster') rcpt = `postmaster@${ctx.config.hostname.toLowerCase()}`;
   const domain = domainOf(rcpt);
   if (!domain || rcpt.startsWith('@')) throw Replies.badAddress();
+  // a bounce (or reply) to an address we made with SRS goes back to the original sender
+  const srsDomain = (ctx.config.smtp.srs_domain || ctx.config.hostname).toLowerCase();
+  if (ctx.config.smtp.srs && domain === srsDomain && isSrs(rcpt)) {
+    const original = srsReverse(address.trim(), await srsSecret(ctx.store, ctx.config.smtp.srs_secret));
+    if (!original) throw Replies.unknownUser();
+    return { rcpt, accounts: [], external: [original] };
+  }
   if (!(await ctx.store.getDomain(domain))) throw Replies.relayDenied();
   const resolved = await ctx.store.resolveRecipient(rcpt);
   if (!resolved || (resolved.accounts.length === 0 && resolved.external.length === 0)) throw Replies.unknownUser();

@@ -19,6 +19,7 @@ import { statusFromReply, sendDsn, type DsnRecipient } from './dsn.js';
 import { addressesOf, routeFor } from './route.js';
 import { dropEnvelope, loadEnvelope, wants, type EnvelopeParams } from './envelope.js';
 import { mxAllowed, policyStrings, stsPolicy, type StsOptions } from './mta-sts.js';
+import { srsForward, srsSecret } from '../srs.js';
 import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
 
 export interface QueueRunnerOptions {
@@ -70,6 +71,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     jobs: Array<{ item: QueueItem; rcpts: string[] }>,
     outcomes: Map<string, Map<string, Outcome>>,
     params: Map<string, EnvelopeParams>,
+    senders: Map<string, string>,
   ) {
     const set = (item: QueueItem, rcpt: string, o: Outcome) => outcomes.get(item.id)!.set(rcpt, o);
     const setAll = (o: Outcome, which = jobs) => which.forEach((j) => j.rcpts.forEach((r) => set(j.item, r, o)));
@@ -166,7 +168,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
             const rp = JSON.parse(key) as { notify?: string[]; orcpt?: string };
             const dsn = p.ret || p.envid || rp.notify || rp.orcpt ? { ret: p.ret, envid: p.envid, notify: rp.notify && (rp.notify.length ? rp.notify : ['NEVER']), orcpt: rp.orcpt } : undefined;
             try {
-              const res = await conn.send(job.item.from, rcpts, raw, { dsn });
+              const res = await conn.send(senders.get(job.item.id) ?? job.item.from, rcpts, raw, { dsn });
               const acceptedSet = new Set(res.accepted.map((a) => a.toLowerCase()));
               const dsnPassed = conn.supports('DSN');
               for (const r of rcpts) if (acceptedSet.has(r.toLowerCase())) set(job.item, r, { kind: 'delivered', host: target.host, dsnPassed });
@@ -272,6 +274,15 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const outcomes = new Map<string, Map<string, Outcome>>();
     const params = new Map<string, EnvelopeParams>();
     for (const item of items) params.set(item.id, await loadEnvelope(ctx.store, item.id).catch(() => ({})));
+    // SRS (./srs.ts): forwarded mail (no submitting account) from a sender outside our domains
+    const senders = new Map<string, string>();
+    if (smtp.srs) {
+      for (const item of items) {
+        if (item.accountId !== null || !item.from || (await ctx.store.getDomain(domainOf(item.from)))) continue;
+        const secret = await srsSecret(ctx.store, smtp.srs_secret);
+        senders.set(item.id, srsForward(item.from, secret, smtp.srs_domain || ctx.config.hostname, at));
+      }
+    }
     const byDomain = new Map<string, Array<{ item: QueueItem; rcpts: string[] }>>();
     for (const item of items) {
       outcomes.set(item.id, new Map());
@@ -287,7 +298,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const worker = async () => {
       for (let next = work.shift(); next; next = work.shift()) {
         const [domain, jobs] = next;
-        await deliverDomain(domain, jobs, outcomes, params).catch((err) => {
+        await deliverDomain(domain, jobs, outcomes, params, senders).catch((err) => {
           log.error({ domain, err: (err as Error).message }, 'queue delivery failed unexpectedly; will retry');
           jobs.forEach((j) => j.rcpts.forEach((r) => outcomes.get(j.item.id)!.set(r, { kind: 'temp', status: '4.3.0', reply: 'local error', fromRemote: false })));
         });

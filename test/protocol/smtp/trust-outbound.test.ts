@@ -154,6 +154,57 @@ describe('DSN (RFC 3461)', () => {
   });
 });
 
+describe('SRS for forwarded mail', () => {
+  test('an alias to an external address forwards with an SRS sender; the bounce comes back to the original sender', async () => {
+    const dns = await startTestDns({
+      records: {
+        'remote.test': [{ type: 'MX', data: { preference: 10, exchange: 'mx.remote.test' } }],
+        'mx.remote.test': [{ type: 'A', data: '127.0.0.1' }],
+        'sender.test': [{ type: 'MX', data: { preference: 10, exchange: 'mx.sender.test' } }],
+        'mx.sender.test': [{ type: 'A', data: '127.0.0.1' }],
+      },
+    });
+    const h = await makeHarness({ dns: { servers: [dns.server] } });
+    const dest = await startSink(h.ctx);
+    const origin = await startSink(h.ctx);
+    const ports: Record<string, number> = { 'mx.remote.test': dest.port, 'mx.sender.test': origin.port };
+    const runner = startQueueRunner(h.ctx, { resolver: resolverFor(h.ctx.config), portFor: (x) => ports[x], autoStart: false, timeoutMs: 3000 });
+    try {
+      await h.ctx.store.addDomain('local.test');
+      await h.ctx.store.addAlias('fwd@local.test', ['far@remote.test']);
+      const l = await h.start('smtp', 'starttls', resolverFor(h.ctx.config));
+      let { client } = await SmtpClient.connect(l.port);
+      await client.cmd('EHLO mx.sender.test');
+      await client.cmd('MAIL FROM:<Bob@sender.test>');
+      assert.match(await client.cmd('RCPT TO:<fwd@local.test>'), /^250/);
+      assert.match(await client.data('From: <Bob@sender.test>\r\nSubject: fwd\r\n\r\nhi\r\n'), /^250/);
+      client.close();
+      await runner.runOnce();
+      const out = dest.messages[0];
+      assert.ok(out, 'forwarded');
+      assert.match(out.from, /^SRS0=.{4}=[A-Z2-7]{2}=sender\.test=Bob@mail\.example\.test$/);
+
+      // the destination bounces to the SRS address: accepted and sent on to Bob
+      ({ client } = await SmtpClient.connect(l.port));
+      await client.cmd('EHLO mx.remote.test');
+      await client.cmd('MAIL FROM:<>');
+      assert.match(await client.cmd(`RCPT TO:<${out.from}>`), /^250/);
+      assert.match(await client.cmd(`RCPT TO:<${out.from.replace(/^SRS0=.{4}/, 'SRS0=AAAA')}>`), /^550 5\.1\.1/, 'a forged SRS address is refused');
+      assert.match(await client.data('From: MAILER-DAEMON@remote.test\r\nSubject: bounce\r\n\r\nundeliverable\r\n'), /^250/);
+      client.close();
+      await runner.runOnce();
+      assert.deepEqual(origin.messages[0]?.to, ['Bob@sender.test']);
+      assert.equal(origin.messages[0]?.from, '');
+    } finally {
+      await runner.stop();
+      await dest.close();
+      await origin.close();
+      await h.close();
+      await dns.close();
+    }
+  });
+});
+
 describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
   let dns: TestDns;
   let ca: TestCa;
