@@ -22,6 +22,7 @@ import { plaintextAllowed } from '../auth/policy.js';
 import { normaliseIp } from '../net/address.js';
 import { resolverFor, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
+import { installChunking } from './chunking.js';
 import { ConnectionCounter, RateWindow } from './limits.js';
 import { MemoryBudget, readMessage } from './read.js';
 import { sessionState, transaction, type SessionState } from './session.js';
@@ -53,6 +54,7 @@ export async function startSmtp(
   opts: SmtpOptions = {},
 ): Promise<RunningListener> {
   installEnhancedCodes();
+  installChunking(); // CHUNKING/BDAT and BINARYMIME (RFC 3030), ./chunking.ts
   const { config } = ctx;
   const inbound = name === 'smtp';
   const log = ctx.log.child({ listener: name });
@@ -76,6 +78,7 @@ export async function startSmtp(
     size: config.limits.message_size, // RFC 1870 SIZE, and the cap smtp-server enforces
     rejectOversized: true, // 552 5.3.4 once DATA goes over `size`
     hideENHANCEDSTATUSCODES: false, // RFC 2034
+    hideREQUIRETLS: false, // RFC 8689, after STARTTLS: the queue delivers such mail only over verified TLS (./queue/runner.ts)
     hideDSN: false, // RFC 3461: NOTIFY, ORCPT, RET, ENVID are honoured by delivery and the queue
     maxRecipients: config.limits.recipients_per_message, // 452 4.5.3 past it
     authMethods: ['PLAIN', 'LOGIN'],

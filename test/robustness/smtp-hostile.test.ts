@@ -133,7 +133,8 @@ const cases: Case[] = [
       assertRefused(await cmd(c, 'MAIL FROM:<b@remote.test>'), 'nested MAIL');
       assertRefused(await cmd(c, 'DATA'), 'DATA without RCPT');
       assertRefused(await cmd(c, 'AUTH PLAIN AGFsaWNlAHg='), 'AUTH on port 25');
-      assertRefused(await cmd(c, 'BDAT 10 LAST'), 'BDAT (CHUNKING not offered)');
+      // CHUNKING is offered (RFC 3030): the chunk's octets are read, then the missing transaction refused
+      assertRefused(await cmd(c, Buffer.from('BDAT 4 LAST\r\nQUIT')), 'BDAT without a transaction');
       assertRefused(await cmd(c, 'XYZZY'), 'unknown command');
     },
   },

@@ -135,7 +135,7 @@ export async function deliverInbound(
   if (external.length) {
     try {
       const item = await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
-      await saveEnvelope(ctx.store, item.id, { ret: params.ret, envid: params.envid });
+      await saveEnvelope(ctx.store, item.id, { ret: params.ret, envid: params.envid, requireTls: params.requireTls });
       queued = external.length;
     } catch (err) {
       for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err) });

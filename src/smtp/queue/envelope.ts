@@ -64,13 +64,13 @@ export function wants(p: EnvelopeParams, rcpt: string, kind: Notify): boolean {
 export function envelopeFromSession(envelope: {
   dsn?: { ret?: string | null; envid?: string | null };
   rcptTo: Array<{ address: string; dsn?: { notify?: string[]; orcpt?: string } }>;
-  requireTls?: boolean;
+  requireTLS?: boolean;
 }): EnvelopeParams {
   const p: EnvelopeParams = {};
   const ret = envelope.dsn?.ret?.toUpperCase();
   if (ret === 'FULL' || ret === 'HDRS') p.ret = ret;
   if (envelope.dsn?.envid) p.envid = envelope.dsn.envid;
-  if (envelope.requireTls) p.requireTls = true;
+  if (envelope.requireTLS) p.requireTls = true;
   for (const r of envelope.rcptTo) {
     if (!r.dsn?.notify && !r.dsn?.orcpt) continue;
     const rp: RecipientParams = {};

@@ -72,7 +72,18 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     outcomes: Map<string, Map<string, Outcome>>,
     params: Map<string, EnvelopeParams>,
     senders: Map<string, string>,
+    /** RFC 8689: only over verified TLS to a server that offers REQUIRETLS (the caller splits the jobs) */
+    requireTls = false,
   ) {
+    if (!requireTls) {
+      const strict = jobs.filter((j) => params.get(j.item.id)?.requireTls);
+      if (strict.length) {
+        await deliverDomain(domain, strict, outcomes, params, senders, true);
+        jobs = jobs.filter((j) => !strict.includes(j));
+        if (!jobs.length) return;
+      }
+    }
+    let tlsRefused = '';
     const set = (item: QueueItem, rcpt: string, o: Outcome) => outcomes.get(item.id)!.set(rcpt, o);
     const setAll = (o: Outcome, which = jobs) => which.forEach((j) => j.rcpts.forEach((r) => set(j.item, r, o)));
 
@@ -112,15 +123,20 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       for (const address of addresses) {
         if (!pending.length) break;
         const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000, {
-          require: enforce,
-          verify: enforce,
+          require: enforce || requireTls,
+          verify: enforce || requireTls,
           ca: opts.tlsCa,
         });
         try {
           await conn.connect();
         } catch (err) {
-          const tlsFailure = enforce && (/TLS|certificate|cert|altname|self[- ]signed|verify/i.test((err as Error).message) || /CERT|TLS/.test(String((err as { code?: string }).code)));
-          if (tlsFailure) {
+          const tlsFailure =
+            (enforce || requireTls) && (/TLS|certificate|cert|altname|self[- ]signed|verify/i.test((err as Error).message) || /CERT|TLS/.test(String((err as { code?: string }).code)));
+          if (tlsFailure && requireTls && !enforce) {
+            tlsRefused = `REQUIRETLS: no verified TLS with ${target.host} (${(err as Error).message})`;
+            lastError = tlsRefused;
+            log.warn({ domain, host: target.host }, lastError);
+          } else if (tlsFailure) {
             await report(target.host, resultTypeOf(err));
             lastError = `MTA-STS policy of ${domain} (enforce): TLS with ${target.host} failed verification (${(err as Error).message}); delivery deferred`;
             log.warn({ domain, host: target.host, address, port }, lastError);
@@ -166,9 +182,15 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
               continue;
             }
             const rp = JSON.parse(key) as { notify?: string[]; orcpt?: string };
+            if (requireTls && !conn.supports('REQUIRETLS')) {
+              tlsRefused = `REQUIRETLS: ${target.host} does not offer REQUIRETLS (RFC 8689)`;
+              lastError = tlsRefused;
+              unsent.push(...rcpts);
+              continue;
+            }
             const dsn = p.ret || p.envid || rp.notify || rp.orcpt ? { ret: p.ret, envid: p.envid, notify: rp.notify && (rp.notify.length ? rp.notify : ['NEVER']), orcpt: rp.orcpt } : undefined;
             try {
-              const res = await conn.send(senders.get(job.item.id) ?? job.item.from, rcpts, raw, { dsn });
+              const res = await conn.send(senders.get(job.item.id) ?? job.item.from, rcpts, raw, { dsn, requireTls });
               const acceptedSet = new Set(res.accepted.map((a) => a.toLowerCase()));
               const dsnPassed = conn.supports('DSN');
               for (const r of rcpts) if (acceptedSet.has(r.toLowerCase())) set(job.item, r, { kind: 'delivered', host: target.host, dsnPassed });
@@ -197,7 +219,11 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
         pending = rest;
       }
     }
-    if (pending.length) {
+    if (pending.length && tlsRefused && lastError === tlsRefused) {
+      // RFC 8689 §4.2.1: the sender asked that the message go nowhere without TLS: it is returned
+      log.info({ domain, messages: pending.length, reason: tlsRefused }, 'REQUIRETLS could not be honoured');
+      setAll({ kind: 'perm', status: '5.7.30', reply: tlsRefused, fromRemote: false }, pending);
+    } else if (pending.length) {
       log.info({ domain, messages: pending.length, reason: lastError }, 'deferred');
       setAll({ kind: 'temp', status: '4.4.1', reply: lastError, fromRemote: false }, pending);
     }

@@ -127,6 +127,11 @@ export class SmtpClient {
     this.socket.write(Buffer.from(text + '.\r\n', 'binary'));
     return this.reply();
   }
+  /** writes bytes exactly as given (no CRLF added) and waits for the next reply */
+  async raw(bytes: Buffer | string): Promise<string> {
+    this.socket.write(bytes);
+    return this.reply();
+  }
   async authPlain(user: string, pass: string): Promise<string> {
     return this.cmd('AUTH PLAIN ' + Buffer.from(`\0${user}\0${pass}`).toString('base64'));
   }
@@ -143,6 +148,8 @@ export interface SinkMessage {
   /** the DSN parameters the client sent: MAIL (ret, envid) and per RCPT (notify, orcpt) */
   dsn?: unknown;
   rcptDsn?: unknown[];
+  /** MAIL FROM carried REQUIRETLS (RFC 8689) */
+  requireTls?: boolean;
   raw: Buffer;
   secure: boolean;
   connection: string;
@@ -156,6 +163,8 @@ export interface SinkBehaviour {
   data?: () => [number, string] | null;
   /** advertise DSN (RFC 3461); smtp-server's default is not to */
   dsn?: boolean;
+  /** advertise REQUIRETLS after STARTTLS (RFC 8689) */
+  requireTls?: boolean;
   /** certificate and key to present on STARTTLS instead of the context's */
   tls?: { cert: string; key: string };
 }
@@ -175,6 +184,7 @@ export async function startSink(ctx: ServerContext, behaviour: SinkBehaviour = {
     ...ctx.tls.serverOptions(),
     ...(behaviour.tls ? { key: behaviour.tls.key, cert: behaviour.tls.cert, SNICallback: undefined } : {}),
     hideDSN: !behaviour.dsn,
+    hideREQUIRETLS: !behaviour.requireTls,
     hideSTARTTLS: behaviour.starttls === false,
     authOptional: true,
     disabledCommands: ['AUTH'],
@@ -199,6 +209,7 @@ export async function startSink(ctx: ServerContext, behaviour: SinkBehaviour = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((x) => x.address),
           dsn: (session.envelope as { dsn?: unknown }).dsn,
+          requireTls: !!(session.envelope as { requireTLS?: boolean }).requireTLS,
           rcptDsn: session.envelope.rcptTo.map((x) => (x as { dsn?: unknown }).dsn),
           raw: Buffer.concat(chunks),
           secure: session.secure,

@@ -19,6 +19,7 @@ import { makeHarness, SmtpClient, startSink, type Harness, type Sink } from './h
 import { startQueueRunner, type QueueRunner } from '../../../src/smtp/queue/runner.js';
 import { resolverFor } from '../../../src/smtp/dns.js';
 import { buildReports, dayOf, sendTlsReports } from '../../../src/smtp/queue/tls-report.js';
+import { saveEnvelope } from '../../../src/smtp/queue/envelope.js';
 
 const ALICE = 'alice@local.test';
 const PASS = 'pw-alice-1';
@@ -301,6 +302,38 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
       assert.equal(right.messages.length, 2, 'the listed one did');
     } finally {
       await rogue.close();
+    }
+  });
+
+  test('REQUIRETLS (RFC 8689): never over unverified TLS (returned 5.7.30); delivered with the flag over verified TLS', async () => {
+    dns.set('strict.test', [{ type: 'MX', data: { preference: 10, exchange: 'mx.strict.test' } }]);
+    dns.set('mx.strict.test', [{ type: 'A', data: '127.0.0.1' }]);
+    const selfSigned = await startSink(h.ctx, { tls: ca.selfSigned(['mx.strict.test']) });
+    const good = await startSink(h.ctx, { tls: ca.issue(['mx.strict.test']), requireTls: true });
+    try {
+      ports['mx.strict.test'] = selfSigned.port;
+      const a = await h.ctx.store.enqueue({ from: ALICE, recipients: ['x@strict.test'], raw: RAW(), accountId: null });
+      await saveEnvelope(h.ctx.store, a.id, { requireTls: true });
+      const plain = await h.ctx.store.enqueue({ from: ALICE, recipients: ['y@strict.test'], raw: RAW(), accountId: null });
+      await runner.runOnce();
+      assert.equal(selfSigned.messages.filter((m) => m.to.includes('x@strict.test')).length, 0, 'REQUIRETLS mail not sent over unverified TLS');
+      assert.equal(selfSigned.messages.filter((m) => m.to.includes('y@strict.test')).length, 1, 'ordinary mail goes opportunistically');
+      assert.equal(await h.ctx.store.getQueueItem(a.id), null, 'returned, not retried');
+      assert.equal(await h.ctx.store.getQueueItem(plain.id), null);
+      const dsn = (await mailbox(h, ALICE)).find((m) => m.includes('x@strict.test') && /Action: failed/.test(m));
+      assert.ok(dsn, 'failure DSN');
+      assert.match(dsn, /^Status: 5\.7\.30$/m);
+
+      ports['mx.strict.test'] = good.port;
+      const b = await h.ctx.store.enqueue({ from: ALICE, recipients: ['z@strict.test'], raw: RAW(), accountId: null });
+      await saveEnvelope(h.ctx.store, b.id, { requireTls: true });
+      await runner.runOnce();
+      const got = good.messages.find((m) => m.to.includes('z@strict.test'));
+      assert.ok(got, 'delivered over verified TLS');
+      assert.equal(got.requireTls, true, 'with REQUIRETLS on MAIL FROM');
+    } finally {
+      await selfSigned.close();
+      await good.close();
     }
   });
 
