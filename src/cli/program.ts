@@ -15,6 +15,7 @@ import * as config from './config.js';
 import * as backup from './backup.js';
 import * as queue from './queue.js';
 import * as dns from './dns.js';
+import * as dmarc from './dmarc.js';
 import * as verify from './verify.js';
 import * as transfer from './transfer.js';
 
@@ -40,7 +41,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, config, dns, queue, backup, verify, transfer]) group.register(program);
+  for (const group of [serve, domain, user, alias, config, dns, dmarc, queue, backup, verify, transfer]) group.register(program);
   return program;
 }
 

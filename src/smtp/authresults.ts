@@ -31,6 +31,9 @@ export interface DmarcOutcome {
   pct?: number;
   /** the RFC5322.From domain */
   domain?: string;
+  /** an aligned DKIM / SPF pass (what aggregate reports call policy_evaluated dkim/spf) */
+  dkimAligned: boolean;
+  spfAligned: boolean;
 }
 
 export interface ArcOutcome {
@@ -70,7 +73,9 @@ export async function verifyInbound(v: VerifyInput): Promise<VerifyResult> {
     const all = fields(block);
     const arcSet = all.filter((f) => /^arc-/i.test(f)).join('');
     const trace = all.filter((f) => !/^arc-/i.test(f)).join('');
-    const d = res.dmarc as unknown as { status?: { result?: string; header?: { from?: string } }; policy?: string; pct?: number; domain?: string } | false;
+    const d = res.dmarc as unknown as
+      | { status?: { result?: string; header?: { from?: string } }; policy?: string; pct?: number; domain?: string; alignment?: { spf?: { result?: unknown }; dkim?: { result?: unknown } } }
+      | false;
     const a = res.arc as unknown as { status?: { result?: string }; signature?: { signingDomain?: string } | false } | false;
     return {
       trace,
@@ -81,6 +86,8 @@ export async function verifyInbound(v: VerifyInput): Promise<VerifyResult> {
             policy: (['none', 'quarantine', 'reject'] as const).find((p) => p === d.policy?.toLowerCase()),
             pct: typeof d.pct === 'number' ? d.pct : undefined,
             domain: d.status?.header?.from ?? d.domain,
+            dkimAligned: !!d.alignment?.dkim?.result,
+            spfAligned: !!d.alignment?.spf?.result,
           }
         : null,
       arc: a ? { result: a.status?.result ?? 'none', sealer: a.signature ? a.signature.signingDomain?.toLowerCase() : undefined } : null,

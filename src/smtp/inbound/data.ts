@@ -15,6 +15,7 @@ import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
 import { verifyInbound } from '../authresults.js';
 import { dmarcAction } from './dmarc.js';
+import { recordDmarc } from '../dmarc/outgoing.js';
 import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
 import { stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
 import { tokenize } from '../../spam/bayes/tokens.js';
@@ -85,6 +86,19 @@ export async function deliverInbound(
   let verdict: Verdict | undefined;
   if (auth) {
     const action = dmarcAction(auth, ctx.config.dmarc);
+    // counted for our aggregate reports to the sender's domain (../dmarc/outgoing.ts)
+    if (auth.dmarc?.domain && auth.dmarc.result !== 'none' && auth.dmarc.result !== 'temperror')
+      await recordDmarc(
+        ctx,
+        {
+          domain: auth.dmarc.domain,
+          ip: session.remoteAddress,
+          disposition: action.kind === 'accept' ? 'none' : action.kind,
+          dkim: auth.dmarc.dkimAligned ? 'pass' : 'fail',
+          spf: auth.dmarc.spfAligned ? 'pass' : 'fail',
+        },
+        now,
+      );
     if (action.kind === 'reject') {
       log.info({ from: sender, domain: auth.dmarc?.domain }, `message refused: ${action.reason}`);
       throw Replies.dmarcReject(action.reason);

@@ -7,12 +7,12 @@
  * (mailing lists, forwarding services the operator trusts) is accepted as if DMARC passed:
  * forwarding breaks SPF and often DKIM, and the forwarder's seal vouches for what it saw.
  */
-import type { VerifyResult } from '../authresults.js';
+import type { DmarcOutcome, VerifyResult } from '../authresults.js';
 
 export type DmarcAction = { kind: 'accept' } | { kind: 'quarantine' | 'reject'; reason: string };
 
 export function dmarcAction(
-  v: Pick<VerifyResult, 'dmarc' | 'arc'>,
+  v: { dmarc: Pick<DmarcOutcome, 'result' | 'policy' | 'pct' | 'domain'> | null; arc: VerifyResult['arc'] },
   cfg: { enforce: boolean; trusted_forwarders: string[] },
   random: () => number = Math.random,
 ): DmarcAction {

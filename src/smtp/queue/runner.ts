@@ -20,6 +20,7 @@ import { addressesOf, routeFor } from './route.js';
 import { dropEnvelope, loadEnvelope, wants, type EnvelopeParams } from './envelope.js';
 import { mxAllowed, policyStrings, stsPolicy, type StsOptions } from './mta-sts.js';
 import { srsForward, srsSecret } from '../srs.js';
+import { dailyDmarcReports } from '../dmarc/outgoing.js';
 import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
 
 export interface QueueRunnerOptions {
@@ -295,6 +296,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
   async function runOnce(): Promise<void> {
     const at = now();
     await dailyTlsReports(ctx, at, resolver).catch((err) => log.error({ err: (err as Error).message }, `sending TLS reports failed: ${(err as Error).message}`));
+    await dailyDmarcReports(ctx, at, resolver).catch((err) => log.error({ err: (err as Error).message }, `sending DMARC reports failed: ${(err as Error).message}`));
     const items = await ctx.store.dueQueueItems(at, opts.batch ?? 200);
     if (!items.length) return;
     const outcomes = new Map<string, Map<string, Outcome>>();

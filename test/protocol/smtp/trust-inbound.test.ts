@@ -11,6 +11,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { startTestDns, type TestDns } from '../../helpers/dns-server.js';
 import { GTUBE, rspamdInstalled, startRspamd, type Rspamd } from '../../helpers/rspamd.js';
 import { SmtpClient } from './harness.js';
+import { sendDmarcReports } from '../../../src/smtp/dmarc/outgoing.js';
+import { parseAggregateXml, unpackReport } from '../../../src/smtp/dmarc/aggregate.js';
+import { resolverFor } from '../../../src/smtp/dns.js';
 import { startTrustServer, type TrustServer } from './trust-harness.js';
 
 const USER = 'alice@local.test';
@@ -42,9 +45,9 @@ before(async () => {
       'good.test': [{ type: 'TXT', data: 'v=spf1 ip4:127.0.0.1 -all' }],
       '_dmarc.good.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
       'reject.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
-      '_dmarc.reject.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject' }],
+      '_dmarc.reject.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject; rua=mailto:agg@elsewhere.test' }],
       'quarantine.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
-      '_dmarc.quarantine.test': [{ type: 'TXT', data: 'v=DMARC1; p=quarantine' }],
+      '_dmarc.quarantine.test': [{ type: 'TXT', data: 'v=DMARC1; p=quarantine; rua=mailto:reports@quarantine.test' }],
       'halfreject.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
       '_dmarc.halfreject.test': [{ type: 'TXT', data: 'v=DMARC1; p=reject; pct=0' }],
       'monitor.test': [{ type: 'TXT', data: 'v=spf1 -all' }],
@@ -102,6 +105,33 @@ describe('DMARC policy over port 25', () => {
     assert.match(msg, /dmarc=pass/);
     assert.doesNotMatch(msg, /X-Spam-Flag/);
     assert.doesNotMatch(msg, /forged/);
+  });
+});
+
+describe('our DMARC aggregate reports', () => {
+  test('what the DMARC tests above sent is reported to the rua that accepts it', async () => {
+    const s = await startTrustServer(dns.server);
+    try {
+      await s.addUser(USER, 'pw-alice-1');
+      assert.match(await send(s.port('smtp'), 'a@quarantine.test', message('a@quarantine.test', 'q1')), /^250 /);
+      assert.match(await send(s.port('smtp'), 'b@quarantine.test', message('b@quarantine.test', 'q2')), /^250 /);
+      assert.match(await send(s.port('smtp'), 'c@reject.test', message('c@reject.test', 'r1')), /^550 /);
+      const ctx = s.server.ctx;
+      const sent = await sendDmarcReports(ctx, new Date().toISOString().slice(0, 10), resolverFor(ctx.config));
+      // reject.test's rua is in another domain that did not agree (RFC 7489 §7.1): nothing for it
+      assert.deepEqual(sent, ['quarantine.test']);
+      const item = (await ctx.store.listQueue()).find((q) => q.recipients.includes('reports@quarantine.test'));
+      assert.ok(item, 'report queued to the rua address');
+      const raw = (await ctx.store.getQueueRaw(item.id)).toString('latin1');
+      assert.match(raw, /^Subject: Report Domain: quarantine\.test Submitter: mail\.example\.test Report-ID: </m);
+      const b64 = /Content-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)![1]!;
+      const report = parseAggregateXml(unpackReport(Buffer.from(b64.replace(/\r\n/g, ''), 'base64')));
+      assert.equal(report.domain, 'quarantine.test');
+      assert.equal(report.policy, 'quarantine');
+      assert.deepEqual(report.records, [{ sourceIp: '127.0.0.1', count: 2, disposition: 'quarantine', dkim: 'fail', spf: 'fail', headerFrom: 'quarantine.test' }]);
+    } finally {
+      await s.stop();
+    }
   });
 });
 
