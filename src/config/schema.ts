@@ -130,6 +130,19 @@ export const ConfigSchema = z
         /** the MTA-STS policy we publish for our domains: start with "testing", then "enforce" */
         mta_sts_policy: z.enum(['testing', 'enforce', 'none']).default('testing'),
         mta_sts_max_age_days: positive.default(7),
+        /** DNS blocklists asked about each port-25 client (e.g. ["zen.spamhaus.org"]); listed = 554 at connect */
+        dnsbl: z.array(z.string()).default([]),
+        /** hold the banner back this long; clients that talk first get 421 (0 = off) */
+        greet_pause_ms: z.number().int().min(0).max(30_000).default(0),
+        /** greylisting of unknown (network, sender, recipient) triplets on port 25 */
+        greylisting: z.boolean().default(false),
+        greylist_delay_s: positive.default(300),
+        /** addresses, CIDR prefixes or sender domains never greylisted */
+        greylist_allow: z.array(z.string()).default([]),
+        /** reverse DNS and HELO checks: spam reasons in X-Spam-Status, never a refusal */
+        rdns_checks: z.boolean().default(true),
+        /** findings (1 point each: no PTR, PTR not confirmed, HELO not a FQDN) that alone send mail to Junk */
+        rdns_junk_score: positive.default(3),
         /** rewrite the sender of forwarded mail with SRS so SPF passes at the destination */
         srs: z.boolean().default(true),
         /** the domain SRS addresses use (needs an SPF record for this server); empty = hostname */

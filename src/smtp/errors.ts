@@ -59,6 +59,8 @@ export const Replies = {
   dmarcReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected: ${why} says to refuse mail that fails DMARC`),
   spamReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected as spam${why ? ': ' + why : ''}`),
   spamSoftReject: () => new SmtpReplyError(451, '4.7.1', 'Message deferred by the spam filter, try again later'),
+  dnsblListed: (zone: string) => new SmtpReplyError(554, '5.7.1', `Service unavailable; client host listed by ${zone}`),
+  greylisted: (s: number) => new SmtpReplyError(451, '4.7.1', `Greylisted: please try again in ${s} seconds`),
   addressLiteral: r(553, '5.1.3', 'Address literals are not accepted as recipients here; use a domain name'),
   spamUnavailable: () => new SmtpReplyError(451, '4.7.1', 'The spam filter is not available, try again later'),
 } as const;

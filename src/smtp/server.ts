@@ -30,6 +30,7 @@ import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
 import type { Account } from '../store/types.js';
 import { resolveInboundRecipient } from './inbound/rcpt.js';
 import { deliverInbound } from './inbound/data.js';
+import { dnsblListed, greylistPasses } from './inbound/checks.js';
 import { deliverSubmission } from './submission/data.js';
 import { ownsAddress } from './submission/owner.js';
 
@@ -99,6 +100,18 @@ export async function startSmtp(
         return fail(session, callback, Replies.tooManyConnections());
       }
       state.counted = true;
+      if (inbound && (config.smtp.dnsbl.length || config.smtp.greet_pause_ms)) {
+        // ./inbound/checks.ts: DNSBL refusal, and the banner held back for early talkers
+        const pause = new Promise((r) => setTimeout(r, config.smtp.greet_pause_ms));
+        void Promise.all([config.smtp.dnsbl.length ? dnsblListed(ip, config.smtp.dnsbl, resolver) : null, pause]).then(([zone]) => {
+          if (zone) {
+            log.info({ conn: session.id, ip, zone }, `refused ${ip}: listed by ${zone} (smtp.dnsbl)`);
+            return fail(session, callback, Replies.dnsblListed(zone));
+          }
+          callback();
+        });
+        return;
+      }
       if (!inbound)
         state.registration = ctx.sessions.register({ id: session.id, protocol: 'submission', listener: name, remoteAddress: ip }, (reason) =>
           endSession(session.id, reason),
@@ -187,6 +200,13 @@ export async function startSmtp(
       const run = async () => {
         if (inbound) {
           const resolved = await resolveInboundRecipient(ctx, address.address);
+          if (config.smtp.greylisting) {
+            const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+            if (!(await greylistPasses(ctx, normaliseIp(session.remoteAddress), sender, resolved.rcpt, new Date()))) {
+              log.info({ conn: session.id, ip: session.remoteAddress, from: sender, rcpt: resolved.rcpt }, 'greylisted');
+              throw Replies.greylisted(config.smtp.greylist_delay_s);
+            }
+          }
           transaction(session).recipients.push(resolved);
           return;
         }

@@ -17,7 +17,9 @@ import { verifyInbound } from '../authresults.js';
 import { dmarcAction } from './dmarc.js';
 import { recordDmarc } from '../dmarc/outgoing.js';
 import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
-import { stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
+import { mergeVerdicts, stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
+import { rdnsFindings, rdnsVerdict } from './checks.js';
+import { sessionState } from '../session.js';
 import { tokenize } from '../../spam/bayes/tokens.js';
 import { headerEnd } from '../headers.js';
 import type { DnsResolver } from '../dns.js';
@@ -106,6 +108,13 @@ export async function deliverInbound(
     if (action.kind === 'quarantine') verdict = { junk: true, reasons: ['dmarc=quarantine'] };
   }
 
+  if (ctx.config.smtp.rdns_checks) {
+    // once per connection (./checks.ts): reasons and a small score, never a refusal
+    const state = sessionState(session, 'smtp', false);
+    state.rdns ??= rdnsFindings(session.remoteAddress, session.hostNameAppearsAs || '', resolver);
+    verdict = mergeVerdicts(verdict, rdnsVerdict(await state.rdns, ctx.config.smtp.rdns_junk_score));
+  }
+
   const rspamd = ctx.config.spam.rspamd;
   if (rspamd.url) {
     try {
@@ -121,7 +130,7 @@ export async function deliverInbound(
       log.info({ action: result.action, score: result.score, required: result.requiredScore, symbols: result.symbols.slice(0, 20) }, `rspamd: ${result.action}`);
       if (outcome.kind === 'reject') throw Replies.spamReject(result.message ?? '');
       if (outcome.kind === 'defer') throw Replies.spamSoftReject();
-      verdict = verdict ? { ...outcome.verdict, junk: true, reasons: [...(verdict.reasons ?? []), ...(outcome.verdict.reasons ?? [])] } : outcome.verdict;
+      verdict = mergeVerdicts(verdict, outcome.verdict);
       if (outcome.verdict.subject !== undefined) raw = stripSpamHeaders(raw, headerEnd(raw), outcome.verdict.subject);
     } catch (err) {
       if (!(err instanceof Error) || err.name !== 'RspamdError') throw err;
