@@ -127,6 +127,8 @@ export const ConfigSchema = z
         relay_host: z.string().default(''),
         /** honour destinations' MTA-STS policies (RFC 8461): verified TLS where they ask for it */
         mta_sts: z.boolean().default(true),
+        /** honour DANE (RFC 7672): TLSA records validated by the DNSSEC-validating resolver named in dns.servers (none named = no DANE) */
+        dane: z.boolean().default(true),
         /** the MTA-STS policy we publish for our domains: start with "testing", then "enforce" */
         mta_sts_policy: z.enum(['testing', 'enforce', 'none']).default('testing'),
         mta_sts_max_age_days: positive.default(7),

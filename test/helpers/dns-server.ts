@@ -27,6 +27,8 @@ export interface TestDns {
   set(name: string, records: RecordData[]): void;
   add(name: string, record: RecordData): void;
   remove(name: string, type?: string): void;
+  /** answers names under this zone with the AD bit from now on */
+  secure(zone: string): void;
   /** queries answered so far, "name TYPE" */
   queries: string[];
   close(): Promise<void>;
@@ -140,6 +142,9 @@ export async function startTestDns(opts: { records?: Record<string, RecordData[]
     add(name, record) {
       const key = norm(name);
       zone.set(key, [...(zone.get(key) ?? []), record]);
+    },
+    secure(zone) {
+      secure.push(norm(zone));
     },
     remove(name, type) {
       const key = norm(name);

@@ -19,6 +19,8 @@ import { statusFromReply, sendDsn, type DsnRecipient } from './dsn.js';
 import { addressesOf, routeFor } from './route.js';
 import { dropEnvelope, loadEnvelope, wants, type EnvelopeParams } from './envelope.js';
 import { mxAllowed, policyStrings, stsPolicy, type StsOptions } from './mta-sts.js';
+import { daneCheck, danePolicy, type DanePolicy } from './dane.js';
+import { dnsServers } from '../dns.js';
 import { srsForward, srsSecret } from '../srs.js';
 import { dailyDmarcReports } from '../dmarc/outgoing.js';
 import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
@@ -121,11 +123,27 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
         lastError = `MX host ${target.host} has no address`;
         continue;
       }
+      // RFC 7672: DNSSEC-validated TLSA records for this MX host take precedence over MTA-STS
+      let dane: DanePolicy | null = null;
+      // only with an explicitly configured resolver: DANE trusts its AD bit, which only a validating resolver sets
+      if (smtp.dane && !smtp.relay_host && ctx.config.dns.servers.length) {
+        try {
+          dane = await danePolicy(dnsServers(ctx.config), domain, target.host, port, ctx.config.dns.timeout_ms);
+        } catch (err) {
+          // a validating resolver that cannot answer: the TLSA state is unknown, so wait (§2.2)
+          lastError = `DANE: TLSA lookup for ${target.host} failed: ${(err as Error).message}`;
+          log.warn({ domain, host: target.host }, lastError);
+          continue;
+        }
+      }
+      const tlsaReport = (failure?: TlsResult['failure']) =>
+        recordTls(ctx, { domain, mx: target.host, failure, policyType: 'tlsa', policyStrings: dane!.records.map((r) => `${r.usage} ${r.selector} ${r.matchingType} ${r.certificate.toString('hex')}`) }, now());
       for (const address of addresses) {
         if (!pending.length) break;
         const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000, {
-          require: enforce || requireTls,
-          verify: enforce || requireTls,
+          require: enforce || requireTls || !!dane,
+          // DANE verifies against the TLSA records below, not against a CA
+          verify: !dane && (enforce || requireTls),
           ca: opts.tlsCa,
         });
         try {
@@ -147,7 +165,17 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
           }
           continue;
         }
-        if (enforce) await report(target.host);
+        if (dane) {
+          const why = daneCheck(dane, conn.peerCertificate());
+          if (why) {
+            await tlsaReport('tlsa-invalid');
+            lastError = `DANE: TLS with ${target.host} failed: ${why}; delivery deferred`;
+            log.warn({ domain, host: target.host, address, port }, lastError);
+            conn.quit();
+            continue;
+          }
+          await tlsaReport();
+        } else if (enforce) await report(target.host);
         else if (policy) {
           // testing mode: deliver anyway, report what verification would have said (RFC 8461 §5)
           const why = conn.verificationError(opts.tlsCa);

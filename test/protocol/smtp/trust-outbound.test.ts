@@ -337,6 +337,41 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
     }
   });
 
+  test('DANE (RFC 7672): a DNSSEC-validated TLSA record decides; a mismatch defers, a match delivers (even self-signed)', async () => {
+    const { createHash, X509Certificate } = await import('node:crypto');
+    const good = ca.selfSigned(['mx.dane.test']);
+    const other = ca.selfSigned(['mx.dane.test']);
+    const right = await startSink(h.ctx, { tls: good });
+    const wrongKey = await startSink(h.ctx, { tls: other });
+    const spkiSha256 = createHash('sha256').update(new X509Certificate(good.cert).publicKey.export({ type: 'spki', format: 'der' })).digest();
+    try {
+      // dane.test is "signed": the test DNS server answers it with the AD bit, as a validating resolver would
+      dns.set('dane.test', [{ type: 'MX', data: { preference: 10, exchange: 'mx.dane.test' } }]);
+      dns.set('mx.dane.test', [{ type: 'A', data: '127.0.0.1' }]);
+      const tlsa = (port: number) => dns.set(`_${port}._tcp.mx.dane.test`, [{ type: 'TLSA', data: { usage: 3, selector: 1, matchingType: 1, certificate: spkiSha256 } }]);
+      dns.secure('dane.test');
+      ports['mx.dane.test'] = wrongKey.port;
+      tlsa(wrongKey.port);
+      const item = await h.ctx.store.enqueue({ from: ALICE, recipients: ['d@dane.test'], raw: RAW(), accountId: null });
+      await runner.runOnce();
+      assert.equal(wrongKey.messages.length, 0, 'not delivered to a key the TLSA record does not name');
+      assert.match((await h.ctx.store.getQueueItem(item.id))?.lastError ?? '', /DANE: TLS with mx\.dane\.test failed: certificate matches no TLSA record/);
+      ports['mx.dane.test'] = right.port;
+      tlsa(right.port);
+      await h.ctx.store.updateQueueItem(item.id, { nextAttemptAt: new Date(0) });
+      await runner.runOnce();
+      assert.equal(right.messages.length, 1, 'delivered: the self-signed key is the one DNSSEC vouches for');
+      assert.equal(await h.ctx.store.getQueueItem(item.id), null);
+      const report = (await buildReports(h.ctx, dayOf(new Date()))).get('dane.test') as { policies: Array<Record<string, any>> };
+      const t = report.policies.find((p) => p.policy['policy-type'] === 'tlsa')!;
+      assert.equal(t.summary['total-failure-session-count'], 1);
+      assert.equal(t.summary['total-successful-session-count'], 1);
+    } finally {
+      await right.close();
+      await wrongKey.close();
+    }
+  });
+
   test('the day\'s TLS report goes to the rua address as gzipped JSON', async () => {
     const sent = await sendTlsReports(h.ctx, dayOf(new Date()), resolverFor(h.ctx.config));
     assert.deepEqual(sent, ['secure.test']);
