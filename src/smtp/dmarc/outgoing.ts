@@ -14,10 +14,10 @@ import type { ServerContext } from '../../context.js';
 import type { DnsResolver } from '../dns.js';
 import { rfc5322Date } from '../headers.js';
 import { aggregateXml, type AggregateRecord } from './aggregate.js';
+import { dayOf, oncePerDay } from '../queue/daily.js';
 
 const NS = 'dmarc.out';
 const KEEP_MS = 8 * 86400_000;
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 export interface DmarcEvent {
   domain: string;
@@ -112,11 +112,7 @@ export async function sendDmarcReports(ctx: ServerContext, day: string, resolver
   return sent;
 }
 
-/** sends yesterday's reports once (a marker in the keyed state remembers) */
-export async function dailyDmarcReports(ctx: ServerContext, now: Date, resolver: DnsResolver): Promise<void> {
-  const day = dayOf(new Date(now.getTime() - 86400_000));
-  const marker = `sent|${day}`;
-  if ((await ctx.store.kvGet(NS, null, [marker])).size) return;
-  await ctx.store.kvSet(NS, null, [{ key: marker, value: '1', expiresAt: new Date(now.getTime() + KEEP_MS) }], { durable: false });
-  await sendDmarcReports(ctx, day, resolver);
+/** sends yesterday's reports once */
+export function dailyDmarcReports(ctx: ServerContext, now: Date, resolver: DnsResolver): Promise<void> {
+  return oncePerDay(ctx.store, NS, now, (day) => sendDmarcReports(ctx, day, resolver));
 }

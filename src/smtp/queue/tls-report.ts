@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { ServerContext } from '../../context.js';
 import type { DnsResolver } from '../dns.js';
 import { rfc5322Date } from '../headers.js';
+import { dayOf, oncePerDay } from './daily.js';
 
 const NS = 'tlsrpt';
 const KEEP_MS = 8 * 86400_000;
@@ -28,7 +29,7 @@ export type ResultType =
   | 'sts-policy-invalid'
   | 'sts-webpki-invalid';
 
-export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+export { dayOf };
 
 /** RFC 8460 §4.3 result type for a TLS error from node */
 export function resultTypeOf(err: unknown): ResultType {
@@ -148,11 +149,7 @@ export async function sendTlsReports(ctx: ServerContext, day: string, resolver: 
   return sent;
 }
 
-/** sends yesterday's reports once (a marker in the keyed state remembers) */
-export async function dailyTlsReports(ctx: ServerContext, now: Date, resolver: DnsResolver): Promise<void> {
-  const day = dayOf(new Date(now.getTime() - 86400_000));
-  const marker = `sent|${day}`;
-  if ((await ctx.store.kvGet(NS, null, [marker])).size) return;
-  await ctx.store.kvSet(NS, null, [{ key: marker, value: '1', expiresAt: new Date(now.getTime() + KEEP_MS) }], { durable: false });
-  await sendTlsReports(ctx, day, resolver);
+/** sends yesterday's reports once */
+export function dailyTlsReports(ctx: ServerContext, now: Date, resolver: DnsResolver): Promise<void> {
+  return oncePerDay(ctx.store, NS, now, (day) => sendTlsReports(ctx, day, resolver));
 }
