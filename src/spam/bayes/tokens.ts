@@ -9,8 +9,8 @@ import { headerValue, partText } from '../../mime/text.js';
 import type { MimePart } from '../../mime/types.js';
 import { decodeWords } from '../../mime/envelope.js';
 
-const TEXT_BUDGET = 3_000;
-const MAX_TOKENS = 300;
+const TEXT_BUDGET = 1_500;
+const MAX_TOKENS = 200;
 
 /**
  * Splits on everything but ASCII letters and digits and non-ASCII letters (Latin-1 symbols
