@@ -206,6 +206,52 @@ describe('SRS for forwarded mail', () => {
   });
 });
 
+describe('ARC (RFC 8617) for forwarded mail', () => {
+  test('a forwarded copy carries our ARC set, which the destination validates over DNS', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { authenticate } = await import('mailauth');
+    const { dkimTxtValue } = await import('../../../src/smtp/dnsrecords.js');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const dns = await startTestDns({
+      records: {
+        'remote.test': [{ type: 'MX', data: { preference: 10, exchange: 'mx.remote.test' } }],
+        'mx.remote.test': [{ type: 'A', data: '127.0.0.1' }],
+        'sender.test': [{ type: 'TXT', data: 'v=spf1 ip4:127.0.0.1 -all' }],
+        'sel1._domainkey.arc.test': [{ type: 'TXT', data: dkimTxtValue(pem) }],
+      },
+    });
+    const h = await makeHarness({ dns: { servers: [dns.server] } });
+    const dest = await startSink(h.ctx);
+    const runner = startQueueRunner(h.ctx, { resolver: resolverFor(h.ctx.config), portFor: () => dest.port, autoStart: false, timeoutMs: 3000 });
+    try {
+      await h.ctx.store.addDomain('arc.test', { selector: 'sel1', privateKey: pem });
+      await h.ctx.store.addAlias('list@arc.test', ['far@remote.test']);
+      const l = await h.start('smtp', 'starttls', resolverFor(h.ctx.config));
+      const { client } = await SmtpClient.connect(l.port);
+      await client.cmd('EHLO mx.sender.test');
+      await client.cmd('MAIL FROM:<bob@sender.test>');
+      await client.cmd('RCPT TO:<list@arc.test>');
+      assert.match(await client.data('From: <bob@sender.test>\r\nTo: <list@arc.test>\r\nSubject: sealed\r\nMessage-ID: <arc1@sender.test>\r\n\r\nhello\r\n'), /^250/);
+      client.close();
+      await runner.runOnce();
+      const out = dest.messages[0];
+      assert.ok(out, 'forwarded');
+      const text = out.raw.toString();
+      assert.match(text, /^ARC-Seal: i=1; a=rsa-sha256; t=\d+; cv=none; d=arc\.test; s=sel1;/m);
+      assert.match(text, /^ARC-Authentication-Results: i=1; mail\.example\.test;/m);
+      // the destination verifies the chain with the key published in DNS
+      const res = await authenticate(out.raw, { ip: '127.0.0.1', helo: 'mail.example.test', sender: out.from, mta: 'mx.remote.test', resolver: resolverFor(h.ctx.config) as never });
+      assert.equal((res.arc as { status: { result: string } }).status.result, 'pass');
+    } finally {
+      await runner.stop();
+      await dest.close();
+      await h.close();
+      await dns.close();
+    }
+  });
+});
+
 describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
   let dns: TestDns;
   let ca: TestCa;
