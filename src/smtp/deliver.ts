@@ -15,6 +15,7 @@ import type { ServerContext } from '../context.js';
 import { StoreError, type Account, type MailboxId } from '../store/types.js';
 import { deliveredToHeader, headerValues, returnPathHeader } from './headers.js';
 import { mergeVerdicts, spamHeaders, type Verdict } from '../spam/verdict.js';
+import type { MimeIndex } from '../mime/types.js';
 
 export type LocalResult = { account: Account; uid: number } | { account: Account; error: StoreError };
 
@@ -32,6 +33,8 @@ export async function deliverLocal(
     returnPath: string;
     trace?: string;
     internalDate?: Date;
+    /** the MIME index of `raw`, when the caller has it (handed to the store) */
+    index?: MimeIndex;
     verdict?: Verdict;
     /** the account's own verdict (its classifier), merged with `verdict` */
     accountVerdict?: (account: Account) => Promise<Verdict | undefined>;
@@ -68,7 +71,7 @@ export async function deliverLocal(
       const stored = await ctx.store.deliver(
         targets.map((t) => ({ accountId: t.account.id, mailboxId: t.mailboxId, prefix: t.prefix })),
         raw,
-        { internalDate: opts.internalDate },
+        { internalDate: opts.internalDate, index: opts.index },
       );
       targets.forEach(({ account }, i) => {
         const r = stored[i];

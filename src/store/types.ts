@@ -406,7 +406,8 @@ export interface Store extends KvOps, IntegrityOps {
   deliver(
     targets: Array<{ accountId: AccountId; mailboxId?: MailboxId; flags?: Flag[]; prefix?: Buffer }>,
     raw: Buffer,
-    opts?: { internalDate?: Date },
+    /** `index`: the MIME index of `raw` when the caller parsed it already (the spam classifier), so it is not parsed twice */
+    opts?: { internalDate?: Date; index?: MimeIndex },
   ): Promise<Array<{ accountId: AccountId; mailboxId: MailboxId; uid: number } | { accountId: AccountId; error: StoreError }>>;
 
   // POP3 (issue #4)

@@ -21,6 +21,7 @@ import { mergeVerdicts, stripSpamHeaders, type Verdict } from '../../spam/verdic
 import { rdnsFindings, rdnsVerdict } from './checks.js';
 import { sessionState } from '../session.js';
 import { tokenize } from '../../spam/bayes/tokens.js';
+import { indexMessage } from '../../mime/index.js';
 import { headerEnd } from '../headers.js';
 import type { DnsResolver } from '../dns.js';
 import { deliverLocal } from '../deliver.js';
@@ -142,12 +143,15 @@ export async function deliverInbound(
     }
   }
 
-  const bayes = ctx.bayes?.config.enabled ? ctx.bayes : undefined;
+  const bayes = ctx.bayes?.config.enabled && accounts.length ? ctx.bayes : undefined;
+  // parsed once here for both the classifier and the store (messages of 1 MiB or more are
+  // left to the store, which parses those off the main thread; the classifier parses its own)
+  const index = bayes && raw.length < 1 << 20 ? indexMessage(raw, { maxDepth: ctx.config.limits.mime_depth }) : undefined;
   let tokens: string[] | undefined;
   // tokenized only for an account whose classifier has learned enough to give verdicts
-  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw))) : undefined;
+  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw, index))) : undefined;
 
-  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict });
+  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict, index });
   // DSN parameters (RFC 3461) by the RCPT address that reached each account
   const params = envelopeFromSession(session.envelope as Parameters<typeof envelopeFromSession>[0]);
   const rcptOf = new Map<number, string>();

@@ -6,7 +6,7 @@
  */
 import { indexMessage } from '../../mime/index.js';
 import { headerValue, partText } from '../../mime/text.js';
-import type { MimePart } from '../../mime/types.js';
+import type { MimeIndex, MimePart } from '../../mime/types.js';
 import { decodeWords } from '../../mime/envelope.js';
 
 const TEXT_BUDGET = 1_500;
@@ -40,10 +40,13 @@ function collect(raw: Buffer, part: MimePart, out: string[], budget: { left: num
   }
 }
 
-export function tokenize(raw: Buffer): string[] {
+/** `index`: the message's MIME index when the caller has it (delivery parses once for store and classifier) */
+export function tokenize(raw: Buffer, given?: MimeIndex): string[] {
   const out = new Set<string>();
   try {
-    const index = indexMessage(raw);
+    // without an index, a large message is judged by its first 256 KiB (headers and the text parts come first)
+    if (!given && raw.length > 256 * 1024) raw = raw.subarray(0, 256 * 1024);
+    const index = given ?? indexMessage(raw);
     const subject = headerValue(raw, index.root, 'subject');
     if (subject) words(decodeWords(subject), 's:', out);
     const from = headerValue(raw, index.root, 'from');

@@ -115,7 +115,7 @@ export function messageOps(m: MemCtx): MessageOps {
 
     async deliver(targets, raw, opts) {
       open();
-      const base = makeBody({ raw });
+      const base = makeBody({ raw, index: opts?.index });
       const internalDate = opts?.internalDate ?? new Date();
       const changes: Change[] = [];
       const out: Awaited<ReturnType<Store['deliver']>> = [];

@@ -256,7 +256,7 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
     async deliver(targets, raw, opts) {
       ctx.open();
       // indexed once (large messages in a parse worker); each target's copy gets its prefix by offset
-      const base = await pool.prepare(raw);
+      const base = await pool.prepare(raw, opts?.index);
       const internalDate = (opts?.internalDate ?? new Date()).getTime();
       let index: MimeIndex | null = null;
       type Target = (typeof targets)[number];

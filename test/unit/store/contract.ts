@@ -401,6 +401,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(m!.internalDate.toISOString(), '2024-05-01T00:00:00.000Z');
       }));
 
+    it('deliver with a precomputed index (the caller parsed the message already): the same copy, index and search as without', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const raw = rawMessage({ subject: 'indexed once' });
+        const inbox = await inboxId(store, a.id);
+        const prefix = Buffer.from('Delivered-To: a@example.test\r\n');
+        await store.deliver([{ accountId: a.id, prefix }], raw);
+        await store.deliver([{ accountId: a.id, prefix }], raw, { index: indexMessage(raw) });
+        const [one, two] = await store.getMessagesWithIndex(a.id, inbox, [1, 2]);
+        assert.deepEqual(two!.index, one!.index);
+        assert.ok((await store.getRaw(a.id, inbox, 2)).equals(Buffer.concat([prefix, raw])));
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'header', field: 'subject', value: 'indexed once' }), [1, 2]);
+      }));
+
     it('deliver with a prefix per target: each copy byte-exact, its index that of the copy, searchable, quota by copy size', () =>
       withStore(async (store) => {
         const a = await seedAccount(store, 'a@example.test');
