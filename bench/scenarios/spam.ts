@@ -66,6 +66,8 @@ async function oneRun(corpus: Buffer[], stuffed: Buffer[], total: number, sender
     const t1 = Date.now();
     // the same IMAP work either way, so both stores hold the same messages; only the classifier learns from it
     await Promise.all(USERS.map((u, i) => train(t, corpus, u, i * 10)));
+    // learning runs after each MOVE has answered: let it finish before the clock starts
+    if (bayes) await new Promise((r) => setTimeout(r, 5000));
     const t2 = Date.now();
     const pids = () => t.rootPids().flatMap((p) => processTree(p));
     const cpu0 = treeCpuSeconds(pids());
