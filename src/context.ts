@@ -12,6 +12,7 @@ import type { Authenticator } from './auth/types.js';
 import type { TlsProvider } from './net/types.js';
 import type { SessionRegistry } from './net/sessions.js';
 import type { BayesClassifier } from './spam/bayes/classifier.js';
+import type { Metrics } from './metrics/types.js';
 
 export interface ServerContext {
   config: Config;
@@ -24,4 +25,6 @@ export interface ServerContext {
   sessions: SessionRegistry;
   /** the built-in spam classifier (src/spam/bayes); absent = not used */
   bayes?: BayesClassifier;
+  /** counters and latency histograms (src/metrics); absent where nothing is measured (most tests) */
+  metrics?: Metrics;
 }

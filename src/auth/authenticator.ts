@@ -6,14 +6,22 @@
  * - An unknown user costs the same as a wrong password: we verify against a dummy hash,
  *   so response time does not reveal which addresses exist.
  * - Failures are counted per IP and per login name (./throttle.ts); at the configured limit
- *   the answer is "throttled" without verifying, until the window has passed.
+ *   the answer is "throttled" without verifying, until the window has passed. The web login
+ *   goes through here too, so one throttle covers IMAP, POP3, SMTP and the web pages.
+ * - App passwords (./app-passwords.ts) are accepted where the caller names its protocol and
+ *   the app password allows it; a refused protocol is a failed login like a wrong password.
+ * - Successful logins are recorded in the account's device list (./devices.ts) and every
+ *   attempt is counted in ctx.metrics (ok / failed / throttled per protocol).
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Store } from '../store/types.js';
-import type { Authenticator, AuthResult } from './types.js';
+import type { Account, Store } from '../store/types.js';
+import type { Authenticator, AuthResult, Credential, LoginOptions } from './types.js';
+import type { Metrics } from '../metrics/types.js';
+import { appPasswordCandidates, normaliseAppPassword } from './app-passwords.js';
+import { createDeviceLog } from './devices.js';
 import { createThrottle, type Clock } from './throttle.js';
 import { createVerifiedCache } from './cache.js';
 import { normaliseIp } from '../net/address.js';
@@ -33,19 +41,18 @@ const MAX_PASSWORD_BYTES = 4096;
 export interface AuthenticatorOptions {
   /** injectable clock for the throttle (tests) */
   now?: Clock;
+  metrics?: Metrics;
 }
 
-export function createAuthenticator(
-  store: Pick<Store, 'getAccount'>,
-  config: Config,
-  log: Logger,
-  opts: AuthenticatorOptions = {},
-): Authenticator {
+type AuthStore = Pick<Store, 'getAccount' | 'kvGet' | 'kvList' | 'kvSet' | 'kvDelete'>;
+
+export function createAuthenticator(store: AuthStore, config: Config, log: Logger, opts: AuthenticatorOptions = {}): Authenticator {
   const windowMs = config.limits.failed_login_window_s * 1000;
   const perIp = createThrottle(config.limits.failed_logins_per_ip, windowMs, opts.now);
   const perAccount = createThrottle(config.limits.failed_logins_per_account, windowMs, opts.now);
   const alog = log.child({ component: 'auth' });
   const verified = createVerifiedCache(config.auth.cache_ttl_s * 1000, opts.now);
+  const devices = createDeviceLog(store, opts.now);
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex'), ARGON2_OPTIONS));
@@ -64,18 +71,49 @@ export function createAuthenticator(
     }
   }
 
-  function failed(user: string, ip: string, why: string): AuthResult {
+  function failed(user: string, ip: string, why: string, lo: LoginOptions): AuthResult {
     const ipCount = perIp.fail(ip);
     const userCount = perAccount.fail(user);
+    if (lo.protocol) opts.metrics?.login(lo.protocol, 'failed');
     alog.warn(
-      { user, ip, reason: why, failuresFromIp: ipCount, failuresForUser: userCount },
+      { user, ip, reason: why, protocol: lo.protocol, failuresFromIp: ipCount, failuresForUser: userCount },
       `authentication failed for ${JSON.stringify(user)} from ${ip}: ${why}`,
     );
     return { ok: false, reason: 'invalid' };
   }
 
+  /** an app password of the account matching the typed one: 'refused' when its protocols exclude this one */
+  async function appPassword(account: Account, password: string, lo: LoginOptions): Promise<Credential | 'refused' | null> {
+    const normalised = lo.protocol ? normaliseAppPassword(password) : null;
+    if (!normalised) return null;
+    for (const candidate of await appPasswordCandidates(store, account.id, normalised)) {
+      const cacheKey = `${account.address}\0app:${candidate.id}`;
+      const ok = verified.hit(cacheKey, candidate.hash, normalised) || (await check(candidate.hash, normalised, account.address));
+      if (!ok) continue;
+      verified.remember(cacheKey, candidate.hash, normalised);
+      if (!candidate.protocols.includes(lo.protocol!)) return 'refused';
+      return { kind: 'app', id: candidate.id, name: candidate.name };
+    }
+    return null;
+  }
+
+  async function succeed(account: Account, credential: Credential, ip: string, lo: LoginOptions, cached: boolean): Promise<AuthResult> {
+    perAccount.reset(account.address);
+    if (lo.protocol) opts.metrics?.login(lo.protocol, 'ok');
+    const how = credential.kind === 'app' ? `app password "${credential.name}"` : 'password';
+    alog[cached ? 'debug' : 'info']({ user: account.address, ip, protocol: lo.protocol, credential: credential.kind, cached }, `authenticated ${account.address} from ${ip} (${how})`);
+    let device: string | undefined;
+    if (lo.protocol) {
+      device = await devices.seen(account.id, { protocol: lo.protocol, ip, credential, client: lo.client }).catch((err: Error) => {
+        alog.warn({ user: account.address, err: err.message }, `could not record the device for ${account.address}: ${err.message}`);
+        return undefined;
+      });
+    }
+    return { ok: true, account, credential, device };
+  }
+
   return {
-    async login(username, password, remoteIp) {
+    async login(username, password, remoteIp, lo: LoginOptions = {}) {
       // no address is longer than 254 octets (RFC 5321 §4.5.3.1.3); longer names are cut for logs and counters
       const name = username.trim().toLowerCase();
       const user = name.slice(0, MAX_LOGIN_CHARS);
@@ -83,8 +121,9 @@ export function createAuthenticator(
       const ip = normaliseIp(remoteIp);
       if (perIp.isThrottled(ip) || perAccount.isThrottled(user)) {
         const which = perIp.isThrottled(ip) ? `address ${ip}` : `account ${JSON.stringify(user)}`;
+        if (lo.protocol) opts.metrics?.login(lo.protocol, 'throttled');
         alog.warn(
-          { user, ip, reason: 'throttled' },
+          { user, ip, reason: 'throttled', protocol: lo.protocol },
           `login refused for ${JSON.stringify(user)} from ${ip}: too many failed logins for ${which} ` +
             `within ${config.limits.failed_login_window_s}s (limits.failed_logins_per_ip / failed_logins_per_account)`,
         );
@@ -93,7 +132,7 @@ export function createAuthenticator(
       if (user === '' || tooLong || password === '' || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
         await check(await dummyHash(), password.slice(0, 64), user);
         const why = user === '' ? 'empty login name' : tooLong ? 'login name too long' : 'empty or oversized password';
-        return failed(user, ip, why);
+        return failed(user, ip, why, lo);
       }
 
       let account;
@@ -105,20 +144,24 @@ export function createAuthenticator(
       }
       if (!account) {
         await check(await dummyHash(), password, user);
-        return failed(user, ip, 'no such account');
+        return failed(user, ip, 'no such account', lo);
       }
-      if (verified.hit(user, account.passwordHash, password)) {
-        perAccount.reset(user);
-        alog.debug({ user, ip, cached: true }, `authenticated ${user} from ${ip} (verified recently)`);
-        return { ok: true, account };
+      if (verified.hit(user, account.passwordHash, password)) return succeed(account, { kind: 'password' }, ip, lo, true);
+      let app: Credential | 'refused' | null;
+      try {
+        app = await appPassword(account, password, lo);
+      } catch (err) {
+        alog.error({ user, ip, err: (err as Error).message }, `authentication for ${user} could not read its app passwords`);
+        return { ok: false, reason: 'temp' };
       }
-      if (!(await check(account.passwordHash, password, user))) return failed(user, ip, 'wrong password');
+      if (app === 'refused') return failed(user, ip, `app password not allowed for ${lo.protocol}`, lo);
+      if (app) return succeed(account, app, ip, lo, false);
+      if (!(await check(account.passwordHash, password, user))) return failed(user, ip, 'wrong password', lo);
       verified.remember(user, account.passwordHash, password);
-
-      perAccount.reset(user);
-      alog.info({ user, ip }, `authenticated ${user} from ${ip}`);
-      return { ok: true, account };
+      return succeed(account, { kind: 'password' }, ip, lo, false);
     },
+    identify: (accountId, device, client) =>
+      devices.identify(accountId, device, client).catch((err: Error) => alog.warn({ err: err.message }, `could not update a device entry: ${err.message}`)),
     hashPassword: (password) => hash(password, ARGON2_OPTIONS),
   };
 }

@@ -8,9 +8,21 @@ import type { Account } from '../store/types.js';
 
 export type AuthFailure = 'invalid' | 'throttled' | 'temp';
 
+/** what a credential may be used for (app passwords name a subset) */
+export type AuthProtocol = 'imap' | 'pop3' | 'smtp' | 'web';
+
+/** which secret proved the login: the account password or one app password */
+export type Credential = { kind: 'password' } | { kind: 'app'; id: string; name: string };
+
+export interface LoginOptions {
+  /** the protocol asking; app passwords are accepted only when it is given and allowed for them */
+  protocol?: AuthProtocol;
+  /** what the client calls itself (IMAP ID, EHLO name, browser), for the devices list */
+  client?: string | null;
+}
+
 export type AuthResult =
-  /** credential: the id of the app password used; absent = the account password */
-  | { ok: true; account: Account; credential?: string }
+  | { ok: true; account: Account; credential: Credential; /** key of the device entry (./devices.ts) */ device?: string }
   | { ok: false; reason: AuthFailure };
 
 export interface Authenticator {
@@ -19,7 +31,9 @@ export interface Authenticator {
    * IP and per account and answers `throttled` (without checking the password) once a
    * limit is reached within the window. Never logs the password.
    */
-  login(username: string, password: string, remoteIp: string): Promise<AuthResult>;
+  login(username: string, password: string, remoteIp: string, opts?: LoginOptions): Promise<AuthResult>;
+  /** the client named itself after login (IMAP ID): updates the device entry */
+  identify(accountId: number, device: string, client: string): Promise<void>;
   /** argon2id PHC string for a new password (used by the CLI) */
   hashPassword(password: string): Promise<string>;
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
-import { domainOf, parseAddress, parseAliasSource, parseDomain } from './validate.js';
+import { domainOf, parseAddress, parseAliasSource, parseDomain } from '../admin/validate.js';
 
 export function register(program: Command): void {
   const alias = program.command('alias').description('manage aliases and catch-all addresses');

@@ -25,7 +25,7 @@ import { DB_FILE } from '../store/sqlite/index.js';
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out } from './io.js';
 import { startProgress } from './progress.js';
-import { formatSize } from './validate.js';
+import { formatSize } from '../admin/validate.js';
 import { printReport, verifyWithProgress } from './verify.js';
 
 export { DB_FILE };

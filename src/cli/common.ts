@@ -12,9 +12,10 @@ import { StoreError, type Store } from '../store/types.js';
 import { createMemoryStore } from '../store/memory/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { err } from './io.js';
+import { InputError } from '../admin/validate.js';
 
 /** An error the operator caused or can fix: printed without a stack trace, exit code 1. */
-export class CliError extends Error {
+export class CliError extends InputError {
   constructor(
     message: string,
     readonly exitCode = 1,
@@ -118,9 +119,9 @@ export function storeErrorMessage(e: StoreError): string {
 
 /** Prints an error the way every command does: "letterbox: message" on stderr; returns the exit code. */
 export function reportError(e: unknown): number {
-  if (e instanceof CliError) {
+  if (e instanceof InputError) {
     err(`letterbox: ${e.message}`);
-    return e.exitCode;
+    return e instanceof CliError ? e.exitCode : 1;
   }
   if (e instanceof StoreError) {
     err(`letterbox: ${storeErrorMessage(e)}`);

@@ -8,7 +8,7 @@ import { checkConfigFiles, ConfigError } from '../config/load.js';
 import { configWarnings } from '../config/warnings.js';
 import { loadConfigSource } from './common.js';
 import { out, table } from './io.js';
-import { formatSize } from './validate.js';
+import { formatSize } from '../admin/validate.js';
 
 export const TLS_LABEL = { implicit: 'TLS', starttls: 'STARTTLS', none: 'plain' } as const;
 

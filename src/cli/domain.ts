@@ -3,21 +3,11 @@
  * `add` creates a DKIM signing key (RSA 2048) stored with the domain; `letterbox dns <domain>`
  * prints the DNS records to publish (MX, SPF, DKIM, DMARC).
  */
-import { generateKeyPairSync } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
-import { parseDomain } from './validate.js';
-
-/** "lb" + yyyymm of today: a new selector each month a key is made, so keys can be rotated. */
-export function dkimSelector(now = new Date()): string {
-  return `lb${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-export function generateDkimKey(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-}
+import { parseDomain } from '../admin/validate.js';
+import { dkimSelector, generateDkimKey } from '../smtp/dkim.js';
 
 export function register(program: Command): void {
   const domain = program.command('domain').description('manage the mail domains this server receives mail for');

@@ -4,7 +4,7 @@ import type { FolderReport, TransferProgress } from '../transfer/types.js';
 import { CliError } from './common.js';
 import { out } from './io.js';
 import type { Progress } from './progress.js';
-import { parseAddress } from './validate.js';
+import { parseAddress } from '../admin/validate.js';
 
 export async function requireAccount(store: Store, address: string): Promise<Account> {
   const account = await store.getAccount(parseAddress(address));

@@ -11,7 +11,7 @@ import { out } from './io.js';
 import { readPassword } from './password.js';
 import { startProgress } from './progress.js';
 import { barProgress, printFolderReport, requireAccount } from './transfer-common.js';
-import { formatSize } from './validate.js';
+import { formatSize } from '../admin/validate.js';
 
 interface ImapOpts {
   host: string;

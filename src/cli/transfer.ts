@@ -16,7 +16,7 @@ import { TransferError, type FolderReport, type SourceFolder } from '../transfer
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out } from './io.js';
 import { startProgress } from './progress.js';
-import { formatSize } from './validate.js';
+import { formatSize } from '../admin/validate.js';
 import { registerImapImport } from './transfer-imap.js';
 import { barProgress, printFolderReport, requireAccount } from './transfer-common.js';
 

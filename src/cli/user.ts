@@ -10,7 +10,7 @@ import { createAuthenticator } from '../auth/authenticator.js';
 import { CliError, cliLogger, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
 import { readNewPassword } from './password.js';
-import { domainOf, formatSize, parseAddress, parseDomain, parseSize } from './validate.js';
+import { domainOf, formatSize, parseAddress, parseDomain, parseSize } from '../admin/validate.js';
 
 const POLICIES = ['retain', 'trash', 'hide', 'expunge', 'default'] as const;
 

@@ -12,7 +12,7 @@ import { countMessages, verifyStore, type VerifyReport } from '../store/verify.j
 import { CliError, cliLogger, loadConfigFrom, withStore } from './common.js';
 import { out } from './io.js';
 import { startProgress } from './progress.js';
-import { formatSize } from './validate.js';
+import { formatSize } from '../admin/validate.js';
 
 export async function verifyWithProgress(store: Store): Promise<VerifyReport> {
   const bar = startProgress('verify', await countMessages(store), 'messages');

@@ -8,6 +8,8 @@ import type { ConnectionInfo } from '../net/types.js';
 import { Session } from './session/session.js';
 
 export function handleImapConnection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
+  const closed = ctx.metrics?.connection('imap');
+  if (closed) socket.once('close', closed);
   try {
     new Session(socket, info, ctx).start();
   } catch (err) {

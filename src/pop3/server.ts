@@ -15,5 +15,7 @@ import type { ConnectionInfo } from '../net/types.js';
 import { Pop3Session } from './session.js';
 
 export function handlePop3Connection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
+  const closed = ctx.metrics?.connection('pop3');
+  if (closed) socket.once('close', closed);
   new Pop3Session(socket, info, ctx).start();
 }

@@ -352,9 +352,12 @@ export class Pop3Session {
       await this.badCommand(err(`${cmd.keyword} is not allowed ${where}`));
       return;
     }
+    const started = performance.now();
     try {
       await def.run(this, cmd);
+      this.ctx.metrics?.command('pop3', cmd.keyword, 'ok', (performance.now() - started) / 1000);
     } catch (e) {
+      this.ctx.metrics?.command('pop3', cmd.keyword, 'err', (performance.now() - started) / 1000);
       if (e instanceof StoreError && e.code === 'EXPUNGED')
         this.log.info({ cmd: cmd.keyword }, 'POP3 client asked for a message another session expunged');
       else this.log.warn({ err: (e as Error).message, cmd: cmd.keyword }, 'POP3 command failed; answered -ERR');

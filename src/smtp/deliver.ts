@@ -81,5 +81,7 @@ export async function deliverLocal(
       for (const { account } of targets) results.set(account.id, { account, error: asStoreError(err) });
     }
   }
-  return unique.map((a) => results.get(a.id)!);
+  const ordered = unique.map((a) => results.get(a.id)!);
+  ctx.metrics?.message('delivered', ordered.filter((r) => 'uid' in r).length);
+  return ordered;
 }

@@ -4,6 +4,7 @@
  * key send unsigned. Signing problems are logged and the message goes out unsigned
  * rather than being lost.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
@@ -25,4 +26,14 @@ export async function signatureFor(store: Store, domain: string, raw: Buffer, lo
     log.warn({ domain, err: (err as Error).message }, 'DKIM signing failed; check the domain key (letterbox dns ' + domain + ')');
     return '';
   }
+}
+
+/** "lb" + yyyymm of today: a new selector each month a key is made, so keys can be rotated. */
+export function dkimSelector(now = new Date()): string {
+  return `lb${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export function generateDkimKey(): string {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -12,6 +12,7 @@
  *  - replies chosen here come from ./errors.ts (one table, one StoreError mapping);
  *  - logs carry envelope metadata only: never bodies or passwords.
  */
+import { credentialId } from '../auth/devices.js';
 import type * as net from 'node:net';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { PromptSMTPServer, ackReads } from './greeting.js';
@@ -69,6 +70,18 @@ export async function startSmtp(
   if (!budget) memoryBudgets.set(ctx, (budget = new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size)));
   const startTls = listener.tls === 'starttls';
   const insecureAuthSomewhere = config.auth.plaintext_allowed_from.length > 0;
+  const proto = inbound ? 'smtp' : 'submission';
+  /** wraps a hook's callback so the command's reply class and latency reach ctx.metrics */
+  const measured = <A extends unknown[]>(command: string, callback: (err?: Error | null, ...rest: A) => void) => {
+    const metrics = ctx.metrics;
+    if (!metrics) return callback;
+    const started = performance.now();
+    return (err?: Error | null, ...rest: A) => {
+      const code = (err as { responseCode?: number } | null | undefined)?.responseCode;
+      metrics.command(proto, command, err ? (code ? `${Math.floor(code / 100)}xx` : 'error') : '2xx', (performance.now() - started) / 1000);
+      callback(err, ...rest);
+    };
+  };
 
   const options: SMTPServerOptions = {
     ...ctx.tls.serverOptions(),
@@ -132,6 +145,7 @@ export async function startSmtp(
     },
 
     onAuth(auth, session, callback) {
+      callback = measured('AUTH', callback);
       const state = sessionState(session, name, startTls);
       if (inbound) return fail(session, callback, new Error('AUTH not offered here'));
       if (!plaintextAllowed(config, state.info)) return fail(session, callback, Replies.tlsRequired());
@@ -144,11 +158,11 @@ export async function startSmtp(
         return fail(session, callback, Replies.authInvalid());
       }
       const ip = normaliseIp(session.remoteAddress);
-      ctx.auth.login(username, auth.password ?? '', ip).then(
+      ctx.auth.login(username, auth.password ?? '', ip, { protocol: 'smtp', client: session.hostNameAppearsAs || null }).then(
         (res) => {
           if (res.ok) {
             state.account = res.account;
-            state.credential = res.credential ?? PASSWORD_CREDENTIAL;
+            state.credential = credentialId(res.credential);
             if (session.hostNameAppearsAs) state.registration?.setClientName(session.hostNameAppearsAs);
             state.registration?.authenticated(res.account, state.credential);
             log.info({ conn: session.id, ip, user: res.account.address, method: auth.method }, 'submission login');
@@ -166,6 +180,7 @@ export async function startSmtp(
     },
 
     onMailFrom(address, session, callback) {
+      callback = measured('MAIL', callback);
       const state = sessionState(session, name, startTls);
       const ip = normaliseIp(session.remoteAddress);
       const run = async () => {
@@ -196,6 +211,7 @@ export async function startSmtp(
     },
 
     onRcptTo(address, session, callback) {
+      callback = measured('RCPT', callback);
       sessionState(session, name, startTls).registration?.touch();
       const run = async () => {
         if (inbound) {
@@ -232,6 +248,7 @@ export async function startSmtp(
     },
 
     onData(stream, session, callback) {
+      callback = measured('DATA', callback);
       const state = sessionState(session, name, startTls);
       state.registration?.touch();
       const started = Date.now();
@@ -263,12 +280,14 @@ export async function startSmtp(
           ipMinute.record(envelope.ip);
           const r = await deliverInbound(ctx, session, txn, raw, resolver);
           log.info({ ...envelope, size: raw.length, stored: r.stored, queued: r.queued, failed: r.failed, ms: Date.now() - started, result: '250' }, 'message accepted');
+          ctx.metrics?.message('received');
           return `Message accepted (${session.id})`;
         }
         if (!state.account) throw Replies.authRequired();
         perAccount.record(state.account.id);
         const r = await deliverSubmission(ctx, session, state.account, raw);
         log.info({ ...envelope, size: raw.length, local: r.local, queued: r.queued, queueId: r.queueId, ms: Date.now() - started, result: '250' }, 'message submitted');
+        ctx.metrics?.message('received');
         return `Message accepted (${r.queueId ?? session.id})`;
       };
       run().finally(() => releaseMessage()).then(
@@ -322,6 +341,8 @@ export async function startSmtp(
   server.on('error', (err: Error) => log.debug({ err: err.message }, `${name}: ${err.message}`));
   const sockets = new Set<net.Socket>();
   server.server.on('connection', (socket: net.Socket) => {
+    const closed = ctx.metrics?.connection(proto);
+    if (closed) socket.once('close', closed);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });

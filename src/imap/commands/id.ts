@@ -12,7 +12,11 @@ export const idCmd: ImapCommand = {
       s.log.info({ client: Object.fromEntries(pairs.map(([k, v]) => [k, v?.slice(0, 200) ?? null])) }, 'imap client identified itself');
       const field = (k: string) => pairs.find(([key]) => key.toLowerCase() === k)?.[1] ?? null;
       const name = [field('name'), field('version')].filter((x) => x).join(' ');
-      if (name) s.registration.setClientName(name);
+      if (name) {
+        s.registration.setClientName(name);
+        s.client.name = name;
+        if (s.account && s.client.device) void s.ctx.auth.identify(s.account.id, s.client.device, name);
+      }
     }
     s.write('* ID ("name" "letterbox" "vendor" "letterbox")\r\n');
   },

@@ -39,6 +39,8 @@ export class Session {
   socket: net.Socket;
   secure: boolean;
   account: Account | null = null;
+  /** what the client called itself in ID (RFC 2971), and its entry in the account's device list */
+  client: { name: string | null; device?: string } = { name: null };
   selected: SelectedView | null = null;
   /** ENABLEd extensions (RFC 5161), upper-case */
   readonly enabled = new Set<string>();
@@ -293,6 +295,7 @@ export class Session {
     const req: Request = { tag, name, args };
     this.registration.touch();
     const cmd = COMMANDS.get(req.name);
+    const started = performance.now();
     let result: Tagged;
     if (!cmd) {
       result = { status: 'BAD', text: `Unknown command ${req.name.slice(0, 30)}` };
@@ -313,6 +316,7 @@ export class Session {
         result = tagged;
       }
     }
+    this.ctx.metrics?.command('imap', cmd?.name ?? 'other', result.status.toLowerCase(), (performance.now() - started) / 1000);
     if (this.closed) return;
     if (!result.written) {
       try {

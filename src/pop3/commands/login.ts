@@ -3,6 +3,7 @@
  * Authenticator), LOGIN-DELAY, take the maildrop lock ([IN-USE], RFC 2449 §8.1.1), snapshot
  * INBOX (RFC 1939 §6: the maildrop is fixed for the session) and enter TRANSACTION.
  */
+import { credentialId } from '../../auth/devices.js';
 import type { Pop3Session } from '../session.js';
 import { StoreError } from '../../store/types.js';
 import { err, ok } from '../wire/response.js';
@@ -14,7 +15,7 @@ export const PLAINTEXT_REFUSED =
 
 export async function completeLogin(s: Pop3Session, username: string, password: string, via: string): Promise<void> {
   const { ctx, info } = s;
-  const r = await ctx.auth.login(username, password, info.remoteAddress);
+  const r = await ctx.auth.login(username, password, info.remoteAddress, { protocol: 'pop3' });
   if (!r.ok) {
     s.log.info({ user: username, reason: r.reason, via }, 'POP3 login failed');
     if (r.reason === 'invalid') await s.write(err('Authentication failed: wrong login name or password', 'AUTH'));
@@ -56,7 +57,7 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
   }
   s.login = { account, maildrop: drop, release };
   s.state = 'TRANSACTION';
-  s.registration.authenticated(account, r.credential);
+  s.registration.authenticated(account, credentialId(r.credential));
   s.pendingUser = null;
   recordLogin(ctx.store, account.id);
   const st = drop.stat();

@@ -164,6 +164,7 @@ export async function deliverInbound(
       const item = await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
       await saveEnvelope(ctx.store, item.id, { ret: params.ret, envid: params.envid, requireTls: params.requireTls });
       queued = external.length;
+      ctx.metrics?.message('queued');
     } catch (err) {
       for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err) });
     }

@@ -136,9 +136,13 @@ export async function sendDsn(ctx: ServerContext, input: Omit<DsnInput, 'hostnam
     const results = await deliverLocal(ctx, local.accounts, raw, { returnPath: '' });
     for (const r of results)
       if ('error' in r) log.warn({ to: r.account.address, code: r.error.code }, `could not deliver ${kind} DSN locally: ${r.error.message}`);
-    if (local.external.length) await ctx.store.enqueue({ from: '', recipients: local.external, raw, accountId: null });
+    if (local.external.length) {
+      await ctx.store.enqueue({ from: '', recipients: local.external, raw, accountId: null });
+      ctx.metrics?.message('queued');
+    }
   } else {
     await ctx.store.enqueue({ from: '', recipients: [input.to], raw, accountId: null });
+    ctx.metrics?.message('queued');
   }
   log.info({ to: input.to, kind, recipients: input.recipients.map((r) => r.address) }, `${kind} DSN sent`);
 }

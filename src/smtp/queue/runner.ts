@@ -270,6 +270,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
         // RFC 3461 §5.2.2: a server that does not do DSN gets the message; we say "relayed"
         if (!o.dsnPassed && wants(p, rcpt, 'SUCCESS'))
           succeeded.push({ address: rcpt, action: 'relayed', status: '2.0.0', diagnostic: '', remoteMta: o.host, orcpt: orcpt(rcpt) });
+        ctx.metrics?.message('delivered');
         continue;
       }
       if (o.kind === 'perm') failed.push(dsnRecipient(rcpt, o, 'failed'));
@@ -301,12 +302,14 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     };
     await notice(succeeded, 'success');
     await notice(failed.filter((f) => wants(p, f.address, 'FAILURE')), 'failure');
+    ctx.metrics?.message('bounced', failed.length);
     if (failed.length) log.warn({ id: item.id, from: item.from, failed: failed.map((f) => `${f.address}: ${f.diagnostic}`) }, 'delivery failed permanently');
     if (!remaining.length) {
       await ctx.store.removeQueueItem(item.id);
       await dropEnvelope(ctx.store, item.id).catch(() => undefined);
       return;
     }
+    ctx.metrics?.message('deferred');
     const attempts = item.attempts + 1;
     const patch: Parameters<typeof ctx.store.updateQueueItem>[1] = {
       recipients: remaining.map((r) => r.rcpt),

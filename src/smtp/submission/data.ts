@@ -99,6 +99,7 @@ export async function deliverSubmission(
   if (uniqueRemote.length) {
     const item = await ctx.store.enqueue({ from: sender, recipients: uniqueRemote, raw: message, accountId: account.id });
     await saveEnvelope(ctx.store, item.id, forRecipients(params, uniqueRemote));
+    ctx.metrics?.message('queued');
     queueId = item.id;
   }
   return { local: results.length - failed.length, queued: uniqueRemote.length, queueId };

@@ -19,9 +19,16 @@ function capture() {
   return { lines, log: createLogger(defaultConfig({ log: { level: 'debug' } }), { destination }) };
 }
 
-/** the authenticator needs only getAccount */
-function fakeStore(accounts: Account[]): Pick<Store, 'getAccount'> {
-  return { getAccount: async (address) => accounts.find((a) => a.address === address) ?? null };
+/** getAccount over a list; keyed state (app passwords, devices) from a real memory store */
+function fakeStore(accounts: Account[]) {
+  const kv = createMemoryStore();
+  return {
+    getAccount: async (address: string) => accounts.find((a) => a.address === address) ?? null,
+    kvGet: kv.kvGet.bind(kv),
+    kvList: kv.kvList.bind(kv),
+    kvSet: kv.kvSet.bind(kv),
+    kvDelete: kv.kvDelete.bind(kv),
+  } satisfies Pick<Store, 'getAccount' | 'kvGet' | 'kvList' | 'kvSet' | 'kvDelete'>;
 }
 
 async function setup(limits: Record<string, number> = {}) {
@@ -96,7 +103,7 @@ test('per-account throttling across addresses; success resets the account counte
 test('store failure answers temp', async () => {
   const config = defaultConfig();
   const { log } = capture();
-  const auth = createAuthenticator({ getAccount: async () => { throw new Error('disk on fire'); } }, config, log);
+  const auth = createAuthenticator({ ...fakeStore([]), getAccount: async () => { throw new Error('disk on fire'); } }, config, log);
   assert.deepEqual(await auth.login('a@b.c', 'pw', '192.0.2.1'), { ok: false, reason: 'temp' });
 });
 

@@ -1,13 +1,20 @@
 /**
- * Syntax checks and parsing for command arguments: domains, addresses (RFC 5321 §4.1.2
+ * Syntax checks and parsing for what the CLI and the admin console take in: domains, addresses (RFC 5321 §4.1.2
  * Dot-string local parts; RFC 1035 §2.3.1 labels, UTF-8 allowed for IDN), sizes ("500M").
  */
-import { CliError } from './common.js';
 
-/** Lower-cased domain, or CliError naming what is wrong. */
+/** Input an operator or user got wrong; the message says what and why (the CLI prints it, the web shows it). */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Lower-cased domain, or InputError naming what is wrong. */
 export function parseDomain(input: string, what = 'domain'): string {
   const d = input.trim().toLowerCase().replace(/\.$/, '');
-  const bad = (why: string) => new CliError(`invalid ${what} "${input}": ${why}`);
+  const bad = (why: string) => new InputError(`invalid ${what} "${input}": ${why}`);
   if (!d) throw bad('empty');
   if (d.length > 253) throw bad('longer than 253 characters');
   for (const label of d.split('.')) {
@@ -23,14 +30,14 @@ export function parseDomain(input: string, what = 'domain'): string {
 /** RFC 5322 atext (§3.2.3), plus non-ASCII for SMTPUTF8 (RFC 6531). */
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\u{10FFFF}]+$/u;
 
-/** Lower-cased "local@domain", or CliError naming what is wrong. */
+/** Lower-cased "local@domain", or InputError naming what is wrong. */
 export function parseAddress(input: string, what = 'address'): string {
   const s = input.trim();
   const at = s.lastIndexOf('@');
-  if (at < 0) throw new CliError(`invalid ${what} "${input}": expected local@domain`);
+  if (at < 0) throw new InputError(`invalid ${what} "${input}": expected local@domain`);
   const local = s.slice(0, at);
   const domain = parseDomain(s.slice(at + 1), `${what} "${input}": domain`);
-  const bad = (why: string) => new CliError(`invalid ${what} "${input}": ${why}`);
+  const bad = (why: string) => new InputError(`invalid ${what} "${input}": ${why}`);
   if (!local) throw bad('the part before "@" is empty');
   if (Buffer.byteLength(local) > 64) throw bad('the part before "@" is longer than 64 bytes');
   if (local.split('.').some((atom) => !atom)) throw bad('dots must separate words (no leading, trailing or double dot)');
@@ -57,9 +64,9 @@ export function parseSize(input: string): number {
   const s = input.trim();
   if (/^(unlimited|none)$/i.test(s)) return 0;
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(s);
-  if (!m) throw new CliError(`invalid size "${input}": use a number with an optional unit, e.g. 500M, 2G, or 0 for unlimited`);
+  if (!m) throw new InputError(`invalid size "${input}": use a number with an optional unit, e.g. 500M, 2G, or 0 for unlimited`);
   const bytes = Math.round(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
-  if (!Number.isSafeInteger(bytes)) throw new CliError(`invalid size "${input}": too large`);
+  if (!Number.isSafeInteger(bytes)) throw new InputError(`invalid size "${input}": too large`);
   return bytes;
 }
 
