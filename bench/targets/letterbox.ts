@@ -43,6 +43,8 @@ enabled = false
 enabled = false
 [listeners.pop3s]
 enabled = false
+[listeners.https]
+enabled = false
 [auth]
 plaintext_allowed_from = ["127.0.0.1", "::1"]
 [limits]

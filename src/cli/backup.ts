@@ -199,3 +199,13 @@ export function register(program: Command): void {
       printReport(report, 'the restored store');
     });
 }
+
+/** a backup into <data_dir>/backups/letterbox-<yyyymmdd>-<hhmmss>.db (the admin console's "Back up now"); returns the file name */
+export async function backupIntoDataDir(config: Config): Promise<string> {
+  requireSqlite(config, 'backup');
+  const dir = resolve(config.data_dir, 'backups');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const name = `letterbox-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}.db`;
+  await backupDatabase(config.data_dir, resolve(dir, name));
+  return name;
+}

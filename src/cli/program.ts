@@ -3,7 +3,6 @@
  * and returns the exit code, printing errors as one line on stderr (no stack trace);
  * tests call it in-process with their own streams (./io.ts).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportError } from './common.js';
 import { io, setIo, type CliIO } from './io.js';
@@ -18,20 +17,8 @@ import * as dns from './dns.js';
 import * as dmarc from './dmarc.js';
 import * as verify from './verify.js';
 import * as transfer from './transfer.js';
+import { version } from '../version.js';
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    if (pkg.version) return pkg.version;
-  } catch {
-    // running from src/ under tsx: the path is one level shorter
-  }
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function buildProgram(): Command {
   const program = new Command('letterbox')

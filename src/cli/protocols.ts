@@ -12,7 +12,7 @@ import { handleImapConnection } from '../imap/server.js';
 import { handlePop3Connection } from '../pop3/server.js';
 import { startSmtp } from '../smtp/server.js';
 import { startQueueRunner } from '../smtp/queue/runner.js';
-import { startHttp } from '../http/server.js';
+import { startHttp, type HttpOptions } from '../http/server.js';
 
 type ListenerConfig = Config['listeners']['imap'];
 
@@ -20,7 +20,7 @@ export interface Protocols {
   handleImapConnection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void;
   handlePop3Connection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void;
   startSmtp(ctx: ServerContext, name: 'smtp' | 'submission' | 'submissions', listener: ListenerConfig): Promise<RunningListener>;
-  startHttp(ctx: ServerContext, listener: ListenerConfig): Promise<RunningListener>;
+  startHttp(ctx: ServerContext, listener: ListenerConfig, opts?: HttpOptions): Promise<RunningListener>;
   startQueueRunner(ctx: ServerContext): { stop(): Promise<void> };
 }
 

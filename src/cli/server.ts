@@ -29,9 +29,13 @@ import { TLS_LABEL } from './config.js';
 import { PROTOCOLS, type Protocols } from './protocols.js';
 import { BayesClassifier } from '../spam/bayes/classifier.js';
 import { withJunkLearning } from '../spam/bayes/learn.js';
+import { createMetrics } from '../metrics/registry.js';
+import type { WebServices } from '../web/types.js';
+import { storeBytesOnDisk } from '../web/pages/admin/status.js';
+import { backupIntoDataDir } from './backup.js';
 
 export type ListenerName = keyof Config['listeners'];
-const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http'];
+const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'];
 const PURGE_EVERY_MS = 3600_000;
 
 export interface StartedListener {
@@ -133,18 +137,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     } catch (e) {
       throw new CliError(`TLS setup failed (tls.cert / tls.key, or the self-signed certificate in ${config.data_dir}): ${(e as Error).message}`);
     }
-    const auth = createAuthenticator(store, config, log);
+    const metrics = createMetrics({ storeBytes: async () => storeBytesOnDisk(config), queueDepth: async () => (await store.listQueue()).length });
+    const auth = createAuthenticator(store, config, log, { metrics });
     const sessions = createSessionRegistry(store, log);
     // the classifier learns from moves into and out of Junk (src/spam/bayes/learn.ts)
     const bayes = new BayesClassifier(store, config.spam.bayes);
-    const ctx: ServerContext = { config, store: withJunkLearning(store, bayes, log), auth, tls, log, shutdown: abort.signal, sessions, bayes };
+    const ctx: ServerContext = { config, store: withJunkLearning(store, bayes, log), auth, tls, log, shutdown: abort.signal, sessions, bayes, metrics };
+    const services: WebServices = {
+      metrics,
+      startedAt: new Date(),
+      listeners: () => started.map((s) => ({ ...s.info })),
+      backup: () => backupIntoDataDir(config),
+    };
 
     for (const name of ORDER) {
       const l = config.listeners[name];
       if (!l.enabled) continue;
       let handle: (Closable & { port: number; address?: string }) | null;
       try {
-        handle = await startListener(name, l, ctx, protocols);
+        handle = await startListener(name, l, ctx, protocols, services);
       } catch (e) {
         throw new CliError(listenErrorMessage(name, l.address, l.port, e));
       }
@@ -184,6 +195,7 @@ async function startListener(
   l: Config['listeners']['imap'],
   ctx: ServerContext,
   p: Partial<Protocols>,
+  services: WebServices,
 ): Promise<(Closable & { port: number; address?: string }) | null> {
   switch (name) {
     case 'smtp':
@@ -191,7 +203,8 @@ async function startListener(
     case 'submissions':
       return p.startSmtp ? p.startSmtp(ctx, name, l) : null;
     case 'http':
-      return p.startHttp ? p.startHttp(ctx, l) : null;
+    case 'https':
+      return p.startHttp ? p.startHttp(ctx, l, { services, name }) : null;
     case 'imap':
     case 'imaps': {
       const h = p.handleImapConnection;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import type { Account, Pop3DeletePolicy, Store } from '../store/types.js';
 import { createAuthenticator } from '../auth/authenticator.js';
+import { isAdmin, setAdmin } from '../auth/roles.js';
 import { CliError, cliLogger, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
 import { readNewPassword } from './password.js';
@@ -132,6 +133,20 @@ export function register(program: Command): void {
       });
     });
 
+  user
+    .command('admin <address>')
+    .description('let this user use the admin console of the web pages (/admin); --revoke takes it back')
+    .option('--revoke', 'no longer an administrator')
+    .action(async (addr: string, opts: { revoke?: boolean }, cmd: Command) => {
+      const address = parseAddress(addr);
+      await withStore(loadConfigFrom(cmd), async (store) => {
+        const account = await requireAccount(store, address);
+        const was = await isAdmin(store, account.id);
+        await setAdmin(store, account.id, !opts.revoke);
+        if (opts.revoke) out(was ? `${address} is no longer an administrator` : `${address} was not an administrator`);
+        else out(was ? `${address} is already an administrator` : `${address} is now an administrator: sign in at /login on the web listener, then open /admin`);
+      });
+    });
   user
     .command('pop3-restore <address> [guid...]')
     .description('bring messages deleted over POP3 (policy "retain") back into INBOX: all, or the given ids')

@@ -42,6 +42,25 @@ export const ConfigSchema = z
         key: z.string().optional(),
         /** extra certificates chosen by SNI: { "mail.example.com" = { cert = "...", key = "..." } } */
         sni: z.record(z.string(), z.object({ cert: z.string(), key: z.string() }).strict()).default({}),
+        /** certificates from an ACME CA (RFC 8555, http-01), kept in <data_dir>/acme and renewed automatically */
+        acme: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** the CA's directory URL (default: Let's Encrypt production) */
+            directory_url: z.string().default('https://acme-v02.api.letsencrypt.org/directory'),
+            /** contact address for the ACME account (expiry notices) */
+            email: z.string().default(''),
+            /** extra PEM CA file to trust for the directory's HTTPS (a private ACME CA) */
+            ca_file: z.string().optional(),
+            /** renew this many days before expiry */
+            renew_days: positive.default(30),
+            /** more names besides hostname and autoconfig./mta-sts. of every domain */
+            extra_names: z.array(z.string()).default([]),
+            /** how often the certificate is checked for renewal */
+            check_interval_s: positive.default(12 * 3600),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -57,6 +76,7 @@ export const ConfigSchema = z
         pop3: listener(2110, 'starttls'),
         pop3s: listener(2995, 'implicit'),
         http: listener(8080, 'none'),
+        https: listener(8443, 'implicit'),
       })
       .strict()
       .prefault({}),
@@ -200,6 +220,22 @@ export const ConfigSchema = z
         servers: z.array(z.string()).default([]),
         /** per-query timeout */
         timeout_ms: positive.default(5000),
+      })
+      .strict()
+      .prefault({}),
+
+    web: z
+      .object({
+        /** hours a web sign-in lasts without use */
+        session_hours: positive.default(12),
+      })
+      .strict()
+      .prefault({}),
+
+    metrics: z
+      .object({
+        /** addresses or CIDR ranges allowed to scrape /metrics */
+        allowed_from: z.array(z.string()).default(['127.0.0.1', '::1']),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,65 @@
+/**
+ * /account/devices: the devices and programs that signed in to the account (src/auth/devices.ts):
+ * protocol, program name, address, first and last seen. "Sign out" ends the device's open
+ * sessions, revokes the app password it used (one that used the account password has to be
+ * stopped by changing the password) and forgets the entry.
+ */
+import { html } from 'hono/html';
+import type { WebContext, WebFeature, WebServices } from '../../types.js';
+import { csrfField, formatDate, page } from '../../html.js';
+import { field, formOf } from '../../forms.js';
+import { forgetDevice, getDevice, listDevices } from '../../../auth/devices.js';
+import { listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
+import type { ServerContext } from '../../../context.js';
+
+async function render(c: WebContext, ctx: ServerContext, notice: { kind: 'ok' | 'error'; text: string } | null = null, status: 200 | 400 = 200) {
+  const { account } = c.get('user')!;
+  const devices = await listDevices(ctx.store, account.id);
+  const apps = new Map((await listAppPasswords(ctx.store, account.id)).map((a) => [a.id, a.name]));
+  return page(c, {
+    title: 'Devices',
+    notice,
+    status,
+    body: html`
+<p>Programs that signed in to your account, most recent first.</p>
+${devices.length
+  ? html`<div class="scroll"><table class="stack-narrow">
+    <thead><tr><th scope="col">Program</th><th scope="col">Protocol</th><th scope="col">Address</th><th scope="col">Password</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+    <tbody>${devices.map(
+      (d) => html`<tr>
+        <td data-label="Program">${d.client ?? html`<span class="muted">unknown</span>`}</td>
+        <td data-label="Protocol">${d.protocol.toUpperCase()}</td>
+        <td data-label="Address"><code>${d.ip}</code></td>
+        <td data-label="Password">${d.credential === 'password' ? 'account password' : html`app password “${apps.get(d.credential) ?? d.appName ?? 'revoked'}”`}</td>
+        <td data-label="First seen">${formatDate(d.firstSeen)}</td>
+        <td data-label="Last seen">${formatDate(d.lastSeen)}</td>
+        <td><form method="post" action="/account/devices/sign-out" class="inline">${csrfField(c)}<input type="hidden" name="device" value="${d.key}"><button type="submit" class="danger" aria-label="Sign out ${d.client ?? d.protocol} from ${d.ip}">Sign out</button></form></td>
+      </tr>`,
+    )}</tbody></table></div>`
+  : html`<p class="muted">No device has signed in yet.</p>`}
+<p class="muted">Signing out a device that uses your account password ends its open connections, but it can sign in again until you <a href="/account/password">change the password</a>. Give each device its own <a href="/account/app-passwords">app password</a> to stop one for good.</p>`,
+  });
+}
+
+export const devicesPage: WebFeature = {
+  name: 'devices',
+  nav: [{ area: 'account', label: 'Devices', href: '/account/devices', order: 20 }],
+  routes(app, ctx, services: WebServices) {
+    app.get('/account/devices', (c) => render(c, ctx));
+    app.post('/account/devices/sign-out', async (c) => {
+      const { account } = c.get('user')!;
+      const key = field(await formOf(c), 'device');
+      const device = await getDevice(ctx.store, account.id, key);
+      if (!device) return render(c, ctx, { kind: 'error', text: 'No such device (already signed out?).' }, 400);
+      const ended = services.sessions?.close(account.id, { device: device.key }) ?? 0;
+      const revoked = device.credential !== 'password' && (await revokeAppPassword(ctx.store, account.id, device.credential));
+      if (revoked) services.sessions?.close(account.id, { credential: device.credential });
+      await forgetDevice(ctx.store, account.id, device.key);
+      ctx.log.info({ user: account.address, device: device.key, protocol: device.protocol, ip: device.ip, ended, revoked }, 'web: device signed out');
+      return render(c, ctx, {
+        kind: 'ok',
+        text: `Signed out ${device.client ?? device.protocol.toUpperCase()} at ${device.ip}: ${ended} open connection${ended === 1 ? '' : 's'} ended${revoked ? ', its app password revoked' : ''}.`,
+      });
+    });
+  },
+};
