@@ -3,6 +3,7 @@
  * `letterbox config check`. Every setting has a default; an empty file is a valid
  * quick-start configuration on unprivileged ports. Loading lives in ./load.ts.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const TlsMode = z.enum(['implicit', 'starttls', 'none']);
@@ -235,7 +236,16 @@ export const ConfigSchema = z
     metrics: z
       .object({
         /** addresses or CIDR ranges allowed to scrape /metrics */
-        allowed_from: z.array(z.string()).default(['127.0.0.1', '::1']),
+        allowed_from: z
+          .array(
+            z.string().refine((v) => {
+              const [addr, bits, extra] = v.trim().split('/');
+              const family = isIP(addr ?? '');
+              if (!family || extra !== undefined) return false;
+              return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+            }, 'expected an IP address or a CIDR range such as 10.0.0.0/8'),
+          )
+          .default(['127.0.0.1', '::1']),
       })
       .strict()
       .prefault({}),
