@@ -68,6 +68,8 @@ export interface CloseOptions {
   except?: string;
   /** only the sessions that logged in with this credential */
   credential?: CredentialRef;
+  /** only the sessions of this protocol from this address (one device, as the web UI lists it) */
+  device?: { protocol: SessionProtocol; remoteAddress: string };
 }
 
 export interface SessionRegistry {
@@ -147,7 +149,10 @@ export function createSessionRegistry(store: Pick<Store, 'bus' | 'getAccountById
     const group = byAccount.get(accountId);
     if (!group) return 0;
     const victims = [...group.entries].filter(
-      (e) => e.info.id !== opts.except && (opts.credential === undefined || e.info.credential === opts.credential),
+      (e) =>
+        e.info.id !== opts.except &&
+        (opts.credential === undefined || e.info.credential === opts.credential) &&
+        (opts.device === undefined || (e.info.protocol === opts.device.protocol && e.info.remoteAddress === opts.device.remoteAddress)),
     );
     for (const e of victims) closeOne(e, opts.reason);
     return victims.length;

@@ -93,3 +93,18 @@ export async function endOtherWebSessions(store: KvStore, accountId: AccountId, 
   const keys = (await store.kvList(SESSION_NS, accountId)).map((e) => e.key).filter((k) => k !== exceptKey);
   return keys.length ? store.kvDelete(SESSION_NS, accountId, keys) : 0;
 }
+
+/** ends the account's sign-ins made with this credential from this address (a device signed out), but `exceptKey` */
+export async function endWebSessionsOf(store: KvStore, accountId: AccountId, credential: string, ip: string, exceptKey: string): Promise<number> {
+  const keys = (await store.kvList(SESSION_NS, accountId))
+    .filter((e) => {
+      try {
+        const v = JSON.parse(e.value) as Stored;
+        return e.key !== exceptKey && v.credential === credential && v.ip === ip;
+      } catch {
+        return false;
+      }
+    })
+    .map((e) => e.key);
+  return keys.length ? store.kvDelete(SESSION_NS, accountId, keys) : 0;
+}

@@ -45,12 +45,6 @@ export interface ListenerStatus {
   tls: string;
 }
 
-/** protocol sessions (IMAP, POP3, SMTP) that the pages can end; see src/net for the registry */
-export interface SessionCloser {
-  /** ends the account's sessions that match; returns how many */
-  close(accountId: number, match: { credential?: string; device?: string; exceptWeb?: string }): number;
-}
-
 /** what `serve` hands the pages besides the ServerContext */
 export interface WebServices {
   metrics?: MetricsRegistry;
@@ -62,8 +56,6 @@ export interface WebServices {
   certificate?: () => { subject: string; notAfter: Date; issuer: string; source: string } | null;
   /** makes a backup of the store into <data_dir>/backups; resolves to the file name */
   backup?: () => Promise<string>;
-  /** open IMAP/POP3/SMTP sessions, to end them (sign a device out, password changed) */
-  sessions?: SessionCloser;
   startedAt?: Date;
 }
 

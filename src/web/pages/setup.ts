@@ -4,12 +4,12 @@
  * link for phones, and a note that Thunderbird and Outlook find everything themselves.
  * Served as / (also on autoconfig.<domain>, where the domain is filled in) and /setup.
  */
-import { html } from 'hono/html';
-import { raw } from 'hono/html';
+import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import type { ServerContext } from '../../context.js';
 import { mailSettings, parseAddress, type Endpoint } from '../../http/mailsettings.js';
-import type { WebContext, WebFeature } from '../types.js';
+import type { WebContext, WebFeature, WebServices } from '../types.js';
+import type { Config } from '../../config/schema.js';
 import { page } from '../html.js';
 
 const securityLabel = (e: Endpoint) => (e.security === 'SSL' ? 'SSL/TLS' : 'STARTTLS');
@@ -27,8 +27,17 @@ function endpoints(title: string, list: Endpoint[], user: string) {
   );
 }
 
-async function settingsFor(c: WebContext, ctx: ServerContext, address: string) {
-  const s = mailSettings(ctx.config);
+/** the configuration with the ports the listeners really bound (port 0 = any free port) */
+function liveConfig(ctx: ServerContext, services: WebServices): Config {
+  const running = services.listeners?.() ?? [];
+  const listeners = Object.fromEntries(
+    Object.entries(ctx.config.listeners).map(([name, l]) => [name, { ...l, port: running.find((r) => r.name === name)?.port ?? l.port }]),
+  ) as Config['listeners'];
+  return { ...ctx.config, listeners };
+}
+
+async function settingsFor(c: WebContext, ctx: ServerContext, services: WebServices, address: string) {
+  const s = mailSettings(liveConfig(ctx, services));
   const origin = new URL(c.req.url).origin;
   const profile = `/apple/mobileconfig?email=${encodeURIComponent(address)}`;
   const svg = await QRCode.toString(origin + profile, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
@@ -86,7 +95,7 @@ function askForm(prefill: string, error: string | null) {
 
 export const setupPage: WebFeature = {
   name: 'setup',
-  routes(app, ctx) {
+  routes(app, ctx, services) {
     const handler = async (c: WebContext) => {
       const email = c.req.query('email');
       const host = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '');
@@ -96,7 +105,7 @@ export const setupPage: WebFeature = {
       if (!parsed) return page(c, { title: 'Set up your mail', status: 400, body: askForm(email, 'That is not a mail address (expected name@domain).') });
       if (!(await ctx.store.getDomain(parsed.domain)))
         return page(c, { title: 'Set up your mail', status: 404, body: askForm(email, `${parsed.domain} is not a mail domain of this server.`) });
-      return page(c, { title: 'Set up your mail', body: await settingsFor(c, ctx, parsed.address.toLowerCase()) });
+      return page(c, { title: 'Set up your mail', body: await settingsFor(c, ctx, services, parsed.address.toLowerCase()) });
     };
     app.get('/', handler);
     app.get('/setup', handler);

@@ -10,7 +10,6 @@ import { field, fields, formOf } from '../../forms.js';
 import { APP_PASSWORD_PROTOCOLS, AppPasswordError, createAppPassword, listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
 import type { AuthProtocol } from '../../../auth/types.js';
 import type { ServerContext } from '../../../context.js';
-import type { WebServices } from '../../types.js';
 
 const LABEL: Record<AuthProtocol, string> = { imap: 'IMAP (read mail)', pop3: 'POP3 (download mail)', smtp: 'SMTP (send mail)', web: 'These web pages' };
 
@@ -56,7 +55,7 @@ ${list.length
 export const appPasswordsPage: WebFeature = {
   name: 'app-passwords',
   nav: [{ area: 'account', label: 'App passwords', href: '/account/app-passwords', order: 30 }],
-  routes(app, ctx, services: WebServices) {
+  routes(app, ctx) {
     app.get('/account/app-passwords', (c) => render(c, ctx));
     app.post('/account/app-passwords', async (c) => {
       const { account } = c.get('user')!;
@@ -75,7 +74,7 @@ export const appPasswordsPage: WebFeature = {
       const { account } = c.get('user')!;
       const id = field(await formOf(c), 'id');
       if (!(await revokeAppPassword(ctx.store, account.id, id))) return render(c, ctx, { notice: { kind: 'error', text: 'No such app password (already revoked?).' }, status: 400 });
-      const ended = services.sessions?.close(account.id, { credential: id }) ?? 0;
+      const ended = ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: id });
       ctx.log.info({ user: account.address, id, ended }, 'web: app password revoked');
       return render(c, ctx, { notice: { kind: 'ok', text: `App password revoked${ended ? `; ${ended} open session${ended === 1 ? '' : 's'} ended` : ''}.` } });
     });

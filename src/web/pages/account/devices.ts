@@ -5,7 +5,13 @@
  * stopped by changing the password) and forgets the entry.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature, WebServices } from '../../types.js';
+import type { WebContext, WebFeature } from '../../types.js';
+import { PASSWORD_CREDENTIAL, type SessionProtocol } from '../../../net/sessions.js';
+import type { AuthProtocol } from '../../../auth/types.js';
+import { endWebSessionsOf } from '../../session.js';
+
+/** the session registry's name for each protocol a device logs in with (web sign-ins are ./session.ts) */
+const SESSION_PROTOCOL: Record<AuthProtocol, SessionProtocol | null> = { imap: 'imap', pop3: 'pop3', smtp: 'submission', web: null };
 import { csrfField, formatDate, page } from '../../html.js';
 import { field, formOf } from '../../forms.js';
 import { forgetDevice, getDevice, listDevices } from '../../../auth/devices.js';
@@ -44,16 +50,20 @@ ${devices.length
 export const devicesPage: WebFeature = {
   name: 'devices',
   nav: [{ area: 'account', label: 'Devices', href: '/account/devices', order: 20 }],
-  routes(app, ctx, services: WebServices) {
+  routes(app, ctx) {
     app.get('/account/devices', (c) => render(c, ctx));
     app.post('/account/devices/sign-out', async (c) => {
       const { account } = c.get('user')!;
       const key = field(await formOf(c), 'device');
       const device = await getDevice(ctx.store, account.id, key);
       if (!device) return render(c, ctx, { kind: 'error', text: 'No such device (already signed out?).' }, 400);
-      const ended = services.sessions?.close(account.id, { device: device.key }) ?? 0;
-      const revoked = device.credential !== 'password' && (await revokeAppPassword(ctx.store, account.id, device.credential));
-      if (revoked) services.sessions?.close(account.id, { credential: device.credential });
+      const protocol = SESSION_PROTOCOL[device.protocol];
+      let ended = protocol
+        ? ctx.sessions.closeAccount(account.id, { reason: 'signed out on the web', credential: device.credential, device: { protocol, remoteAddress: device.ip } })
+        : 0;
+      const revoked = device.credential !== PASSWORD_CREDENTIAL && (await revokeAppPassword(ctx.store, account.id, device.credential));
+      if (revoked) ended += ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: device.credential });
+      if (device.protocol === 'web') ended += await endWebSessionsOf(ctx.store, account.id, device.credential, device.ip, c.get('user')!.session);
       await forgetDevice(ctx.store, account.id, device.key);
       ctx.log.info({ user: account.address, device: device.key, protocol: device.protocol, ip: device.ip, ended, revoked }, 'web: device signed out');
       return render(c, ctx, {

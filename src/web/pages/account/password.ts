@@ -9,6 +9,7 @@ import type { WebFeature, WebContext } from '../../types.js';
 import { csrfField, page } from '../../html.js';
 import { field, formOf } from '../../forms.js';
 import { endOtherWebSessions } from '../../session.js';
+import { PASSWORD_CREDENTIAL } from '../../../net/sessions.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -29,7 +30,7 @@ function form(c: WebContext) {
 export const passwordPage: WebFeature = {
   name: 'password',
   nav: [{ area: 'account', label: 'Password', href: '/account/password', order: 50 }],
-  routes(app, ctx, services) {
+  routes(app, ctx) {
     app.get('/account/password', (c) => page(c, { title: 'Change password', body: form(c) }));
     app.post('/account/password', async (c) => {
       const user = c.get('user')!;
@@ -44,7 +45,8 @@ export const passwordPage: WebFeature = {
       if (!r.ok) return fail(r.reason === 'throttled' ? 'Too many failed attempts. Wait a few minutes.' : 'The current password is wrong.', r.reason === 'throttled' ? 429 : 400);
       await ctx.store.updateAccount(user.account.id, { passwordHash: await ctx.auth.hashPassword(next) });
       const web = await endOtherWebSessions(ctx.store, user.account.id, user.session);
-      const mail = services.sessions?.close(user.account.id, { credential: 'password' }) ?? 0;
+      // the store's password change also ends them (any process); here at once, and counted
+      const mail = ctx.sessions.closeAccount(user.account.id, { reason: 'password changed on the web', credential: PASSWORD_CREDENTIAL });
       ctx.log.info({ user: user.account.address, endedWeb: web, endedMail: mail }, 'web: password changed; other sessions ended');
       return page(c, {
         title: 'Change password',

@@ -4,7 +4,8 @@
  * `letterbox user …` (src/admin/validate.ts for addresses and sizes).
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature, WebServices } from '../../types.js';
+import type { WebContext, WebFeature } from '../../types.js';
+import { PASSWORD_CREDENTIAL } from '../../../net/sessions.js';
 import type { ServerContext } from '../../../context.js';
 import { csrfField, formatBytes, page } from '../../html.js';
 import { field, formOf } from '../../forms.js';
@@ -93,7 +94,7 @@ async function detail(c: WebContext, ctx: ServerContext, a: Account, notice: Not
 export const adminUsers: WebFeature = {
   name: 'admin-users',
   nav: [{ area: 'admin', label: 'Users', href: '/admin/users', order: 30 }],
-  routes(app, ctx, services: WebServices) {
+  routes(app, ctx) {
     app.get('/admin/users', (c) => list(c, ctx));
     app.post('/admin/users', async (c) => {
       const f = await formOf(c);
@@ -135,7 +136,9 @@ export const adminUsers: WebFeature = {
             const pw = field(f, 'password');
             if (pw.length < MIN_PASSWORD_LENGTH) throw new InputError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
             const updated = await ctx.store.updateAccount(a.id, { passwordHash: await ctx.auth.hashPassword(pw) });
-            const ended = (await endOtherWebSessions(ctx.store, a.id, a.id === c.get('user')!.account.id ? c.get('user')!.session : null)) + (services.sessions?.close(a.id, { credential: 'password' }) ?? 0);
+            const ended =
+              (await endOtherWebSessions(ctx.store, a.id, a.id === c.get('user')!.account.id ? c.get('user')!.session : null)) +
+              ctx.sessions.closeAccount(a.id, { reason: 'password reset by an administrator', credential: PASSWORD_CREDENTIAL });
             ctx.log.info({ user: a.address, admin, ended }, 'web admin: password reset');
             return detail(c, ctx, updated, { kind: 'ok', text: `Password set; ${ended} session${ended === 1 ? '' : 's'} ended.` });
           }
@@ -161,7 +164,6 @@ export const adminUsers: WebFeature = {
           case 'remove': {
             if (field(f, 'confirm') !== 'yes') throw new InputError('tick the box to confirm');
             if (a.id === c.get('user')!.account.id) throw new InputError('you cannot remove your own account while signed in with it');
-            services.sessions?.close(a.id, {});
             await ctx.store.deleteAccount(a.id);
             ctx.log.info({ user: a.address, admin }, 'web admin: user removed');
             return list(c, ctx, { kind: 'ok', text: `Removed ${a.address} and their mail.` });
