@@ -33,6 +33,7 @@ import { createMetrics } from '../metrics/registry.js';
 import type { WebServices } from '../web/types.js';
 import { storeBytesOnDisk } from '../web/pages/admin/status.js';
 import { backupIntoDataDir } from './backup.js';
+import { createAcmeManager, type AcmeManager } from '../net/acme.js';
 
 export type ListenerName = keyof Config['listeners'];
 const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'];
@@ -50,6 +51,8 @@ export interface RunningServer {
   listeners: StartedListener[];
   /** re-reads changed certificate files (SIGHUP); true when new certificates are in use */
   reloadTls(): Promise<boolean>;
+  /** certificates from ACME (tls.acme), null when not enabled */
+  acme: AcmeManager | null;
   /** graceful stop; safe to call twice */
   stop(graceMs?: number): Promise<void>;
 }
@@ -81,7 +84,7 @@ export function listenErrorMessage(name: string, address: string, port: number, 
     case 'EACCES':
     case 'EPERM':
       return port < 1024
-        ? `cannot listen for ${where}: permission denied — ports below 1024 need privileges: run as root, grant the capability (sudo setcap 'cap_net_bind_service=+ep' ${process.execPath}), or use the quick-start ports 2525/2587/2465/2143/2993/2110/2995/8080 (the defaults when listeners.*.port is not set)`
+        ? `cannot listen for ${where}: permission denied — ports below 1024 need privileges: run as root, grant the capability (sudo setcap 'cap_net_bind_service=+ep' ${process.execPath}), or use the quick-start ports 2525/2587/2465/2143/2993/2110/2995/8080/8443 (the defaults when listeners.*.port is not set)`
         : `cannot listen for ${where}: permission denied (${msg})`;
     case 'EADDRNOTAVAIL':
       return `cannot listen for ${where}: address ${address} is not assigned to this machine — set listeners.${name}.address to one of its addresses, or 0.0.0.0 for all`;
@@ -115,6 +118,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let queue: { stop(): Promise<void> } | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;
   let tls: Awaited<ReturnType<typeof createTlsProvider>> | null = null;
+  let acme: AcmeManager | null = null;
   const abort = new AbortController();
   // every open session listens for shutdown: no listener limit on this signal
   setMaxListeners(0, abort.signal);
@@ -125,6 +129,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       abort.abort();
       if (purgeTimer) clearInterval(purgeTimer);
       tls?.close();
+      acme?.stop();
       await Promise.allSettled(started.map((s) => s.handle.close(graceMs)));
       if (queue) await queue.stop().catch((e: Error) => log.error({ err: e.message }, `stopping the outbound queue failed: ${e.message}`));
       await store.close();
@@ -148,7 +153,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       startedAt: new Date(),
       listeners: () => started.map((s) => ({ ...s.info })),
       backup: () => backupIntoDataDir(config),
+      certificate: () => provider.info(),
     };
+    const provider = tls;
+    if (config.tls.acme.enabled) {
+      const manager = createAcmeManager(config, store, log, (pem) => provider.useCertificate(pem, 'ACME (tls.acme)'));
+      acme = manager;
+      services.acmeChallenge = (token) => manager.challenge(token);
+      // a domain added in the admin console gets its autoconfig./mta-sts. names at once
+      services.domainsChanged = () => void manager.check();
+    }
 
     for (const name of ORDER) {
       const l = config.listeners[name];
@@ -175,6 +189,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         ),
         store.kvPurgeExpired(new Date()).catch((e: Error) => log.error({ err: e.message }, `purging expired keyed state failed: ${e.message}`)),
       ]);
+    // the http listener is up now: the CA can fetch the challenge answers
+    if (acme) void acme.check();
     void purge();
     purgeTimer = setInterval(purge, PURGE_EVERY_MS);
     purgeTimer.unref();
@@ -182,8 +198,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const listeners = started.map((s) => s.info);
     await banner(config, file, listeners, store, print, firstStart, opts.commandHint ?? commandHint(file));
     log.info({ listeners: listeners.map((l) => `${l.name}=${formatAddress(l.address, l.port)}`) }, 'letterbox started');
-    const provider = tls;
-    return { ctx, listeners, stop, reloadTls: () => provider.reload() };
+    return { ctx, listeners, stop, reloadTls: () => provider.reload(), acme };
   } catch (e) {
     await stop(0).catch(() => undefined);
     throw e;

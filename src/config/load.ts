@@ -104,6 +104,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
       ...(config.tls.cert !== undefined ? { cert: abs(config.tls.cert) } : {}),
       ...(config.tls.key !== undefined ? { key: abs(config.tls.key) } : {}),
       sni,
+      acme: { ...config.tls.acme, ...(config.tls.acme.ca_file !== undefined ? { ca_file: abs(config.tls.acme.ca_file) } : {}) },
     },
   };
 }
@@ -151,5 +152,8 @@ export function checkConfigFiles(config: Config): string[] {
     readable(`tls.sni."${name}".cert`, pair.cert);
     readable(`tls.sni."${name}".key`, pair.key);
   }
+  readable('tls.acme.ca_file', config.tls.acme.ca_file);
+  if (config.tls.acme.enabled && config.tls.cert !== undefined)
+    problems.push('tls.acme.enabled: the certificate would come from both tls.cert and ACME; unset tls.cert and tls.key, or disable tls.acme');
   return problems;
 }

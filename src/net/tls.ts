@@ -3,7 +3,9 @@
  *
  * Certificates, in order of preference:
  *  1. config.tls.cert / config.tls.key — PEM files (./pem.ts);
- *  2. otherwise a self-signed certificate for config.hostname (./selfsigned.ts), kept in
+ *  2. with tls.acme enabled, the certificate ./acme.ts obtained (in <data_dir>/acme), once
+ *     there is one; a new one is installed with useCertificate() as soon as it is issued;
+ *  3. otherwise a self-signed certificate for config.hostname (./selfsigned.ts), kept in
  *     <data_dir>/tls/{cert,key}.pem (made again when it expires or the hostname changes).
  * config.tls.sni maps further host names to their own certificate, chosen by SNI
  * (exact name first, then "*.example.com" for one leading label; the default otherwise).
@@ -21,6 +23,8 @@ import type { Config } from '../config/schema.js';
 import type { TlsProvider } from './types.js';
 import { loadPair, MIN_TLS_VERSION, TlsConfigError, type PemPair } from './pem.js';
 import { selfSignedCertificate } from './selfsigned.js';
+import { loadAcmeCertificate } from './acme.js';
+import { X509Certificate } from 'node:crypto';
 
 export { MIN_TLS_VERSION, TlsConfigError, type PemPair } from './pem.js';
 export { makeSelfSigned } from './selfsigned.js';
@@ -59,6 +63,10 @@ export interface ReloadableTlsProvider extends TlsProvider {
   reload(): Promise<boolean>;
   /** stops the periodic file check */
   close(): void;
+  /** puts a new default certificate in use at once (ACME issuance and renewal) */
+  useCertificate(pem: PemPair, source: string): void;
+  /** the default certificate in use, for status pages */
+  info(): { subject: string; issuer: string; notAfter: Date; source: string } | null;
 }
 
 /** every configured certificate file, for change detection */
@@ -81,7 +89,7 @@ function fingerprint(files: string[]): string {
     .join('|');
 }
 
-async function loadCertificates(config: Config, log: Logger): Promise<Certificates> {
+async function loadCertificates(config: Config, log: Logger): Promise<Certificates & { source: string }> {
   const { cert, key } = config.tls;
   if ((cert === undefined) !== (key === undefined)) {
     throw new TlsConfigError(
@@ -91,10 +99,19 @@ async function loadCertificates(config: Config, log: Logger): Promise<Certificat
   }
   let pem: PemPair;
   let defaultContext: tls.SecureContext;
+  let source: string;
+  const acme = config.tls.acme.enabled && cert === undefined ? loadAcmeCertificate(config.data_dir) : null;
   if (cert !== undefined && key !== undefined) {
     ({ pem, context: defaultContext } = loadPair(cert, key, 'tls'));
+    source = resolve(cert);
     log.info({ cert: resolve(cert) }, `using the certificate ${resolve(cert)}`);
+  } else if (acme) {
+    pem = { cert: acme.cert, key: acme.key };
+    defaultContext = tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
+    source = 'ACME (tls.acme)';
+    log.info({ names: acme.names, notAfter: acme.notAfter }, `using the ACME certificate for ${acme.names.join(', ')}`);
   } else {
+    source = config.tls.acme.enabled ? 'self-signed until ACME issues one' : 'self-signed (no tls.cert)';
     pem = await selfSignedCertificate(config, log);
     defaultContext = tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION });
   }
@@ -103,7 +120,7 @@ async function loadCertificates(config: Config, log: Logger): Promise<Certificat
     sni.set(host.toLowerCase().replace(/\.$/, ''), loadPair(pair.cert, pair.key, `tls.sni."${host}"`).context);
   }
   if (sni.size > 0) log.info({ hosts: [...sni.keys()] }, `SNI certificates loaded for ${[...sni.keys()].join(', ')}`);
-  return { pem, defaultContext, sni };
+  return { pem, defaultContext, sni, source };
 }
 
 export async function createTlsProvider(
@@ -115,6 +132,16 @@ export async function createTlsProvider(
   const files = configuredFiles(config);
   let loadedFrom = fingerprint(files);
   let current = await loadCertificates(config, tlog);
+  const changeListeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of changeListeners) {
+      try {
+        l();
+      } catch (err) {
+        tlog.error({ err: (err as Error).message }, `a listener could not take the new certificate: ${(err as Error).message}`);
+      }
+    }
+  };
 
   const SNICallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) =>
     cb(null, sniLookup(current.sni, servername) ?? current.defaultContext);
@@ -126,6 +153,7 @@ export async function createTlsProvider(
     try {
       current = await loadCertificates(config, tlog);
       loadedFrom = now;
+      changed();
       tlog.info('certificate files changed on disk; new TLS handshakes use the new certificates');
       return true;
     } catch (err) {
@@ -143,6 +171,23 @@ export async function createTlsProvider(
     serverOptions: () => ({ key: current.pem.key, cert: current.pem.cert, minVersion: MIN_TLS_VERSION, SNICallback }),
     reload,
     close: () => clearInterval(timer),
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    useCertificate(pem, source) {
+      current = { ...current, pem, defaultContext: tls.createSecureContext({ ...pem, minVersion: MIN_TLS_VERSION }), source };
+      tlog.info({ source }, `new certificate in use (${source}); every listener presents it from the next handshake`);
+      changed();
+    },
+    info() {
+      try {
+        const x = new X509Certificate(current.pem.cert);
+        return { subject: x.subject.replace(/\n/g, ', '), issuer: x.issuer.replace(/\n/g, ', '), notAfter: new Date(x.validTo), source: current.source };
+      } catch {
+        return null;
+      }
+    },
     upgrade(socket: net.Socket): Promise<tls.TLSSocket> {
       return new Promise((resolvePromise, reject) => {
         const secure = new tls.TLSSocket(socket, {

@@ -12,6 +12,11 @@ export interface TlsProvider {
   serverOptions(): tls.TlsOptions;
   /** STARTTLS: wraps an accepted plain socket as a server-side TLS socket; resolves after the handshake */
   upgrade(socket: net.Socket): Promise<tls.TLSSocket>;
+  /**
+   * Calls `listener` whenever the certificates change (renewed files, ACME); returns a function
+   * that stops it. Listeners that copied serverOptions() (smtp-server) refresh their copy here.
+   */
+  onChange?(listener: () => void): () => void;
 }
 
 export interface ConnectionInfo {

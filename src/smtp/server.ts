@@ -338,6 +338,9 @@ export async function startSmtp(
   }
 
   const server = new PromptSMTPServer(options);
+  // smtp-server keeps its own copy of the certificate: refresh it when ours changes (ACME, renewed files),
+  // so clients that send no SNI get the new one too
+  const stopWatchingTls = ctx.tls.onChange?.(() => server.updateSecureContext(ctx.tls.serverOptions()));
   server.on('error', (err: Error) => log.debug({ err: err.message }, `${name}: ${err.message}`));
   const sockets = new Set<net.Socket>();
   server.server.on('connection', (socket: net.Socket) => {
@@ -361,6 +364,7 @@ export async function startSmtp(
   let closing: Promise<void> | null = null;
   const close = (graceMs = 10_000): Promise<void> => {
     if (closing) return closing;
+    stopWatchingTls?.();
     closing = new Promise<void>((resolve) => {
       server.options.closeTimeout = Math.max(1, graceMs);
       server.close(() => resolve());

@@ -57,6 +57,8 @@ export interface WebServices {
   /** makes a backup of the store into <data_dir>/backups; resolves to the file name */
   backup?: () => Promise<string>;
   startedAt?: Date;
+  /** a domain was added or removed (ACME orders a certificate with its names) */
+  domainsChanged?: () => void;
 }
 
 export interface NavEntry {

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
 import { listAppPasswords } from '../../../src/auth/app-passwords.js';
@@ -33,6 +34,27 @@ async function retainOne(w: WebServer, account: Account, subject: string): Promi
   return retained.find((x) => x.subject === subject)!.guid;
 }
 
+/** the final line of each SMTP reply, in order */
+function smtpDialog(s: net.Socket): { next(): Promise<string> } {
+  const replies: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  let buf = '';
+  s.on('data', (d: Buffer) => {
+    buf += d.toString('latin1');
+    let i: number;
+    while ((i = buf.indexOf('\r\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (/^\d{3} /.test(line)) {
+        const w = waiting.shift();
+        if (w) w(line);
+        else replies.push(line);
+      }
+    }
+  });
+  return { next: () => (replies.length ? Promise.resolve(replies.shift()!) : new Promise((r) => waiting.push(r))) };
+}
+
 async function imapLogin(port: number, user: string, password: string): Promise<{ c: ImapClient; tagged: string }> {
   const c = await ImapClient.connect(port, false);
   await c.readLine();
@@ -45,7 +67,7 @@ describe('web pages', () => {
   let alice: Account;
   let bob: Account;
   before(async () => {
-    w = await startWebServer();
+    w = await startWebServer({ smtp: { verify_inbound: false } });
     alice = await w.addUser(ALICE, PW);
     bob = await w.addUser(BOB, PW);
     await w.addUser(ADMIN, PW, { admin: true });
@@ -203,6 +225,30 @@ describe('web pages', () => {
     assert.match(during, /^nodejs_eventloop_lag_seconds /m);
     assert.match(during, /^letterbox_queue_depth 0$/m);
     c.destroy();
+
+    // a message over port 25: received and delivered, SMTP commands by reply class
+    const smtp = net.connect(w.port('smtp'), '127.0.0.1');
+    const lines = smtpDialog(smtp);
+    for (const [send, expect] of [
+      [null, /^220 /],
+      ['EHLO client.example.org', /^250 /],
+      ['MAIL FROM:<x@example.org>', /^250 /],
+      [`RCPT TO:<${ALICE}>`, /^250 /],
+      ['DATA', /^354 /],
+      ['Subject: counted\r\n\r\nhello\r\n.', /^250 /],
+      ['QUIT', /^221 /],
+    ] as Array<[string | null, RegExp]>) {
+      if (send !== null) smtp.write(`${send}\r\n`);
+      assert.match(await lines.next(), expect, `after ${send}`);
+    }
+    smtp.destroy();
+    const after = await scrape();
+    for (const event of ['received', 'delivered'])
+      assert.equal(value(after, `letterbox_messages_total{event="${event}"}`), value(during, `letterbox_messages_total{event="${event}"}`) + 1, event);
+    assert.equal(
+      value(after, 'letterbox_command_duration_seconds_count{protocol="smtp",command="RCPT",status="2xx"}'),
+      value(during, 'letterbox_command_duration_seconds_count{protocol="smtp",command="RCPT",status="2xx"}') + 1,
+    );
 
     const ws = await startWebServer({ metrics: { allowed_from: ['192.0.2.0/24'] } });
     try {

@@ -81,7 +81,7 @@ async function liveCheck(resolve: DnsResolver, r: DnsRecord, hostname: string): 
 export const adminDomains: WebFeature = {
   name: 'admin-domains',
   nav: [{ area: 'admin', label: 'Domains', href: '/admin/domains', order: 20 }],
-  routes(app, ctx) {
+  routes(app, ctx, services) {
     app.get('/admin/domains', (c) => list(c, ctx));
     app.post('/admin/domains', async (c) => {
       const f = await formOf(c);
@@ -95,6 +95,7 @@ export const adminDomains: WebFeature = {
       if (await ctx.store.getDomain(name)) return list(c, ctx, { kind: 'error', text: `${name} is already a domain here.` }, 409);
       const dkim = field(f, 'dkim') ? { selector: dkimSelector(), privateKey: generateDkimKey() } : undefined;
       await ctx.store.addDomain(name, dkim);
+      services.domainsChanged?.();
       ctx.log.info({ domain: name, admin: c.get('user')!.account.address }, 'web admin: domain added');
       return list(c, ctx, { kind: 'ok', text: `Added ${name}. Publish its DNS records (open it below), then add users.` });
     });
