@@ -194,7 +194,7 @@ describe('web pages in Chromium', { skip }, () => {
       await page.goto(w.url('/account/devices', 'https'));
       const row = page.locator('tr', { hasText: 'browser-test-imaplib 1.0' });
       assert.equal(await row.count(), 1, 'the IMAP client is listed by the name it gave in ID');
-      assert.match((await row.textContent()) ?? '', /IMAP.*127\.0\.0\.1/s);
+      assert.match((await row.textContent()) ?? '', /IMAP.*127\.0\.0\.1.*connected now \(1\)/s);
       await check(page, 'devices');
       const closed = waitFor(imap, /CLOSED/, 10_000);
       await Promise.all([page.waitForSelector('.notice.ok'), row.locator('button').click()]);

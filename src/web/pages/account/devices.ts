@@ -22,6 +22,9 @@ async function render(c: WebContext, ctx: ServerContext, notice: { kind: 'ok' | 
   const { account } = c.get('user')!;
   const devices = await listDevices(ctx.store, account.id);
   const apps = new Map((await listAppPasswords(ctx.store, account.id)).map((a) => [a.id, a.name]));
+  const live = ctx.sessions.list(account.id);
+  const connected = (d: (typeof devices)[number]) =>
+    live.filter((s) => s.protocol === SESSION_PROTOCOL[d.protocol] && s.remoteAddress === d.ip && s.credential === d.credential).length;
   return page(c, {
     title: 'Devices',
     notice,
@@ -38,7 +41,7 @@ ${devices.length
         <td data-label="Address"><code>${d.ip}</code></td>
         <td data-label="Password">${d.credential === 'password' ? 'account password' : html`app password “${apps.get(d.credential) ?? d.appName ?? 'revoked'}”`}</td>
         <td data-label="First seen">${formatDate(d.firstSeen)}</td>
-        <td data-label="Last seen">${formatDate(d.lastSeen)}</td>
+        <td data-label="Last seen">${connected(d) ? html`<strong>connected now</strong> (${connected(d)})` : formatDate(d.lastSeen)}</td>
         <td><form method="post" action="/account/devices/sign-out" class="inline">${csrfField(c)}<input type="hidden" name="device" value="${d.key}"><button type="submit" class="danger" aria-label="Sign out ${d.client ?? d.protocol} from ${d.ip}">Sign out</button></form></td>
       </tr>`,
     )}</tbody></table></div>`
