@@ -103,6 +103,11 @@ export class WebClient {
     return { status: res.status, body, location: res.headers.get('location') };
   }
 
+  /** the Cookie header this client sends */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   get(path: string): Promise<WebResponse> {
     return this.send(path, { method: 'GET' });
   }

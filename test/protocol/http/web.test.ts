@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
+import { startTestDns, type TestDns } from '../../helpers/dns-server.js';
 import { listAppPasswords } from '../../../src/auth/app-passwords.js';
 import { listDevices } from '../../../src/auth/devices.js';
 import { isAdmin } from '../../../src/auth/roles.js';
@@ -256,5 +257,58 @@ describe('web pages', () => {
     } finally {
       await ws.stop();
     }
+  });
+});
+
+describe('admin console with the SQLite store and real DNS answers', () => {
+  let w: WebServer;
+  let dns: TestDns;
+  before(async () => {
+    dns = await startTestDns({
+      records: {
+        'example.test': [
+          { type: 'MX', data: { preference: 10, exchange: 'mail.example.test' } },
+          { type: 'TXT', data: 'v=spf1 mx -all' },
+        ],
+        '_dmarc.example.test': [{ type: 'TXT', data: 'v=DMARC1; p=none' }],
+      },
+    });
+    w = await startWebServer({ dns: { servers: [dns.server], timeout_ms: 2000 } }, { backend: 'sqlite' });
+    await w.addUser(ADMIN, PW, { admin: true });
+  });
+  after(async () => {
+    await w.stop();
+    await dns.close();
+  });
+
+  test('the DNS page shows what is published and what is missing', async () => {
+    const c = new WebClient(w.url());
+    await c.signIn(ADMIN, PW);
+    const page = await c.get('/admin/domains/example.test');
+    assert.equal(page.status, 200);
+    const rows = [...page.body.matchAll(/<tr>\s*<td data-label="Name"><code>([^<]+)<\/code><\/td>\s*<td data-label="Type">(\w+)<\/td>[\s\S]*?<td data-label="DNS now">([\s\S]*?)<\/td>/g)].map(
+      (m) => `${m[1]} ${m[2]} ${/published/.test(m[3]!) && !/nothing/.test(m[3]!) ? 'ok' : 'missing'}`,
+    );
+    assert.ok(rows.includes('example.test. MX ok'), rows.join('\n'));
+    assert.ok(rows.includes('example.test. TXT ok'), rows.join('\n'));
+    assert.ok(rows.includes('_dmarc.example.test. TXT ok'), rows.join('\n'));
+    assert.ok(rows.includes('_imaps._tcp.example.test. SRV missing'), rows.join('\n'));
+    assert.ok(dns.queries.includes('example.test MX'));
+  });
+
+  test('a backup made from the console is listed and downloads as the SQLite file', async () => {
+    const c = new WebClient(w.url());
+    await c.signIn(ADMIN, PW);
+    await c.get('/admin/backups');
+    const made = await c.post('/admin/backups', {});
+    assert.equal(made.status, 200, made.body);
+    const name = /Backup (letterbox-\d{8}-\d{6}\.db) made/.exec(made.body)?.[1];
+    assert.ok(name, made.body);
+    assert.match((await c.get('/admin/backups')).body, new RegExp(name));
+    const res = await fetch(w.url(`/admin/backups/${name}`), { headers: { cookie: c.cookieHeader() } });
+    assert.equal(res.status, 200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(bytes.subarray(0, 15).toString('latin1'), 'SQLite format 3');
+    assert.equal((await c.get('/admin/backups/..%2Fletterbox.db')).status, 404);
   });
 });
