@@ -78,13 +78,8 @@ export async function inboxCounts(t: Target, users: string[]): Promise<number> {
   return sum;
 }
 
-export async function smtpInbound(t: Target, corpus: Buffer[], total: number, senders: number): Promise<Figure[]> {
-  const users = Array.from({ length: 20 }, (_, i) => `rcpt${i + 1}`);
-  await t.addUsers(users, 'bench-password');
-  const stuffed = corpus.map(dotStuff);
-  const pids = () => t.rootPids().flatMap((p) => processTree(p));
-  const cpu0 = treeCpuSeconds(pids());
-  const t0 = process.hrtime.bigint();
+/** `total` messages from `senders` concurrent connections, to the users in turn; resolves after the last 250 */
+export async function sendMessages(t: Target, stuffed: Buffer[], total: number, senders: number, users: string[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: senders }, async () => {
@@ -100,6 +95,16 @@ export async function smtpInbound(t: Target, corpus: Buffer[], total: number, se
       c.close();
     }),
   );
+}
+
+export async function smtpInbound(t: Target, corpus: Buffer[], total: number, senders: number): Promise<Figure[]> {
+  const users = Array.from({ length: 20 }, (_, i) => `rcpt${i + 1}`);
+  await t.addUsers(users, 'bench-password');
+  const stuffed = corpus.map(dotStuff);
+  const pids = () => t.rootPids().flatMap((p) => processTree(p));
+  const cpu0 = treeCpuSeconds(pids());
+  const t0 = process.hrtime.bigint();
+  await sendMessages(t, stuffed, total, senders, users);
   const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
   // wait until everything is in the mailboxes (Postfix delivers after its 250)
   const deadline = Date.now() + 300_000;

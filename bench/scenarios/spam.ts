@@ -12,7 +12,7 @@ import { processTree, treeCpuSeconds } from '../lib/proc.js';
 import { startLetterbox } from '../targets/letterbox.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
-import { dotStuff, SmtpClient } from './smtp.js';
+import { dotStuff, sendMessages } from './smtp.js';
 
 const USERS = Array.from({ length: 20 }, (_, i) => `rcpt${i + 1}`);
 const PASSWORD = 'bench-password';
@@ -33,22 +33,8 @@ async function train(t: Target, corpus: Buffer[], user: string, offset: number):
 }
 
 async function inbound(t: Target, stuffed: Buffer[], total: number, senders: number): Promise<number> {
-  let next = 0;
   const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: senders }, async () => {
-      const c = await SmtpClient.connect(t.smtpPort);
-      for (;;) {
-        const i = next++;
-        if (i >= total) break;
-        await c.send(`MAIL FROM:<sender${i % 7}@remote.example>\r\n`, '250');
-        await c.send(`RCPT TO:<${USERS[i % USERS.length]}@${t.domain}>\r\n`, '250');
-        await c.send('DATA\r\n', '354');
-        await c.send(stuffed[i % stuffed.length]!, '250');
-      }
-      c.close();
-    }),
-  );
+  await sendMessages(t, stuffed, total, senders, USERS);
   return total / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 

@@ -8,9 +8,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../e2e/serve-process.js';
 
 export const GTUBE = {
   reject: 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X',
@@ -28,19 +28,11 @@ export function rspamdInstalled(): boolean {
   return spawnSync('rspamd', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 export async function startRspamd(opts: { dnsServer: string }): Promise<Rspamd> {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-rspamd-'));
   const local = join(dir, 'local');
   for (const d of [local, join(local, 'local.d'), join(dir, 'db'), join(dir, 'run')]) mkdirSync(d, { recursive: true });
-  const port = await freePort();
+  const port = (await freePorts(1))[0]!;
   const conf = join(dir, 'rspamd.conf');
   writeFileSync(
     conf,

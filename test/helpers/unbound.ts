@@ -8,20 +8,12 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../e2e/serve-process.js';
 
 export function unboundInstalled(): boolean {
   return spawnSync('unbound', ['-V'], { stdio: 'ignore' }).status === 0 && spawnSync('ldns-keygen', ['-v'], { stdio: 'ignore' }).error === undefined;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export interface SignedZone {
@@ -46,7 +38,7 @@ export async function startSignedZone(zone: string, records: string[], opts: { b
   const key = keygen();
   execFileSync('ldns-signzone', ['-n', file, key], { cwd: dir });
   const anchor = opts.bogus ? keygen() : key;
-  const [authPort, resPort] = [await freePort(), await freePort()];
+  const [authPort, resPort] = (await freePorts(2)) as [number, number];
   const common = (port: number, name: string) =>
     `server:\n  interface: 127.0.0.1@${port}\n  port: ${port}\n  do-daemonize: no\n  username: ""\n  chroot: ""\n  directory: "${dir}"\n  pidfile: "${dir}/${name}.pid"\n` +
     `  use-syslog: no\n  logfile: "${dir}/${name}.log"\n  access-control: 127.0.0.0/8 allow\n  do-ip6: no\n  local-zone: "test." nodefault\n  local-zone: "${zone}." nodefault\n`;
