@@ -6,10 +6,13 @@ import { insertMessage, type MessageRow } from './rows.js';
 import type { MailboxOps } from '../ops.js';
 
 
+/** claimRecent's answer when nothing is recent for the caller: above every possible UID */
+const NOTHING_RECENT = 2 ** 32;
+
 export function mailboxOps(ctx: Ctx): MailboxOps {
   const { q } = ctx;
   /** \Recent claims being committed, by mailbox (claimRecent) */
-  const recentClaims = new Map<number, Promise<number>>();
+  const recentClaims = new Map<number, { accountId: number; claim: Promise<number> }>();
 
   function createWithParents(
     accountId: number,
@@ -156,8 +159,14 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
     },
     async claimRecent(accountId, mailboxId) {
       // a claim already on its way for this mailbox (every IDLE session wakes for the same
-      // new message): wait for it; what it claimed is no longer new for anyone after it
-      for (let p = recentClaims.get(mailboxId); p; p = recentClaims.get(mailboxId)) await p.catch(() => undefined);
+      // new message): wait for it, and have nothing recent (a UID never reaches 2^32): what
+      // it claimed is another session's, anything newer is claimed at someone's next sync.
+      // No row is read again, for any of the thousands of sessions that may be waiting.
+      const inFlight = recentClaims.get(mailboxId);
+      if (inFlight && inFlight.accountId === accountId) {
+        await inFlight.claim.catch(() => undefined);
+        return NOTHING_RECENT;
+      }
       // nothing new since the last claim (the common SELECT): no transaction at all
       const now = ctx.mailbox(accountId, mailboxId);
       if (now.recent_from >= now.uid_next) return now.recent_from;
@@ -170,11 +179,12 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
         },
         { durable: false },
       );
-      recentClaims.set(mailboxId, claim);
+      const entry = { accountId, claim };
+      recentClaims.set(mailboxId, entry);
       try {
         return await claim;
       } finally {
-        if (recentClaims.get(mailboxId) === claim) recentClaims.delete(mailboxId);
+        if (recentClaims.get(mailboxId) === entry) recentClaims.delete(mailboxId);
       }
     },
   };

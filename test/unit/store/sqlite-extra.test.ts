@@ -338,3 +338,25 @@ describe('sqlite flag cache (flag-cache.ts)', () => {
       }
     }));
 });
+
+describe('sqlite \\Recent claims', () => {
+  it('concurrent claims on one mailbox: one caller gets the new messages as recent, the others none, in one commit', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.claimRecent(a.id, inbox);
+        for (let i = 0; i < 3; i++) await store.append(a.id, inbox, { raw: rawMessage({ subject: `r${i}` }) });
+        const before = sqliteStoreStats(store)!.jobs;
+        const froms = await Promise.all(Array.from({ length: 50 }, () => store.claimRecent(a.id, inbox)));
+        assert.equal(froms.filter((f) => f <= 3).length, 1, 'exactly one session sees the messages as recent');
+        assert.equal(froms.find((f) => f <= 3), 1);
+        assert.equal(froms.filter((f) => f > 3).length, 49, 'the others get a UID above every message');
+        assert.equal(sqliteStoreStats(store)!.jobs - before, 1, 'one mutation, not one per caller');
+        await assert.rejects(store.claimRecent(a.id + 1000, inbox), /does not exist/);
+      } finally {
+        await store.close();
+      }
+    }));
+});
