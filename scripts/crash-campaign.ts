@@ -13,9 +13,11 @@
  *   lost        acknowledged (SMTP 250 / APPEND OK) and in no mailbox
  *   duplicated  more than one copy for one recipient (acknowledged or not)
  *   half-stored a copy whose bytes differ from what was sent (for SMTP: after the trace
- *               fields the server prepends), or an unacknowledged SMTP message stored
- *               for one recipient but not the other
+ *               fields the server prepends)
+ *   partly delivered  an unacknowledged SMTP message stored for one recipient but not the
+ *               other: the sender retries, and the first recipient gets it twice
  *   undeleted   a POP3 DELE acknowledged by QUIT +OK whose message is back in INBOX
+ * Each problem is counted once, in the round it first shows.
  * then `letterbox verify` runs, and the server starts again. The counts are printed at the
  * end; the exit status is 1 unless every one is 0.
  */
@@ -261,14 +263,25 @@ interface Totals {
   lost: number;
   duplicated: number;
   halfStored: number;
+  partlyDelivered: number;
   undeleted: number;
   verifyFailures: number;
 }
+
+/** problems already counted (a lost message stays lost in every later round) */
+const seen = new Set<string>();
 
 async function check(home: ServeHome, totals: Totals, round: number): Promise<void> {
   const store = await openSqliteStore(home.dataDir);
   const copies = new Map<string, Map<string, number>>(); // account → token → copies
   const problems: string[] = [];
+  /** counts a problem the first time it is seen */
+  const found = (kind: Exclude<keyof Totals, 'ackedSmtp' | 'ackedAppend'>, text: string): void => {
+    if (seen.has(text)) return;
+    seen.add(text);
+    totals[kind]++;
+    problems.push(text);
+  };
   try {
     for (const address of [A, B, C]) {
       const acct = (await store.getAccount(address))!;
@@ -282,17 +295,11 @@ async function check(home: ServeHome, totals: Totals, round: number): Promise<vo
           per.set(token, (per.get(token) ?? 0) + 1);
           const s = sent.get(token);
           const whole = s && (s.kind === 'append' ? raw.equals(s.raw) : raw.length >= s.raw.length && raw.subarray(raw.length - s.raw.length).equals(s.raw));
-          if (!whole) {
-            totals.halfStored++;
-            problems.push(`half-stored: ${address} ${mb.name} UID ${m.uid} (${token})`);
-          }
+          if (!whole) found('halfStored', `half-stored: ${address} ${mb.name} UID ${m.uid} (${token})`);
         }
         if (mb.name === 'INBOX' && address === A)
           for (const t of pop3Deleted)
-            if (per.has(t)) {
-              totals.undeleted++;
-              problems.push(`undeleted: ${t} is back in INBOX after an acknowledged POP3 DELE`);
-            }
+            if (per.has(t)) found('undeleted', `undeleted: ${t} is back in INBOX after an acknowledged POP3 DELE`);
       }
       for (const r of await store.listRetained(acct.id)) {
         const token = /cc-[a-z]+-\d+/.exec(r.subject ?? '')?.[0];
@@ -306,25 +313,14 @@ async function check(home: ServeHome, totals: Totals, round: number): Promise<vo
     const recipients = s.kind === 'smtp' ? [A, C] : [B];
     const n = recipients.map((r) => copies.get(r)!.get(s.token) ?? 0);
     for (const [i, k] of n.entries()) {
-      if (s.acked && k === 0) {
-        totals.lost++;
-        problems.push(`lost: ${s.token} (acknowledged) is not in ${recipients[i]}'s store`);
-      }
-      if (k > 1) {
-        totals.duplicated++;
-        problems.push(`duplicated: ${s.token} is in ${recipients[i]}'s store ${k} times`);
-      }
+      if (s.acked && k === 0) found('lost', `lost: ${s.token} (acknowledged) is not in ${recipients[i]}'s store`);
+      if (k > 1) found('duplicated', `duplicated: ${s.token} is in ${recipients[i]}'s store ${k} times`);
     }
-    if (s.kind === 'smtp' && !s.acked && (n[0]! > 0) !== (n[1]! > 0)) {
-      totals.halfStored++;
-      problems.push(`half-stored: unacknowledged ${s.token} reached one recipient but not the other`);
-    }
+    if (s.kind === 'smtp' && !s.acked && (n[0]! > 0) !== (n[1]! > 0))
+      found('partlyDelivered', `partly delivered: unacknowledged ${s.token} (${s.raw.length} bytes) reached one recipient but not the other`);
   }
   const v = await home.cli(['verify']);
-  if (v.code !== 0) {
-    totals.verifyFailures++;
-    problems.push(`letterbox verify failed:\n${v.stdout}${v.stderr}`);
-  }
+  if (v.code !== 0) found('verifyFailures', `letterbox verify failed after round ${round}:\n${v.stdout}${v.stderr}`);
   for (const p of problems.slice(0, 10)) console.log(`  round ${round}: ${p}`);
 }
 
@@ -336,7 +332,7 @@ async function main(): Promise<void> {
     '[pop3]\ndelete_policy = "retain"\n[limits]\nsmtp_messages_per_ip_per_minute = 1000000\nconnections_per_ip = 1000\nmessages_per_hour_per_account = 1000000\n' +
       'failed_logins_per_ip = 1000000\nfailed_logins_per_account = 1000000\n',
   );
-  const totals: Totals = { ackedSmtp: 0, ackedAppend: 0, lost: 0, duplicated: 0, halfStored: 0, undeleted: 0, verifyFailures: 0 };
+  const totals: Totals = { ackedSmtp: 0, ackedAppend: 0, lost: 0, duplicated: 0, halfStored: 0, partlyDelivered: 0, undeleted: 0, verifyFailures: 0 };
   const started = Date.now();
   try {
     for (const u of [A, B, C]) await addUserViaCli(home, u, PW);
@@ -372,7 +368,7 @@ async function main(): Promise<void> {
         console.log(
           `after ${round} kills (${Math.round((Date.now() - started) / 1000)} s): ${totals.ackedSmtp} SMTP and ${totals.ackedAppend} APPEND acknowledged, ` +
             `${pop3Deleted.size} POP3 deletions; lost ${totals.lost}, duplicated ${totals.duplicated}, half-stored ${totals.halfStored}, ` +
-            `undeleted ${totals.undeleted}, verify failures ${totals.verifyFailures}`,
+            `partly delivered ${totals.partlyDelivered}, undeleted ${totals.undeleted}, verify failures ${totals.verifyFailures}`,
         );
       }
       if (round < KILLS) srv = await home.start();
@@ -385,9 +381,9 @@ async function main(): Promise<void> {
   console.log(
     `\nresult: ${KILLS} SIGKILLs; ${sentSmtp} SMTP messages sent (${totals.ackedSmtp} acknowledged, 2 recipients each), ` +
       `${sentAppend} APPENDs (${totals.ackedAppend} acknowledged), ${pop3Deleted.size} POP3 deletions acknowledged\n` +
-      `lost ${totals.lost}, duplicated ${totals.duplicated}, half-stored ${totals.halfStored}, undeleted ${totals.undeleted}, verify failures ${totals.verifyFailures}`,
+      `lost ${totals.lost}, duplicated ${totals.duplicated}, half-stored ${totals.halfStored}, partly delivered ${totals.partlyDelivered}, undeleted ${totals.undeleted}, verify failures ${totals.verifyFailures}`,
   );
-  process.exit(totals.lost + totals.duplicated + totals.halfStored + totals.undeleted + totals.verifyFailures === 0 ? 0 : 1);
+  process.exit(totals.lost + totals.duplicated + totals.halfStored + totals.partlyDelivered + totals.undeleted + totals.verifyFailures === 0 ? 0 : 1);
 }
 
 await main();

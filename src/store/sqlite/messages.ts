@@ -75,8 +75,16 @@ const INDEX_CACHE_SIZE = 10_000;
 const INDEX_CACHE_REPLACE_EVERY = 8;
 
 const EMPTY = Buffer.alloc(0);
-/** deliveries of messages this large commit each recipient's copy on its own */
+/** deliveries of messages this large are committed in several transactions… */
 const SPLIT_COMMIT_BYTES = 1024 * 1024;
+/**
+ * …each holding copies up to this many bytes (at least one copy). Every recipient of one
+ * delivery that fits gets it in the same commit: a crash can not leave the message with
+ * some recipients but unacknowledged, to be duplicated for them by the sender's retry
+ * (the crash campaign found this with per-copy commits). Beyond it a commit still holds
+ * the event loop for no longer than one large message does.
+ */
+const COMMIT_BUDGET_BYTES = 16 * 1024 * 1024;
 
 export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): MessageOps {
   const { q } = ctx;
@@ -299,14 +307,27 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
         for (const { i, r } of await deliverBatch(all)) results[i] = r;
         return results;
       }
-      // a large message: one commit per distinct copy, so the event loop is held for one
-      // copy's write at a time, not for every recipient's at once
+      // a large message: distinct copies are committed COMMIT_BUDGET_BYTES at a time, so the
+      // event loop is never held for every recipient's write of a huge message at once
       const groups = new Map<string, Array<{ t: Target; i: number }>>();
       for (const x of all) {
         const key = (x.t.prefix ?? EMPTY).toString('latin1');
         groups.set(key, [...(groups.get(key) ?? []), x]);
       }
-      for (const batch of groups.values()) for (const { i, r } of await deliverBatch(batch)) results[i] = r;
+      let batch: Array<{ t: Target; i: number }> = [];
+      let bytes = 0;
+      const flush = async () => {
+        for (const { i, r } of await deliverBatch(batch)) results[i] = r;
+        batch = [];
+        bytes = 0;
+      };
+      for (const [prefix, group] of groups) {
+        const copy = prefix.length + base.raw.length;
+        if (batch.length > 0 && bytes + copy > COMMIT_BUDGET_BYTES) await flush();
+        batch.push(...group);
+        bytes += copy;
+      }
+      if (batch.length > 0) await flush();
       return results;
     },
   };

@@ -2,13 +2,15 @@
  * The MIME indexer (src/mime/index.ts), which runs on every delivered message: for any
  * bytes it returns an index (never throws) that checkIndex (what `letterbox verify`
  * trusts) accepts against those bytes; search text, BODYSTRUCTURE and ENVELOPE encoding
- * of the result never throw either.
+ * of the result never throw either. A delivery copy's index derived by offset from a
+ * per-recipient prefix (src/mime/prefix.ts) equals the index of the copy's bytes.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { indexMessage } from '../../../src/mime/index.js';
+import { indexWithPrefix } from '../../../src/mime/prefix.js';
 import { checkIndex } from '../../../src/mime/check.js';
 import { searchableText } from '../../../src/mime/text.js';
 import { encodeBodyStructure } from '../../../src/imap/wire/bodystructure.js';
@@ -44,11 +46,18 @@ const tree: fc.Arbitrary<string> = fc.letrec<{ msg: string; part: string }>((tie
   ),
 })).msg;
 
+/** per-recipient trace fields as delivery prepends them (and some that are not whole fields) */
+const prefix = fc
+  .array(fc.constantFrom('Return-Path: <a@b>\r\n', 'Delivered-To: x@y\r\n', 'Received: from a\r\n\tby b; Mon, 1 Jan 2024\r\n', 'X-\u00e9: 8bit\r\n', ' cont\r\n', 'bad line\r\n', 'A: b\n'), { maxLength: 3 })
+  .map((l) => Buffer.from(l.join(''), 'utf8'));
+
 export default defineTarget({
   name: 'mime-index',
-  input: fc.tuple(mutated(fc.oneof(fc.constantFrom(...seeds), tree.map((s) => Buffer.from(s))), DICT, 8), fc.integer({ min: 0, max: 40 })),
-  check([raw, depth]) {
+  input: fc.tuple(mutated(fc.oneof(fc.constantFrom(...seeds), tree.map((s) => Buffer.from(s))), DICT, 8), fc.integer({ min: 0, max: 40 }), prefix),
+  check([raw, depth, pre]) {
     const idx = indexMessage(raw, { maxDepth: depth });
+    const shifted = indexWithPrefix(idx, raw.length, pre);
+    if (shifted) assert.deepEqual(shifted, indexMessage(Buffer.concat([pre, raw]), { maxDepth: depth }), 'prefix index = index of the copy');
     assert.deepEqual(checkIndex(raw, idx), [], 'the index describes the bytes');
     JSON.parse(JSON.stringify(idx));
     searchableText(raw, idx);

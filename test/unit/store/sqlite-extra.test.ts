@@ -207,6 +207,29 @@ describe('sqlite store', () => {
     }));
 });
 
+describe('sqlite delivery commits', () => {
+  it('every copy of a large delivery shares one commit (no partial delivery on a crash); huge ones are split by bytes', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const accounts = [];
+        for (const n of ['a', 'b', 'c']) accounts.push(await seedAccount(store, `${n}@example.test`));
+        const targets = accounts.map((a) => ({ accountId: a.id, prefix: Buffer.from(`Delivered-To: ${a.address}\r\n`) }));
+        const big = (mib: number) => Buffer.concat([Buffer.from('Subject: big\r\n\r\n'), Buffer.alloc(mib * 1024 * 1024, 'x')]);
+        let before = sqliteStoreStats(store)!;
+        let r = await store.deliver(targets, big(1.5));
+        assert.ok(r.every((x) => !('error' in x)));
+        assert.equal(sqliteStoreStats(store)!.commits - before.commits, 1, 'three 1.5 MiB copies: one commit');
+        before = sqliteStoreStats(store)!;
+        r = await store.deliver(targets, big(10));
+        assert.ok(r.every((x) => !('error' in x)));
+        assert.equal(sqliteStoreStats(store)!.commits - before.commits, 3, 'three 10 MiB copies: 16 MiB per commit at most');
+      } finally {
+        await store.close();
+      }
+    }));
+});
+
 describe('sqlite parse workers', () => {
   it('a large delivery to several recipients is parsed once, in a worker, even with parseWorkers 0', () =>
     withDir(async (dir) => {
