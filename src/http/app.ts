@@ -6,10 +6,10 @@
  *   POST /autodiscover/autodiscover.xml                   Outlook (POX Autodiscover)
  *   GET  /apple/mobileconfig?email=…                      iOS / macOS configuration profile
  *   GET  /healthz                                         200 "ok"
- *   GET  /.well-known/mta-sts.txt                         MTA-STS policy (RFC 8461) on mta-sts.<domain>
  *   GET  /metrics                                         Prometheus, from metrics.allowed_from only
  *   GET  /.well-known/acme-challenge/<token>              ACME http-01 (tls.acme)
- *   everything else                                       the web pages (src/web)
+ *   everything else                                       the web pages (src/web), among them
+ *                                                         the MTA-STS policy on mta-sts.<domain>
  *
  * Request bodies over MAX_BODY_BYTES get 413. Addresses whose domain is not hosted here get
  * 404 from the discovery routes, so clients fall back to their own guesses.
@@ -22,21 +22,21 @@ import type { ServerContext } from '../context.js';
 import { normaliseIp } from '../net/address.js';
 import type { WebServices } from '../web/types.js';
 import { createWebApp } from '../web/app.js';
+import { MTA_STS_PATH } from '../web/pages/mta-sts.js';
 import { mailSettings, parseAddress } from './mailsettings.js';
 import { autoconfigXml } from './autoconfig.js';
 import { autodiscoverXml, requestedAddress } from './autodiscover.js';
 import { mobileconfig } from './mobileconfig.js';
-import { mtaStsPolicyFor } from './mta-sts.js';
 
 /** request bodies above this are refused with 413 (an Autodiscover request is a few hundred bytes, a form less) */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 type Env = { Bindings: HttpBindings };
 
-/** path → methods of the routes outside the web pages */
+/** path → methods of the routes outside the web pages, and of the web's MTA-STS policy */
 const FIXED_ROUTES: Record<string, string[]> = {
   '/healthz': ['GET'],
-  '/.well-known/mta-sts.txt': ['GET'],
+  [MTA_STS_PATH]: ['GET'],
   '/metrics': ['GET'],
   '/mail/config-v1.1.xml': ['GET'],
   '/.well-known/autoconfig/mail/config-v1.1.xml': ['GET'],
@@ -105,11 +105,6 @@ function discovery(app: Hono<Env>, ctx: ServerContext): void {
     });
   });
   app.get('/healthz', (c) => c.text('ok'));
-  app.get('/.well-known/mta-sts.txt', async (c) => {
-    const text = await mtaStsPolicyFor(ctx, c.req.header('host'));
-    if (text === null) throw new HttpError(404, 'no MTA-STS policy for this host (expected mta-sts.<a domain hosted here>)');
-    return c.text(text);
-  });
 }
 
 export function createHttpApp(ctx: ServerContext, services: WebServices, secure: boolean): Hono<Env> {

@@ -17,6 +17,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
@@ -38,11 +39,15 @@ export interface AcmeManager {
 
 export const ACME_DIR = 'acme';
 
-/** the names one certificate covers: hostname, autoconfig.<d> and mta-sts.<d> of every domain, extra names */
+/**
+ * The names one certificate covers: hostname, autoconfig.<d> and mta-sts.<d> of every
+ * domain, extra names. A domain kept in Unicode (IDN) is named by its A-label (xn--…):
+ * CAs take only that form, and it is what SNI and the Host header carry.
+ */
 export async function acmeNames(config: Config, store: Pick<Store, 'listDomains'>): Promise<string[]> {
   const names = new Set<string>();
   const add = (n: string) => {
-    const v = n.trim().toLowerCase().replace(/\.$/, '');
+    const v = domainToASCII(n.trim().toLowerCase().replace(/\.$/, ''));
     if (v && v.includes('.') && v !== 'localhost' && !/^[\d.]+$/.test(v) && !v.includes(':')) names.add(v);
   };
   add(config.hostname);

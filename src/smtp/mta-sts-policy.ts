@@ -1,7 +1,7 @@
 /**
  * Our own MTA-STS policy (RFC 8461 §3.2), the same text for every hosted domain: mail for
  * it goes to this server's hostname. Served at https://mta-sts.<domain>/.well-known/mta-sts.txt
- * by the web listener (src/http/mta-sts.ts); `letterbox dns` prints the `_mta-sts` record
+ * by the web listeners (src/web/pages/mta-sts.ts); `letterbox dns` prints the `_mta-sts` record
  * whose id changes whenever the text does.
  */
 import { createHash } from 'node:crypto';

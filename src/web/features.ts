@@ -6,6 +6,7 @@
 import type { WebFeature } from './types.js';
 import { setupPage } from './pages/setup.js';
 import { loginPage } from './pages/login.js';
+import { mtaStsPolicy } from './pages/mta-sts.js';
 import { accountOverview } from './pages/account/overview.js';
 import { devicesPage } from './pages/account/devices.js';
 import { appPasswordsPage } from './pages/account/app-passwords.js';
@@ -21,6 +22,7 @@ import { adminBackups } from './pages/admin/backups.js';
 export const FEATURES: WebFeature[] = [
   setupPage,
   loginPage,
+  mtaStsPolicy,
   accountOverview,
   devicesPage,
   appPasswordsPage,

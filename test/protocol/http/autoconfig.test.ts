@@ -247,16 +247,3 @@ test('HTTPS on an implicit-TLS http listener', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.body, 'ok');
 });
-
-test('MTA-STS policy on mta-sts.<hosted domain> only (issue 15)', async () => {
-  const l = await serve({ hostname: 'mail.example.org', smtp: { mta_sts_policy: 'enforce', mta_sts_max_age_days: 3 } });
-  const ok = await request(l, 'GET', '/.well-known/mta-sts.txt', { headers: { Host: 'mta-sts.example.org' } });
-  assert.equal(ok.status, 200);
-  assert.match(ok.headers['content-type'] ?? '', /^text\/plain/);
-  assert.equal(ok.body, 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.org\r\nmax_age: 259200\r\n');
-  // and mailauth's parser (what senders use) reads it
-  const { parsePolicy } = await import('mailauth/lib/mta-sts.js');
-  assert.deepEqual((parsePolicy(ok.body) as { mx: string[] }).mx, ['mail.example.org']);
-  assert.equal((await request(l, 'GET', '/.well-known/mta-sts.txt', { headers: { Host: 'mta-sts.other.test' } })).status, 404);
-  assert.equal((await request(l, 'GET', '/.well-known/mta-sts.txt', { headers: { Host: 'example.org' } })).status, 404);
-});
