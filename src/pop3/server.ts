@@ -6,16 +6,18 @@
  *   server.ts   this file: one Pop3Session per connection
  *   session.ts  state machine, line queue, timeouts, STLS, shutdown
  *   maildrop.ts snapshot + DELE marks + UIDL format;  lock.ts per-account lock, LOGIN-DELAY
- *   commands/   one file per command, table in commands/index.ts
+ *   commands/   one file per command, table in commands/index.ts (given to each session here:
+ *               commands import the session, never the reverse)
  *   wire/       pure: line splitting, responses, dot-stuffing, TOP slicing
  */
 import type * as net from 'node:net';
 import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../net/types.js';
+import { COMMANDS } from './commands/index.js';
 import { Pop3Session } from './session.js';
 
 export function handlePop3Connection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
   const closed = ctx.metrics?.connection('pop3');
   if (closed) socket.once('close', closed);
-  new Pop3Session(socket, info, ctx).start();
+  new Pop3Session(socket, info, ctx, COMMANDS).start();
 }

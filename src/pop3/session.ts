@@ -16,14 +16,20 @@ import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../net/types.js';
 import { StoreError, type Account } from '../store/types.js';
 import { plaintextAllowed } from '../auth/policy.js';
-import { LineSplitter, parseCommandLine, type LineEvent } from './wire/lines.js';
+import { LineSplitter, parseCommandLine, type LineEvent, type Pop3CommandLine } from './wire/lines.js';
 import { err, ok } from './wire/response.js';
 import { storeErrorResponse } from './errors.js';
 import type { Maildrop } from './maildrop.js';
-import { COMMANDS } from './commands/index.js';
 import type { SessionHandle } from '../net/sessions.js';
 
 export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
+
+/** One POP3 command: its keyword, the states it is valid in (RFC 1939 §3) and its handler (./commands/). */
+export interface Pop3Command {
+  name: string;
+  states: readonly Pop3State[];
+  run(session: Pop3Session, cmd: Pop3CommandLine): Promise<void>;
+}
 
 export interface Pop3Login {
   account: Account;
@@ -74,6 +80,8 @@ export class Pop3Session {
     socket: net.Socket,
     readonly info: ConnectionInfo,
     readonly ctx: ServerContext,
+    /** the command table (./commands/index.ts), handed in by ./server.ts */
+    private readonly commands: ReadonlyMap<string, Pop3Command>,
   ) {
     this.socket = socket;
     this.secure = info.secure;
@@ -341,7 +349,7 @@ export class Pop3Session {
     const cmd = parseCommandLine(line);
     this.registration.touch();
     this.log.trace({ cmd: cmd.keyword, args: SECRET_ARGS.has(cmd.keyword) ? undefined : cmd.rest }, 'POP3 command');
-    const def = COMMANDS.get(cmd.keyword);
+    const def = this.commands.get(cmd.keyword);
     if (cmd.keyword !== 'RETR') await this.settle();
     if (!def) {
       await this.badCommand(err(`Unknown command: ${cmd.keyword.slice(0, 20)}`));

@@ -5,11 +5,11 @@
  * (Literals above APPENDLIMIT are already refused by the session before they are sent.)
  */
 import type { AppendInput } from '../../store/types.js';
-import { rethrowTryCreate } from '../errors.js';
-import { formatSet } from '../session/selected.js';
+import { rethrowTryCreate } from '../session/errors.js';
 import { keywordLimitProblem } from '../session/limits.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseAppendArgs } from '../wire/args/append.js';
+import { respCode, seqSet } from '../wire/encode.js';
 
 export const appendCmd: ImapCommand = {
   name: 'APPEND',
@@ -38,6 +38,6 @@ export const appendCmd: ImapCommand = {
     for (const r of results) s.selected?.ingest(r.changes);
     const uids = results.map((r) => r.uid);
     s.log.info({ mailbox: name, count: uids.length }, 'imap append');
-    return { status: 'OK', code: `APPENDUID ${results[0].uidValidity} ${formatSet(uids)}`, text: 'APPEND completed' };
+    return { status: 'OK', code: respCode('APPENDUID', results[0].uidValidity, seqSet(uids)), text: 'APPEND completed' };
   },
 };

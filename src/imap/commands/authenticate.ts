@@ -7,6 +7,7 @@ import { createSasl } from '../../auth/sasl.js';
 import { completeLogin } from './login-common.js';
 import { no, type ImapCommand } from '../session/types.js';
 import { parseAuthenticateArgs } from '../wire/args/misc.js';
+import { respCode } from '../wire/encode.js';
 
 export const authenticateCmd: ImapCommand = {
   name: 'AUTHENTICATE',
@@ -21,7 +22,7 @@ export const authenticateCmd: ImapCommand = {
     if (!sasl) throw no(`Unsupported authentication mechanism ${mech.slice(0, 20)}`, 'CANNOT');
     let step = sasl.start(ir);
     while (step.type === 'challenge') {
-      s.write(`+ ${step.data}\r\n`);
+      s.challenge(step.data);
       const line = await s.readLine();
       if (line === null) return { status: 'NO', text: 'Connection closed', written: true };
       if (line.trim() === '*') return { status: 'BAD', text: 'Authentication cancelled' };
@@ -29,7 +30,7 @@ export const authenticateCmd: ImapCommand = {
     }
     if (step.type === 'error') {
       s.log.info({ mech, reason: step.message }, 'imap AUTHENTICATE failed');
-      return { status: 'NO', code: 'AUTHENTICATIONFAILED', text: 'Authentication failed' };
+      return { status: 'NO', code: respCode('AUTHENTICATIONFAILED'), text: 'Authentication failed' };
     }
     return completeLogin(s, step.authcid, step.password);
   },

@@ -2,13 +2,13 @@
 import { capabilities } from '../session/capability.js';
 import { ANY_STATE, type ImapCommand } from '../session/types.js';
 import { parseNoArgs } from '../wire/args/misc.js';
+import { atom } from '../wire/encode.js';
 
 export const capabilityCmd: ImapCommand = {
   name: 'CAPABILITY',
   states: ANY_STATE,
-  pipelineSafe: true,
   async run(s, req) {
     parseNoArgs(req.args, req.name);
-    s.write(`* CAPABILITY ${capabilities(s).join(' ')}\r\n`);
+    s.untagged(atom('CAPABILITY'), ...capabilities(s).map(atom));
   },
 };

@@ -4,11 +4,13 @@
  * (./move.ts), which sends COPYUID in an untagged OK before the EXPUNGE responses
  * (RFC 6851 §4.3) that the session's sync then emits.
  */
-import { rethrowTryCreate } from '../errors.js';
-import type { Session } from '../session/session.js';
-import { formatSet, toUidSet } from '../session/selected.js';
+import { rethrowTryCreate } from '../session/errors.js';
+import type { ImapSession as Session } from '../session/types.js';
+import { toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { parseCopyArgs } from '../wire/args/misc.js';
+import { formatSequenceList } from '../wire/args/seqset.js';
+import { atom, respCode, seqSet } from '../wire/encode.js';
 
 export async function copyOrMove(s: Session, req: Request, byUid: boolean, move: boolean): Promise<Tagged | void> {
   const { set, mailbox: name } = parseCopyArgs(req.args, s.names, move ? 'MOVE' : 'COPY');
@@ -22,27 +24,14 @@ export async function copyOrMove(s: Session, req: Request, byUid: boolean, move:
   const op = move ? s.ctx.store.move.bind(s.ctx.store) : s.ctx.store.copy.bind(s.ctx.store);
   const r = await op(s.accountId, v.mailboxId, toUidSet(uids), dest.id, { origin: s.id }).catch(rethrowTryCreate);
   v.ingest(r.changes);
-  if (!r.mapping.length) return { status: 'NO', code: 'EXPUNGEISSUED', text: 'The messages no longer exist' };
-  const dst = compress(r.mapping.map((p) => p[1]));
-  const fullCode = `COPYUID ${r.uidValidity} ${formatSet(r.mapping.map((p) => p[0]))} ${dst}`;
+  if (!r.mapping.length) return { status: 'NO', code: respCode('EXPUNGEISSUED'), text: 'The messages no longer exist' };
+  // destination UIDs keep the source order (RFC 4315 §3): only ascending runs are compressed
+  const fullCode = respCode('COPYUID', r.uidValidity, seqSet(r.mapping.map((p) => p[0])), atom(formatSequenceList(r.mapping.map((p) => p[1]))));
   if (move) {
-    s.write(`* OK [${fullCode}] Moved\r\n`);
+    s.notice('OK', 'Moved', fullCode);
     return { status: 'OK', text: 'MOVE completed' };
   }
   return { status: 'OK', code: fullCode, text: 'COPY completed' };
-}
-
-/** destination UIDs keep the source order (RFC 4315 §3): compress only ascending runs */
-function compress(nums: number[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < nums.length) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j] + 1) j++;
-    out.push(i === j ? String(nums[i]) : `${nums[i]}:${nums[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
 }
 
 export const copyCmd: ImapCommand = { name: 'COPY', states: SELECTED, run: (s, r) => copyOrMove(s, r, false, false) };

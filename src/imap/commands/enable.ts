@@ -1,6 +1,7 @@
 /** ENABLE (RFC 5161; RFC 9051 §6.3.1): IMAP4rev2, UTF8=ACCEPT (RFC 6855), CONDSTORE and QRESYNC (RFC 7162; QRESYNC implies CONDSTORE) */
 import { AUTHED, type ImapCommand } from '../session/types.js';
 import { parseEnableArgs } from '../wire/args/misc.js';
+import { atom } from '../wire/encode.js';
 
 const SUPPORTED = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
@@ -14,6 +15,6 @@ export const enableCmd: ImapCommand = {
       s.enabled.add(c);
       newly.push(c === 'IMAP4REV2' ? 'IMAP4rev2' : c);
     }
-    s.write(`* ENABLED${newly.map((c) => ' ' + c).join('')}\r\n`);
+    s.untagged(atom('ENABLED'), ...newly.map(atom));
   },
 };

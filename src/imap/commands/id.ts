@@ -1,11 +1,11 @@
 /** ID (RFC 2971): logs what the client says about itself, answers with our name */
 import { ANY_STATE, type ImapCommand } from '../session/types.js';
 import { parseIdArgs } from '../wire/args/misc.js';
+import { atom } from '../wire/encode.js';
 
 export const idCmd: ImapCommand = {
   name: 'ID',
   states: ANY_STATE,
-  pipelineSafe: true,
   async run(s, req) {
     const pairs = parseIdArgs(req.args);
     if (pairs) {
@@ -18,6 +18,6 @@ export const idCmd: ImapCommand = {
         if (s.account && s.client.device) void s.ctx.auth.identify(s.account.id, s.client.device, name);
       }
     }
-    s.write('* ID ("name" "letterbox" "vendor" "letterbox")\r\n');
+    s.untagged(atom('ID'), ['name', 'letterbox', 'vendor', 'letterbox']);
   },
 };

@@ -10,7 +10,7 @@ export const idleCmd: ImapCommand = {
   states: AUTHED,
   async run(s, req) {
     parseNoArgs(req.args, req.name);
-    s.write('+ idling\r\n');
+    s.continuation('idling');
     let pushing = Promise.resolve();
     const wake = () => {
       pushing = pushing.then(() => s.sync(true)).catch((e) => s.log.error({ err: e }, 'imap IDLE: could not report changes'));

@@ -6,14 +6,15 @@
  * allows it; clients expect them). Missing parents of matching names appear as
  * \NonExistent (rev2) or \Noselect (rev1) when "%" would otherwise hide them.
  */
-import type { MailboxInfo } from '../../store/types.js';
-import { encodeName } from '../session/names.js';
-import type { Session } from '../session/session.js';
+import { MAILBOX_DELIMITER, type MailboxInfo } from '../../store/types.js';
+import { mailboxName } from '../session/names.js';
+import type { ImapSession as Session } from '../session/types.js';
 import { AUTHED, type ImapCommand, type Request } from '../session/types.js';
 import { parseListArgs, parseLsubArgs } from '../wire/args/list.js';
 import { normalizeInbox } from '../wire/args/mailbox.js';
 import { joinListReference, listMatcher, parentNames } from '../wire/listmatch.js';
-import { statusLine } from './status-items.js';
+import { statusResponse } from './status-items.js';
+import { atom, type WireValue } from '../wire/encode.js';
 
 interface Entry {
   name: string;
@@ -48,7 +49,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   const tag = lsub ? 'LSUB' : 'LIST';
   // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and root
   if (patterns.length === 1 && patterns[0] === '') {
-    s.write(`* ${tag} (\\Noselect) "/" ""\r\n`);
+    s.untagged(atom(tag), [atom('\\Noselect')], MAILBOX_DELIMITER, '');
     return;
   }
   const all = await s.ctx.store.listMailboxes(s.accountId);
@@ -56,7 +57,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   const subs = new Set(lsub || sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED') ? await s.ctx.store.listSubscriptions(s.accountId) : []);
   const res = patterns.map((p) => listMatcher(normalizeInbox(joinListReference(reference, p))));
   const matches = (n: string) => res.some((r) => r(n));
-  const hasChildren = (n: string) => all.some((m) => m.name.startsWith(n + '/'));
+  const hasChildren = (n: string) => all.some((m) => m.name.startsWith(n + MAILBOX_DELIMITER));
 
   const entries = new Map<string, Entry>();
   const candidates = lsub || sel.has('SUBSCRIBED') ? [...subs] : all.map((m) => m.name);
@@ -83,7 +84,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   }
   // RECURSIVEMATCH may have added parents that are not themselves subscribed: keep only those with child info
   const names = [...entries.keys()].sort((x, y) => (x === 'INBOX' ? -1 : y === 'INBOX' ? 1 : x < y ? -1 : x > y ? 1 : 0));
-  let out = '';
+  const w = s.writer();
   for (const name of names) {
     const e = entries.get(name)!;
     if ((lsub || sel.has('SUBSCRIBED')) && !subs.has(name) && !e.childInfo && !lsub) continue;
@@ -97,14 +98,14 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
       if (e.info?.specialUse) attrs.push(e.info.specialUse);
       if ((sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED')) && subs.has(name)) attrs.push('\\Subscribed');
     }
-    const wire = encodeName(s, name);
-    let ext = '';
-    if (e.childInfo && sel.has('RECURSIVEMATCH')) ext = ' ("CHILDINFO" ("SUBSCRIBED"))';
-    out += `* ${tag} (${attrs.join(' ')}) "/" ${wire}${ext}\r\n`;
-    if (statusItems && e.info) out += await statusLine(s, e.info, statusItems, wire);
+    const resp: WireValue[] = [atom(tag), attrs.map(atom), MAILBOX_DELIMITER, mailboxName(s, name)];
+    if (e.childInfo && sel.has('RECURSIVEMATCH')) resp.push(['CHILDINFO', ['SUBSCRIBED']]);
+    w.untagged(resp);
+    if (statusItems && e.info) await statusResponse(s, w, e.info, statusItems);
   }
-  if (out) s.write(out);
+  s.send(w);
 }
 
-export const listCmd: ImapCommand = { name: 'LIST', states: AUTHED, pipelineSafe: true, run: (s, r) => list(s, r, false) };
-export const lsubCmd: ImapCommand = { name: 'LSUB', states: AUTHED, pipelineSafe: true, run: (s, r) => list(s, r, true) };
+
+export const listCmd: ImapCommand = { name: 'LIST', states: AUTHED, run: (s, r) => list(s, r, false) };
+export const lsubCmd: ImapCommand = { name: 'LSUB', states: AUTHED, run: (s, r) => list(s, r, true) };

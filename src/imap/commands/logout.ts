@@ -7,7 +7,7 @@ export const logoutCmd: ImapCommand = {
   states: ANY_STATE,
   async run(s, req) {
     parseNoArgs(req.args, req.name);
-    s.write('* BYE letterbox logging out\r\n');
+    s.notice('BYE', 'letterbox logging out');
     s.deselect();
     s.state = 'logout';
     return { status: 'OK', text: 'LOGOUT completed' };

@@ -5,7 +5,6 @@ import { parseNoArgs } from '../wire/args/misc.js';
 export const noopCmd: ImapCommand = {
   name: 'NOOP',
   states: ANY_STATE,
-  pipelineSafe: true,
   async run(_s, req) {
     parseNoArgs(req.args, req.name);
   },

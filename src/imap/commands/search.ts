@@ -4,8 +4,9 @@
  * MODSEQ; RFC 6203 FUZZY and RETURN (RELEVANCY)). Matching runs in the store; the session resolves numbers and filters the result
  * to its own view (messages it has not announced yet are not returned).
  */
-import type { Session } from '../session/session.js';
-import { formatSet, toUidSet } from '../session/selected.js';
+import type { ImapSession as Session } from '../session/types.js';
+import { toUidSet } from '../session/selected.js';
+import { atom, seqSet, type WireValue } from '../wire/encode.js';
 import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
 import { hasFuzzy, parseSearchArgs, searchUsesModseq, withoutFuzzy } from '../wire/args/search.js';
 import { bad } from '../wire/errors.js';
@@ -44,24 +45,28 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
     if (!ret.size) return;
   }
   if (!ret && !s.rev2) {
-    s.write(`* SEARCH${nums.map((n) => ' ' + n).join('')}${ctx.usedModseq && nums.length ? ` (MODSEQ ${modseq})` : ''}\r\n`);
+    const resp: WireValue[] = [atom('SEARCH'), ...nums];
+    if (ctx.usedModseq && nums.length) resp.push([atom('MODSEQ'), modseq]);
+    s.untagged(...resp);
     return;
   }
   const r = ret ?? new Set(['ALL']);
-  let line = `* ESEARCH (TAG "${req.tag.replace(/[\\"]/g, '\\$&')}")${byUid ? ' UID' : ''}`;
+  // RFC 4731 §3.1 / RFC 9051 §7.3.4: (TAG "tag") [UID] then the return data
+  const resp: WireValue[] = [atom('ESEARCH'), [atom('TAG'), req.tag]];
+  if (byUid) resp.push(atom('UID'));
   if (nums.length) {
-    if (r.has('MIN')) line += ` MIN ${nums[0]}`;
-    if (r.has('MAX')) line += ` MAX ${nums[nums.length - 1]}`;
-    if (r.has('ALL')) line += ` ALL ${formatSet(nums)}`;
+    if (r.has('MIN')) resp.push(atom('MIN'), nums[0]!);
+    if (r.has('MAX')) resp.push(atom('MAX'), nums[nums.length - 1]!);
+    if (r.has('ALL')) resp.push(atom('ALL'), seqSet(nums));
   }
-  if (r.has('COUNT')) line += ` COUNT ${nums.length}`;
+  if (r.has('COUNT')) resp.push(atom('COUNT'), nums.length);
   if (exact && nums.length) {
-    // one score per message found, in the order of the ALL set
+    // RFC 6203 §4: one score per message found, in the order of the ALL set
     const order = byUid ? uids : [...uids].sort((a, b) => v.seqOf(a) - v.seqOf(b));
-    line += ` RELEVANCY (${order.map((u) => (exact.has(u) ? 100 : 50)).join(' ')})`;
+    resp.push(atom('RELEVANCY'), order.map((u) => (exact.has(u) ? 100 : 50)));
   }
-  if (ctx.usedModseq && nums.length) line += ` MODSEQ ${modseq}`;
-  s.write(line + '\r\n');
+  if (ctx.usedModseq && nums.length) resp.push(atom('MODSEQ'), modseq);
+  s.untagged(...resp);
 }
 
 export const searchCmd: ImapCommand = { name: 'SEARCH', states: SELECTED, noExpungeAfter: true, run: (s, r) => search(s, r, false) };

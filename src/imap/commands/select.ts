@@ -4,36 +4,33 @@
  * The QRESYNC parameter (RFC 7162 §3.2.5) adds VANISHED (EARLIER) and the FETCH responses
  * of messages changed since the client's MODSEQ.
  */
+import { MAILBOX_DELIMITER, type MailboxSnapshot } from '../../store/types.js';
 import { openMailbox } from '../session/open.js';
-import { flagsLines, formatFlags } from '../session/flags.js';
-import { formatSet, toUidSet, type SelectedView } from '../session/selected.js';
-import type { MailboxSnapshot } from '../../store/types.js';
-import { encodeName } from '../session/names.js';
-import { AUTHED, bad, no, type ImapCommand, type Tagged } from '../session/types.js';
-import type { Session } from '../session/session.js';
-import type { Request } from '../session/types.js';
+import { flagsResponses } from '../session/flags.js';
+import { toUidSet, type SelectedView } from '../session/selected.js';
+import { mailboxName } from '../session/names.js';
+import { AUTHED, bad, no, type ImapCommand, type ImapSession as Session, type Request, type Tagged } from '../session/types.js';
 import { parseSelectArgs, type QresyncParams } from '../wire/args/misc.js';
+import { atom, flagList, respCode, seqSet, type WireWriter } from '../wire/encode.js';
 
-/** RFC 7162 §3.2.5.1: what changed since the client's last known MODSEQ */
-async function resync(s: Session, view: SelectedView, snap: MailboxSnapshot, q: QresyncParams): Promise<string[]> {
-  const out: string[] = [];
+/** RFC 7162 §3.2.5.1: what changed since the client's last known MODSEQ, into `w` */
+async function resync(s: Session, w: WireWriter, view: SelectedView, snap: MailboxSnapshot, q: QresyncParams): Promise<void> {
   let vanished = await s.ctx.store.expungedSince(s.accountId, view.mailboxId, q.modseq);
   if (q.knownUids) {
     const known = new Set(view.uidSetToUids(q.knownUids));
     const ranges = q.knownUids.saved ? [] : q.knownUids.ranges.map(([a, b]) => [a === '*' ? Infinity : a, b === '*' ? Infinity : b].sort((x, y) => x - y));
     vanished = vanished.filter((u) => known.has(u) || ranges.some(([a, b]) => u >= a && u <= b));
   }
-  if (vanished.length) out.push(`* VANISHED (EARLIER) ${formatSet(vanished)}`);
+  if (vanished.length) w.untagged([atom('VANISHED'), [atom('EARLIER')], seqSet(vanished)]);
   const changed: number[] = [];
   for (let i = 0; i < snap.uids.length; i++) if (snap.modseqs[i] > q.modseq) changed.push(snap.uids[i]);
   for (let i = 0; i < changed.length; i += 500) {
     const metas = await s.ctx.store.getMessages(s.accountId, view.mailboxId, toUidSet(changed.slice(i, i + 500)));
     for (const m of metas) {
       const seq = view.seqOf(m.uid);
-      if (seq) out.push(`* ${seq} FETCH (UID ${m.uid} FLAGS ${formatFlags(m.flags)} MODSEQ (${m.modseq}))`);
+      if (seq) w.fetch(seq, [['UID', m.uid], ['FLAGS', flagList(m.flags)], ['MODSEQ', [m.modseq]]]);
     }
   }
-  return out;
 }
 
 async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagged> {
@@ -44,7 +41,7 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
   if (s.selected) {
     // RFC 9051 §6.3.2: leaving the old mailbox is announced with [CLOSED]
     s.deselect();
-    s.write('* OK [CLOSED] Previous mailbox closed\r\n');
+    s.notice('OK', 'Previous mailbox closed', respCode('CLOSED'));
   }
   const info = await s.ctx.store.getMailbox(s.accountId, name);
   if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
@@ -54,28 +51,26 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
     const recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
     view.addRecent(recentFrom, Math.max(view.maxUid, view.uidNext - 1));
   }
-  const lines: string[] = [];
-  lines.push(`* ${view.exists} EXISTS`);
-  if (!s.rev2) lines.push(`* ${view.recentCount()} RECENT`);
-  lines.push(flagsLines(view.keywords, readOnly).trimEnd());
-  lines.push(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`);
-  lines.push(`* OK [UIDNEXT ${view.uidNext}] Predicted next UID`);
-  lines.push(`* OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);
+  const w = s.writer();
+  w.untagged([view.exists, atom('EXISTS')]);
+  if (!s.rev2) w.untagged([view.recentCount(), atom('RECENT')]);
+  flagsResponses(w, view.keywords, readOnly);
+  w.status('*', 'OK', 'UIDs valid', respCode('UIDVALIDITY', view.uidValidity));
+  w.status('*', 'OK', 'Predicted next UID', respCode('UIDNEXT', view.uidNext));
+  w.status('*', 'OK', 'Highest', respCode('HIGHESTMODSEQ', view.highestModseq));
   if (!s.rev2) {
     const st = await s.ctx.store.mailboxStatus(s.accountId, info.id);
     const seq = st.firstUnseenUid ? view.seqOf(st.firstUnseenUid) : 0;
-    if (seq) lines.push(`* OK [UNSEEN ${seq}] First unseen`);
+    if (seq) w.status('*', 'OK', 'First unseen', respCode('UNSEEN', seq));
   } else {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name (and its attributes)
-    lines.push(`* LIST (${info.specialUse ?? ''}) "/" ${encodeName(s, info.name)}`);
+    w.untagged([atom('LIST'), info.specialUse ? [atom(info.specialUse)] : [], MAILBOX_DELIMITER, mailboxName(s, info.name)]);
   }
-  if (args.qresync && args.qresync.uidValidity === view.uidValidity) {
-    lines.push(...(await resync(s, view, snapshot, args.qresync)));
-  }
-  s.write(lines.join('\r\n') + '\r\n');
+  if (args.qresync && args.qresync.uidValidity === view.uidValidity) await resync(s, w, view, snapshot, args.qresync);
+  s.send(w);
   s.selected = view;
   s.state = 'selected';
-  return { status: 'OK', code: readOnly ? 'READ-ONLY' : 'READ-WRITE', text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
+  return { status: 'OK', code: respCode(readOnly ? 'READ-ONLY' : 'READ-WRITE'), text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
 }
 
 export const selectCmd: ImapCommand = { name: 'SELECT', states: AUTHED, run: (s, r) => select(s, r, false) };

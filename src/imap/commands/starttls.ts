@@ -13,7 +13,7 @@ export const starttlsCmd: ImapCommand = {
     parseNoArgs(req.args, req.name);
     if (s.secure) throw bad('TLS is already active');
     if (!s.info.startTls) throw no('STARTTLS is not offered on this port; use the implicit-TLS port');
-    s.write(`${req.tag} OK Begin TLS negotiation now\r\n`);
+    s.tagged(req.tag, 'OK', 'Begin TLS negotiation now');
     try {
       await s.upgradeTls();
     } catch (e) {

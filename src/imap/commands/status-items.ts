@@ -3,12 +3,15 @@
  * HIGHESTMODSEQ from RFC 7162), shared by STATUS and LIST-STATUS (RFC 5819).
  */
 import type { MailboxInfo } from '../../store/types.js';
-import type { Session } from '../session/session.js';
+import type { ImapSession as Session } from '../session/types.js';
+import { mailboxName } from '../session/names.js';
+import { atom, type WireValue, type WireWriter } from '../wire/encode.js';
 
-export async function statusLine(s: Session, info: MailboxInfo, items: string[], wireName: string): Promise<string> {
+/** `* STATUS <mailbox> (<item> <n> ...)` into `w` */
+export async function statusResponse(s: Session, w: WireWriter, info: MailboxInfo, items: string[]): Promise<WireWriter> {
   const st = await s.ctx.store.mailboxStatus(s.accountId, info.id);
   const sel = s.selected?.mailboxId === info.id ? s.selected : null;
-  const parts: string[] = [];
+  const out: WireValue[] = [];
   for (const i of items) {
     let v: number;
     switch (i) {
@@ -40,7 +43,7 @@ export async function statusLine(s: Session, info: MailboxInfo, items: string[],
       default:
         v = s.appendLimit();
     }
-    parts.push(`${i} ${v}`);
+    out.push(atom(i), v);
   }
-  return `* STATUS ${wireName} (${parts.join(' ')})\r\n`;
+  return w.untagged([atom('STATUS'), mailboxName(s, info.name), out]);
 }

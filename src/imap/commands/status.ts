@@ -1,8 +1,7 @@
 /** STATUS (RFC 9051 §6.3.11) */
-import { encodeName } from '../session/names.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseStatusArgs } from '../wire/args/status.js';
-import { statusLine } from './status-items.js';
+import { statusResponse } from './status-items.js';
 
 export const statusCmd: ImapCommand = {
   name: 'STATUS',
@@ -11,6 +10,6 @@ export const statusCmd: ImapCommand = {
     const { mailbox: name, items } = parseStatusArgs(req.args, s.names);
     const info = await s.ctx.store.getMailbox(s.accountId, name);
     if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
-    s.write(await statusLine(s, info, items, encodeName(s, info.name)));
+    s.send(await statusResponse(s, s.writer(), info, items));
   },
 };

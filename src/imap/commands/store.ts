@@ -3,10 +3,11 @@
  * (RFC 7162 §3.1.3: failures listed in [MODIFIED ...]). Unless silent, every message in
  * the set gets an untagged FETCH with its flags (changed or not).
  */
-import { formatFlags, isKeyword } from '../session/flags.js';
+import { isKeyword } from '../session/flags.js';
 import { keywordLimitProblem } from '../session/limits.js';
-import type { Session } from '../session/session.js';
-import { formatSet, toUidSet } from '../session/selected.js';
+import type { ImapSession as Session } from '../session/types.js';
+import { toUidSet } from '../session/selected.js';
+import { flagList, respCode, seqSet, type WireValue } from '../wire/encode.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { parseStoreArgs, type StoreArgs } from '../wire/args/store.js';
 
@@ -35,23 +36,21 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
     const all = [...r.updated, ...metas];
     for (const u of all) s.announceKeywords(u.flags);
     // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ
-    const lines = all
-      .sort((x, y) => x.uid - y.uid)
-      .map((u) => {
-        const seq = v.seqOf(u.uid);
-        if (!seq) return '';
-        const parts: string[] = [];
-        if (byUid || s.rev2 || s.qresync) parts.push(`UID ${u.uid}`);
-        if (!silent) parts.push(`FLAGS ${formatFlags(u.flags, !s.rev2 && v.isRecent(u.uid))}`);
-        if (s.condstore) parts.push(`MODSEQ (${u.modseq})`);
-        return `* ${seq} FETCH (${parts.join(' ')})\r\n`;
-      })
-      .join('');
-    if (lines) s.write(lines);
+    const w = s.writer();
+    for (const u of all.sort((x, y) => x.uid - y.uid)) {
+      const seq = v.seqOf(u.uid);
+      if (!seq) continue;
+      const items: Array<[string, WireValue]> = [];
+      if (byUid || s.rev2 || s.qresync) items.push(['UID', u.uid]);
+      if (!silent) items.push(['FLAGS', flagList(u.flags, !s.rev2 && v.isRecent(u.uid))]);
+      if (s.condstore) items.push(['MODSEQ', [u.modseq]]);
+      w.fetch(seq, items);
+    }
+    s.send(w);
   }
   if (r.failed.length) {
     const nums = byUid ? r.failed : r.failed.map((u) => v.seqOf(u)).filter((n) => n > 0).sort((x, y) => x - y);
-    return { status: 'OK', code: `MODIFIED ${formatSet(nums)}`, text: 'Conditional STORE failed for some messages' };
+    return { status: 'OK', code: respCode('MODIFIED', seqSet(nums)), text: 'Conditional STORE failed for some messages' };
   }
 }
 

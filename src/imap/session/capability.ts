@@ -3,7 +3,7 @@
  * Before TLS on a STARTTLS listener, plaintext logins are refused (LOGINDISABLED, no
  * AUTH=PLAIN) unless the configuration allows plaintext for this client (src/auth/policy.ts).
  */
-import type { Session } from './session.js';
+import type { ImapSession as Session } from './types.js';
 
 export function capabilities(s: Session): string[] {
   const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];

@@ -1,8 +1,5 @@
-/** flag-list output (RFC 9051 §7.5.2 FLAGS), with \Recent for IMAP4rev1 sessions */
-export function formatFlags(flags: readonly string[], recent = false): string {
-  const all = recent ? [...flags, '\\Recent'] : flags;
-  return `(${all.join(' ')})`;
-}
+/** Flags in responses (RFC 9051 §2.3.2, §7.3.5 FLAGS, §7.1 PERMANENTFLAGS) */
+import { atom, flagList, respCode, type WireWriter } from '../wire/encode.js';
 
 /** PERMANENTFLAGS and FLAGS for SELECT (RFC 9051 §7.1 PERMANENTFLAGS, §7.3.5 FLAGS) */
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
@@ -12,8 +9,9 @@ export function isKeyword(f: string): boolean {
   return !f.startsWith('\\');
 }
 
-/** "* FLAGS" and "* OK [PERMANENTFLAGS]" lines for a mailbox with these keywords */
-export function flagsLines(keywords: Iterable<string>, readOnly: boolean): string {
-  const all = [...SYSTEM_FLAGS, ...keywords].join(' ');
-  return `* FLAGS (${all})\r\n* OK [PERMANENTFLAGS ${readOnly ? '()' : `(${all} \\*)`}] Flags permitted\r\n`;
+/** "* FLAGS" and "* OK [PERMANENTFLAGS]" for a mailbox with these keywords, into `w` */
+export function flagsResponses(w: WireWriter, keywords: Iterable<string>, readOnly: boolean): WireWriter {
+  const all = [...SYSTEM_FLAGS, ...keywords];
+  w.untagged([atom('FLAGS'), flagList(all)]);
+  return w.status('*', 'OK', 'Flags permitted', respCode('PERMANENTFLAGS', readOnly ? [] : [...flagList(all), atom('\\*')]));
 }

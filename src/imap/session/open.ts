@@ -4,7 +4,7 @@
  * ignores the ones the snapshot already contains.
  */
 import type { MailboxInfo, MailboxSnapshot } from '../../store/types.js';
-import type { Session } from './session.js';
+import type { ImapSession as Session } from './types.js';
 import { SelectedView } from './selected.js';
 import { isKeyword } from './flags.js';
 

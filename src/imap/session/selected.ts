@@ -245,10 +245,3 @@ export function toUidSet(uids: number[]): UidSet {
   }
   return out;
 }
-
-/** "1:3,5" from ascending numbers (COPYUID / APPENDUID / ESEARCH ALL) */
-export function formatSet(nums: number[]): string {
-  return toUidSet(nums)
-    .map((r) => (Array.isArray(r) ? `${r[0]}:${r[1]}` : String(r)))
-    .join(',');
-}

@@ -18,22 +18,22 @@ import type { ServerContext } from '../../context.js';
 import type { ConnectionInfo } from '../../net/types.js';
 import type { Account, Change } from '../../store/types.js';
 import { plaintextAllowed } from '../../auth/policy.js';
-import { COMMANDS } from '../commands/index.js';
-import { toTagged } from '../errors.js';
+import { toTagged } from './errors.js';
 import type { NameOptions } from '../wire/args/mailbox.js';
 import { capabilities } from './capability.js';
 import { CommandReader } from '../wire/reader.js';
+import { atom, flagList, respCode, seqSet, WireWriter, type RespCode, type Status, type WireValue } from '../wire/encode.js';
 import type { Token } from '../wire/tokens.js';
-import { formatSet, SelectedView } from './selected.js';
-import type { Request, SessionState, Tagged } from './types.js';
+import type { SelectedView } from './selected.js';
+import type { ImapCommand, ImapSession, Request, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
-import { flagsLines, formatFlags, isKeyword } from './flags.js';
+import { flagsResponses, isKeyword } from './flags.js';
 import { PRE_AUTH_LITERAL_MAX } from './limits.js';
 import type { SessionHandle } from '../../net/sessions.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
 
-export class Session {
+export class Session implements ImapSession {
   readonly id: string;
   state: SessionState = 'notauth';
   socket: net.Socket;
@@ -64,6 +64,8 @@ export class Session {
     socket: net.Socket,
     readonly info: ConnectionInfo,
     readonly ctx: ServerContext,
+    /** the command table (../commands/index.ts), handed in by ../server.ts */
+    private readonly commands: ReadonlyMap<string, ImapCommand>,
   ) {
     // unique across processes too: Change.origin from another node must never look like ours
     this.id = `imap-${PROCESS_TAG}-${info.id || randomBytes(6).toString('hex')}`;
@@ -84,7 +86,7 @@ export class Session {
     this.offShutdown = onShutdown(this.ctx.shutdown, this.onShutdown);
     this.idleTimer = setTimeout(() => this.bye('Autologout; idle for too long'), this.ctx.config.limits.imap_idle_timeout_s * 1000);
     this.idleTimer.unref();
-    this.write(`* OK [CAPABILITY ${capabilities(this).join(' ')}] letterbox ready\r\n`);
+    this.notice('OK', 'letterbox ready', respCode('CAPABILITY', ...capabilities(this).map(atom)));
     this.log.debug('imap session started');
   }
 
@@ -128,11 +130,34 @@ export class Session {
     return { utf8: this.utf8 };
   }
 
-  // ───────────── output ─────────────
+  // ───────────── output: only encoded responses (../wire/encode.ts) ─────────────
 
-  write(data: string | Buffer): void {
+  private write(data: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
     this.socket.write(data);
+  }
+  writer(): WireWriter {
+    return new WireWriter({ utf8: this.utf8 });
+  }
+  send(w: WireWriter): void {
+    const chunks = w.chunks();
+    if (chunks.length === 1) this.write(chunks[0]!);
+    else if (chunks.length) this.write(Buffer.concat(chunks));
+  }
+  untagged(...values: WireValue[]): void {
+    this.send(this.writer().untagged(values));
+  }
+  notice(status: Status, text: string, code?: RespCode): void {
+    this.send(this.writer().status('*', status, text, code));
+  }
+  tagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: string, code?: RespCode): void {
+    this.send(this.writer().status(tag, status, text, code));
+  }
+  continuation(text: string): void {
+    this.send(this.writer().continuation(text));
+  }
+  challenge(base64: string): void {
+    this.send(this.writer().challenge(base64));
   }
   /**
    * A command's responses are corked and leave in one write when it completes (execute());
@@ -165,7 +190,7 @@ export class Session {
   /** "* BYE" and close (shutdown, idle timeout, too many errors) */
   bye(text: string): void {
     if (this.closed) return;
-    this.write(`* BYE ${text}\r\n`);
+    this.notice('BYE', text);
     this.state = 'logout';
     this.end();
   }
@@ -236,8 +261,8 @@ export class Session {
       if (r === null) return;
       if (r.type === 'error') {
         const tag = r.tag ?? '*';
-        if (r.code === 'literal-too-big' && !r.fatal) this.write(`${tag} NO [TOOBIG] ${r.message}\r\n`);
-        else this.write(`${tag} BAD ${r.message}\r\n`);
+        if (r.code === 'literal-too-big' && !r.fatal) this.tagged(tag, 'NO', r.message, respCode('TOOBIG'));
+        else this.tagged(tag, 'BAD', r.message);
         if (r.fatal) return this.bye('Closing connection after a protocol error');
         if (this.countBad()) return;
         continue;
@@ -246,17 +271,17 @@ export class Session {
         // before login only LOGIN/AUTHENTICATE data is expected: refuse big literals unread (./limits.ts)
         if (this.state === 'notauth' && r.size > PRE_AUTH_LITERAL_MAX) {
           this.reader.rejectLiteral();
-          this.write(`${r.tag} NO [TOOBIG] Literal of ${r.size} bytes is over ${PRE_AUTH_LITERAL_MAX} before authentication\r\n`);
+          this.tagged(r.tag, 'NO', `Literal of ${r.size} bytes is over ${PRE_AUTH_LITERAL_MAX} before authentication`, respCode('TOOBIG'));
           if (this.countBad()) return;
           continue;
         }
         // RFC 7889: APPEND beyond APPENDLIMIT is refused before the literal is sent
         if (r.name === 'APPEND' && r.size > this.appendLimit()) {
           this.reader.rejectLiteral();
-          this.write(`${r.tag} NO [TOOBIG] Message of ${r.size} bytes exceeds the limit of ${this.appendLimit()}\r\n`);
+          this.tagged(r.tag, 'NO', `Message of ${r.size} bytes exceeds the limit of ${this.appendLimit()}`, respCode('TOOBIG'));
           continue;
         }
-        if (!r.nonSync) this.write('+ Ready for literal data\r\n');
+        if (!r.nonSync) this.continuation('Ready for literal data');
         continue;
       }
       this.busy = true;
@@ -294,7 +319,7 @@ export class Session {
   private async executeCorked(tag: string, name: string, args: Token[]): Promise<void> {
     const req: Request = { tag, name, args };
     this.registration.touch();
-    const cmd = COMMANDS.get(req.name);
+    const cmd = this.commands.get(req.name);
     const started = performance.now();
     let result: Tagged;
     if (!cmd) {
@@ -308,7 +333,7 @@ export class Session {
         // RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, STORE
         // UNCHANGEDSINCE, ENABLE) issued while a mailbox is selected announces HIGHESTMODSEQ
         if (!condstoreBefore && this.condstore && this.selected && !SELECTING.has(req.name)) {
-          this.write(`* OK [HIGHESTMODSEQ ${this.selected.highestModseq}] Highest\r\n`);
+          this.notice('OK', 'Highest', respCode('HIGHESTMODSEQ', this.selected.highestModseq));
         }
       } catch (e) {
         const { tagged, unexpected } = toTagged(e);
@@ -324,7 +349,7 @@ export class Session {
       } catch (e) {
         this.log.error({ err: e }, 'imap: could not report mailbox changes');
       }
-      this.write(`${tag} ${result.status}${result.code ? ` [${result.code}]` : ''} ${result.text}\r\n`);
+      this.tagged(tag, result.status, result.text, result.code);
     }
     if (result.status === 'BAD') {
       if (this.countBad()) return;
@@ -363,30 +388,32 @@ export class Session {
     const v = this.selected;
     if (!v || !v.hasPending) return;
     const d = v.drain(expunge);
-    let out = '';
+    const w = this.writer();
     if (this.qresync) {
-      if (d.expungedUids.length) out += `* VANISHED ${formatSet(d.expungedUids)}\r\n`;
-    } else for (const s of d.expunged) out += `* ${s} EXPUNGE\r\n`;
+      if (d.expungedUids.length) w.untagged([atom('VANISHED'), seqSet(d.expungedUids)]);
+    } else for (const s of d.expunged) w.untagged([s, atom('EXPUNGE')]);
     if (d.newUids.length) {
       if (!this.rev2 && !v.readOnly) {
         const from = await this.ctx.store.claimRecent(this.accountId, v.mailboxId);
         v.addRecent(Math.max(from, d.newUids[0]), d.newUids[d.newUids.length - 1]);
       }
-      out += `* ${v.exists} EXISTS\r\n`;
-      if (!this.rev2) out += `* ${v.recentCount()} RECENT\r\n`;
+      w.untagged([v.exists, atom('EXISTS')]);
+      if (!this.rev2) w.untagged([v.recentCount(), atom('RECENT')]);
     }
     for (const f of d.flags) {
       const seq = v.seqOf(f.uid);
       if (!seq) continue;
       if (f.flags.some((x) => isKeyword(x) && !v.keywords.has(x))) {
-        if (out) this.write(out);
-        out = '';
+        this.send(w);
         this.announceKeywords(f.flags);
       }
-      const flags = formatFlags(f.flags, !this.rev2 && v.isRecent(f.uid));
-      out += `* ${seq} FETCH (${this.rev2 || this.qresync ? `UID ${f.uid} ` : ''}FLAGS ${flags}${this.condstore ? ` MODSEQ (${f.modseq})` : ''})\r\n`;
+      const items: Array<[string, WireValue]> = [];
+      if (this.rev2 || this.qresync) items.push(['UID', f.uid]);
+      items.push(['FLAGS', flagList(f.flags, !this.rev2 && v.isRecent(f.uid))]);
+      if (this.condstore) items.push(['MODSEQ', [f.modseq]]);
+      w.fetch(seq, items);
     }
-    if (out) this.write(out);
+    this.send(w);
   }
 
   /**
@@ -404,7 +431,7 @@ export class Session {
         fresh = true;
       }
     }
-    if (fresh) this.write(flagsLines(v.keywords, v.readOnly));
+    if (fresh) this.send(flagsResponses(this.writer(), v.keywords, v.readOnly));
   }
 
   /** leaves the selected state without expunging (CLOSE expunges first itself) */

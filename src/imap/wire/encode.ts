@@ -14,7 +14,13 @@
  *   Literal         → forced literal; literal8 ~{n} when binary (RFC 3516 BINARY with NUL)
  *   Concat          → its items with no separator (multipart bodies, address lists)
  *   WireValue[]     → parenthesized list, items separated by SP
+ *
+ * This is the ONE response path of the IMAP server: the session and every command build
+ * their responses from these values (WireWriter.untagged / status / fetch / continuation),
+ * so quoting, literals and UTF-8 are decided here and nowhere else. No command writes
+ * hand-built response text.
  */
+import { formatSequenceSet } from './args/seqset.js';
 
 export class Atom {
   constructor(readonly text: string) {}
@@ -56,9 +62,25 @@ export function literal(data: Buffer | string, binary = false): Literal {
   return new Literal(Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8'), binary);
 }
 
-/** The atom list of flags, e.g. (\Seen $Forwarded). */
-export function flagList(flags: readonly string[]): WireValue[] {
-  return flags.map((f) => new Atom(f));
+/** The atom list of flags, e.g. (\Seen $Forwarded); `recent` appends \Recent (IMAP4rev1). */
+export function flagList(flags: readonly string[], recent = false): WireValue[] {
+  // flags are atoms written verbatim: one Atom holding them SP-separated gives the same bytes
+  // as one Atom each, with one allocation (FETCH FLAGS of a whole mailbox is the hot path)
+  const text = recent ? (flags.length ? flags.join(' ') + ' \\Recent' : '\\Recent') : flags.join(' ');
+  return text ? [new Atom(text)] : [];
+}
+
+/** A sequence set or UID set as an atom, e.g. 1:3,5 (sorted, compressed; RFC 9051 §9 sequence-set). */
+export function seqSet(nums: Iterable<number>): Atom {
+  return new Atom(formatSequenceSet(nums));
+}
+
+/** RFC 9051 §9 ASTRING-CHAR: ATOM-CHAR or resp-specials "]" */
+const ASTRING_ATOM = /^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|}~\]]+$/;
+
+/** astring (RFC 9051 §9): a bare atom when the text allows it, else a quoted string or a literal. */
+export function astring(text: string): WireValue {
+  return ASTRING_ATOM.test(text) && text.toUpperCase() !== 'NIL' ? new Atom(text) : text;
 }
 
 const MAX_QUOTED = 1024;
@@ -78,13 +100,15 @@ export function quote(s: string): string {
   return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
 }
 
-/** Accumulates text and literal chunks. */
+/** Accumulates text and literal chunks; one writer may gather many responses (a FETCH batch). */
 export class WireWriter {
   private readonly out: Buffer[] = [];
+  private outBytes = 0;
   private text = '';
 
   constructor(readonly opts: EncodeOptions = {}) {}
 
+  /** Verbatim text: only for fixed grammar pieces (SP, parentheses, labels), never for data. */
   raw(s: string): this {
     this.text += s;
     return this;
@@ -103,10 +127,10 @@ export class WireWriter {
     else if (v instanceof Concat) for (const item of v.items) this.value(item);
     else {
       this.text += '(';
-      v.forEach((item, i) => {
+      for (let i = 0; i < v.length; i++) {
         if (i) this.text += ' ';
-        this.value(item);
-      });
+        this.value(v[i]!);
+      }
       this.text += ')';
     }
     return this;
@@ -114,32 +138,100 @@ export class WireWriter {
 
   /** Values separated by SP. */
   values(vs: readonly WireValue[]): this {
-    vs.forEach((v, i) => {
+    for (let i = 0; i < vs.length; i++) {
       if (i) this.text += ' ';
-      this.value(v);
-    });
+      this.value(vs[i]!);
+    }
+    return this;
+  }
+
+  /** `* <values...>\r\n` (RFC 9051 §7.2-§7.5), e.g. untagged([23, atom('EXISTS')]). */
+  untagged(values: readonly WireValue[]): this {
+    this.text += '* ';
+    this.values(values);
+    this.text += '\r\n';
+    return this;
+  }
+
+  /** `tag STATUS [CODE] text\r\n`; tag "*" for an untagged status response (RFC 9051 §7.1). */
+  status(tag: string, status: Status, text: string, code?: RespCode): this {
+    this.text += `${tag} ${status} `;
+    if (code) {
+      this.text += '[' + code.name;
+      if (code.args?.length) {
+        this.text += ' ';
+        this.values(code.args);
+      }
+      this.text += '] ';
+    }
+    this.text += cleanText(text) + '\r\n';
+    return this;
+  }
+
+  /**
+   * `* <seq> FETCH (<label> <value> ...)\r\n` (RFC 9051 §7.5.2): the one FETCH writer. Labels
+   * are written verbatim ("FLAGS", "BODY[HEADER.FIELDS (FROM)]<0>"); a Buffer value goes out
+   * as a literal from the Buffer itself (no copy), a Literal with binary=true as literal8.
+   */
+  fetch(seq: number, items: ReadonlyArray<readonly [label: string, value: WireValue]>): this {
+    this.text += `* ${seq} FETCH (`;
+    for (let i = 0; i < items.length; i++) {
+      if (i) this.text += ' ';
+      this.text += items[i]![0] + ' ';
+      this.value(items[i]![1]);
+    }
+    this.text += ')\r\n';
+    return this;
+  }
+
+  /** `+ text\r\n` (RFC 9051 §7.5). */
+  continuation(text = 'Ready for literal data'): this {
+    this.text += `+ ${cleanText(text)}\r\n`;
+    return this;
+  }
+
+  /** SASL challenge `+ <base64>\r\n` (RFC 9051 §6.2.2; an empty challenge is "+ "). */
+  challenge(base64: string): this {
+    if (!/^[A-Za-z0-9+/=]*$/.test(base64)) throw new Error('a SASL challenge must be base64');
+    this.text += `+ ${base64}\r\n`;
     return this;
   }
 
   private literal(data: Buffer, binary: boolean): void {
     this.text += `${binary ? '~' : ''}{${data.length}}\r\n`;
     this.flush();
-    if (data.length) this.out.push(data);
+    if (data.length) {
+      this.out.push(data);
+      this.outBytes += data.length;
+    }
   }
 
   private flush(): void {
     if (this.text) {
-      this.out.push(Buffer.from(this.text, 'utf8'));
+      const b = Buffer.from(this.text, 'utf8');
+      this.out.push(b);
+      this.outBytes += b.length;
       this.text = '';
     }
   }
 
-  /** The encoded chunks (the writer may not be used afterwards). */
-  chunks(): Buffer[] {
-    this.flush();
-    return this.out;
+  /** about how many bytes are gathered (pending text counted in UTF-16 units): for batching writes */
+  get size(): number {
+    return this.outBytes + this.text.length;
   }
 
+  get empty(): boolean {
+    return this.text === '' && this.out.length === 0;
+  }
+
+  /** The encoded chunks; the writer is empty afterwards and may be reused. */
+  chunks(): Buffer[] {
+    this.flush();
+    this.outBytes = 0;
+    return this.out.splice(0);
+  }
+
+  /** Everything gathered as one Buffer; the writer is empty afterwards. */
   toBuffer(): Buffer {
     const c = this.chunks();
     return c.length === 1 ? c[0]! : Buffer.concat(c);
@@ -171,18 +263,9 @@ export function cleanText(text: string): string {
   return t || 'Completed';
 }
 
-function writeCode(w: WireWriter, code: RespCode | undefined): void {
-  if (!code) return;
-  w.raw('[' + code.name);
-  if (code.args?.length) w.raw(' ').values(code.args);
-  w.raw('] ');
-}
-
 /** `tag STATUS [CODE] text\r\n` (tagged) or `* STATUS ...` when tag is "*" (RFC 9051 §7.1). */
 export function encodeStatus(tag: string, status: Status, text: string, code?: RespCode, opts?: EncodeOptions): Buffer {
-  const w = new WireWriter(opts).raw(`${tag} ${status} `);
-  writeCode(w, code);
-  return w.raw(cleanText(text) + '\r\n').toBuffer();
+  return new WireWriter(opts).status(tag, status, text, code).toBuffer();
 }
 
 export function encodeTagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: string, code?: RespCode): Buffer {
@@ -191,7 +274,7 @@ export function encodeTagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: str
 
 /** `* <values...>\r\n`, e.g. encodeUntagged([23, atom('EXISTS')]) or [atom('FLAGS'), flagList(...)] */
 export function encodeUntagged(values: readonly WireValue[], opts?: EncodeOptions): Buffer[] {
-  return new WireWriter(opts).raw('* ').values(values).raw('\r\n').chunks();
+  return new WireWriter(opts).untagged(values).chunks();
 }
 
 /** Same as encodeUntagged joined into one Buffer (for small responses). */
@@ -201,24 +284,15 @@ export function encodeUntaggedBuffer(values: readonly WireValue[], opts?: Encode
 
 /** `+ text\r\n` (RFC 9051 §7.5). */
 export function encodeContinuation(text = 'Ready for literal data'): Buffer {
-  return Buffer.from(`+ ${cleanText(text)}\r\n`, 'utf8');
+  return new WireWriter().continuation(text).toBuffer();
 }
 
 /** SASL challenge `+ <base64>\r\n` (RFC 9051 §6.2.2; empty challenge → "+ "). */
 export function encodeChallenge(data: Buffer): Buffer {
-  return Buffer.from(`+ ${data.toString('base64')}\r\n`, 'latin1');
+  return new WireWriter().challenge(data.toString('base64')).toBuffer();
 }
 
-/**
- * `* <seq> FETCH (<label> <value> ...)\r\n` (RFC 9051 §7.5.2). Labels are written verbatim
- * (e.g. "FLAGS", "BODY[HEADER.FIELDS (FROM)]<0>"); a Buffer value is sent as a literal from
- * the Buffer itself (no copy), a Literal with binary=true as literal8.
- */
+/** `* <seq> FETCH (...)\r\n` as chunks (see WireWriter.fetch). */
 export function encodeFetch(seq: number, items: ReadonlyArray<readonly [label: string, value: WireValue]>, opts?: EncodeOptions): Buffer[] {
-  const w = new WireWriter(opts).raw(`* ${seq} FETCH (`);
-  items.forEach(([label, value], i) => {
-    if (i) w.raw(' ');
-    w.raw(label + ' ').value(value);
-  });
-  return w.raw(')\r\n').chunks();
+  return new WireWriter(opts).fetch(seq, items).chunks();
 }

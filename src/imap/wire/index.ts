@@ -31,7 +31,6 @@
  *       | {type:'BINARY.SIZE', part, section}; BINARY accepts a full section-spec like Dovecot (section.text non-null
  *       = nothing to decode, serve BODY[section] bytes)
  *   parseSearchArgs(args) → { ret: {min,max,all,count,save}|null, charset, query: SearchKey }; searchUsesModseq(q)
- *       toStoreQuery(key, { seqSet, uidSet, recentUids }) → store SearchQuery
  *       SearchKey = store SearchQuery ops + {op:'seq'|'uid', set: SequenceSet} + {op:'recent', set} + {op:'new'}
  *   parseStoreArgs(args) → { set, op: 'add'|'remove'|'replace', silent, flags, unchangedSince }
  *   parseStatusArgs(args, names) → { mailbox, items: StatusItem[] }
@@ -83,5 +82,4 @@ export * from './args/status.js';
 export * from './args/list.js';
 export * from './args/append.js';
 export * from './args/misc.js';
-export * from './args/search-resolve.js';
 export * from './bytequeue.js';

@@ -1,5 +1,5 @@
 /**
- * Error mapping (src/imap/errors.ts): typed store errors become response codes, anything
+ * Error mapping (src/imap/session/errors.ts): typed store errors become response codes, anything
  * unexpected becomes NO [SERVERBUG] without dropping the connection.
  */
 import { after, before, describe, it } from 'node:test';

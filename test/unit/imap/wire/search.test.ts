@@ -163,19 +163,18 @@ test('bad SEARCH arguments are BAD', () => {
   }
 });
 
-test('toStoreQuery resolves sets, RECENT/OLD/NEW through the session resolver', async () => {
-  const { toStoreQuery } = await import('../../../../src/imap/wire/args/search-resolve.js');
-  const q = parseSearchArgs(argsOf('A SEARCH 1:2 UID 5:* NEW OLD RECENT OR MODSEQ 7 TEXT x')).query;
-  const r = toStoreQuery(q, {
-    seqSet: (s) => (s.saved ? [] : [[10, 11]]),
-    uidSet: () => [[5, 99]],
-    recentUids: () => [42],
-  });
-  assert.deepEqual(r, {
+test('resolveSearch turns sets and RECENT/OLD/NEW into UID sets through the session view', async () => {
+  const { resolveSearch } = await import('../../../../src/imap/commands/search-keys.js');
+  const { SelectedView } = await import('../../../../src/imap/session/selected.js');
+  const info = { id: 1, accountId: 1, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 100, highestModseq: 1 };
+  const v = new SelectedView(info, Uint32Array.from([10, 11, 12, 42, 99]), false, 'test');
+  v.addRecent(42, 42);
+  const q = parseSearchArgs(argsOf('A SEARCH 1:2 UID 40:* NEW OLD RECENT OR MODSEQ 7 TEXT x')).query;
+  assert.deepEqual(resolveSearch(q, v), {
     op: 'and',
     of: [
       { op: 'uid', set: [[10, 11]] },
-      { op: 'uid', set: [[5, 99]] },
+      { op: 'uid', set: [42, 99] },
       {
         op: 'and',
         of: [

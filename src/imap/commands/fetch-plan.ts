@@ -1,0 +1,64 @@
+/**
+ * FETCH, step 1 of 3 (plan → read → render; ./fetch.ts runs them): what a FETCH needs,
+ * decided once from its items before anything is read. The read step (./fetch-read.ts)
+ * uses the plan to choose the cheapest store calls; the render step writes the items.
+ */
+import type { ImapSession } from '../session/types.js';
+import { fetchSetsSeen, type FetchArgs, type FetchAtt } from '../wire/args/fetch.js';
+
+/** messages per store call when bodies or MIME indexes are read */
+const BATCH = 200;
+/** metadata-only FETCH (no bodies, no MIME index) reads this many messages per store call */
+const META_BATCH = 2000;
+
+const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
+/** BODY[] / BODY.PEEK[] of the whole message is the stored bytes: no MIME index needed */
+const needsIndex = (a: FetchAtt): boolean =>
+  NEEDS_INDEX.has(a.type) && !(a.type === 'BODY[]' && a.section.part.length === 0 && !a.section.text);
+const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+
+export interface FetchPlan {
+  /** the items to return, in order (UID and MODSEQ added where the RFCs require them) */
+  atts: FetchAtt[];
+  /** FLAGS was asked for (else FLAGS is added only for messages this FETCH marks \Seen) */
+  flagsAsked: boolean;
+  /** BODY[...] without PEEK on a read-write mailbox: \Seen is set before rendering */
+  setsSeen: boolean;
+  /** the MIME index is needed (ENVELOPE, BODYSTRUCTURE, sections) */
+  needIndex: boolean;
+  /** the raw bytes are needed */
+  needRaw: boolean;
+  /** only UID, FLAGS and MODSEQ: the store's cheaper getFlags() is enough */
+  flagsOnly: boolean;
+  /** only UID: messages expunged meanwhile are still answered from the view */
+  uidOnly: boolean;
+  /** CHANGEDSINCE (RFC 7162 §3.1.4), or null */
+  changedSince: number | null;
+  /** messages per read step */
+  batch: number;
+}
+
+export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
+  const atts: FetchAtt[] = [...args.atts];
+  const has = (t: string) => atts.some((a) => a.type === t);
+  if (args.changedSince !== null || has('MODSEQ')) s.enabled.add('CONDSTORE');
+  // RFC 7162 §3.2.4: with QRESYNC every FETCH response carries the UID
+  if (s.qresync && !has('UID')) atts.unshift({ type: 'UID' });
+  const setsSeen = !s.selected!.readOnly && atts.some(fetchSetsSeen);
+  // RFC 9051 §6.4.5: when fetching sets \Seen, the new FLAGS are reported (for the messages that changed)
+  const flagsAsked = has('FLAGS');
+  if (s.condstore && flagsAsked && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
+  const needIndex = atts.some(needsIndex);
+  const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
+  return {
+    atts,
+    flagsAsked,
+    setsSeen,
+    needIndex,
+    needRaw,
+    flagsOnly: !setsSeen && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ'),
+    uidOnly: args.changedSince === null && atts.every((a) => a.type === 'UID'),
+    changedSince: args.changedSince,
+    batch: needIndex || needRaw ? BATCH : META_BATCH,
+  };
+}
