@@ -8,7 +8,8 @@
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
- *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam
+ *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort
+ *   npm run bench -- --sort-sizes 10000,100000   mailbox sizes for SORT/THREAD
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
  *
@@ -33,6 +34,7 @@ import { measureLoad, type MachineLoad } from './lib/load.js';
 import { summarizeProfile, type StepWindow } from './lib/profile.js';
 import { merge, printTable, printRegressions, readBaseline, writeJson, type Figure } from './report.js';
 import { spamClassifierCost } from './scenarios/spam.js';
+import { sortThread } from './scenarios/sort.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -41,7 +43,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam').split(','));
+const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -53,6 +55,7 @@ const plan = {
   imaplibMessages: quick ? 400 : 1000,
   smtpSourceMessages: quick ? 2000 : 10000,
   idle: opt('--idle', quick ? '1000' : '1000,10000,50000').split(',').map(Number),
+  sortSizes: opt('--sort-sizes', quick ? '10000' : '10000,100000').split(',').map(Number),
   peerIdleMax: Number(opt('--peer-idle-max', '1000')),
 };
 
@@ -103,6 +106,7 @@ async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepW
   await step('pop3', () => pop3Download(t, msgs, plan.pop3Messages));
   await step('smtp', () => smtpInbound(t, msgs, plan.smtpMessages, plan.smtpSenders));
   await step('clients', () => realClients(t, msgs, plan));
+  await step('sort', () => sortThread(t, msgs, plan.sortSizes));
   await step('idle', async () => {
     const out: Figure[] = [];
     for (const n of plan.idle) {
@@ -114,6 +118,11 @@ async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepW
       out.push({ key: `imap.idle_exists_median_${n}`, label: `EXISTS seen in IDLE after an APPEND, median of ${m.exists.seen} of ${n}`, unit: 'ms', better: 'lower', value: m.exists.medianMs });
       out.push({ key: `imap.idle_exists_max_${n}`, label: `EXISTS seen in IDLE after an APPEND, slowest of ${m.exists.seen} of ${n}`, unit: 'ms', better: 'lower', value: m.exists.maxMs });
     }
+    // COMPRESS=DEFLATE keeps zlib state per connection: the same figure with compression on
+    const n = plan.idle[0]!;
+    const z = await idleMemory(t, n, true);
+    if (z.held > 0) out.push({ key: `imap.idle_deflate_rss_${n}`, label: `memory per IDLE connection with COMPRESS=DEFLATE at ${n} (RSS)`, unit: 'KB', better: 'lower', value: z.rss / 1024 });
+    if (z.held > 0) out.push({ key: `imap.idle_deflate_pss_${n}`, label: `memory per IDLE connection with COMPRESS=DEFLATE at ${n} (PSS)`, unit: 'KB', better: 'lower', value: z.pss / 1024 });
     return out;
   });
   return figures;

@@ -4,6 +4,7 @@
  * so the client costs as little as possible and drives every server identically.
  */
 import * as net from 'node:net';
+import * as zlib from 'node:zlib';
 
 export interface ImapReply {
   status: string; // OK / NO / BAD
@@ -30,12 +31,15 @@ export class RawImap {
   private seq = 0;
   private greetingWaiter: ((line: string) => void) | null = null;
   private line = '';
+  /** COMPRESS=DEFLATE (RFC 4978) once compress() succeeded */
+  private deflate: zlib.DeflateRaw | null = null;
+  private readonly onSocketData = (d: Buffer) => this.onData(d);
   closed = false;
   /** called with every untagged line (IDLE's "* n EXISTS") */
   onUntagged: ((line: string) => void) | null = null;
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => this.onData(d));
+    socket.on('data', this.onSocketData);
     socket.on('close', () => {
       this.closed = true;
       for (const p of this.queue) p.reject(new Error('connection closed'));
@@ -55,12 +59,35 @@ export class RawImap {
     });
   }
 
+  private write(data: string | Buffer): void {
+    if (!this.deflate) {
+      this.socket.write(data);
+      return;
+    }
+    this.deflate.write(data);
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
+  }
+
+  /** COMPRESS DEFLATE: both directions compressed after the tagged OK (false when refused) */
+  async compress(): Promise<boolean> {
+    const r = await this.cmd('COMPRESS DEFLATE');
+    if (r.status !== 'OK') return false;
+    const inflate = zlib.createInflateRaw();
+    inflate.on('data', (d: Buffer) => this.onData(d));
+    inflate.on('error', () => this.socket.destroy());
+    this.socket.off('data', this.onSocketData);
+    this.socket.on('data', (d: Buffer) => inflate.write(d));
+    this.deflate = zlib.createDeflateRaw();
+    this.deflate.on('data', (d: Buffer) => this.socket.write(d));
+    return true;
+  }
+
   /** sends `TAG <command>` (a CRLF is added) and resolves with the tagged reply */
   cmd(command: string, opts: { collect?: boolean } = {}): Promise<ImapReply> {
     const tag = `T${++this.seq}`;
     return new Promise((resolve, reject) => {
       this.queue.push({ tag, collect: !!opts.collect, lines: [], bytes: 0, resolve, reject });
-      this.socket.write(`${tag} ${command}\r\n`);
+      this.write(`${tag} ${command}\r\n`);
     });
   }
 
@@ -69,9 +96,7 @@ export class RawImap {
     const tag = `T${++this.seq}`;
     return new Promise((resolve, reject) => {
       this.queue.push({ tag, collect: false, lines: [], bytes: 0, resolve, reject });
-      this.socket.write(`${tag} APPEND ${mailbox}${flags ? ` (${flags})` : ''} {${message.length}+}\r\n`);
-      this.socket.write(message);
-      this.socket.write('\r\n');
+      this.write(Buffer.concat([Buffer.from(`${tag} APPEND ${mailbox}${flags ? ` (${flags})` : ''} {${message.length}+}\r\n`), message, Buffer.from('\r\n')]));
     });
   }
 
@@ -80,7 +105,7 @@ export class RawImap {
     const tag = `T${++this.seq}`;
     return new Promise((resolve, reject) => {
       this.queue.push({ tag, collect: false, lines: [], bytes: 0, resolve: () => {}, reject, onContinue: resolve });
-      this.socket.write(`${tag} IDLE\r\n`);
+      this.write(`${tag} IDLE\r\n`);
     });
   }
 

@@ -10,7 +10,7 @@ import type { Figure } from '../report.js';
 
 const PASSWORD = 'bench-password';
 
-async function session(t: Target, user: string): Promise<RawImap> {
+export async function session(t: Target, user: string): Promise<RawImap> {
   // a user just added may take Dovecot's passwd-file a moment to see: a few tries
   for (let attempt = 1; ; attempt++) {
     const c = await RawImap.connect(t.imapPort);
@@ -25,12 +25,12 @@ async function session(t: Target, user: string): Promise<RawImap> {
   }
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function timeMs(fn: () => Promise<unknown>): Promise<number> {
+export async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -217,7 +217,7 @@ function clientAddress(i: number, n: number): string | undefined {
   return spread > 1 ? `127.0.0.${2 + (i % spread)}` : undefined;
 }
 
-async function openIdle(t: Target, n: number): Promise<{ conns: RawImap[]; failed: number }> {
+async function openIdle(t: Target, n: number, compress = false): Promise<{ conns: RawImap[]; failed: number }> {
   const conns: RawImap[] = [];
   let failed = 0;
   for (let i = 0; i < n; i += 100) {
@@ -226,6 +226,7 @@ async function openIdle(t: Target, n: number): Promise<{ conns: RawImap[]; faile
         try {
           const c = await RawImap.connect(t.imapPort, '127.0.0.1', clientAddress(i + j, n));
           await c.login(`idle@${t.domain}`, PASSWORD);
+          if (compress && !(await c.compress())) throw new Error('COMPRESS DEFLATE refused');
           await expectOk(c.cmd('SELECT INBOX'), 'SELECT');
           await c.idle();
           return c;
@@ -266,22 +267,23 @@ async function existsLatency(t: Target, conns: RawImap[]): Promise<{ medianMs: n
 }
 
 /**
- * Opens n connections that LOGIN, SELECT INBOX and IDLE; returns the growth of the server's
+ * Opens n connections that LOGIN, (with `compress`, COMPRESS DEFLATE: RFC 4978,) SELECT INBOX and IDLE; returns the growth of the server's
  * memory divided by n. A warm-up round of connections is opened and closed first, so that
  * one-time allocations (code, caches, the login path) are not charged to the connections.
  */
 export async function idleMemory(
   t: Target,
   n: number,
+  compress = false,
 ): Promise<{ rss: number; pss: number; held: number; exists: { medianMs: number; maxMs: number; seen: number } }> {
   await t.addUsers(['idle'], PASSWORD).catch(() => {});
-  const warm = await openIdle(t, Math.min(200, n));
+  const warm = await openIdle(t, Math.min(200, n), compress);
   for (const c of warm.conns) c.close();
   await new Promise((r) => setTimeout(r, 3000));
   const pids0 = t.rootPids().flatMap((p) => processTree(p));
   const rss0 = treeRss(pids0);
   const pss0 = treePss(pids0);
-  const { conns, failed } = await openIdle(t, n);
+  const { conns, failed } = await openIdle(t, n, compress);
   await new Promise((r) => setTimeout(r, 3000));
   const pids = t.rootPids().flatMap((p) => processTree(p));
   const held = conns.filter((c) => !c.closed).length;

@@ -64,3 +64,4 @@ export type QueueOps = Pick<
 
 export type { KvOps } from './kv-types.js';
 export type { IntegrityOps } from './integrity-types.js';
+export type { SortOps } from './sort-types.js';

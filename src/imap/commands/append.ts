@@ -1,7 +1,8 @@
 /**
  * APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502, all or nothing), APPENDUID
  * (RFC 4315), APPENDLIMIT (RFC 7889: NO [TOOBIG]), UTF8 (literal8) data (RFC 6855 §4),
- * TRYCREATE when the mailbox is missing. The literal bytes are stored exactly as sent.
+ * TRYCREATE when the mailbox is missing, CATENATE (RFC 4469, ./catenate.ts). The literal bytes
+ * are stored exactly as sent.
  * (Literals above APPENDLIMIT are already refused by the session before they are sent.)
  */
 import type { AppendInput } from '../../store/types.js';
@@ -9,6 +10,7 @@ import { rethrowTryCreate } from '../session/errors.js';
 import { keywordLimitProblem } from '../session/limits.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseAppendArgs } from '../wire/args/append.js';
+import { catenate } from './catenate.js';
 import { respCode, seqSet } from '../wire/encode.js';
 
 export const appendCmd: ImapCommand = {
@@ -18,6 +20,13 @@ export const appendCmd: ImapCommand = {
     const args = parseAppendArgs(req.args, s.names);
     const name = args.mailbox;
     const limit = s.appendLimit();
+    // RFC 4469 CATENATE: join each message's parts first (URLs into this account's mailboxes)
+    for (const m of args.messages) {
+      if (!m.parts) continue;
+      const joined = await catenate(s, m.parts, limit);
+      m.data = joined.data;
+      m.binary = joined.binary;
+    }
     const inputs: AppendInput[] = args.messages.map((m) => {
       if (m.data.length > limit) throw no(`Message of ${m.data.length} bytes exceeds the limit of ${limit}`, 'TOOBIG');
       if (!m.binary && m.data.includes(0)) throw no('Message contains NUL bytes; send it as a literal8 (~{n})', 'CANNOT');

@@ -34,5 +34,5 @@ export async function copyOrMove(s: Session, req: Request, byUid: boolean, move:
   return { status: 'OK', code: fullCode, text: 'COPY completed' };
 }
 
-export const copyCmd: ImapCommand = { name: 'COPY', states: SELECTED, run: (s, r) => copyOrMove(s, r, false, false) };
-export const uidCopyCmd: ImapCommand = { name: 'UID COPY', states: SELECTED, run: (s, r) => copyOrMove(s, r, true, false) };
+export const copyCmd: ImapCommand = { name: 'COPY', states: SELECTED, progress: true, sequenceNumbers: true, run: (s, r) => copyOrMove(s, r, false, false) };
+export const uidCopyCmd: ImapCommand = { name: 'UID COPY', states: SELECTED, progress: true, run: (s, r) => copyOrMove(s, r, true, false) };

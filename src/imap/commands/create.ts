@@ -1,6 +1,8 @@
-/** CREATE (RFC 9051 §6.3.4; RFC 6154 §3 USE). Store errors map in ../errors.ts (ALREADYEXISTS, CANNOT). */
+/** CREATE (RFC 9051 §6.3.4; RFC 6154 §3 USE; RFC 8474 §4.1 MAILBOXID). Store errors map in ../errors.ts (ALREADYEXISTS, CANNOT). */
 import type { SpecialUse } from '../../store/types.js';
-import { AUTHED, no, type ImapCommand } from '../session/types.js';
+import { AUTHED, no, ok, type ImapCommand } from '../session/types.js';
+import { mailboxId } from '../session/object-ids.js';
+import { atom, respCode } from '../wire/encode.js';
 import { parseCreateArgs } from '../wire/args/misc.js';
 import { trimDelimiter } from './mailbox-name.js';
 
@@ -21,5 +23,8 @@ export const createCmd: ImapCommand = {
       specialUse = (args.specialUse[0] as SpecialUse | undefined) ?? null;
     }
     await s.ctx.store.createMailbox(s.accountId, name, { origin: s.id, specialUse });
+    // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK
+    const info = await s.ctx.store.getMailbox(s.accountId, name);
+    return ok('CREATE completed', info ? respCode('MAILBOXID', [atom(mailboxId(info.id))]) : undefined);
   },
 };

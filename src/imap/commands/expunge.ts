@@ -10,6 +10,7 @@ import { parseNoArgs, parseUidExpungeArgs } from '../wire/args/misc.js';
 export const expungeCmd: ImapCommand = {
   name: 'EXPUNGE',
   states: SELECTED,
+  progress: true,
   async run(s, req) {
     parseNoArgs(req.args, req.name);
     const v = s.selected!;
@@ -22,6 +23,7 @@ export const expungeCmd: ImapCommand = {
 export const uidExpungeCmd: ImapCommand = {
   name: 'UID EXPUNGE',
   states: SELECTED,
+  progress: true,
   async run(s, req) {
     const set = parseUidExpungeArgs(req.args);
     const v = s.selected!;

@@ -34,6 +34,8 @@ export interface FetchPlan {
   uidOnly: boolean;
   /** CHANGEDSINCE (RFC 7162 §3.1.4), or null */
   changedSince: number | null;
+  /** keys indexed at delivery are needed (PREVIEW, THREADID, SAVEDATE): read with the store's sortRows */
+  needKeys: boolean;
   /** messages per read step */
   batch: number;
 }
@@ -59,6 +61,7 @@ export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
     flagsOnly: !setsSeen && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ'),
     uidOnly: args.changedSince === null && atts.every((a) => a.type === 'UID'),
     changedSince: args.changedSince,
+    needKeys: atts.some((a) => a.type === 'PREVIEW' || a.type === 'THREADID' || a.type === 'SAVEDATE'),
     batch: needIndex || needRaw ? BATCH : META_BATCH,
   };
 }

@@ -6,6 +6,7 @@
  * This is the seam for making FETCH faster (batched reads, a flag cache): it takes UIDs and
  * yields rows; nothing here writes to the client.
  */
+import type { SortRow } from '../../store/sort-types.js';
 import type { MessageMeta, MessageWithIndex } from '../../store/types.js';
 import { toUidSet } from '../session/selected.js';
 import type { ImapSession } from '../session/types.js';
@@ -17,6 +18,8 @@ export interface FetchRow {
   raw: Buffer | null;
   /** this FETCH set \Seen on the message (its FLAGS are reported even when not asked for) */
   seenNow: boolean;
+  /** keys indexed at delivery (preview, thread ids) when the plan needs them */
+  keys: SortRow | null;
 }
 
 export interface FetchBatch {
@@ -58,7 +61,8 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
       v.ingest(r.changes);
     }
   }
-  const batch: FetchBatch = { gone, missing: 0, rows: rowsOf(s, plan, metas, seenNow, () => batch.missing++) };
+  const keys = plan.needKeys ? new Map((await store.sortRows(s.accountId, v.mailboxId, uidSet)).map((r) => [r.uid, r])) : null;
+  const batch: FetchBatch = { gone, missing: 0, rows: rowsOf(s, plan, metas, seenNow, keys, () => batch.missing++) };
   return batch;
 }
 
@@ -67,6 +71,7 @@ async function* rowsOf(
   plan: FetchPlan,
   metas: Array<MessageMeta | MessageWithIndex>,
   seenNow: Set<number>,
+  keys: Map<number, SortRow> | null,
   onMissing: () => void,
 ): AsyncIterable<FetchRow> {
   const v = s.selected!;
@@ -80,6 +85,6 @@ async function* rowsOf(
         continue;
       }
     }
-    yield { meta, raw, seenNow: seenNow.has(meta.uid) };
+    yield { meta, raw, seenNow: seenNow.has(meta.uid), keys: keys?.get(meta.uid) ?? null };
   }
 }

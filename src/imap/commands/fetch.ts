@@ -43,6 +43,7 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
   };
   for (let i = 0; i < uids.length; i += plan.batch) {
     if (s.isClosed) return;
+    s.progress(i, uids.length);
     const batch = await readBatch(s, plan, uids.slice(i, i + plan.batch));
     if (plan.uidOnly && batch.gone.length) {
       // expunged by another session but not yet announced here: the UID is still known from
@@ -51,7 +52,7 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
       for await (const r of batch.rows) rows.push(r.meta.uid);
       for (const u of rows.sort((a, b) => a - b)) {
         const seq = v.seqOf(u);
-        if (seq) w.fetch(seq, [['UID', u]]);
+        if (seq) s.fetchResponse(w, u, [['UID', u]]);
       }
       await send();
       continue;
@@ -67,7 +68,8 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
         await send();
         s.announceKeywords(row.meta.flags);
       }
-      if (!renderMessage(w, seq, atts, row, { utf8: s.utf8, recent: !s.rev2 && v.isRecent(row.meta.uid) })) undecodable = true;
+      const head = s.uidOnly ? { num: row.meta.uid, keyword: 'UIDFETCH' as const } : { num: seq, keyword: 'FETCH' as const };
+      if (!renderMessage(w, head, atts, row, { utf8: s.utf8, recent: !s.rev2 && v.isRecent(row.meta.uid) })) undecodable = true;
       if (w.size > CORK_LIMIT) await send();
     }
     missing += batch.missing;
@@ -77,5 +79,5 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
   if (missing) return { status: 'NO', code: respCode('EXPUNGEISSUED'), text: 'Some of the requested messages no longer exist' };
 }
 
-export const fetchCmd: ImapCommand = { name: 'FETCH', states: SELECTED, noExpungeAfter: true, run: (s, r) => fetch(s, r, false) };
-export const uidFetchCmd: ImapCommand = { name: 'UID FETCH', states: SELECTED, run: (s, r) => fetch(s, r, true) };
+export const fetchCmd: ImapCommand = { name: 'FETCH', states: SELECTED, progress: true, sequenceNumbers: true, noExpungeAfter: true, run: (s, r) => fetch(s, r, false) };
+export const uidFetchCmd: ImapCommand = { name: 'UID FETCH', states: SELECTED, progress: true, run: (s, r) => fetch(s, r, true) };

@@ -13,7 +13,7 @@ export const idleCmd: ImapCommand = {
     s.continuation('idling');
     let pushing = Promise.resolve();
     const wake = () => {
-      pushing = pushing.then(() => s.sync(true)).catch((e) => s.log.error({ err: e }, 'imap IDLE: could not report changes'));
+      pushing = pushing.then(async () => void (await s.sync(true))).catch((e) => s.log.error({ err: e }, 'imap IDLE: could not report changes'));
     };
     s.setIdleWake(wake);
     wake(); // anything pending from before IDLE

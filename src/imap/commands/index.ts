@@ -30,6 +30,14 @@ import { examineCmd, selectCmd } from './select.js';
 import { starttlsCmd } from './starttls.js';
 import { statusCmd } from './status.js';
 import { storeCmd, uidStoreCmd } from './store.js';
+import { sortCmd, uidSortCmd } from './sort.js';
+import { threadCommand, uidThreadCommand } from './thread.js';
+import { unauthenticateCmd } from './unauthenticate.js';
+import { compressCmd } from './compress.js';
+import { replaceCmd, uidReplaceCmd } from './replace.js';
+import { notifyCmd } from './notify.js';
+import { cancelUpdateCmd } from './search-context.js';
+import { genUrlAuthCmd, resetKeyCmd, urlFetchCmd } from './urlauth.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -38,6 +46,8 @@ const ALL: ImapCommand[] = [
   checkCmd, closeCmd, unselectCmd, expungeCmd, uidExpungeCmd,
   searchCmd, uidSearchCmd, fetchCmd, uidFetchCmd, storeCmd, uidStoreCmd,
   copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
+  sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
+  replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
 ];
 
 export const COMMANDS: ReadonlyMap<string, ImapCommand> = new Map(ALL.map((c) => [c.name, c]));

@@ -13,7 +13,7 @@ import { AUTHED, type ImapCommand, type Request } from '../session/types.js';
 import { parseListArgs, parseLsubArgs } from '../wire/args/list.js';
 import { normalizeInbox } from '../wire/args/mailbox.js';
 import { joinListReference, listMatcher, parentNames } from '../wire/listmatch.js';
-import { statusResponse } from './status-items.js';
+import { statusResponse } from '../session/status.js';
 import { atom, type WireValue } from '../wire/encode.js';
 
 interface Entry {

@@ -6,25 +6,33 @@
  */
 import type { ImapSession as Session } from '../session/types.js';
 import { toUidSet } from '../session/selected.js';
-import { atom, seqSet, type WireValue } from '../wire/encode.js';
+import { atom, type WireValue } from '../wire/encode.js';
 import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
 import { hasFuzzy, parseSearchArgs, searchUsesModseq, withoutFuzzy } from '../wire/args/search.js';
 import { bad } from '../wire/errors.js';
-import { resolveSearch } from './search-keys.js';
+import { checkUidOnly, resolveSaveDates, resolveSearch } from './search-keys.js';
+import { esearchResponse } from './search-result.js';
+import { keepUpdated, SearchContext } from './search-context.js';
 
 async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   const args = parseSearchArgs(req.args);
   const v = s.selected!;
   const usedModseq = searchUsesModseq(args.query);
   if (usedModseq) s.enabled.add('CONDSTORE');
-  const query = resolveSearch(args.query, v);
+  checkUidOnly(s, args.query);
+  const run = async (): Promise<number[]> => {
+    const q = resolveSearch(await resolveSaveDates(args.query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
+    return (await s.ctx.store.search(s.accountId, v.mailboxId, q)).filter((u) => v.seqOf(u) > 0);
+  };
   const ret = args.ret ? new Set(Object.entries(args.ret).filter(([, on]) => on).map(([k]) => k.toUpperCase())) : null;
   const ctx = { usedModseq };
   if (args.ret?.relevancy && !hasFuzzy(args.query)) bad('RETURN (RELEVANCY) needs a FUZZY search key (RFC 6203 §4)');
-  const found = await s.ctx.store.search(s.accountId, v.mailboxId, query);
-  const uids = found.filter((u) => v.seqOf(u) > 0);
+  const uids = await run();
+  // RFC 5267 §4: RETURN (UPDATE) keeps the result up to date (./search-context.ts)
+  if (args.ret?.update) keepUpdated(s, req.tag, new SearchContext(s, req.tag, byUid, false, args.ret.count, run, uids));
   // RFC 6203 §4: messages that also match the search taken literally score 100, the rest 50
-  const exact = args.ret?.relevancy ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, resolveSearch(withoutFuzzy(args.query), v))) : null;
+  const literal = args.ret?.relevancy ? await resolveSaveDates(withoutFuzzy(args.query), () => s.ctx.store.sortRows(s.accountId, v.mailboxId)) : null;
+  const exact = literal ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, resolveSearch(literal, v))) : null;
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
   let modseq = 0;
   if (ctx.usedModseq && uids.length) {
@@ -50,24 +58,20 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
     s.untagged(...resp);
     return;
   }
-  const r = ret ?? new Set(['ALL']);
-  // RFC 4731 §3.1 / RFC 9051 §7.3.4: (TAG "tag") [UID] then the return data
-  const resp: WireValue[] = [atom('ESEARCH'), [atom('TAG'), req.tag]];
-  if (byUid) resp.push(atom('UID'));
-  if (nums.length) {
-    if (r.has('MIN')) resp.push(atom('MIN'), nums[0]!);
-    if (r.has('MAX')) resp.push(atom('MAX'), nums[nums.length - 1]!);
-    if (r.has('ALL')) resp.push(atom('ALL'), seqSet(nums));
-  }
-  if (r.has('COUNT')) resp.push(atom('COUNT'), nums.length);
-  if (exact && nums.length) {
-    // RFC 6203 §4: one score per message found, in the order of the ALL set
-    const order = byUid ? uids : [...uids].sort((a, b) => v.seqOf(a) - v.seqOf(b));
-    resp.push(atom('RELEVANCY'), order.map((u) => (exact.has(u) ? 100 : 50)));
-  }
-  if (ctx.usedModseq && nums.length) resp.push(atom('MODSEQ'), modseq);
-  s.untagged(...resp);
+  // RFC 6203 §4: one score per message found, in the order of the ALL set
+  const order = exact && nums.length ? (byUid ? uids : [...uids].sort((a, b) => v.seqOf(a) - v.seqOf(b))) : null;
+  s.untagged(
+    ...esearchResponse(nums, {
+      tag: req.tag,
+      byUid,
+      ret: ret ?? new Set(['ALL']),
+      partial: args.ret?.partial ?? null,
+      ordered: false,
+      modseq: ctx.usedModseq ? modseq : 0,
+      relevancy: order ? order.map((u) => (exact!.has(u) ? 100 : 50)) : null,
+    }),
+  );
 }
 
-export const searchCmd: ImapCommand = { name: 'SEARCH', states: SELECTED, noExpungeAfter: true, run: (s, r) => search(s, r, false) };
-export const uidSearchCmd: ImapCommand = { name: 'UID SEARCH', states: SELECTED, run: (s, r) => search(s, r, true) };
+export const searchCmd: ImapCommand = { name: 'SEARCH', states: SELECTED, progress: true, sequenceNumbers: true, noExpungeAfter: true, run: (s, r) => search(s, r, false) };
+export const uidSearchCmd: ImapCommand = { name: 'UID SEARCH', states: SELECTED, progress: true, run: (s, r) => search(s, r, true) };

@@ -1,7 +1,7 @@
 /** STATUS (RFC 9051 §6.3.11) */
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseStatusArgs } from '../wire/args/status.js';
-import { statusResponse } from './status-items.js';
+import { statusResponse } from '../session/status.js';
 
 export const statusCmd: ImapCommand = {
   name: 'STATUS',

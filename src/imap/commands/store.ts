@@ -44,7 +44,7 @@ async function store(s: Session, req: Request, byUid: boolean): Promise<Tagged |
       if (byUid || s.rev2 || s.qresync) items.push(['UID', u.uid]);
       if (!silent) items.push(['FLAGS', flagList(u.flags, !s.rev2 && v.isRecent(u.uid))]);
       if (s.condstore) items.push(['MODSEQ', [u.modseq]]);
-      w.fetch(seq, items);
+      s.fetchResponse(w, u.uid, items);
     }
     s.send(w);
   }
@@ -67,5 +67,5 @@ async function checkKeywordLimits(s: Session, op: StoreArgs['op'], flags: string
   }
 }
 
-export const storeCmd: ImapCommand = { name: 'STORE', states: SELECTED, noExpungeAfter: true, run: (s, r) => store(s, r, false) };
-export const uidStoreCmd: ImapCommand = { name: 'UID STORE', states: SELECTED, run: (s, r) => store(s, r, true) };
+export const storeCmd: ImapCommand = { name: 'STORE', states: SELECTED, progress: true, sequenceNumbers: true, noExpungeAfter: true, run: (s, r) => store(s, r, false) };
+export const uidStoreCmd: ImapCommand = { name: 'UID STORE', states: SELECTED, progress: true, run: (s, r) => store(s, r, true) };

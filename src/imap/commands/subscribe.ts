@@ -6,7 +6,9 @@ export const subscribeCmd: ImapCommand = {
   name: 'SUBSCRIBE',
   states: AUTHED,
   async run(s, req) {
-    await s.ctx.store.setSubscribed(s.accountId, parseMailboxArg(req.args, s.names, 'SUBSCRIBE'), true);
+    const name = parseMailboxArg(req.args, s.names, 'SUBSCRIBE');
+    await s.ctx.store.setSubscribed(s.accountId, name, true);
+    s.notifier?.subscriptionChanged(name, true); // RFC 5465 §5.5
   },
 };
 
@@ -14,6 +16,8 @@ export const unsubscribeCmd: ImapCommand = {
   name: 'UNSUBSCRIBE',
   states: AUTHED,
   async run(s, req) {
-    await s.ctx.store.setSubscribed(s.accountId, parseMailboxArg(req.args, s.names, 'UNSUBSCRIBE'), false);
+    const name = parseMailboxArg(req.args, s.names, 'UNSUBSCRIBE');
+    await s.ctx.store.setSubscribed(s.accountId, name, false);
+    s.notifier?.subscriptionChanged(name, false);
   },
 };

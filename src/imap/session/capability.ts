@@ -6,7 +6,9 @@
 import type { ImapSession as Session } from './types.js';
 
 export function capabilities(s: Session): string[] {
-  const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
+  // RFC 7888: before login non-synchronizing literals are limited to 4096 bytes (LITERAL-,
+  // as §5 advises for unauthenticated clients), after login unlimited (LITERAL+)
+  const caps = ['IMAP4rev1', 'IMAP4rev2', s.state === 'notauth' ? 'LITERAL-' : 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
   if (s.state === 'notauth') {
     if (s.info.startTls && !s.secure) caps.push('STARTTLS');
     if (s.plaintextOk()) caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
@@ -32,6 +34,28 @@ export function capabilities(s: Session): string[] {
     'CONDSTORE',
     'QRESYNC',
     'STATUS=SIZE',
+    // RFC 5256, RFC 5957, RFC 5267 §3 (ESORT), RFC 9394
+    'SORT',
+    'SORT=DISPLAY',
+    'THREAD=ORDEREDSUBJECT',
+    'THREAD=REFERENCES',
+    'THREAD=REFS',
+    'ESORT',
+    'PARTIAL',
+    'CONTEXT=SEARCH', // RFC 5267 §4
+    'CONTEXT=SORT',
+    'UNAUTHENTICATE', // RFC 8437
+    'OBJECTID', // RFC 8474
+    'PREVIEW', // RFC 8970
+    'COMPRESS=DEFLATE', // RFC 4978
+    'REPLACE', // RFC 8508
+    'SAVEDATE', // RFC 8514
+    'UIDONLY', // RFC 9586
+    'INPROGRESS', // RFC 9585
+    'NOTIFY', // RFC 5465
+    'CATENATE', // RFC 4469
+    'URLAUTH', // RFC 4467
+    'URLAUTH=BINARY', // RFC 5524
   );
   return caps;
 }

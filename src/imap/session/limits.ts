@@ -13,6 +13,8 @@
 import { isKeyword } from './flags.js';
 
 export const PRE_AUTH_LITERAL_MAX = 8 * 1024;
+/** RFC 7888 LITERAL-: the largest non-synchronizing literal before login */
+export const LITERAL_MINUS_MAX = 4096;
 export const MAX_KEYWORDS_PER_MESSAGE = 128;
 export const MAX_KEYWORD_LENGTH = 256;
 

@@ -25,10 +25,13 @@ import { CommandReader } from '../wire/reader.js';
 import { atom, flagList, respCode, seqSet, WireWriter, type RespCode, type Status, type WireValue } from '../wire/encode.js';
 import type { Token } from '../wire/tokens.js';
 import type { SelectedView } from './selected.js';
-import type { ImapCommand, ImapSession, Request, SessionState, Tagged } from './types.js';
+import type { ImapCommand, ImapSession, Request, SearchContextHandle, SessionState, Tagged } from './types.js';
 import { onShutdown } from './shutdown.js';
 import { flagsResponses, isKeyword } from './flags.js';
-import { PRE_AUTH_LITERAL_MAX } from './limits.js';
+import { Compression } from './compress.js';
+import { Progress } from './progress.js';
+import type { Notifier } from './notify.js';
+import { LITERAL_MINUS_MAX, PRE_AUTH_LITERAL_MAX } from './limits.js';
 import type { SessionHandle } from '../../net/sessions.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
@@ -46,6 +49,14 @@ export class Session implements ImapSession {
   readonly enabled = new Set<string>();
   log: Logger;
   private reader: CommandReader;
+  private compression: Compression | null = null;
+  /** RFC 9585 INPROGRESS for long commands (./progress.ts) */
+  private readonly progressTimer = new Progress((code) => {
+    // not while IDLE runs (it is meant to last) or while a command waits for client data (SASL)
+    if (this.closed || this.idleWake || this.lineWaiter) return;
+    this.notice('OK', 'Still working', code);
+    this.uncorkAll();
+  });
   private busy = false;
   private closed = false;
   private badCount = 0;
@@ -134,7 +145,39 @@ export class Session implements ImapSession {
 
   private write(data: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
-    this.socket.write(data);
+    if (this.compression) this.compression.write(data);
+    else this.socket.write(data);
+  }
+
+  /** COMPRESS=DEFLATE (./compress.ts): everything after the tagged OK is compressed both ways */
+  startCompression(): void {
+    const sock = this.socket;
+    this.uncorkAll();
+    const c = new Compression(sock, this.onData, (err) => {
+      this.log.info({ err: err.message }, 'imap COMPRESS stream error; closing');
+      this.cleanup();
+      sock.destroy();
+    });
+    this.compression = c;
+    sock.off('data', this.onData);
+    sock.on('data', (chunk: Buffer) => c.input(chunk));
+  }
+  get compressed(): boolean {
+    return this.compression !== null;
+  }
+  progress(done: number, total: number): void {
+    this.progressTimer.update(done, total);
+  }
+  get uidOnly(): boolean {
+    return this.enabled.has('UIDONLY');
+  }
+  fetchResponse(w: WireWriter, uid: number, items: Array<[string, WireValue]>, view = this.selected): void {
+    if (this.uidOnly) {
+      w.fetch(uid, items.filter(([label]) => label !== 'UID'), 'UIDFETCH');
+      return;
+    }
+    const seq = view?.seqOf(uid);
+    if (seq) w.fetch(seq, items);
   }
   writer(): WireWriter {
     return new WireWriter({ utf8: this.utf8 });
@@ -170,8 +213,8 @@ export class Session implements ImapSession {
 
   /** waits while the socket's buffer is full (big FETCH responses) */
   async flush(): Promise<void> {
-    const s = this.socket;
-    if (this.closed || s.destroyed || !s.writableNeedDrain) return;
+    const s = this.compression?.deflate ?? this.socket;
+    if (this.closed || this.socket.destroyed || !s.writableNeedDrain) return;
     this.uncorkAll();
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -195,8 +238,10 @@ export class Session implements ImapSession {
     this.end();
   }
   end(): void {
+    const compressed = this.compression !== null;
     this.cleanup();
-    this.socket.end();
+    // with COMPRESS the deflater ends the socket once its last bytes are out (pipe)
+    if (!compressed) this.socket.end();
     const s = this.socket;
     setTimeout(() => s.destroy(), 2000).unref();
   }
@@ -215,6 +260,8 @@ export class Session implements ImapSession {
     this.lineWaiter = null;
     w?.(null);
     this.idleWake?.();
+    this.progressTimer.stop();
+    this.compression?.close();
     this.log.debug('imap session closed');
   }
 
@@ -223,7 +270,10 @@ export class Session implements ImapSession {
   private receive(chunk: Buffer): void {
     if (this.closed) return;
     this.idleTimer?.refresh();
-    if (!this.reader.push(chunk) && this.busy) this.socket.pause();
+    if (!this.reader.push(chunk) && this.busy) {
+      this.socket.pause();
+      this.compression?.inflate.pause();
+    }
     this.pump();
     // part of a command (a literal whose CRLF follows in another write, as imaplib sends it)
     // gets no reply yet: acknowledge it now, or a Nagle client waits for the delayed ACK
@@ -255,13 +305,18 @@ export class Session implements ImapSession {
       return;
     }
     if (this.busy) return;
-    if (this.socket.isPaused()) this.socket.resume();
+    if (this.socket.isPaused()) {
+      this.socket.resume();
+      this.compression?.inflate.resume();
+    }
     for (;;) {
       const r = this.reader.next();
       if (r === null) return;
       if (r.type === 'error') {
         const tag = r.tag ?? '*';
         if (r.code === 'literal-too-big' && !r.fatal) this.tagged(tag, 'NO', r.message, respCode('TOOBIG'));
+        // RFC 7888 §4: a non-synchronizing literal over the LITERAL- limit is BAD [TOOBIG]
+        else if (r.code === 'nonsync-too-big') this.tagged(tag, 'BAD', r.message, respCode('TOOBIG'));
         else this.tagged(tag, 'BAD', r.message);
         if (r.fatal) return this.bye('Closing connection after a protocol error');
         if (this.countBad()) return;
@@ -287,6 +342,7 @@ export class Session implements ImapSession {
       this.busy = true;
       void this.execute(r.tag, r.name, r.args).finally(() => {
         this.busy = false;
+        if (this.notifier?.hasPending || this.selected?.hasPending) this.pushNotify();
         this.pump();
       });
       return;
@@ -309,9 +365,11 @@ export class Session implements ImapSession {
   private async execute(tag: string, name: string, args: Token[]): Promise<void> {
     const sock = this.socket;
     sock.cork();
+    if (this.commands.get(name)?.progress) this.progressTimer.start(tag);
     try {
       await this.executeCorked(tag, name, args);
     } finally {
+      this.progressTimer.stop();
       while (sock.writableCorked > 0) sock.uncork();
     }
   }
@@ -326,6 +384,8 @@ export class Session implements ImapSession {
       result = { status: 'BAD', text: `Unknown command ${req.name.slice(0, 30)}` };
     } else if (!cmd.states.includes(this.state)) {
       result = { status: 'BAD', text: `${req.name} is not valid in this state (${stateName(this.state)})` };
+    } else if (cmd.sequenceNumbers && this.uidOnly) {
+      result = { status: 'BAD', code: respCode('UIDREQUIRED'), text: `${req.name} uses message sequence numbers; UIDONLY is enabled, use UID ${req.name}` };
     } else {
       const condstoreBefore = this.condstore;
       try {
@@ -346,6 +406,7 @@ export class Session implements ImapSession {
     if (!result.written) {
       try {
         await this.sync(!cmd?.noExpungeAfter);
+        await this.notifier?.flush(this);
       } catch (e) {
         this.log.error({ err: e }, 'imap: could not report mailbox changes');
       }
@@ -366,9 +427,31 @@ export class Session implements ImapSession {
     this.log = this.log.child({ account: account.address });
     this.unsubscribe = this.ctx.store.bus.subscribe(account.id, (changes) => this.onChanges(changes));
     this.registration.authenticated(account, credential);
+    this.reader.maxNonSyncLiteral = Infinity; // LITERAL+
+  }
+
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): back to the not-authenticated state on the same connection
+   * (TLS kept); the selected mailbox is left without expunging, ENABLEd extensions end.
+   */
+  unauthenticated(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.selected = null;
+    this.enabled.clear();
+    this.notifier = null;
+    this.contexts.clear();
+    this.reader.maxNonSyncLiteral = LITERAL_MINUS_MAX;
+    this.account = null;
+    this.state = 'notauth';
+    this.log = this.ctx.log.child({ conn: this.info.id, proto: 'imap', ip: this.info.remoteAddress });
   }
 
   private onChanges(changes: Change[]): void {
+    if (this.notifier) {
+      this.notifier.note(changes, this.selected?.mailboxId ?? null);
+      queueMicrotask(() => this.pushNotify());
+    }
     if (this.opening) this.opening.push(...changes);
     if (!this.selected) return;
     this.selected.ingest(changes);
@@ -384,12 +467,12 @@ export class Session implements ImapSession {
   }
 
   /** a sync point: tells the client about buffered changes (RFC 9051 §7.5.1) */
-  async sync(expunge: boolean): Promise<void> {
+  async sync(expunge: boolean): Promise<number[]> {
     const v = this.selected;
-    if (!v || !v.hasPending) return;
+    if (!v || !v.hasPending) return [];
     const d = v.drain(expunge);
     const w = this.writer();
-    if (this.qresync) {
+    if (this.qresync || this.uidOnly) {
       if (d.expungedUids.length) w.untagged([atom('VANISHED'), seqSet(d.expungedUids)]);
     } else for (const s of d.expunged) w.untagged([s, atom('EXPUNGE')]);
     if (d.newUids.length) {
@@ -411,9 +494,39 @@ export class Session implements ImapSession {
       if (this.rev2 || this.qresync) items.push(['UID', f.uid]);
       items.push(['FLAGS', flagList(f.flags, !this.rev2 && v.isRecent(f.uid))]);
       if (this.condstore) items.push(['MODSEQ', [f.modseq]]);
-      w.fetch(seq, items);
+      this.fetchResponse(w, f.uid, items);
+    }
+    // RFC 5267 §4: results kept up to date report how they changed, after EXPUNGE/EXISTS
+    if (this.contexts.size && (d.newUids.length || d.expungedUids.length || d.flags.length)) {
+      for (const c of this.contexts.values()) {
+        const resp = await c.update();
+        if (resp) w.untagged(resp);
+      }
     }
     this.send(w);
+    return d.newUids;
+  }
+
+  // ───────────── NOTIFY (RFC 5465, ./notify.ts) ─────────────
+
+  notifier: Notifier | null = null;
+  readonly contexts = new Map<string, SearchContextHandle>();
+  private notifying: Promise<void> = Promise.resolve();
+
+  /** tells NOTIFY's client about changes now, unless a command (other than IDLE) is running */
+  pushNotify(): void {
+    const n = this.notifier;
+    if (!n || this.closed || (this.busy && !this.idleWake)) return;
+    this.notifying = this.notifying
+      .then(async () => {
+        const sel = n.selectedGroup;
+        if (this.selected && sel?.events.size) {
+          const fresh = await this.sync(!(sel.filter.kind === 'selected' && sel.filter.delayed));
+          if (fresh.length && n.fetchNew) await n.fetchNew(fresh);
+        }
+        await n.flush(this);
+      })
+      .catch((e) => this.log.error({ err: e }, 'imap NOTIFY: could not report changes'));
   }
 
   /**
@@ -436,6 +549,7 @@ export class Session implements ImapSession {
 
   /** leaves the selected state without expunging (CLOSE expunges first itself) */
   deselect(): void {
+    this.contexts.clear();
     this.selected = null;
     if (this.state === 'selected') this.state = 'auth';
   }
@@ -454,10 +568,12 @@ export class Session implements ImapSession {
   }
 }
 
+/** a reader for a connection that is not (yet) authenticated: LITERAL- (./capability.ts) */
 function newReader(ctx: ServerContext): CommandReader {
   return new CommandReader({
     maxLineLength: ctx.config.limits.line_length,
     maxLiteralSize: ctx.config.limits.literal_size,
+    maxNonSyncLiteral: LITERAL_MINUS_MAX,
   });
 }
 

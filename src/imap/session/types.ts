@@ -70,6 +70,10 @@ export interface ImapSession {
   plaintextOk(): boolean;
   appendLimit(): number;
 
+  /** RFC 9586 UIDONLY is enabled: no sequence numbers, UIDFETCH and VANISHED instead */
+  readonly uidOnly: boolean;
+  /** a FETCH response about `uid` into `w`: `* seq FETCH`, or `* uid UIDFETCH` under UIDONLY; nothing when the view lost it */
+  fetchResponse(w: WireWriter, uid: number, items: Array<[string, WireValue]>, view?: SelectedView | null): void;
   /** a writer with this session's encoding options (UTF-8 or not) */
   writer(): WireWriter;
   /** sends what a writer gathered (the writer is empty afterwards) */
@@ -82,19 +86,45 @@ export interface ImapSession {
   tagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: string, code?: RespCode): void;
   continuation(text: string): void;
   challenge(base64: string): void;
+  /** how far a long command is, for INPROGRESS (RFC 9585) */
+  progress(done: number, total: number): void;
   /** waits while the socket's buffer is full */
   flush(): Promise<void>;
   /** one raw line from the client (AUTHENTICATE, IDLE's DONE); null when the connection closed */
   readLine(): Promise<string | null>;
 
   /** a sync point: reports buffered mailbox changes (RFC 9051 §7.5.1) */
-  sync(expunge: boolean): Promise<void>;
+  sync(expunge: boolean): Promise<number[]>;
+  /** RFC 5267 UPDATE contexts of the selected mailbox, by command tag */
+  readonly contexts: Map<string, SearchContextHandle>;
+  /** NOTIFY in effect (RFC 5465, ./notify.ts Notifier), or null */
+  notifier: NotifierHandle | null;
+  /** reports pending NOTIFY events now when no command is running */
+  pushNotify(): void;
   announceKeywords(flags: readonly string[]): void;
   deselect(): void;
   authenticated(account: Account, credential?: string): void;
+  unauthenticated(): void;
   setIdleWake(wake: (() => void) | null): void;
   upgradeTls(): Promise<void>;
+  /** COMPRESS=DEFLATE from the next byte on (RFC 4978) */
+  startCompression(): void;
+  readonly compressed: boolean;
   end(): void;
+}
+
+/** a search or sort result kept up to date (RFC 5267 §4, ../commands/search-context.ts) */
+export interface SearchContextHandle {
+  /** the ESEARCH response with ADDTO / REMOVETO after mailbox changes, or null when nothing changed */
+  update(): Promise<WireValue[] | null>;
+}
+
+/** what commands and the session use of NOTIFY's state (./notify.ts) */
+export interface NotifierHandle {
+  readonly hasPending: boolean;
+  note(changes: Change[], selectedId: number | null): void;
+  subscriptionChanged(name: string, on: boolean): void;
+  flush(s: ImapSession): Promise<void>;
 }
 
 export interface ImapCommand {
@@ -107,6 +137,10 @@ export interface ImapCommand {
    * by sequence number (the client's sequence numbers must stay valid while it pipelines).
    */
   noExpungeAfter?: boolean;
+  /** may run long over a large mailbox: INPROGRESS notices while it runs (RFC 9585, ./progress.ts) */
+  progress?: boolean;
+  /** takes message sequence numbers: refused with BAD [UIDREQUIRED] after ENABLE UIDONLY (RFC 9586 §3.2) */
+  sequenceNumbers?: boolean;
   run(session: ImapSession, req: Request): Promise<Tagged | void>;
 }
 

@@ -169,12 +169,13 @@ export class WireWriter {
   }
 
   /**
-   * `* <seq> FETCH (<label> <value> ...)\r\n` (RFC 9051 §7.5.2): the one FETCH writer. Labels
+   * `* <seq> FETCH (<label> <value> ...)\r\n` (RFC 9051 §7.5.2), or `* <uid> UIDFETCH (...)`
+   * after ENABLE UIDONLY (RFC 9586 §3.3): the one FETCH writer. Labels
    * are written verbatim ("FLAGS", "BODY[HEADER.FIELDS (FROM)]<0>"); a Buffer value goes out
    * as a literal from the Buffer itself (no copy), a Literal with binary=true as literal8.
    */
-  fetch(seq: number, items: ReadonlyArray<readonly [label: string, value: WireValue]>): this {
-    this.text += `* ${seq} FETCH (`;
+  fetch(seq: number, items: ReadonlyArray<readonly [label: string, value: WireValue]>, keyword: 'FETCH' | 'UIDFETCH' = 'FETCH'): this {
+    this.text += `* ${seq} ${keyword} (`;
     for (let i = 0; i < items.length; i++) {
       if (i) this.text += ' ';
       this.text += items[i]![0] + ' ';

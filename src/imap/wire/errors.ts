@@ -4,8 +4,10 @@
  * - code 'BADCHARSET' → `tag NO [BADCHARSET (UTF-8 US-ASCII)] <message>` (RFC 9051 §7.1, SEARCH CHARSET)
  * - code 'TOOBIG'     → `tag NO [TOOBIG] <message>` (RFC 4469/7889 size limits)
  * - code 'LIMIT'      → `tag NO [LIMIT] <message>` (RFC 5530, e.g. too many ID pairs)
+ * - code 'CANNOT'     → `tag NO [CANNOT] <message>` (well-formed but unusable argument, e.g. a
+ *                       mailbox name that is a valid atom but not valid modified UTF-7)
  */
-export type WireErrorCode = 'BAD' | 'BADCHARSET' | 'TOOBIG' | 'LIMIT';
+export type WireErrorCode = 'BAD' | 'BADCHARSET' | 'TOOBIG' | 'LIMIT' | 'CANNOT';
 
 export class WireError extends Error {
   constructor(

@@ -83,3 +83,6 @@ export * from './args/list.js';
 export * from './args/append.js';
 export * from './args/misc.js';
 export * from './bytequeue.js';
+export * from './args/sort.js';
+export * from './args/notify.js';
+export * from './args/imapurl.js';

@@ -252,7 +252,7 @@ export class CommandReader {
         type: 'error',
         ...who,
         code: 'nonsync-too-big',
-        message: `Non-synchronizing literals are limited to ${this.maxNonSyncLiteral} bytes (LITERAL-); use {${size}}`,
+        message: `Non-synchronizing literals are limited to ${this.maxNonSyncLiteral} bytes (LITERAL-); send this one as a synchronizing literal`,
         fatal: false,
       };
     }

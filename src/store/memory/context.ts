@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
 import { searchableText } from '../../mime/text.js';
 import { createChangeBus } from '../bus.js';
+import { computeSortKeys } from '../sort-keys.js';
 import { type SearchRecord } from '../search.js';
 import {
   StoreError,
@@ -120,7 +121,8 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
   }
   function makeBody(input: { raw: Buffer; index?: Body['index'] }): Body {
     const raw = Buffer.from(input.raw); // own copy: callers may reuse their buffer
-    return { raw, index: input.index ?? indexMessage(raw, { maxDepth: mimeDepth }), sha256: createHash('sha256').update(raw).digest('hex') };
+    const index = input.index ?? indexMessage(raw, { maxDepth: mimeDepth });
+    return { raw, index, sha256: createHash('sha256').update(raw).digest('hex'), sortKeys: computeSortKeys(raw, index) };
   }
   function checkQuota(a: AccountState, adding: number): void {
     const q = a.account.quotaBytes;
@@ -139,7 +141,7 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
     uid = m.uidNext,
   ): Change {
     m.uidNext = uid + 1;
-    const msg: Msg = { uid, modseq: ++m.highestModseq, flags: normaliseFlags(flags), internalDate: new Date(internalDate), guid, body, hiddenFromPop3: false };
+    const msg: Msg = { uid, modseq: ++m.highestModseq, flags: normaliseFlags(flags), internalDate: new Date(internalDate), guid, body, hiddenFromPop3: false, saveDate: new Date() };
     m.msgs.push(msg);
     a.used += body.raw.length;
     return { kind: 'exists', accountId: a.account.id, mailboxId: m.id, modseq: m.highestModseq, uid: msg.uid, flags: [...msg.flags], origin };

@@ -13,6 +13,7 @@ import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
 import { integrityOps } from './integrity.js';
+import { sortOps } from './sort.js';
 
 export interface MemoryStoreOptions {
   /** MIME nesting indexed at append (limits.mime_depth) */
@@ -30,6 +31,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     ...queueOps(m),
     ...kvOps(m),
     ...integrityOps(m),
+    ...sortOps(m),
     async close() {
       m.closed = true;
     },

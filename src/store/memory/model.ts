@@ -2,6 +2,7 @@
 import type { MimeIndex } from '../../mime/types.js';
 import type { Account, Alias, Domain, Flag, QueueItem, SpecialUse } from '../types.js';
 import type { KvEntry } from '../kv-types.js';
+import type { SortKeys } from '../sort-types.js';
 
 /** Bytes + index + lazily computed search text, shared by copies of one message. */
 export interface Body {
@@ -10,6 +11,8 @@ export interface Body {
   /** SHA-256 hex of raw, recorded when stored (integrity-types.ts) */
   sha256: string;
   text?: { header: string; body: string };
+  /** computed when the body is stored (../sort-keys.ts) */
+  sortKeys?: SortKeys;
 }
 
 export interface Msg {
@@ -20,6 +23,8 @@ export interface Msg {
   guid: string;
   body: Body;
   hiddenFromPop3: boolean;
+  /** when it was put into this mailbox (RFC 8514 SAVEDATE) */
+  saveDate: Date;
 }
 
 export interface Mbox {

@@ -30,6 +30,7 @@ import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
 import { integrityOps } from './integrity.js';
+import { sortOps } from './sort.js';
 import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 
 export const DB_FILE = 'letterbox.db';
@@ -172,6 +173,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     ...queueOps(ctx),
     ...kvOps(ctx),
     ...integrityOps(ctx, pool),
+    ...sortOps(ctx),
     async close() {
       if (ctx.closed) return;
       committer!.flush();

@@ -218,6 +218,21 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: FULLTEXT_SCHEMA,
     up: indexAllBlobs,
   },
+  {
+    version: 8,
+    name: 'sort keys per blob (RFC 5256 SORT/THREAD, PREVIEW without reading bodies), in small rows of their own; older blobs get theirs on first SORT',
+    sql: `
+      CREATE TABLE blob_sort_keys (
+        blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
+        keys TEXT NOT NULL -- SortKeys JSON (../sort-types.ts)
+      );
+    `,
+  },
+  {
+    version: 9,
+    name: 'messages.save_date: when the message was saved into its mailbox (RFC 8514 SAVEDATE); unknown for older rows',
+    sql: `ALTER TABLE messages ADD COLUMN save_date INTEGER;`,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -7,6 +7,7 @@ import type { MimeIndex } from '../../mime/types.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
 import { sentDayNumber } from '../search.js';
+import { computeSortKeys } from '../sort-keys.js';
 import type { Ctx, MailboxRow } from './context.js';
 
 export interface MessageRow {
@@ -61,6 +62,8 @@ export interface PreparedBody {
   subject: string | null;
   headerText: string;
   bodyText: string;
+  /** SortKeys JSON (../sort-types.ts) */
+  sortKeys: string;
 }
 
 /** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
@@ -76,6 +79,7 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number)
     subject: idx.root.envelope?.subject ?? null,
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
+    sortKeys: JSON.stringify(computeSortKeys(raw, idx)),
   };
 }
 
@@ -118,6 +122,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
       .lastInsertRowid,
   );
   ctx.fulltext.add(id, b.headerText, b.bodyText);
+  // SORT / THREAD / PREVIEW read these small rows, never the blob (./sort.ts)
+  ctx.q('INSERT INTO blob_sort_keys (blob_id, keys) VALUES (?, ?)').run(id, b.sortKeys);
   return id;
 }
 
@@ -142,10 +148,10 @@ export function insertMessage(ctx: Ctx, mb: MailboxRow, m: NewMessage, origin: s
   const modseq = ++mb.highest_modseq;
   ctx
     .q(
-      `INSERT INTO messages (mailbox_id, uid, modseq, account_id, flags, seen, deleted, internal_date, size, guid, blob_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (mailbox_id, uid, modseq, account_id, flags, seen, deleted, internal_date, size, guid, blob_id, save_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(mb.id, uid, modseq, mb.account_id, JSON.stringify(flags), hasFlag(flags, '\\Seen') ? 1 : 0, hasFlag(flags, '\\Deleted') ? 1 : 0, m.internalDate, m.size, m.guid, m.blobId);
+    .run(mb.id, uid, modseq, mb.account_id, JSON.stringify(flags), hasFlag(flags, '\\Seen') ? 1 : 0, hasFlag(flags, '\\Deleted') ? 1 : 0, m.internalDate, m.size, m.guid, m.blobId, Date.now());
   ctx.q('UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE id = ?').run(mb.uid_next, mb.highest_modseq, mb.id);
   return { kind: 'exists', accountId: mb.account_id, mailboxId: mb.id, modseq, uid, flags, origin };
 }
@@ -205,7 +211,7 @@ export function selectFlags(ctx: Ctx, mailboxId: number, set: UidSet): Array<{ u
 }
 
 /** a UID set as ascending, merged, clamped [lo, hi] ranges */
-function mergedRanges(set: UidSet): Array<[number, number]> {
+export function mergedRanges(set: UidSet): Array<[number, number]> {
   const ranges = uidRanges(set)
     .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
     .filter(([lo, hi]) => lo <= hi)

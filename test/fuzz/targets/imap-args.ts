@@ -10,7 +10,8 @@ import { CommandReader } from '../../../src/imap/wire/reader.js';
 import { WireError } from '../../../src/imap/wire/errors.js';
 import { fetchLabel, formatSection, parseFetchArgs, toMimeSection } from '../../../src/imap/wire/args/fetch.js';
 import { parseSearchArgs } from '../../../src/imap/wire/args/search.js';
-import { toStoreQuery } from '../../../src/imap/wire/args/search-resolve.js';
+import { hasSaveDate, resolveSearch } from '../../../src/imap/commands/search-keys.js';
+import { SelectedView } from '../../../src/imap/session/selected.js';
 import { parseStoreArgs } from '../../../src/imap/wire/args/store.js';
 import { parseStatusArgs } from '../../../src/imap/wire/args/status.js';
 import { parseListArgs, parseLsubArgs } from '../../../src/imap/wire/args/list.js';
@@ -24,7 +25,13 @@ import { defineTarget } from '../harness.js';
 import { mutated } from '../mutate.js';
 import { IMAP_DICT, imapLine } from '../imap-vocab.js';
 
-const resolver = { seqSet: () => [[1, 10]] as Array<[number, number]>, uidSet: () => [[1, 10]] as Array<[number, number]>, recentUids: () => [] };
+/** a selected mailbox of ten messages, for resolving sequence sets in SEARCH criteria */
+const view = new SelectedView(
+  { id: 1, accountId: 1, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 1, uidNext: 11, highestModseq: 1 },
+  Uint32Array.from({ length: 10 }, (_, i) => i + 1),
+  false,
+  'fuzz',
+);
 
 function parse(name: string, args: Token[], utf8: boolean): void {
   const names = { utf8 };
@@ -42,7 +49,11 @@ function parse(name: string, args: Token[], utf8: boolean): void {
       return;
     }
     case 'SEARCH':
-      toStoreQuery(parseSearchArgs(args).query, resolver);
+      {
+        const q = parseSearchArgs(args).query;
+        // SAVED* keys need the store's save dates (resolveSaveDates, async): parsed only here
+        if (!hasSaveDate(q)) resolveSearch(q, view);
+      }
       return;
     case 'STORE':
       parseStoreArgs(args);

@@ -1,7 +1,9 @@
 /**
  * Interop: an imapflow (npm) session over STARTTLS — login, list, status, mailbox open,
  * append, fetch (envelope, bodystructure, source), search, flags, copy, move, delete,
- * and IDLE notifications for another session's append.
+ * and IDLE notifications for another session's append. imapflow negotiates COMPRESS=DEFLATE
+ * by itself when offered, so the whole session after login runs compressed; it also asks for
+ * OBJECTID (emailId, threadId) and enables QRESYNC.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,11 +19,16 @@ test('imapflow session over STARTTLS', async () => {
     auth: { user: USER, pass: PASS },
     tls: { rejectUnauthorized: false },
     logger: false,
+    qresync: true,
   });
   try {
     await seed(server, 'INBOX', [msg('one'), msg('two')]);
     await client.connect();
     assert.ok(client.capabilities.has('IMAP4rev2') || client.capabilities.has('IMAP4REV2'));
+    // RFC 4978: the session is compressed from here on (imapflow keeps its DEFLATE stream)
+    assert.ok(client.capabilities.has('COMPRESS=DEFLATE'));
+    assert.ok((client as unknown as { _deflate?: unknown })._deflate, 'imapflow negotiated COMPRESS=DEFLATE');
+    assert.ok(client.enabled.has('QRESYNC'), [...client.enabled].join(','));
     const list = await client.list();
     const names = list.map((m) => m.path);
     for (const n of ['INBOX', 'Sent', 'Drafts', 'Trash', 'Junk', 'Archive']) assert.ok(names.includes(n), names.join(','));
@@ -36,8 +43,12 @@ test('imapflow session over STARTTLS', async () => {
       assert.ok(appended);
       assert.equal(appended.uid, 3);
       const msgs = [];
-      for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true, bodyStructure: true, source: true })) msgs.push(m);
+      for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true, bodyStructure: true, source: true, emailId: true, threadId: true })) msgs.push(m);
       assert.equal(msgs.length, 3);
+      // RFC 8474 OBJECTID: ids as imapflow reads them
+      assert.match(msgs[0].emailId ?? '', /^M[0-9a-f]{32}$/);
+      assert.match(msgs[0].threadId ?? '', /^T[\w-]+$/);
+      assert.equal(new Set(msgs.map((m) => m.emailId)).size, 3);
       assert.equal(msgs[0].envelope?.subject, 'one');
       assert.equal(msgs[2].source?.toString(), 'From: c@example.test\r\nSubject: three\r\n\r\nthird\r\n');
       assert.ok(msgs[2].flags?.has('\\Flagged'));

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { msg, seed, startServer, transcript, type ImapServer } from './harness.js';
+import { msg, seed, startServer, transcript, USER, type ImapServer } from './harness.js';
 
 describe('imap APPEND', () => {
   let server: ImapServer;
@@ -129,7 +129,7 @@ describe('imap FETCH', () => {
 });
 
 describe('imap APPEND of binary content (RFC 3516)', () => {
-  it('accepts NUL only in a literal8 and returns it byte-exact', async () => {
+  it('accepts NUL only in a literal8, stores it byte-exact; BINARY[] returns it as literal8, BODY[] as a literal with NUL sent as 0x80', async () => {
     const server = await startServer();
     try {
       const c = await server.login();
@@ -139,13 +139,24 @@ describe('imap APPEND of binary content (RFC 3516)', () => {
       c.send(Buffer.concat([Buffer.from(`b2 APPEND INBOX ~{${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]));
       assert.match(await c.readLine(), /^b2 OK \[APPENDUID \d+ 1\]/);
       await c.command('s SELECT INBOX');
-      c.send('f1 FETCH 1 BODY.PEEK[]');
-      const line = await c.readRaw();
-      // bytes holding NUL cannot travel in a plain literal (RFC 9051 §4.3): literal8
-      const head = `* 1 FETCH (BODY[] ~{${raw.length}}\r\n`;
+      const store = server.t.ctx.store;
+      const account = (await store.getAccount(USER))!;
+      const stored = await store.getRaw(account.id, (await store.getMailbox(account.id, 'INBOX'))!.id, 1);
+      assert.ok(stored.equals(raw), 'stored byte-exact');
+      c.send('f1 FETCH 1 BINARY.PEEK[]');
+      let line = await c.readRaw();
+      // RFC 3516 §4.2: decoded data holding NUL is a literal8
+      let head = `* 1 FETCH (BINARY[] ~{${raw.length}}\r\n`;
       assert.equal(line.subarray(0, head.length).toString('latin1'), head);
       assert.ok(line.subarray(head.length, head.length + raw.length).equals(raw));
       assert.match(await c.readLine(), /^f1 OK/);
+      // RFC 9051 §9: BODY[...] is an nstring, never a literal8; a literal cannot carry NUL (§4.3)
+      c.send('f2 FETCH 1 BODY.PEEK[]');
+      line = await c.readRaw();
+      head = `* 1 FETCH (BODY[] {${raw.length}}\r\n`;
+      assert.equal(line.subarray(0, head.length).toString('latin1'), head);
+      assert.ok(line.subarray(head.length, head.length + raw.length).equals(Buffer.from(raw.toString('latin1').replace(/\0/g, '\x80'), 'latin1')));
+      assert.match(await c.readLine(), /^f2 OK/);
     } finally {
       await server.close();
     }

@@ -14,9 +14,9 @@ describe('imap basics', () => {
     const c = await server.connect();
     await transcript(
       c,
-      `S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN AUTH=LOGIN] letterbox ready
+      `S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR ID ENABLE IDLE AUTH=PLAIN AUTH=LOGIN] letterbox ready
        C: a1 CAPABILITY
-       S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN AUTH=LOGIN
+       S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- SASL-IR ID ENABLE IDLE AUTH=PLAIN AUTH=LOGIN
        S: a1 OK CAPABILITY completed
        C: a2 NOOP
        S: a2 OK NOOP completed
@@ -36,7 +36,7 @@ describe('imap basics', () => {
        C: a1 LOGIN ${USER} "wrong"
        S: a1 NO [AUTHENTICATIONFAILED] Invalid credentials
        C: a2 LOGIN ${USER} "${PASS}"
-       S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 … NAMESPACE UIDPLUS MOVE … CONDSTORE QRESYNC STATUS=SIZE] Logged in
+       S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 … NAMESPACE UIDPLUS MOVE … CONDSTORE QRESYNC STATUS=SIZE …] Logged in
        C: a3 LOGIN ${USER} "${PASS}"
        S: a3 BAD LOGIN is not valid in this state (authenticated)
        C: a4 NAMESPACE

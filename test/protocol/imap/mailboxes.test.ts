@@ -27,6 +27,7 @@ describe('imap mailboxes', () => {
        S: * OK [UIDVALIDITY …] UIDs valid
        S: * OK [UIDNEXT 4] Predicted next UID
        S: * OK [HIGHESTMODSEQ …] Highest
+       S: * OK [MAILBOXID (…)] Ok
        S: * OK [UNSEEN 2] First unseen
        S: s1 OK [READ-WRITE] SELECT completed
        C: s2 EXAMINE INBOX
@@ -38,6 +39,7 @@ describe('imap mailboxes', () => {
        S: * OK [UIDVALIDITY …] UIDs valid
        S: * OK [UIDNEXT 4] Predicted next UID
        S: * OK [HIGHESTMODSEQ …] Highest
+       S: * OK [MAILBOXID (…)] Ok
        S: * OK [UNSEEN 2] First unseen
        S: s2 OK [READ-ONLY] EXAMINE completed
        C: s3 SELECT nosuch
@@ -62,6 +64,7 @@ describe('imap mailboxes', () => {
        S: * OK [UIDVALIDITY …] UIDs valid
        S: * OK [UIDNEXT 4] Predicted next UID
        S: * OK [HIGHESTMODSEQ …] Highest
+       S: * OK [MAILBOXID (…)] Ok
        S: * LIST () "/" INBOX
        S: s1 OK [READ-WRITE] SELECT completed
        C: s2 UNSELECT
@@ -76,7 +79,7 @@ describe('imap mailboxes', () => {
     await transcript(
       c,
       `C: c1 CREATE Projects/2024/
-       S: c1 OK CREATE completed
+       S: c1 OK [MAILBOXID (…)] CREATE completed
        C: c2 CREATE Projects/2024
        S: c2 NO [ALREADYEXISTS] …
        C: c3 CREATE INBOX
@@ -151,7 +154,7 @@ describe('imap mailboxes', () => {
     await transcript(
       c,
       `C: c1 CREATE "Entw&APw-rfe"
-       S: c1 OK CREATE completed
+       S: c1 OK [MAILBOXID (…)] CREATE completed
        C: l1 LIST "" "Entw*"
        S: * LIST (\\HasNoChildren) "/" Entw&APw-rfe
        S: l1 OK LIST completed

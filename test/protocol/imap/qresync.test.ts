@@ -34,6 +34,7 @@ describe('imap CONDSTORE and QRESYNC', () => {
        C: q2 SELECT INBOX (QRESYNC (${inbox.uidValidity} ${before} 1:4))
        S: * 3 EXISTS
        S*: * OK [HIGHESTMODSEQ …] Highest
+       S: * OK [MAILBOXID (…)] Ok
        S: * OK [UNSEEN 1] First unseen
        S: * VANISHED (EARLIER) 3
        S: * 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (…))
@@ -71,5 +72,24 @@ describe('imap CONDSTORE and QRESYNC', () => {
     const r = await a.command('n NOOP');
     assert.ok(r.untagged.includes('* VANISHED 2:3'), r.untagged.join('|'));
     assert.ok(!r.untagged.some((l) => /EXPUNGE/.test(l)));
+  });
+
+  it('seq-match-data (RFC 7162 §3.2.5.2) leaves out expunges the client already knew of', async () => {
+    const store = server.t.ctx.store;
+    const acct = (await store.getAccount(USER))!;
+    const inbox = (await store.getMailbox(acct.id, 'INBOX'))!;
+    const old = (await store.mailboxStatus(acct.id, inbox.id)).highestModseq;
+    // the client saw UID 2 go (its seq 2 is UID 3 now) but still has the old MODSEQ
+    await store.storeFlags(acct.id, inbox.id, [2], 'add', ['\\Deleted']);
+    await store.expunge(acct.id, inbox.id);
+    await store.storeFlags(acct.id, inbox.id, [4], 'add', ['\\Deleted']);
+    await store.expunge(acct.id, inbox.id);
+    const c = await server.login();
+    await c.command('e ENABLE QRESYNC');
+    let r = await c.command(`q1 SELECT INBOX (QRESYNC (${inbox.uidValidity} ${old} 1:4 (1:2 1,3)))`);
+    assert.ok(r.untagged.includes('* VANISHED (EARLIER) 4'), r.untagged.join('|'));
+    // pairs that no longer hold are ignored: both expunges are reported
+    r = await c.command(`q2 EXAMINE INBOX (QRESYNC (${inbox.uidValidity} ${old} 1:4 (2 2)))`);
+    assert.ok(r.untagged.includes('* VANISHED (EARLIER) 2,4'), r.untagged.join('|'));
   });
 });

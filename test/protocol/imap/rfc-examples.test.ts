@@ -45,6 +45,7 @@ describe('RFC example sessions', () => {
        S: * OK [UIDVALIDITY …] UIDs valid
        S: * OK [UIDNEXT 4] Predicted next UID
        S: * OK [HIGHESTMODSEQ …] Highest
+       S: * OK [MAILBOXID (…)] Ok
        S: * LIST () "/" INBOX
        S: a002 OK [READ-WRITE] SELECT completed
        C: a003 fetch 2 full

@@ -773,5 +773,44 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.importMessages(a.id, box.id, [{ raw, uid: 40 }], { uidValidity: 1234567 }); // the same value is no change
         assert.deepEqual(await store.checkStorage(), []);
       }));
+
+    it('sort rows (sort-types.ts): keys computed from each stored body, kept by COPY, per mailbox and account', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const r1 = await store.append(a.id, inbox, {
+          raw: rawMessage({ subject: 'Re: [list] Fwd: Lunch (fwd)', from: 'Ann Lee <Ann@example.org>', to: 'bob@example.test', extra: 'References: <a@x> <b@x>\r\nCc: Carl <carl@example.org>' }),
+          internalDate: new Date('2024-03-01T00:00:00Z'),
+        });
+        const r2 = await store.append(a.id, inbox, { raw: rawMessage({ subject: 'plain', from: 'zed@example.org', date: 'not a date', extra: 'In-Reply-To: <p@x> <q@x>' }) });
+        const rows = await store.sortRows(a.id, inbox);
+        assert.deepEqual(rows.map((r) => r.uid), [r1.uid, r2.uid]);
+        const [x, y] = rows;
+        assert.equal(x!.subject, 'LUNCH');
+        assert.equal(x!.replyOrForward, true);
+        assert.equal(x!.from, 'ANN');
+        assert.equal(x!.displayFrom, 'ANN LEE');
+        assert.equal(x!.to, 'BOB');
+        assert.equal(x!.displayTo, 'BOB@EXAMPLE.TEST');
+        assert.equal(x!.cc, 'CARL');
+        assert.equal(x!.sentDate, Date.UTC(2024, 0, 1, 10));
+        assert.equal(x!.internalDate, Date.UTC(2024, 2, 1));
+        assert.deepEqual(x!.references, ['a@x', 'b@x']);
+        assert.match(x!.messageId ?? '', /@example\.org$/);
+        assert.ok(x!.size > 100);
+        assert.equal(y!.sentDate, null);
+        assert.equal(y!.replyOrForward, false);
+        assert.deepEqual(y!.references, ['p@x']);
+        // a copy carries the same keys under its new UID
+        await store.createMailbox(a.id, 'Copies');
+        const copies = (await store.getMailbox(a.id, 'Copies'))!;
+        await store.copy(a.id, inbox, [r1.uid], copies.id);
+        const [c] = await store.sortRows(a.id, copies.id);
+        assert.equal(c!.subject, 'LUNCH');
+        assert.deepEqual(c!.references, ['a@x', 'b@x']);
+        // another account's mailbox is NONEXISTENT
+        const other = await seedAccount(store, 'eve@example.test');
+        await rejectsCode(store.sortRows(other.id, inbox), 'NONEXISTENT');
+      }));
   });
 }

@@ -5,6 +5,8 @@
  *   append-message = append-opts SP append-data
  *   append-opts = [SP flag-list] [SP date-time]
  *   append-data = literal / literal8 / "UTF8" SP "(" literal8 ")"
+ *               / "CATENATE" SP "(" cat-part *(SP cat-part) ")"          ; RFC 4469 §5
+ *   cat-part = "TEXT" SP literal / "URL" SP astring
  */
 import { bad } from '../errors.js';
 import type { Token } from '../tokens.js';
@@ -23,7 +25,14 @@ export interface AppendMessage {
   binary: boolean;
   /** sent with the RFC 6855 UTF8 (...) wrapper */
   utf8: boolean;
+  /** RFC 4469 CATENATE: the parts to join (data is empty then) */
+  parts: CatenatePart[] | null;
 }
+
+export type CatenatePart = { text: Buffer; binary: boolean } | { url: string };
+
+/** at most this many CATENATE parts per message */
+const MAX_PARTS = 1000;
 
 export interface AppendArgs {
   mailbox: string;
@@ -47,6 +56,24 @@ export function parseAppendArgs(args: readonly Token[], opts: NameOptions): Appe
       t = c.next('message literal');
     }
     let utf8 = false;
+    if (t.type === 'atom' && t.value.toUpperCase() === 'CATENATE') {
+      const l = c.next('CATENATE parts');
+      if (l.type !== 'list' || !l.items.length) bad('CATENATE needs a parenthesized list of TEXT and URL parts');
+      if (l.items.length > 2 * MAX_PARTS) bad(`At most ${MAX_PARTS} CATENATE parts`);
+      const p = new ArgCursor(l.items, 'CATENATE');
+      const parts: CatenatePart[] = [];
+      while (!p.done) {
+        const kind = p.atom('TEXT or URL').toUpperCase();
+        if (kind === 'URL') parts.push({ url: p.astring('URL') });
+        else if (kind === 'TEXT') {
+          const lit = p.next('TEXT literal');
+          if (lit.type !== 'literal') bad('CATENATE TEXT takes a literal');
+          parts.push({ text: lit.value, binary: lit.binary });
+        } else bad('CATENATE parts are TEXT or URL');
+      }
+      messages.push({ flags, date, data: Buffer.alloc(0), binary: false, utf8: false, parts });
+      continue;
+    }
     if (t.type === 'atom' && t.value.toUpperCase() === 'UTF8') {
       const l = c.next('UTF8 (literal8)');
       if (l.type !== 'list' || l.items.length !== 1 || l.items[0]!.type !== 'literal') bad('UTF8 needs ( literal8 )');
@@ -54,7 +81,7 @@ export function parseAppendArgs(args: readonly Token[], opts: NameOptions): Appe
       utf8 = true;
     }
     if (t.type !== 'literal') bad('Expected the message as a literal');
-    messages.push({ flags, date, data: t.value, binary: t.binary, utf8 });
+    messages.push({ flags, date, data: t.value, binary: t.binary, utf8, parts: null });
   } while (!c.done);
   return { mailbox, messages };
 }

@@ -43,7 +43,11 @@ export type SimpleFetchAtt =
   | 'MODSEQ'
   | 'RFC822'
   | 'RFC822.HEADER'
-  | 'RFC822.TEXT';
+  | 'RFC822.TEXT'
+  | 'EMAILID'
+  | 'THREADID'
+  | 'PREVIEW'
+  | 'SAVEDATE';
 
 export type FetchAtt =
   | { type: SimpleFetchAtt }
@@ -80,6 +84,10 @@ const SIMPLE: ReadonlySet<string> = new Set([
   'RFC822',
   'RFC822.HEADER',
   'RFC822.TEXT',
+  'EMAILID', // RFC 8474
+  'THREADID', // RFC 8474
+  'PREVIEW', // RFC 8970
+  'SAVEDATE', // RFC 8514
 ]);
 
 /** RFC 9051 §6.4.5 macros. */
@@ -183,7 +191,16 @@ export function parseFetchArgs(args: readonly Token[], opts: { uid: boolean }): 
     atts = FETCH_MACROS[macro].map((type) => ({ type }));
   } else if (what.type === 'list') {
     if (what.items.length === 0) bad('Empty FETCH attribute list');
-    atts = what.items.map(parseFetchAtt);
+    for (let i = 0; i < what.items.length; i++) {
+      const a = parseFetchAtt(what.items[i]!);
+      atts.push(a);
+      // RFC 8970 §4: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"], preview-mod = "LAZY"
+      const next = what.items[i + 1];
+      if (a.type === 'PREVIEW' && next?.type === 'list') {
+        for (const m of next.items) if (m.type !== 'atom' || m.value.toUpperCase() !== 'LAZY') bad('PREVIEW modifiers: LAZY only');
+        i++;
+      }
+    }
   } else atts = [parseFetchAtt(what)];
 
   let changedSince: number | null = null;

@@ -46,7 +46,14 @@ export interface ListArgs {
 function nameText(t: Token | undefined, what: string, opts: NameOptions): string {
   const s = t && t.type !== 'list' && t.type !== 'section' ? tokenText(t) : undefined;
   if (s === undefined) bad(`Expected ${what}`);
-  return opts.utf8 ? s : decodeMutf7(s);
+  if (opts.utf8) return s;
+  // a pattern that is not valid modified UTF-7 is matched as it is (like Dovecot): it can
+  // only match names spelled that way, so LIST answers OK with what matches (usually nothing)
+  try {
+    return decodeMutf7(s);
+  } catch {
+    return s;
+  }
 }
 
 export function parseListArgs(args: readonly Token[], opts: NameOptions): ListArgs {

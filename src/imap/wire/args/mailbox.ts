@@ -5,7 +5,7 @@
  *   and are decoded to UTF-8; rev2/UTF-8 sessions send UTF-8 as is.
  */
 import { MAILBOX_DELIMITER } from '../../../store/types.js';
-import { bad } from '../errors.js';
+import { bad, WireError } from '../errors.js';
 import { decodeMutf7, encodeMutf7 } from '../mutf7.js';
 import type { Token } from '../tokens.js';
 import { tokenText } from '../tokens.js';
@@ -23,9 +23,18 @@ export function normalizeInbox(name: string): string {
   return name;
 }
 
-/** Wire name → store name (decodes mUTF-7 for rev1, normalises INBOX). Throws WireError. */
+/**
+ * Wire name → store name (decodes mUTF-7 for rev1, normalises INBOX). Throws WireError: a
+ * name that is a valid astring but not valid modified UTF-7 is code CANNOT (NO, as RFC 3501
+ * clients expect for a name the server cannot use), not a syntax error.
+ */
 export function decodeMailboxName(wire: string, opts: NameOptions): string {
-  const name = opts.utf8 ? wire : decodeMutf7(wire);
+  let name: string;
+  try {
+    name = opts.utf8 ? wire : decodeMutf7(wire);
+  } catch (e) {
+    throw e instanceof WireError ? new WireError(e.message, 'CANNOT') : e;
+  }
   if (name.includes('\0') || /[\r\n]/.test(name)) bad('Mailbox name contains control characters');
   // the lexer decodes with replacement: U+FFFD here means the client sent bytes that are not
   // UTF-8 (RFC 9051 §5.1 / RFC 6855 §3: names are valid UTF-8); never store a mangled name

@@ -38,7 +38,10 @@ export type SearchKey =
   | { op: 'header'; field: string; value: string; fuzzy?: boolean }
   | { op: 'body'; value: string; fuzzy?: boolean }
   | { op: 'text'; value: string; fuzzy?: boolean }
-  | { op: 'modseq'; min: number; entry: { name: string; type: 'priv' | 'shared' | 'all' } | null };
+  | { op: 'modseq'; min: number; entry: { name: string; type: 'priv' | 'shared' | 'all' } | null }
+  /** RFC 8514 SAVEDBEFORE / SAVEDON / SAVEDSINCE, and SAVEDATESUPPORTED (date null) */
+  | { op: 'savedate'; cmp: DateCmp; date: string }
+  | { op: 'savedatesupported' };
 
 export interface SearchReturn {
   min: boolean;
@@ -48,6 +51,40 @@ export interface SearchReturn {
   save: boolean;
   /** RFC 6203 §4: a relevancy score (1-100) per message found; only with a FUZZY key (present only when asked) */
   relevancy?: boolean;
+  /** RFC 5267 §4: UPDATE (keep the result up to date with ADDTO/REMOVETO) and CONTEXT (a hint) */
+  update: boolean;
+  context: boolean;
+  /** RFC 9394 PARTIAL: 1-based positions, negative = from the end (-1 is the last); low ≤ high in magnitude order */
+  partial: ResultRange | null;
+}
+
+/** RFC 9394 partial-range: "first:last" (positive) or "-first:-last" (from the end), as given in the command */
+export interface ResultRange {
+  from: number;
+  to: number;
+  /** the range as the client wrote it, normalised (for the response) */
+  text: string;
+}
+
+/** RFC 9394 §3: partial-range-first = nz-number ":" nz-number / partial-range-last = "-" nz-number ":" "-" nz-number */
+export function parseResultRange(s: string): ResultRange {
+  const m = /^(-?)([1-9]\d{0,9}):(-?)([1-9]\d{0,9})$/.exec(s);
+  if (!m || m[1] !== m[3]) bad('PARTIAL needs a range like 1:100 or -1:-100');
+  let a = Number(m[2]);
+  let b = Number(m[4]);
+  if (a > 0xffffffff || b > 0xffffffff) bad('PARTIAL range is out of range');
+  if (a > b) [a, b] = [b, a];
+  const neg = m[1] === '-';
+  return { from: neg ? -a : a, to: neg ? -b : b, text: neg ? `-${a}:-${b}` : `${a}:${b}` };
+}
+
+/** the slice of `items` a PARTIAL range selects (RFC 9394 §3) */
+export function partialSlice<T>(items: readonly T[], p: ResultRange): T[] {
+  if (p.from > 0) return items.slice(p.from - 1, p.to);
+  // -1 is the last item; -1:-3 are the last three, in ascending order
+  const end = items.length + p.from + 1;
+  const start = Math.max(0, items.length + p.to);
+  return end <= 0 ? [] : items.slice(start, end);
 }
 
 export interface SearchArgs {
@@ -110,6 +147,12 @@ function parseKey(c: ArgCursor, depth: number): SearchKey {
   switch (key) {
     case 'ALL':
       return { op: 'all' };
+    case 'SAVEDBEFORE':
+    case 'SAVEDON':
+    case 'SAVEDSINCE':
+      return { op: 'savedate', cmp: key === 'SAVEDBEFORE' ? 'before' : key === 'SAVEDON' ? 'on' : 'since', date: dateArg(c, key) };
+    case 'SAVEDATESUPPORTED':
+      return { op: 'savedatesupported' };
     case 'NEW':
       return { op: 'new' };
     case 'OLD':
@@ -218,19 +261,28 @@ function parseKeys(c: ArgCursor, depth: number): SearchKey {
 /** RETURN options (RFC 4731 §3.1, RFC 5182 §2). */
 export function parseSearchReturn(t: Token | undefined): SearchReturn {
   if (!t || t.type !== 'list') bad('RETURN needs a parenthesized option list');
-  const r: SearchReturn = { min: false, max: false, all: false, count: false, save: false };
-  for (const it of t.items) {
+  const r: SearchReturn = { min: false, max: false, all: false, count: false, save: false, update: false, context: false, partial: null };
+  for (let i = 0; i < t.items.length; i++) {
+    const it = t.items[i]!;
     if (it.type !== 'atom') bad('Bad RETURN option');
     const k = it.value.toUpperCase();
-    if (k === 'MIN') r.min = true;
+    if (k === 'PARTIAL') {
+      const range = t.items[++i];
+      if (!range || range.type !== 'atom') bad('PARTIAL needs a range');
+      r.partial = parseResultRange(range.value);
+    } else if (k === 'MIN') r.min = true;
     else if (k === 'MAX') r.max = true;
     else if (k === 'ALL') r.all = true;
     else if (k === 'COUNT') r.count = true;
     else if (k === 'SAVE') r.save = true;
     else if (k === 'RELEVANCY') r.relevancy = true;
+    else if (k === 'UPDATE') r.update = true;
+    else if (k === 'CONTEXT') r.context = true;
     else bad(`Unknown RETURN option "${it.value.slice(0, 40)}"`);
   }
-  if (t.items.length === 0) r.all = true; // RFC 4731 §3.1: "RETURN ()" means RETURN (ALL)
+  // RFC 4731 §3.1: "RETURN ()" means RETURN (ALL); so does a RETURN with only UPDATE / CONTEXT
+  if (!r.min && !r.max && !r.all && !r.count && !r.save && !r.partial && !r.relevancy) r.all = true;
+  if (r.update && r.save) bad('UPDATE cannot be combined with SAVE (RFC 5267 §4.2)');
   return r;
 }
 

@@ -18,6 +18,7 @@ export const STATUS_ITEMS = [
   'RECENT',
   'HIGHESTMODSEQ',
   'APPENDLIMIT',
+  'MAILBOXID', // RFC 8474 §4.2
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 

@@ -20,7 +20,7 @@ test('RFC 9051 §6.4.4 example: SEARCH FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"
 
 test('RFC 9051 §6.4.4 examples: RETURN (), CHARSET with literal, OR/parentheses', () => {
   const a = parseSearchArgs(argsOf('A283 SEARCH RETURN () FLAGGED SINCE 1-Feb-1994 NOT FROM "Smith"'));
-  assert.deepEqual(a.ret, { min: false, max: false, all: true, count: false, save: false });
+  assert.deepEqual(a.ret, { min: false, max: false, all: true, count: false, save: false, update: false, context: false, partial: null });
   const b = parseSearchArgs(argsOf('A285 SEARCH CHARSET UTF-8 TEXT {8}\r\nмать\r\n'));
   assert.equal(b.charset, 'UTF-8');
   assert.deepEqual(b.query, { op: 'text', value: 'мать' });
@@ -121,7 +121,7 @@ test('every search key of RFC 9051 §6.4.4 and RFC 3501 NEW/OLD/RECENT', () => {
 
 test('UID $ and ESEARCH RETURN options incl. SAVE (RFC 4731, RFC 5182)', () => {
   const s = parseSearchArgs(argsOf('A SEARCH RETURN (MIN MAX COUNT SAVE) CHARSET us-ascii UID $'));
-  assert.deepEqual(s.ret, { min: true, max: true, all: false, count: true, save: true });
+  assert.deepEqual(s.ret, { min: true, max: true, all: false, count: true, save: true, update: false, context: false, partial: null });
   assert.equal(s.charset, 'US-ASCII');
   assert.deepEqual(s.query, { op: 'uid', set: { saved: true } });
   assert.equal(searchUsesModseq(s.query), false);

@@ -1,11 +1,13 @@
 /**
  * STATUS data items (RFC 9051 §6.3.11, §7.3.3; RECENT from RFC 3501; SIZE from RFC 8438;
- * HIGHESTMODSEQ from RFC 7162), shared by STATUS and LIST-STATUS (RFC 5819).
+ * HIGHESTMODSEQ from RFC 7162; MAILBOXID from RFC 8474), shared by STATUS, LIST-STATUS (RFC 5819)
+ * and NOTIFY (RFC 5465).
  */
 import type { MailboxInfo } from '../../store/types.js';
-import type { ImapSession as Session } from '../session/types.js';
-import { mailboxName } from '../session/names.js';
+import type { ImapSession as Session } from './types.js';
+import { mailboxName } from './names.js';
 import { atom, type WireValue, type WireWriter } from '../wire/encode.js';
+import { mailboxId } from './object-ids.js';
 
 /** `* STATUS <mailbox> (<item> <n> ...)` into `w` */
 export async function statusResponse(s: Session, w: WireWriter, info: MailboxInfo, items: string[]): Promise<WireWriter> {
@@ -13,6 +15,10 @@ export async function statusResponse(s: Session, w: WireWriter, info: MailboxInf
   const sel = s.selected?.mailboxId === info.id ? s.selected : null;
   const out: WireValue[] = [];
   for (const i of items) {
+    if (i === 'MAILBOXID') {
+      out.push(atom(i), [atom(mailboxId(info.id))]);
+      continue;
+    }
     let v: number;
     switch (i) {
       case 'MESSAGES':

@@ -1,0 +1,44 @@
+/**
+ * SORT and THREAD (RFC 5256) on large mailboxes: SORT ARRIVAL, DATE, SUBJECT, FROM and
+ * THREAD=REFERENCES over every message, on mailboxes of each size given (the same command
+ * stream for every target; Dovecot answers these natively). letterbox reads the sort keys
+ * indexed at delivery, never the bodies.
+ */
+import type { Figure } from '../report.js';
+import type { Target } from '../targets/target.js';
+import { appendMessages, median, session, timeMs } from './imap.js';
+
+const COMMANDS: Array<[key: string, label: string, command: string]> = [
+  ['arrival', 'UID SORT (ARRIVAL)', 'UID SORT (ARRIVAL) UTF-8 ALL'],
+  ['date', 'UID SORT (DATE)', 'UID SORT (DATE) UTF-8 ALL'],
+  ['subject', 'UID SORT (SUBJECT)', 'UID SORT (SUBJECT) UTF-8 ALL'],
+  ['from', 'UID SORT (FROM)', 'UID SORT (FROM) UTF-8 ALL'],
+  ['thread_refs', 'UID THREAD REFERENCES', 'UID THREAD REFERENCES UTF-8 ALL'],
+];
+
+export async function sortThread(t: Target, corpus: Buffer[], sizes: number[]): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const n of sizes) {
+    const user = `sort${n}`;
+    await t.addUsers([user], 'bench-password');
+    await appendMessages(t, user, corpus, n, 4);
+    const c = await session(t, user);
+    const sel = await c.cmd('SELECT INBOX');
+    if (sel.status !== 'OK') throw new Error(`SELECT: ${sel.text}`);
+    for (const [key, label, command] of COMMANDS) {
+      const ts: number[] = [];
+      // the first run may build caches (both servers); the median of three counts
+      for (let i = 0; i < 3; i++) {
+        ts.push(
+          await timeMs(async () => {
+            const r = await c.cmd(command);
+            if (r.status !== 'OK') throw new Error(`${label}: ${r.status} ${r.text}`);
+          }),
+        );
+      }
+      figures.push({ key: `imap.sort_${key}_${n}`, label: `${label} of ${n} msgs`, unit: 'ms', better: 'lower', value: median(ts) });
+    }
+    await c.logout();
+  }
+  return figures;
+}

@@ -1,0 +1,44 @@
+/**
+ * The ESEARCH response (RFC 4731 §3.1, RFC 9051 §7.3.4) shared by SEARCH and SORT (ESORT,
+ * RFC 5267 §3): (TAG "t") [UID] then MIN / MAX / ALL / COUNT / PARTIAL (RFC 9394) / MODSEQ.
+ * SEARCH numbers ascend; for SORT they are in sort order: MIN and MAX are the first and last
+ * and ALL keeps it (only ascending runs are compressed).
+ */
+import { formatSequenceList } from '../wire/args/seqset.js';
+import { partialSlice, type ResultRange } from '../wire/args/search.js';
+import { atom, seqSet, type WireValue } from '../wire/encode.js';
+
+export interface ResultOptions {
+  tag: string;
+  byUid: boolean;
+  /** return options asked for (MIN, MAX, ALL, COUNT, PARTIAL), upper-case */
+  ret: ReadonlySet<string>;
+  partial: ResultRange | null;
+  /** the numbers are in sort order (SORT), not ascending (SEARCH) */
+  ordered: boolean;
+  /** RFC 7162 §3.1.5 MODSEQ, or 0 for none */
+  modseq: number;
+  /** RFC 6203 §4 RELEVANCY scores (SEARCH with FUZZY), one per number, or null */
+  relevancy?: number[] | null;
+}
+
+const set = (nums: readonly number[], ordered: boolean): WireValue => (ordered ? atom(formatSequenceList(nums)) : seqSet(nums));
+
+export function esearchResponse(nums: readonly number[], o: ResultOptions): WireValue[] {
+  const resp: WireValue[] = [atom('ESEARCH'), [atom('TAG'), o.tag]];
+  if (o.byUid) resp.push(atom('UID'));
+  if (nums.length) {
+    if (o.ret.has('MIN')) resp.push(atom('MIN'), nums[0]!);
+    if (o.ret.has('MAX')) resp.push(atom('MAX'), nums[nums.length - 1]!);
+    if (o.ret.has('ALL')) resp.push(atom('ALL'), set(nums, o.ordered));
+  }
+  if (o.ret.has('COUNT')) resp.push(atom('COUNT'), nums.length);
+  if (o.partial) {
+    // RFC 9394 §3: PARTIAL (<range> <set>), NIL when the range selects nothing
+    const part = partialSlice(nums, o.partial);
+    resp.push(atom('PARTIAL'), [atom(o.partial.text), part.length ? set(part, o.ordered) : null]);
+  }
+  if (o.relevancy) resp.push(atom('RELEVANCY'), o.relevancy);
+  if (o.modseq && nums.length) resp.push(atom('MODSEQ'), o.modseq);
+  return resp;
+}
