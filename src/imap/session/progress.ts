@@ -4,6 +4,7 @@
  * told it is still being worked on, then again every PROGRESS_EVERY_MS:
  *   * OK [INPROGRESS ("tag" done total)] Still working      (counts when the command reports them)
  *   * OK [INPROGRESS ("tag" NIL NIL)] Still working
+ * A command that wrote a response within the last PROGRESS_AFTER_MS is not interrupted.
  * Commands that know how far they are (FETCH by batch) report with progress(). Logins, APPEND and IDLE never get them.
  */
 import { respCode } from '../wire/encode.js';

@@ -29,7 +29,7 @@ import type { ImapCommand, ImapSession, Request, SearchContextHandle, SessionSta
 import { onShutdown } from './shutdown.js';
 import { flagsResponses, isKeyword } from './flags.js';
 import { Compression } from './compress.js';
-import { Progress } from './progress.js';
+import { Progress, PROGRESS_AFTER_MS } from './progress.js';
 import type { Notifier } from './notify.js';
 import { LITERAL_MINUS_MAX, PRE_AUTH_LITERAL_MAX } from './limits.js';
 import type { SessionHandle } from '../../net/sessions.js';
@@ -50,10 +50,14 @@ export class Session implements ImapSession {
   log: Logger;
   private reader: CommandReader;
   private compression: Compression | null = null;
+  /** when the last response bytes were written (INPROGRESS is only for silent commands) */
+  private lastOutput = 0;
   /** RFC 9585 INPROGRESS for long commands (./progress.ts) */
   private readonly progressTimer = new Progress((code) => {
     // not while IDLE runs (it is meant to last) or while a command waits for client data (SASL)
     if (this.closed || this.idleWake || this.lineWaiter) return;
+    // a command that is sending its answer needs no "still working"
+    if (Date.now() - this.lastOutput < PROGRESS_AFTER_MS) return;
     this.notice('OK', 'Still working', code);
     this.uncorkAll();
   });
@@ -145,6 +149,7 @@ export class Session implements ImapSession {
 
   private write(data: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
+    this.lastOutput = Date.now();
     if (this.compression) this.compression.write(data);
     else this.socket.write(data);
   }
