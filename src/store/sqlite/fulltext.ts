@@ -39,6 +39,12 @@ const MIN_RUN = 3;
 const MAX_RUNS = 2;
 /** a run matching more vocabulary terms than this is not selective: skipped (or scanned) */
 const MAX_TERMS = 2000;
+/**
+ * a blob with more text than this (of at most 2 × 1 MiB: mime/text.ts TEXT_CAP) is not
+ * indexed, which would hold the event loop for ~0.1 s per MiB inside the commit, but listed
+ * in fts_unindexed and scanned by every search: rare, and the answers stay exact
+ */
+export const MAX_INDEXED_CHARS = 512 * 1024;
 /** vocabulary terms remembered in memory as already stored (saves an INSERT OR IGNORE each) */
 const KNOWN_TERMS_CACHE = 200_000;
 
@@ -55,6 +61,14 @@ export const FULLTEXT_SCHEMA = `
   END;
 `;
 
+/** migration 8: blobs too big to index at delivery (MAX_INDEXED_CHARS), scanned by searches instead */
+export const UNINDEXED_SCHEMA = `
+  CREATE TABLE fts_unindexed (blob_id INTEGER PRIMARY KEY);
+  CREATE TRIGGER blobs_unindexed_ad AFTER DELETE ON blobs BEGIN
+    DELETE FROM fts_unindexed WHERE blob_id = OLD.id;
+  END;
+`;
+
 /** where a string key looks: BODY → body, TEXT → header and body, HEADER/SUBJECT/FROM… → header */
 export type FtsColumn = 'body' | 'text' | 'header';
 
@@ -65,8 +79,8 @@ export type FtsPlan =
   | { kind: 'match'; match: string; exact: boolean };
 
 export interface FullText {
-  /** indexes a new blob's lower-cased texts (inside the caller's transaction) */
-  add(blobId: number, headerText: string, bodyText: string): void;
+  /** indexes a new blob's lower-cased texts (inside the caller's transaction); `all`: whatever the size (migration 7) */
+  add(blobId: number, headerText: string, bodyText: string, all?: boolean): void;
   /** how to answer a (lower-cased) search string with the index; null: scan instead */
   plan(value: string, column: FtsColumn): FtsPlan | null;
 }
@@ -86,7 +100,11 @@ export function createFullText(q: Prepare): FullText {
     }
   };
   return {
-    add(blobId, headerText, bodyText) {
+    add(blobId, headerText, bodyText, all = false) {
+      if (!all && headerText.length + bodyText.length > MAX_INDEXED_CHARS) {
+        q('INSERT INTO fts_unindexed (blob_id) VALUES (?)').run(blobId);
+        return;
+      }
       q('INSERT INTO text_fts (rowid, header, body) VALUES (?, ?, ?)').run(blobId, headerText, bodyText);
       addTerms(headerText);
       addTerms(bodyText);
@@ -125,7 +143,7 @@ export function indexAllBlobs(db: Database.Database): void {
   for (let after = 0; ; ) {
     const rows = next.all(after) as Array<{ id: number; header_text: string; body_text: string }>;
     if (rows.length === 0) break;
-    for (const r of rows) ft.add(r.id, r.header_text, r.body_text);
+    for (const r of rows) ft.add(r.id, r.header_text, r.body_text, true);
     after = rows[rows.length - 1]!.id;
   }
 }

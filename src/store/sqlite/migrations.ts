@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
 import { sentDayNumber } from '../search.js';
 import { contentHash } from './rows.js';
-import { FULLTEXT_SCHEMA, indexAllBlobs } from './fulltext.js';
+import { FULLTEXT_SCHEMA, UNINDEXED_SCHEMA, indexAllBlobs } from './fulltext.js';
 
 export interface Migration {
   version: number;
@@ -232,6 +232,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: 'messages.save_date: when the message was saved into its mailbox (RFC 8514 SAVEDATE); unknown for older rows',
     sql: `ALTER TABLE messages ADD COLUMN save_date INTEGER;`,
+  },
+  {
+    version: 10,
+    name: 'fts_unindexed: blobs with more text than the full-text index takes at delivery, scanned by searches',
+    sql: UNINDEXED_SCHEMA,
   },
 ];
 

@@ -91,10 +91,17 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
     };
     const plan = fulltext?.plan(v, column);
     if (!plan) return scan();
-    if (plan.kind === 'none') return '0';
-    params.push(plan.match);
-    const indexed = 'm.blob_id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?)';
-    return plan.exact ? indexed : `(${indexed} AND ${scan()})`;
+    // blobs too big to index (fulltext.ts MAX_INDEXED_CHARS) are scanned in the subquery;
+    // CROSS JOIN keeps SQLite walking that (usually empty) list, not every blob
+    params.push(...(plan.kind === 'match' ? [plan.match] : []), ...(column === 'body' ? [v] : [v, v]));
+    const unindexed = `SELECT u.blob_id FROM fts_unindexed u CROSS JOIN blobs x ON x.id = u.blob_id WHERE ${
+      column === 'body' ? 'instr(x.body_text, ?) > 0' : '(instr(x.header_text, ?) > 0 OR instr(x.body_text, ?) > 0)'
+    }`;
+    const indexed =
+      plan.kind === 'none'
+        ? `m.blob_id IN (${unindexed})`
+        : `m.blob_id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ? UNION ${unindexed})`;
+    return plan.kind === 'match' && !plan.exact ? `(${indexed} AND ${scan()})` : indexed;
   };
 
   const go = (x: SearchQuery): string => {
@@ -163,11 +170,17 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
         // every blob row), the native instr() rejects most others before the JS function runs
         const v = x.value.toLowerCase();
         const plan = v === '' ? null : fulltext?.plan(v, 'header');
-        if (plan?.kind === 'none') return '0';
         const check = '(instr(b.header_text, ?) > 0 AND lb_header(b.header_text, ?, ?) = 1)';
-        if (plan) params.push(plan.match);
-        params.push(v, x.field.toLowerCase(), v);
-        return plan ? `(m.blob_id IN (SELECT rowid FROM text_fts WHERE text_fts MATCH ?) AND ${check})` : check;
+        if (!plan) {
+          params.push(v, x.field.toLowerCase(), v);
+          return check;
+        }
+        // candidates from the index, plus the blobs too big to be in it
+        const unindexed = 'SELECT u.blob_id FROM fts_unindexed u CROSS JOIN blobs x ON x.id = u.blob_id WHERE instr(x.header_text, ?) > 0';
+        if (plan.kind === 'match') params.push(plan.match);
+        params.push(v, v, x.field.toLowerCase(), v);
+        const from = plan.kind === 'match' ? `SELECT rowid FROM text_fts WHERE text_fts MATCH ? UNION ${unindexed}` : unindexed;
+        return `(m.blob_id IN (${from}) AND ${check})`;
       }
       case 'body':
         return textKey(x.value, 'body');

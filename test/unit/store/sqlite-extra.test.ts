@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/sqlite/migrations.js';
 import { DB_FILE, openSqliteStore, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
+import { MAX_INDEXED_CHARS, indexAllBlobs } from '../../../src/store/sqlite/fulltext.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 
@@ -315,17 +316,45 @@ describe('sqlite full-text index (fulltext.ts)', () => {
       } finally {
         await store.close();
       }
-      // a store from before the index (schema 6) is indexed by the migration
+      // a store from before the index is indexed by migration 7 (indexAllBlobs): empty the
+      // index, run it, and search again
       const old = new Database(join(dir, DB_FILE));
-      old.exec('DROP TRIGGER blobs_fts_ad; DROP TRIGGER fts_terms_ai; DROP TABLE text_fts; DROP TABLE fts_terms_tri; DROP TABLE fts_terms');
+      old.exec("INSERT INTO text_fts(text_fts) VALUES ('delete-all'); INSERT INTO fts_terms_tri(fts_terms_tri) VALUES ('delete-all'); DELETE FROM fts_terms");
       old.exec("UPDATE blobs SET body_text = 'quarterly numbers' WHERE id = 2");
-      // later versions (sort keys 8, save dates 9) go too, as on a store at version 6
-      old.exec('DROP TABLE blob_sort_keys; ALTER TABLE messages DROP COLUMN save_date');
-      old.prepare('DELETE FROM schema_migrations WHERE version >= 7').run();
+      indexAllBlobs(old);
       old.close();
       store = await openSqliteStore(dir);
       try {
         assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'quarter' }), [2]);
+      } finally {
+        await store.close();
+      }
+    }));
+});
+
+describe('sqlite full-text index: blobs too big to index', () => {
+  it('a message with more text than MAX_INDEXED_CHARS is not indexed but still found, exactly, and forgotten with its blob', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage({ body: 'small deployment note' }) });
+        const big = 'lorem ipsum dolor '.repeat(Math.ceil(MAX_INDEXED_CHARS / 18) + 10) + 'needlebig at the end';
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'huge', body: big }) });
+        const db = new Database(join(dir, DB_FILE), { readonly: true });
+        const unindexed = () => db.prepare('SELECT count(*) FROM fts_unindexed').pluck().get();
+        assert.equal(unindexed(), 1);
+        const s = (q: Parameters<Store['search']>[2]) => store.search(a.id, inbox, q);
+        assert.deepEqual(await s({ op: 'body', value: 'needlebig' }), [2], 'a word only the big one has (no vocabulary term)');
+        assert.deepEqual(await s({ op: 'body', value: 'deployment' }), [1]);
+        assert.deepEqual(await s({ op: 'body', value: 'ipsum' }), [2]);
+        assert.deepEqual(await s({ op: 'text', value: 'at the end' }), [2]);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'HUGE' }), [2]);
+        await store.storeFlags(a.id, inbox, [2], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        assert.equal(unindexed(), 0, 'gone with its blob');
+        db.close();
       } finally {
         await store.close();
       }
