@@ -1,12 +1,13 @@
 /**
  * `letterbox dmarc reports [domain]`: the DMARC aggregate reports receivers sent about our
- * domains (read from the mailbox of the rua address, src/dmarc/received.ts): who reported,
- * for which period, how many messages passed and failed, and from which addresses.
+ * domains (read from the mailbox of the rua address, src/smtp/dmarc/received.ts; the admin
+ * console's /admin/dmarc shows the same): who reported, for which period, how many messages
+ * passed and failed, and from which addresses.
  */
 import type { Command } from 'commander';
 import { loadConfigFrom, withStore } from './common.js';
 import { err, out, table } from './io.js';
-import { receivedReports } from '../smtp/dmarc/received.js';
+import { reportTotals, reportsAbout } from '../smtp/dmarc/received.js';
 
 const day = (d: Date) => (Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 10) : '?');
 
@@ -19,10 +20,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (domain: string | undefined, opts: { records?: boolean; json?: boolean }, cmd: Command) => {
       await withStore(loadConfigFrom(cmd), async (store) => {
-        const domains = domain ? [domain.toLowerCase()] : (await store.listDomains()).map((d) => d.name);
-        const reports = (await receivedReports(store, domains, (where, e) => err(`skipped an unreadable report (${where}): ${e.message}`))).filter(
-          (r) => !domain || r.domain.toLowerCase() === domain.toLowerCase(),
-        );
+        const reports = await reportsAbout(store, domain, (where, e) => err(`skipped an unreadable report (${where}): ${e.message}`));
         if (opts.json) {
           out(JSON.stringify(reports, null, 2));
           return;
@@ -39,9 +37,8 @@ export function register(program: Command): void {
         table([
           ['DOMAIN', 'REPORTER', 'FROM', 'TO', 'MESSAGES', 'PASS', 'FAIL', 'SOURCES', 'REPORT ID'],
           ...reports.map((r) => {
-            const total = r.records.reduce((n, x) => n + x.count, 0);
-            const pass = r.records.filter((x) => x.dkim === 'pass' || x.spf === 'pass').reduce((n, x) => n + x.count, 0);
-            return [r.domain, r.org, day(r.begin), day(r.end), String(total), String(pass), String(total - pass), String(new Set(r.records.map((x) => x.sourceIp)).size), r.reportId];
+            const t = reportTotals(r.records);
+            return [r.domain, r.org, day(r.begin), day(r.end), String(t.messages), String(t.passed), String(t.failed), String(t.sources), r.reportId];
           }),
         ]);
       });

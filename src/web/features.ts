@@ -17,6 +17,7 @@ import { adminDomains } from './pages/admin/domains.js';
 import { adminUsers } from './pages/admin/users.js';
 import { adminAliases } from './pages/admin/aliases.js';
 import { adminQueue } from './pages/admin/queue.js';
+import { adminDmarc } from './pages/admin/dmarc.js';
 import { adminBackups } from './pages/admin/backups.js';
 
 export const FEATURES: WebFeature[] = [
@@ -33,5 +34,6 @@ export const FEATURES: WebFeature[] = [
   adminUsers,
   adminAliases,
   adminQueue,
+  adminDmarc,
   adminBackups,
 ];

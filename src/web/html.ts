@@ -115,6 +115,13 @@ button.link { background:none; border:none; color:var(--accent); padding:0; text
 .card { border:1px solid var(--line); border-radius:6px; padding:.75rem 1rem; }
 .qr svg { width:12rem; height:12rem; }
 meter { width:100%; height:1.2rem; }
+form.filters { display:flex; flex-wrap:wrap; align-items:end; gap:.75rem 1rem; margin:.5rem 0 1rem; }
+form.filters select { width:auto; min-width:10rem; }
+dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:.25rem 1rem; }
+dl.facts dt { font-weight:600; }
+dl.facts dd { margin:0; overflow-wrap:anywhere; }
+.pass { color:var(--ok); }
+.fail { color:var(--err); }
 @media (max-width: 40rem) {
   table.stack-narrow thead { position:absolute; left:-9999px; }
   table.stack-narrow tr { display:block; border-bottom:2px solid var(--line); padding:.4rem 0; }

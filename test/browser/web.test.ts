@@ -7,7 +7,8 @@
  *    that client's connection closes;
  *  - restores a message a POP3 client deleted: it is back in INBOX for IMAP and POP3;
  *  - makes an app password limited to IMAP: IMAP accepts it, SMTP submission refuses it;
- *  - an admin adds a domain and a user and sees the outbound queue with its last error.
+ *  - an admin adds a domain and a user and sees the outbound queue with its last error;
+ *  - an admin reads a domain's DMARC aggregate reports and one report's records; a user gets 403.
  *
  * Every page is screenshotted at desktop and phone widths into test-artifacts/screenshots/
  * (git-ignored) and checked with axe-core (WCAG 2 A/AA rules) injected into the page.
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { has } from '../helpers/tools.js';
 import { startWebServer, type WebServer } from '../helpers/web.js';
+import { reportMail, reportXml } from '../helpers/dmarc-report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -308,5 +310,42 @@ describe('web pages in Chromium', { skip }, () => {
       await check(page, `admin-${p}`);
     }
     await ctx.close();
+  });
+
+  test('an admin reads the DMARC reports of a domain and one report\'s records; a user gets 403', async () => {
+    const { store } = w.server.ctx;
+    const pm = await w.addUser('postmaster@example.test', PW);
+    const end = Math.floor(Date.now() / 1000) - 3600;
+    const xml = reportXml({
+      reportId: 'browser-report-1',
+      begin: end - 86400,
+      end,
+      records: [
+        { ip: '192.0.2.10', count: 40, disposition: 'none', dkim: 'pass', spf: 'pass' },
+        { ip: '203.0.113.66', count: 5, disposition: 'reject', dkim: 'fail', spf: 'fail' },
+      ],
+    });
+    await store.append(pm.id, (await store.getMailbox(pm.id, 'INBOX'))!.id, { raw: reportMail(xml, 'postmaster@example.test') });
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    await signIn(page, ADMIN);
+    await page.goto(w.url('/admin', 'https'));
+    await Promise.all([page.waitForURL(/\/admin\/dmarc$/), page.click('nav a:text("DMARC reports")')]);
+    await page.selectOption('#domain', 'example.test');
+    await page.selectOption('#days', '7');
+    await Promise.all([page.waitForURL(/domain=example\.test&days=7/), page.click('form.filters button[type=submit]')]);
+    assert.match((await page.locator('tr', { hasText: 'browser-report-1' }).textContent()) ?? '', /google\.com.*45\s*40\s*5\s*2/s);
+    await check(page, 'admin-dmarc');
+    await Promise.all([page.waitForSelector('h1:text("DMARC report from google.com")'), page.click('a:text("browser-report-1")')]);
+    const row = (await page.locator('tr', { hasText: '203.0.113.66' }).textContent()) ?? '';
+    assert.match(row, /203\.0\.113\.66\s*5\s*reject\s*fail\s*fail\s*example\.test/);
+    await check(page, 'admin-dmarc-report');
+    await ctx.close();
+    const user = await (await newContext()).newPage();
+    await signIn(user, ALICE);
+    const res = await user.goto(w.url('/admin/dmarc', 'https'));
+    assert.equal(res?.status(), 403);
+    assert.doesNotMatch((await user.textContent('main')) ?? '', /browser-report-1/);
+    await user.context().close();
   });
 });

@@ -3,12 +3,14 @@
  * to the `rua` address `letterbox dns` publishes (dmarc-reports@ or postmaster@ of each
  * domain). This reads them from those accounts' mailboxes (messages whose Subject starts
  * "Report Domain:", RFC 7489 §7.2.1.1), unpacks the attachments and parses them.
+ * `letterbox dmarc reports` and the admin console's DMARC page (/admin/dmarc) both read
+ * them through reportsAbout() and count them with reportTotals().
  */
 import type { Store } from '../../store/types.js';
 import type { MimePart } from '../../mime/types.js';
 import { decodeTransfer } from '../../mime/transfer.js';
 import { getParam } from '../../mime/params.js';
-import { parseAggregateXml, unpackReport, type AggregateReport } from './aggregate.js';
+import { parseAggregateXml, unpackReport, type AggregateRecord, type AggregateReport } from './aggregate.js';
 
 export interface ReceivedReport extends AggregateReport {
   /** where it was found */
@@ -69,4 +71,42 @@ export async function receivedReports(store: Store, domains: string[], onError?:
     }
   }
   return reports.sort((a, b) => b.begin.getTime() - a.begin.getTime());
+}
+
+const bare = (d: string) => d.trim().toLowerCase().replace(/\.$/, '');
+
+/**
+ * The reports about our domains, or about `domain` alone (none when it is not hosted here),
+ * newest first, each with its domain as hosted (lower case). A report about a domain not hosted here (sent to our rua address by mistake
+ * or to mislead) is left out.
+ */
+export async function reportsAbout(store: Store, domain?: string, onError?: (where: string, err: Error) => void): Promise<ReceivedReport[]> {
+  const hosted = (await store.listDomains()).map((d) => d.name);
+  const domains = domain === undefined ? hosted : hosted.filter((d) => d === bare(domain));
+  if (!domains.length) return [];
+  const wanted = new Set(domains);
+  return (await receivedReports(store, domains, onError)).flatMap((r) => (wanted.has(bare(r.domain)) ? [{ ...r, domain: bare(r.domain) }] : []));
+}
+
+export interface ReportTotals {
+  messages: number;
+  /** messages with an aligned DKIM or SPF pass: they passed DMARC */
+  passed: number;
+  failed: number;
+  /** distinct source addresses, and those that sent failing messages */
+  sources: number;
+  failingSources: number;
+}
+
+export function reportTotals(records: AggregateRecord[]): ReportTotals {
+  const passes = (x: AggregateRecord) => x.dkim === 'pass' || x.spf === 'pass';
+  const messages = records.reduce((n, x) => n + x.count, 0);
+  const passed = records.filter(passes).reduce((n, x) => n + x.count, 0);
+  return {
+    messages,
+    passed,
+    failed: messages - passed,
+    sources: new Set(records.map((x) => x.sourceIp)).size,
+    failingSources: new Set(records.filter((x) => !passes(x) && x.count > 0).map((x) => x.sourceIp)).size,
+  };
 }

@@ -151,7 +151,7 @@ describe('web pages', () => {
     assert.match(r.location ?? '', /^\/login\?next=/);
     const c = new WebClient(w.url());
     await c.signIn(ALICE, PW);
-    for (const path of ['/admin', '/admin/domains', '/admin/users', '/admin/queue', '/admin/backups']) assert.equal((await c.get(path)).status, 403, path);
+    for (const path of ['/admin', '/admin/domains', '/admin/users', '/admin/queue', '/admin/backups', '/admin/dmarc']) assert.equal((await c.get(path)).status, 403, path);
     const add = await c.post('/admin/domains', { domain: 'sneaky.example', dkim: '' });
     assert.equal(add.status, 403);
     assert.equal(await w.server.ctx.store.getDomain('sneaky.example'), null);
