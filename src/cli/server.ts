@@ -114,6 +114,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   for (const w of configWarnings(config)) log.warn(`configuration: ${w}`);
   const protocols = opts.protocols ?? PROTOCOLS;
   const store = await openStore(config, log);
+  for (const d of Object.keys(config.dmarc.domains)) {
+    if (!(await store.getDomain(d))) log.warn(`configuration: dmarc.domains."${d}": not a domain served here, so its trusted_forwarders apply to no mail (add the domain, or correct the name)`);
+  }
   const started: Array<{ info: StartedListener; handle: Closable }> = [];
   let queue: { stop(): Promise<void> } | null = null;
   let purgeTimer: NodeJS.Timeout | null = null;

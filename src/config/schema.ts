@@ -22,6 +22,12 @@ const listener = (port: number, tls: TlsMode) =>
 
 const positive = z.number().int().positive();
 
+/** a domain name as written in the configuration (letters, digits, hyphens; Unicode allowed), lower-cased, no trailing dot */
+const domainName = z
+  .string()
+  .transform((v) => v.trim().toLowerCase().replace(/\.$/, ''))
+  .refine((v) => v.length > 0 && v.length <= 253 && v.split('.').every((l) => /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u.test(l)), 'expected a domain name such as lists.example.org');
+
 export const ConfigSchema = z
   .object({
     /** the server's own name: greeting banners, HELO, self-signed certificate, Received headers */
@@ -180,8 +186,10 @@ export const ConfigSchema = z
       .object({
         /** act on DMARC failures: p=reject refused (550 5.7.1), p=quarantine into Junk; false = only report */
         enforce: z.boolean().default(true),
-        /** forwarders (domains) whose valid ARC seal overrides a DMARC failure, e.g. ["lists.example.org"] */
-        trusted_forwarders: z.array(z.string()).default([]),
+        /** forwarders (domains, and their subdomains) whose valid ARC seal overrides a DMARC failure, e.g. ["lists.example.org"], for every local domain without its own list */
+        trusted_forwarders: z.array(domainName).default([]),
+        /** per local domain, [dmarc.domains."example.org"]: its own forwarder list, which replaces trusted_forwarders for mail to it */
+        domains: z.record(domainName, z.object({ trusted_forwarders: z.array(domainName) }).strict()).default({}),
       })
       .strict()
       .prefault({}),

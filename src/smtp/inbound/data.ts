@@ -14,7 +14,7 @@ import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
 import { verifyInbound } from '../authresults.js';
-import { dmarcAction } from './dmarc.js';
+import { dmarcDecision } from './dmarc.js';
 import { recordDmarc } from '../dmarc/outgoing.js';
 import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
 import { mergeVerdicts, stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
@@ -87,8 +87,10 @@ export async function deliverInbound(
   const log = ctx.log.child({ conn: session.id });
 
   let verdict: Verdict | undefined;
+  // DMARC quarantine per account: trusted forwarders are configured per recipient domain (./dmarc.ts)
+  const dmarcJunk = new Map<number, Verdict>();
   if (auth) {
-    const action = dmarcAction(auth, ctx.config.dmarc);
+    const decision = dmarcDecision(auth, ctx.config.dmarc, txn.recipients.map((r) => r.rcpt));
     // counted for our aggregate reports to the sender's domain (../dmarc/outgoing.ts)
     if (auth.dmarc?.domain && auth.dmarc.result !== 'none' && auth.dmarc.result !== 'temperror')
       await recordDmarc(
@@ -96,17 +98,22 @@ export async function deliverInbound(
         {
           domain: auth.dmarc.domain,
           ip: session.remoteAddress,
-          disposition: action.kind === 'accept' ? 'none' : action.kind,
+          disposition: decision.disposition,
           dkim: auth.dmarc.dkimAligned ? 'pass' : 'fail',
           spf: auth.dmarc.spfAligned ? 'pass' : 'fail',
         },
         now,
       );
-    if (action.kind === 'reject') {
-      log.info({ from: sender, domain: auth.dmarc?.domain }, `message refused: ${action.reason}`);
-      throw Replies.dmarcReject(action.reason);
+    if (decision.reject !== undefined) {
+      log.info({ from: sender, domain: auth.dmarc?.domain }, `message refused: ${decision.reject}`);
+      throw Replies.dmarcReject(decision.reject);
     }
-    if (action.kind === 'quarantine') verdict = { junk: true, reasons: ['dmarc=quarantine'] };
+    for (const r of txn.recipients) {
+      const reason = decision.junk.get(r.rcpt);
+      if (reason) for (const a of r.accounts) dmarcJunk.set(a.id, { junk: true, reasons: [reason] });
+    }
+    if (decision.junk.size && decision.junk.size < txn.recipients.length)
+      log.info({ from: sender, domain: auth.dmarc?.domain, junk: [...decision.junk.keys()] }, 'DMARC failure: accepted for recipients whose domain trusts the forwarder, into Junk for the others');
   }
 
   if (ctx.config.smtp.rdns_checks) {
@@ -149,7 +156,11 @@ export async function deliverInbound(
   const index = bayes && raw.length < 1 << 20 ? indexMessage(raw, { maxDepth: ctx.config.limits.mime_depth }) : undefined;
   let tokens: string[] | undefined;
   // tokenized only for an account whose classifier has learned enough to give verdicts
-  const accountVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw, index))) : undefined;
+  const classifierVerdict = bayes ? (account: Account) => bayes.verdict(account.id, () => (tokens ??= tokenize(raw, index))) : undefined;
+  const accountVerdict =
+    classifierVerdict || dmarcJunk.size
+      ? async (account: Account) => mergeVerdicts(dmarcJunk.get(account.id), await classifierVerdict?.(account).catch(() => undefined))
+      : undefined;
 
   const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict, index });
   // DSN parameters (RFC 3461) by the RCPT address that reached each account

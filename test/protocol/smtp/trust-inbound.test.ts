@@ -2,7 +2,8 @@
  * Issue 15, inbound, end to end over port 25 with real DNS answers (an in-process DNS
  * server that letterbox reaches through `dns.servers`): DMARC p=reject refused with
  * 550 5.7.1, p=quarantine (and pct) into Junk, a clean message in INBOX with spf=pass and
- * dmarc=pass, forged X-Spam fields removed; rspamd (Debian's, private configuration, one
+ * dmarc=pass, forged X-Spam fields removed; trusted forwarders per local domain (an ARC seal
+ * letting a DMARC failure in for one domain and not for another); rspamd (Debian's, private configuration, one
  * per file) applying each of its actions, and failing open or closed.
  */
 import { after, before, describe, test } from 'node:test';
@@ -105,6 +106,81 @@ describe('DMARC policy over port 25', () => {
     assert.match(msg, /dmarc=pass/);
     assert.doesNotMatch(msg, /X-Spam-Flag/);
     assert.doesNotMatch(msg, /forged/);
+  });
+});
+
+describe('trusted forwarders per local domain (ARC)', () => {
+  // a mailing list at lists.fwd.test relays a message from ceo@reject.test (p=reject, SPF -all)
+  // and seals it (RFC 8617): strict.test has its own empty list, open.test uses the server-wide one
+  let s: TrustServer;
+  let forwarded: string;
+  before(async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { authenticate } = await import('mailauth');
+    const { dkimTxtValue } = await import('../../../src/smtp/dnsrecords.js');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    dns.set('s1._domainkey.lists.fwd.test', [{ type: 'TXT', data: dkimTxtValue(pem) }]);
+    const original = message('ceo@reject.test', 'via the list');
+    const sealed = await authenticate(Buffer.from(original), {
+      ip: '192.0.2.7',
+      helo: 'mx.reject.test',
+      sender: 'ceo@reject.test',
+      mta: 'lists.fwd.test',
+      resolver: resolverFor({ dns: { servers: [dns.server], timeout_ms: 2000 } }) as never,
+      seal: { signingDomain: 'lists.fwd.test', selector: 's1', privateKey: pem },
+    } as Parameters<typeof authenticate>[1]);
+    const arc = sealed.headers.replace(/\r?\n/g, '\r\n').match(/^ARC-[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*/gim) ?? [];
+    assert.equal(arc.length, 3, 'the list sealed the message');
+    forwarded = arc.join('') + original;
+    s = await startTrustServer(
+      dns.server,
+      `[dmarc]\ntrusted_forwarders = ["fwd.test"]\n[dmarc.domains."Strict.Test."]\ntrusted_forwarders = []\n[dmarc.domains."own.test"]\ntrusted_forwarders = ["lists.fwd.test"]\n`,
+    );
+    for (const u of ['bob@open.test', 'carol@strict.test', 'dan@own.test']) await s.addUser(u, 'pw-' + u);
+  });
+  after(() => s.stop());
+
+  /** one transaction from the list's envelope sender to these recipients */
+  async function relay(rcpts: string[]): Promise<string> {
+    const { client } = await SmtpClient.connect(s.port('smtp'));
+    try {
+      await client.cmd('EHLO lists.fwd.test');
+      await client.cmd('MAIL FROM:<bounces@lists.fwd.test>');
+      for (const r of rcpts) assert.match(await client.cmd(`RCPT TO:<${r}>`), /^250/);
+      return await client.data(forwarded);
+    } finally {
+      client.close();
+    }
+  }
+  const has = async (user: string, box: string) => (await s.messages(user, box)).filter((m) => m.includes('Subject: via the list')).length;
+
+  test('the server-wide list serves a domain without its own: delivered to INBOX', async () => {
+    assert.match(await relay(['bob@open.test']), /^250 /);
+    assert.equal(await has('bob@open.test', 'INBOX'), 1);
+    const msg = (await s.messages('bob@open.test', 'INBOX')).at(-1)!;
+    assert.match(msg, /arc=pass/);
+    assert.match(msg, /dmarc=fail/);
+  });
+
+  test('a domain\'s own empty list trusts nobody: refused with 550 5.7.1', async () => {
+    assert.match(await relay(['carol@strict.test']), /^550 5\.7\.1 .*DMARC/);
+    assert.equal(await has('carol@strict.test', 'INBOX') + (await has('carol@strict.test', 'Junk')), 0);
+  });
+
+  test('a domain\'s own list naming the forwarder: delivered to INBOX', async () => {
+    assert.match(await relay(['dan@own.test']), /^250 /);
+    assert.equal(await has('dan@own.test', 'INBOX'), 1);
+  });
+
+  test('one message for a trusting and a strict domain: accepted, into Junk for the strict one only', async () => {
+    assert.match(await relay(['bob@open.test', 'carol@strict.test']), /^250 /);
+    assert.equal(await has('bob@open.test', 'INBOX'), 2);
+    assert.equal(await has('bob@open.test', 'Junk'), 0);
+    assert.equal(await has('carol@strict.test', 'INBOX'), 0);
+    const junk = (await s.messages('carol@strict.test', 'Junk')).filter((m) => m.includes('Subject: via the list'));
+    assert.equal(junk.length, 1);
+    assert.match(junk[0]!, /X-Spam-Status: Yes.*dmarc=reject/);
   });
 });
 

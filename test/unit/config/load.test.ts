@@ -145,3 +145,13 @@ test('warnings for valid but risky settings', async () => {
   assert.match(w[1]!, /^listeners\.imap\.tls: "none"/);
   assert.match(w[2]!, /^auth\.plaintext_allowed_from: .*10\.0\.0\.5/);
 });
+
+test('dmarc: trusted forwarders server-wide and per local domain, names checked and lower-cased', () => {
+  const c = parseConfig('[dmarc]\ntrusted_forwarders = ["Lists.Example.ORG."]\n[dmarc.domains."Example.COM"]\ntrusted_forwarders = ["fwd.example.net"]\n[dmarc.domains."strict.example"]\ntrusted_forwarders = []\n', null, '/x');
+  assert.deepEqual(c.dmarc.trusted_forwarders, ['lists.example.org']);
+  assert.deepEqual(c.dmarc.domains, { 'example.com': { trusted_forwarders: ['fwd.example.net'] }, 'strict.example': { trusted_forwarders: [] } });
+  assert.deepEqual(parseConfig('', null, '/x').dmarc.domains, {});
+  const bad = loadError('[dmarc.domains."example.com"]\ntrusted_forwarders = ["not a domain"]\n');
+  assert.match(bad.message, /dmarc\.domains\.example\.com\.trusted_forwarders\[0\]: expected a domain name/s);
+  assert.match(loadError('[dmarc.domains."example.com"]\nforwarders = ["a.example"]\n').message, /forwarders/);
+});

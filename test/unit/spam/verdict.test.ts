@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeVerdicts, spamHeaders, stripSpamHeaders } from '../../../src/spam/verdict.js';
 import { parseResult, rspamdOutcome } from '../../../src/spam/rspamd.js';
-import { dmarcAction } from '../../../src/smtp/inbound/dmarc.js';
+import { dmarcAction, dmarcDecision, trustedForwarders } from '../../../src/smtp/inbound/dmarc.js';
 import { headerEnd } from '../../../src/smtp/headers.js';
 
 test('spamHeaders: SpamAssassin layout, flag only when junk', () => {
@@ -60,4 +60,32 @@ test('dmarcAction: policy, pct, trusted ARC forwarders, enforce = false', () => 
   assert.equal(dmarcAction(sealed('fail', 'lists.example.org'), cfg).kind, 'reject', 'a broken chain vouches for nothing');
   assert.equal(dmarcAction(sealed('pass', 'evil.test'), cfg).kind, 'reject');
   assert.equal(dmarcAction(fail('reject'), { ...cfg, enforce: false }).kind, 'accept');
+});
+
+test('trusted forwarders per local domain: its own list replaces the server-wide one', () => {
+  const cfg = { enforce: true, trusted_forwarders: ['lists.example.org'], domains: { 'strict.test': { trusted_forwarders: [] }, 'bücher.test': { trusted_forwarders: ['fwd.test'] } } };
+  assert.deepEqual(trustedForwarders(cfg, 'open.test'), ['lists.example.org']);
+  assert.deepEqual(trustedForwarders(cfg, 'STRICT.test'), []);
+  assert.deepEqual(trustedForwarders(cfg, 'xn--bcher-kva.test'), ['fwd.test'], 'an IDN domain by its A-label');
+});
+
+test('dmarcDecision: refused only when every recipient domain refuses; Junk for the domains that would refuse or quarantine', () => {
+  const cfg = { enforce: true, trusted_forwarders: ['lists.example.org'], domains: { 'strict.test': { trusted_forwarders: [] } } };
+  const sealed = (policy: 'reject' | 'quarantine', pct?: number) => ({ dmarc: { result: 'fail', policy, pct, domain: 'x.test' }, arc: { result: 'pass', sealer: 'lists.example.org' } });
+  const all = dmarcDecision(sealed('reject'), cfg, ['a@strict.test', 'b@Strict.Test']);
+  assert.match(all.reject ?? '', /DMARC policy of x\.test \(p=reject\)/);
+  assert.equal(all.disposition, 'reject');
+  const mixed = dmarcDecision(sealed('reject'), cfg, ['a@strict.test', 'c@open.test']);
+  assert.equal(mixed.reject, undefined);
+  assert.deepEqual([...mixed.junk], [['a@strict.test', 'dmarc=reject']]);
+  assert.equal(mixed.disposition, 'quarantine');
+  const trusted = dmarcDecision(sealed('quarantine'), cfg, ['c@open.test']);
+  assert.deepEqual([trusted.reject, trusted.junk.size, trusted.disposition], [undefined, 0, 'none']);
+  // one pct draw for the whole message: every domain steps down together
+  let draws = 0;
+  const two = { ...cfg, domains: { ...cfg.domains, 'strict2.test': { trusted_forwarders: [] } } };
+  const half = dmarcDecision(sealed('reject', 50), two, ['a@strict.test', 'b@strict2.test'], () => (draws++, 0.9));
+  assert.equal(draws, 1);
+  assert.deepEqual([...half.junk.values()], ['dmarc=quarantine', 'dmarc=quarantine']);
+  assert.equal(dmarcDecision(sealed('reject'), { ...cfg, enforce: false }, ['a@strict.test']).disposition, 'none');
 });
