@@ -9,7 +9,7 @@ const fetchAtt = fc.constantFrom(
 );
 const searchKey = fc.constantFrom(
   'ALL', 'SEEN', 'UNSEEN', 'NOT DELETED', 'OR SEEN FLAGGED', 'SUBJECT "x"', 'BODY {3+}\r\nabc', 'TEXT hello', 'HEADER "X-A" ""', 'LARGER 10', 'SMALLER 99999999999',
-  'SINCE 1-Jan-2024', 'BEFORE 31-Dec-1999', 'SENTON 7-Feb-1994', 'UID 1:*', '1,3', 'KEYWORD $Junk', 'MODSEQ 5', 'MODSEQ "/flags/\\\\seen" all 3', '(SEEN (NOT NEW))', 'NEW', 'OLD', 'RECENT', '$', 'CHARSET UTF-8',
+  'SINCE 1-Jan-2024', 'BEFORE 31-Dec-1999', 'SENTON 7-Feb-1994', 'UID 1:*', '1,3', 'KEYWORD $Junk', 'MODSEQ 5', 'MODSEQ "/flags/\\\\seen" all 3', '(SEEN (NOT NEW))', 'NEW', 'OLD', 'RECENT', '$', 'CHARSET UTF-8', 'OLDER 60', 'YOUNGER 0', 'YOUNGER 99999999999999999999',
 );
 const flag = fc.constantFrom('\\Seen', '\\Deleted', '\\Recent', '$Junk', 'kw', '\\X', '(', ')');
 

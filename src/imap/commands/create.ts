@@ -6,7 +6,12 @@ import { atom, respCode } from '../wire/encode.js';
 import { parseCreateArgs } from '../wire/args/misc.js';
 import { trimDelimiter } from './mailbox-name.js';
 
-const USES = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']);
+/**
+ * RFC 6154 §3 CREATE-SPECIAL-USE: the uses a mailbox of ours can have. \All and \Flagged
+ * name virtual mailboxes (every message, every flagged message) that this server does not
+ * keep, so they are refused with USEATTR rather than put on a plain mailbox.
+ */
+const USES = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive']);
 
 export const createCmd: ImapCommand = {
   name: 'CREATE',
@@ -17,10 +22,12 @@ export const createCmd: ImapCommand = {
     if (name === 'INBOX') throw no('INBOX always exists', 'ALREADYEXISTS');
     let specialUse: SpecialUse | null = null;
     if (args.specialUse) {
-      if (args.specialUse.length > 1 || (args.specialUse[0] && !USES.has(args.specialUse[0]))) {
-        throw no('Only one of \\Sent \\Drafts \\Trash \\Junk \\Archive \\All \\Flagged may be given', 'USEATTR');
-      }
-      specialUse = (args.specialUse[0] as SpecialUse | undefined) ?? null;
+      if (args.specialUse.length > 1) throw no('Give at most one special use per mailbox', 'USEATTR');
+      const given = args.specialUse[0];
+      // attributes are atoms: compared without case
+      const use = given ? [...USES].find((u) => u.toLowerCase() === given.toLowerCase()) : undefined;
+      if (given && !use) throw no(`${given} is not supported here; use one of ${[...USES].join(' ')}`, 'USEATTR');
+      specialUse = (use as SpecialUse | undefined) ?? null;
     }
     await s.ctx.store.createMailbox(s.accountId, name, { origin: s.id, specialUse });
     // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK

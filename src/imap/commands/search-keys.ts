@@ -38,7 +38,8 @@ export function resolveSearch(k: SearchKey, v: SelectedView): SearchQuery {
     case 'savedatesupported':
       return { op: 'all' }; // every mailbox keeps save dates (RFC 8514 §4.3)
     case 'savedate':
-      throw new Error('SAVED* keys are resolved by resolveSaveDates() first');
+    case 'within':
+      throw new Error('SAVED*, OLDER and YOUNGER are resolved by resolveRowKeys() first');
     default:
       return k;
   }
@@ -57,24 +58,30 @@ export function checkUidOnly(s: { uidOnly: boolean }, k: SearchKey): void {
   if (s.uidOnly && hasSeqKey(k)) throw bad('Search criteria use message sequence numbers; UIDONLY is enabled, use UID sets', 'UIDREQUIRED');
 }
 
-/** true when the tree has RFC 8514 SAVED* keys (they need the save dates, resolveSaveDates) */
-export function hasSaveDate(k: SearchKey): boolean {
-  if (k.op === 'savedate') return true;
-  if (k.op === 'and' || k.op === 'or') return k.of.some(hasSaveDate);
-  if (k.op === 'not') return hasSaveDate(k.of);
+/** true when the tree has keys answered from the sort rows (RFC 8514 SAVED*, RFC 5032 OLDER/YOUNGER; resolveRowKeys) */
+export function hasRowKey(k: SearchKey): boolean {
+  if (k.op === 'savedate' || k.op === 'within') return true;
+  if (k.op === 'and' || k.op === 'or') return k.of.some(hasRowKey);
+  if (k.op === 'not') return hasRowKey(k.of);
   return false;
 }
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * RFC 8514 §4.2 SAVEDBEFORE / SAVEDON / SAVEDSINCE become UID sets, from the save dates kept
- * with each message (the date in UTC; a message saved before save dates were kept uses its
- * INTERNALDATE). Call before resolveSearch().
+ * Keys the store's SearchQuery has no term for become UID sets, from the rows kept with
+ * each message (../../store/sort-types.ts): RFC 8514 §4.2 SAVEDBEFORE / SAVEDON / SAVEDSINCE
+ * by the save date (the date in UTC; a message saved before save dates were kept uses its
+ * INTERNALDATE), and RFC 5032 OLDER / YOUNGER by INTERNALDATE against `now` to the second.
+ * Call before resolveSearch().
  */
-export async function resolveSaveDates(k: SearchKey, load: () => Promise<SortRow[]>): Promise<SearchKey> {
-  if (!hasSaveDate(k)) return k;
+export async function resolveRowKeys(k: SearchKey, load: () => Promise<SortRow[]>, now = Date.now()): Promise<SearchKey> {
+  if (!hasRowKey(k)) return k;
   const rows = await load();
+  const set = (hit: SortRow[]): SearchKey => ({
+    op: 'uid',
+    set: { saved: false, ranges: toUidSet(hit.map((r) => r.uid)).map((u) => (Array.isArray(u) ? u : [u, u])) },
+  });
   const walk = (x: SearchKey): SearchKey => {
     switch (x.op) {
       case 'and':
@@ -83,12 +90,17 @@ export async function resolveSaveDates(k: SearchKey, load: () => Promise<SortRow
         return { op: 'or', of: [walk(x.of[0]), walk(x.of[1])] };
       case 'not':
         return { op: 'not', of: walk(x.of) };
-      case 'savedate': {
-        const hit = rows.filter((r) => {
-          const d = day(r.saveDate ?? r.internalDate);
-          return x.cmp === 'before' ? d < x.date : x.cmp === 'on' ? d === x.date : d >= x.date;
-        });
-        return { op: 'uid', set: { saved: false, ranges: toUidSet(hit.map((r) => r.uid)).map((u) => (Array.isArray(u) ? u : [u, u])) } };
+      case 'savedate':
+        return set(
+          rows.filter((r) => {
+            const d = day(r.saveDate ?? r.internalDate);
+            return x.cmp === 'before' ? d < x.date : x.cmp === 'on' ? d === x.date : d >= x.date;
+          }),
+        );
+      case 'within': {
+        // RFC 5032 §3: OLDER n = INTERNALDATE more than n seconds ago; YOUNGER n = within the last n seconds
+        const cut = now - x.seconds * 1000;
+        return set(rows.filter((r) => (x.older ? r.internalDate < cut : r.internalDate >= cut)));
       }
       default:
         return x;

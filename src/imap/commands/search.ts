@@ -10,7 +10,7 @@ import { atom, type WireValue } from '../wire/encode.js';
 import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
 import { hasFuzzy, parseSearchArgs, searchUsesModseq, withoutFuzzy } from '../wire/args/search.js';
 import { bad } from '../wire/errors.js';
-import { checkUidOnly, resolveSaveDates, resolveSearch } from './search-keys.js';
+import { checkUidOnly, resolveRowKeys, resolveSearch } from './search-keys.js';
 import { esearchResponse } from './search-result.js';
 import { keepUpdated, SearchContext } from './search-context.js';
 
@@ -21,7 +21,7 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   if (usedModseq) s.enabled.add('CONDSTORE');
   checkUidOnly(s, args.query);
   const run = async (): Promise<number[]> => {
-    const q = resolveSearch(await resolveSaveDates(args.query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
+    const q = resolveSearch(await resolveRowKeys(args.query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
     return (await s.ctx.store.search(s.accountId, v.mailboxId, q)).filter((u) => v.seqOf(u) > 0);
   };
   const ret = args.ret ? new Set(Object.entries(args.ret).filter(([, on]) => on).map(([k]) => k.toUpperCase())) : null;
@@ -31,7 +31,7 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   // RFC 5267 §4: RETURN (UPDATE) keeps the result up to date (./search-context.ts)
   if (args.ret?.update) keepUpdated(s, req.tag, new SearchContext(s, req.tag, byUid, false, args.ret.count, run, uids));
   // RFC 6203 §4: messages that also match the search taken literally score 100, the rest 50
-  const literal = args.ret?.relevancy ? await resolveSaveDates(withoutFuzzy(args.query), () => s.ctx.store.sortRows(s.accountId, v.mailboxId)) : null;
+  const literal = args.ret?.relevancy ? await resolveRowKeys(withoutFuzzy(args.query), () => s.ctx.store.sortRows(s.accountId, v.mailboxId)) : null;
   const exact = literal ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, resolveSearch(literal, v))) : null;
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
   let modseq = 0;

@@ -11,7 +11,7 @@ import { SELECTED, type ImapCommand, type ImapSession, type Request } from '../s
 import { parseSortArgs } from '../wire/args/sort.js';
 import { searchUsesModseq, type SearchKey } from '../wire/args/search.js';
 import { atom } from '../wire/encode.js';
-import { checkUidOnly, resolveSaveDates, resolveSearch } from './search-keys.js';
+import { checkUidOnly, resolveRowKeys, resolveSearch } from './search-keys.js';
 import { esearchResponse } from './search-result.js';
 import { keepUpdated, SearchContext } from './search-context.js';
 
@@ -20,7 +20,7 @@ export async function matchingRows(s: ImapSession, v: SelectedView, query: Searc
   checkUidOnly(s, query);
   const rows = await s.ctx.store.sortRows(s.accountId, v.mailboxId);
   const all = query.op === 'all';
-  const q = all ? null : resolveSearch(await resolveSaveDates(query, async () => rows), v);
+  const q = all ? null : resolveSearch(await resolveRowKeys(query, async () => rows), v);
   const found = q ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, q)) : null;
   return rows.filter((r) => (!found || found.has(r.uid)) && v.seqOf(r.uid) > 0);
 }

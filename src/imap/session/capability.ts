@@ -24,9 +24,11 @@ export function capabilities(s: Session): string[] {
     'LIST-EXTENDED',
     'LIST-STATUS',
     'SPECIAL-USE',
+    'CREATE-SPECIAL-USE', // RFC 6154 §3
     'ESEARCH',
     'SEARCHRES',
     'SEARCH=FUZZY',
+    'WITHIN', // RFC 5032
     `APPENDLIMIT=${s.appendLimit()}`,
     'MULTIAPPEND',
     'BINARY',

@@ -10,7 +10,7 @@ import { CommandReader } from '../../../src/imap/wire/reader.js';
 import { WireError } from '../../../src/imap/wire/errors.js';
 import { fetchLabel, formatSection, parseFetchArgs, toMimeSection } from '../../../src/imap/wire/args/fetch.js';
 import { parseSearchArgs } from '../../../src/imap/wire/args/search.js';
-import { hasSaveDate, resolveSearch } from '../../../src/imap/commands/search-keys.js';
+import { hasRowKey, resolveSearch } from '../../../src/imap/commands/search-keys.js';
 import { SelectedView } from '../../../src/imap/session/selected.js';
 import { parseStoreArgs } from '../../../src/imap/wire/args/store.js';
 import { parseStatusArgs } from '../../../src/imap/wire/args/status.js';
@@ -51,8 +51,8 @@ function parse(name: string, args: Token[], utf8: boolean): void {
     case 'SEARCH':
       {
         const q = parseSearchArgs(args).query;
-        // SAVED* keys need the store's save dates (resolveSaveDates, async): parsed only here
-        if (!hasSaveDate(q)) resolveSearch(q, view);
+        // SAVED* keys need the store's save dates (resolveRowKeys, async): parsed only here
+        if (!hasRowKey(q)) resolveSearch(q, view);
       }
       return;
     case 'STORE':

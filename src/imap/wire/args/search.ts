@@ -1,7 +1,7 @@
 /**
  * SEARCH arguments (RFC 9051 §6.4.4, §9 "search", "search-key"; RFC 3501 §6.4.4 for
  * NEW/OLD/RECENT; RFC 4731 ESEARCH RETURN options; RFC 5182 SEARCHRES SAVE and "$";
- * RFC 7162 §3.1.5 MODSEQ; RFC 6203 §3 FUZZY):
+ * RFC 7162 §3.1.5 MODSEQ; RFC 6203 §3 FUZZY; RFC 5032 OLDER/YOUNGER):
  *   search = "SEARCH" [search-return-opts] SP search-program
  *   search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
  *   search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
@@ -41,7 +41,9 @@ export type SearchKey =
   | { op: 'modseq'; min: number; entry: { name: string; type: 'priv' | 'shared' | 'all' } | null }
   /** RFC 8514 SAVEDBEFORE / SAVEDON / SAVEDSINCE, and SAVEDATESUPPORTED (date null) */
   | { op: 'savedate'; cmp: DateCmp; date: string }
-  | { op: 'savedatesupported' };
+  | { op: 'savedatesupported' }
+  /** RFC 5032 WITHIN: OLDER n (older: true) / YOUNGER n, INTERNALDATE against now minus n seconds */
+  | { op: 'within'; older: boolean; seconds: number };
 
 export interface SearchReturn {
   min: boolean;
@@ -153,6 +155,13 @@ function parseKey(c: ArgCursor, depth: number): SearchKey {
       return { op: 'savedate', cmp: key === 'SAVEDBEFORE' ? 'before' : key === 'SAVEDON' ? 'on' : 'since', date: dateArg(c, key) };
     case 'SAVEDATESUPPORTED':
       return { op: 'savedatesupported' };
+    case 'OLDER':
+    case 'YOUNGER': {
+      // RFC 5032 §3: "OLDER" SP interval / "YOUNGER" SP interval; interval = 1*DIGIT (seconds, non-zero)
+      const n = c.number64(`interval after ${key}`);
+      if (n < 1) bad(`${key} needs an interval of at least 1 second`);
+      return { op: 'within', older: key === 'OLDER', seconds: n };
+    }
     case 'NEW':
       return { op: 'new' };
     case 'OLD':
