@@ -37,6 +37,11 @@ export const Replies = {
   senderNotOwned: r(553, '5.7.1', 'Sender address is not owned by the authenticated account'),
   fromHeaderNotOwned: r(553, '5.7.1', 'From: header address is not owned by the authenticated account'),
   fromHeaderMissing: r(550, '5.6.0', 'Message has no From: header'),
+  // RFC 5322 §3.6: exactly one From, at most one Sender
+  fromHeaderRepeated: r(550, '5.6.0', 'Message has more than one From: or Sender: header field'),
+  senderHeaderNotOwned: r(553, '5.7.1', 'Sender: header address is not owned by the authenticated account'),
+  // RFC 5322 §2.2 / RFC 5321 §2.3.8: lines end in CRLF; a bare CR or LF can hide a header field
+  bareLineBreak: r(550, '5.6.0', 'Message header contains a bare CR or LF; header lines must end in CRLF'),
   nullSenderNotAllowed: r(553, '5.7.1', 'The null sender is not allowed on submission'),
   authRequired: r(530, '5.7.0', 'Authentication required'),
   authInvalid: r(535, '5.7.8', 'Authentication credentials invalid'),

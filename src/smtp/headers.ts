@@ -3,7 +3,8 @@
  * and small read-only helpers over a raw message's header block. Raw bytes are never
  * rewritten: new fields are only prepended.
  */
-import addressparser from 'nodemailer/lib/addressparser';
+import { parseHeaderBlock } from '../mime/header.js';
+import { parseAddressList } from '../mime/address.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -68,39 +69,62 @@ export function headerEnd(raw: Buffer): number {
   return raw.length;
 }
 
-/** unfolded values of every header field named `name` (case-insensitive), in order */
+/** unfolded values of every header field named `name` (case-insensitive), in order (the one header parser: mime/header.ts) */
 export function headerValues(raw: Buffer, name: string): string[] {
-  const text = raw.subarray(0, headerEnd(raw)).toString('utf8');
-  const lines = text.split(/\r?\n/);
-  const out: string[] = [];
   const want = name.toLowerCase();
-  let current: string | null = null;
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && current !== null) {
-      current += ' ' + line.trim();
-      continue;
-    }
-    if (current !== null) out.push(current);
-    current = null;
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === want) current = line.slice(colon + 1).trim();
-  }
-  if (current !== null) out.push(current);
+  return parseHeaderBlock(raw, 0, headerEnd(raw), undefined, new Set([want])).map((f) => f.value);
+}
+
+/** the addresses in address-list header fields (groups flattened), lower-cased (the one address parser: mime/address.ts) */
+export function headerAddresses(raw: Buffer, name: string): string[] {
+  const out: string[] = [];
+  for (const v of headerValues(raw, name))
+    for (const a of parseAddressList(v)) if (a.host !== null && a.mailbox !== null) out.push(`${a.mailbox}@${a.host}`.toLowerCase());
   return out;
 }
 
-/** the addresses in address-list header fields (groups flattened), lower-cased */
-export function headerAddresses(raw: Buffer, name: string): string[] {
-  const out: string[] = [];
-  type Parsed = { address?: string; group?: Parsed[] };
-  const walk = (list: Parsed[]) => {
-    for (const a of list) {
-      if (a.group) walk(a.group);
-      else if (a.address) out.push(a.address.toLowerCase());
-    }
-  };
-  for (const v of headerValues(raw, name)) walk(addressparser(v) as Parsed[]);
-  return out;
+/**
+ * True when the header block has a CR not followed by LF, or an LF not preceded by CR, before
+ * the first CRLF CRLF. Receivers disagree on what such a line break means (SMTP sends only
+ * CRLF; our outbound client turns bare CR and LF into CRLF), so a field hidden behind one,
+ * "X-A: 1\rFrom: ceo@victim.example", is a header nobody checked.
+ */
+export function bareLineBreakInHeader(raw: Buffer): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === 0x0d) {
+      if (raw[i + 1] !== 0x0a) return true;
+      if (raw[i + 2] === 0x0d && raw[i + 3] === 0x0a) return false; // end of the header
+      i++;
+    } else if (c === 0x0a) return true;
+  }
+  return false;
+}
+
+/**
+ * The message with every bare CR and bare LF turned into CRLF: exactly the line breaks our
+ * outbound client (nodemailer's data stream) sends, so what is checked and DKIM-signed is
+ * what goes out. Returns `raw` itself when there is nothing to change.
+ */
+export function wireLineEndings(raw: Buffer): Buffer {
+  let bare = false;
+  for (let p = raw.indexOf(0x0a); p >= 0 && !bare; p = raw.indexOf(0x0a, p + 1)) if (p === 0 || raw[p - 1] !== 0x0d) bare = true;
+  for (let p = raw.indexOf(0x0d); p >= 0 && !bare; p = raw.indexOf(0x0d, p + 1)) if (raw[p + 1] !== 0x0a) bare = true;
+  if (!bare) return raw;
+  const out = Buffer.allocUnsafe(raw.length * 2);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === 0x0d) {
+      out[n++] = 0x0d;
+      out[n++] = 0x0a;
+      if (raw[i + 1] === 0x0a) i++;
+    } else if (c === 0x0a) {
+      out[n++] = 0x0d;
+      out[n++] = 0x0a;
+    } else out[n++] = c;
+  }
+  return Buffer.from(out.subarray(0, n));
 }
 
 /** the header block as text (for DSNs' text/rfc822-headers part) */

@@ -1,5 +1,7 @@
 /**
- * DATA on submission (RFC 6409): check that every From: address is the account's own
+ * DATA on submission (RFC 6409): refuse a header with bare CR or LF, bring the line breaks
+ * to CRLF (what the outbound client sends, so what is checked and signed is what goes out),
+ * require exactly one From: and at most one Sender:, every address in them the account's own
  * (§6.1), complete the message (Date, Message-ID, §8.2/§8.3), add our Received field,
  * DKIM-sign with the sender domain's key, deliver local recipients at once and queue the
  * rest. No copy goes to Sent: clients store their own copy with IMAP APPEND.
@@ -10,8 +12,8 @@ import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
 import { signatureFor } from '../dkim.js';
 import { deliverLocal } from '../deliver.js';
-import { Replies, storeErrorReply } from '../errors.js';
-import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../headers.js';
+import { Replies, storeErrorReply, type SmtpReplyError } from '../errors.js';
+import { bareLineBreakInHeader, headerAddresses, headerValues, receivedHeader, rfc5322Date, wireLineEndings, withProtocol } from '../headers.js';
 import { domainOf } from '../session.js';
 import { ownsAddress } from './owner.js';
 import { sendDeliveredDsn, sendDsn } from '../queue/dsn.js';
@@ -29,9 +31,21 @@ export async function deliverSubmission(
   account: Account,
   raw: Buffer,
 ): Promise<SubmissionResult> {
+  const refuse = (reply: SmtpReplyError, why: string): never => {
+    ctx.log.warn({ conn: session.id, user: account.address, result: reply.toString() }, `submission refused: ${why}`);
+    throw reply;
+  };
+  if (bareLineBreakInHeader(raw)) refuse(Replies.bareLineBreak(), 'bare CR or LF in the message header');
+  // from here on, the bytes are those the outbound client will send: checked, signed, stored and queued alike
+  raw = wireLineEndings(raw);
+  const fromFields = headerValues(raw, 'from').length;
+  if (fromFields === 0) refuse(Replies.fromHeaderMissing(), 'no From: header');
+  if (fromFields > 1 || headerValues(raw, 'sender').length > 1) refuse(Replies.fromHeaderRepeated(), 'more than one From: or Sender: field');
   const from = headerAddresses(raw, 'from');
-  if (from.length === 0) throw Replies.fromHeaderMissing();
-  for (const a of from) if (!(await ownsAddress(ctx.store, account, a))) throw Replies.fromHeaderNotOwned();
+  if (from.length === 0) refuse(Replies.fromHeaderMissing(), 'no address in the From: header');
+  for (const a of from) if (!(await ownsAddress(ctx.store, account, a))) refuse(Replies.fromHeaderNotOwned(), `From: ${a.slice(0, 100)} is not owned by the account`);
+  for (const a of headerAddresses(raw, 'sender'))
+    if (!(await ownsAddress(ctx.store, account, a))) refuse(Replies.senderHeaderNotOwned(), `Sender: ${a.slice(0, 100)} is not owned by the account`);
 
   const now = new Date();
   let added = '';
