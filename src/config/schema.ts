@@ -95,6 +95,8 @@ export const ConfigSchema = z
         imap_idle_timeout_s: positive.default(1800),
         pop3_idle_timeout_s: positive.default(600),
         smtp_idle_timeout_s: positive.default(300),
+        /** DATA may take smtp_idle_timeout_s plus one second per this many bytes (Postfix smtpd_min_data_rate); 0 = no minimum */
+        smtp_min_data_rate: z.number().int().min(0).default(500),
         line_length: positive.default(65536),
         literal_size: positive.default(64 * 1024 * 1024),
         message_size: positive.default(50 * 1024 * 1024),

@@ -54,6 +54,8 @@ export const Replies = {
   tooBig: r(552, '5.3.4', 'Message exceeds the maximum message size'),
   // RFC 3463 4.3.1: mail system full (too many large messages in flight); the sender retries
   memoryBusy: r(452, '4.3.1', 'Insufficient system storage, try again later'),
+  // Postfix smtpd_min_data_rate: a sender trickling DATA is cut off (RFC 3463 4.4.2 bad connection)
+  tooSlow: r(421, '4.4.2', 'Data transfer too slow, closing connection'),
   quotaTemp: r(452, '4.2.2', 'Mailbox full'),
   loop: r(554, '5.4.6', 'Mail loop detected'),
   tempFailure: r(451, '4.3.0', 'Temporary local problem, try again later'),

@@ -14,6 +14,7 @@
  */
 import { credentialId } from '../auth/devices.js';
 import type * as net from 'node:net';
+import { join } from 'node:path';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { PromptSMTPServer, ackReads } from './greeting.js';
 import type { ServerContext } from '../context.js';
@@ -22,10 +23,10 @@ import type { TlsMode } from '../config/schema.js';
 import { plaintextAllowed } from '../auth/policy.js';
 import { normaliseIp } from '../net/address.js';
 import { resolverFor, type DnsResolver } from './dns.js';
-import { Replies, fail, installEnhancedCodes, storeErrorReply } from './errors.js';
+import { Replies, fail, installEnhancedCodes, storeErrorReply, type SmtpReplyError } from './errors.js';
 import { installChunking } from './chunking.js';
 import { ConnectionCounter, RateWindow } from './limits.js';
-import { MemoryBudget, readMessage } from './read.js';
+import { MemoryBudget, readMessage, Spool } from './read.js';
 import { sessionState, transaction, type SessionState } from './session.js';
 import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
 import type { Account } from '../store/types.js';
@@ -40,14 +41,19 @@ export type SmtpListenerName = 'smtp' | 'submission' | 'submissions';
 export interface SmtpOptions {
   /** DNS for SPF/DKIM/DMARC; defaults to ./dns.ts getResolver() at the time of use */
   resolver?: DnsResolver;
-  /** bytes of messages held in memory at once, across the listeners of a context (default 8 × limits.message_size) */
+  /** bytes of messages being stored at once, across the listeners of a context (default 8 × limits.message_size) */
   memoryBudgetBytes?: number;
 }
 
 /** per-account hourly counters are shared by 587 and 465 listeners of one process */
 const accountHourly = new WeakMap<ServerContext, RateWindow<number>>();
-/** messages being received, in memory, across every SMTP listener of one process (./read.ts) */
-const memoryBudgets = new WeakMap<ServerContext, MemoryBudget>();
+/** the DATA spool and the memory budget of messages being stored, shared by every SMTP listener of a context (./read.ts) */
+const spools = new WeakMap<ServerContext, Spool>();
+
+/** the spool of a context once an SMTP listener started (tests, metrics: bytes held, files, budget) */
+export function smtpSpool(ctx: ServerContext): Spool | undefined {
+  return spools.get(ctx);
+}
 
 export async function startSmtp(
   ctx: ServerContext,
@@ -66,8 +72,12 @@ export async function startSmtp(
   let hourly = accountHourly.get(ctx);
   if (!hourly) accountHourly.set(ctx, (hourly = new RateWindow<number>(config.limits.messages_per_hour_per_account, 3_600_000)));
   const perAccount = hourly;
-  let budget = memoryBudgets.get(ctx);
-  if (!budget) memoryBudgets.set(ctx, (budget = new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size)));
+  let spool = spools.get(ctx);
+  if (!spool) {
+    spool = Spool.create(join(config.data_dir, 'spool'), new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size));
+    spools.set(ctx, spool);
+  }
+  const budget = spool.budget;
   const startTls = listener.tls === 'starttls';
   const insecureAuthSomewhere = config.auth.plaintext_allowed_from.length > 0;
   const proto = inbound ? 'smtp' : 'submission';
@@ -262,14 +272,27 @@ export async function startSmtp(
       const txn = transaction(session);
       let releaseMessage = () => {};
       const run = async (): Promise<string> => {
-        const read = await readMessage(stream, config.limits.message_size, budget);
+        const read = await readMessage(stream, {
+          maxBytes: config.limits.message_size,
+          spool: spool!,
+          graceS: config.limits.smtp_idle_timeout_s,
+          minRate: config.limits.smtp_min_data_rate,
+          onTooSlow(elapsed, bytes) {
+            log.warn(
+              { ...envelope, bytes, seconds: Math.round(elapsed), result: '421 4.4.2' },
+              `${name}: closing a connection from ${envelope.ip}: DATA sent ${bytes} bytes in ${Math.round(elapsed)} s, slower than limits.smtp_min_data_rate (${config.limits.smtp_min_data_rate} bytes/s after limits.smtp_idle_timeout_s)`,
+            );
+            sendAndClose(session.id, Replies.tooSlow());
+          },
+        });
         if (!read.ok && read.reason === 'busy') {
           log.warn(
             { ...envelope, size: stream.byteLength, result: '452 4.3.1', budget: budget.max },
-            `message deferred: messages being received hold ${budget.max} bytes of memory (8 × limits.message_size); the sender will retry`,
+            `message deferred: messages being stored hold ${budget.max} bytes of memory (8 × limits.message_size) and none was freed within 30 s; the sender will retry`,
           );
           throw Replies.memoryBusy();
         }
+        if (!read.ok && read.reason === 'too-slow') throw Replies.tooSlow();
         if (!read.ok) {
           log.info({ ...envelope, size: stream.byteLength, result: '552 5.3.4' }, 'message refused: over limits.message_size');
           throw Replies.tooBig();
@@ -329,12 +352,17 @@ export async function startSmtp(
     return now!;
   }
 
-  /** ctx.sessions ends a submission session (its account was removed…): 421, then close */
-  function endSession(id: string, reason: string): void {
+  /** sends a 421 reply on the connection of session `id` (smtp-server then closes it) */
+  function sendAndClose(id: string, reply: SmtpReplyError): void {
     for (const c of server.connections) {
       const conn = c as unknown as { id?: string; session?: SMTPServerSession; send(code: number, text: string): void };
-      if (conn.id === id && conn.session) fail(conn.session, (e) => conn.send(421, `${config.hostname} ${e.message}`), Replies.sessionEnded(reason));
+      if (conn.id === id && conn.session) fail(conn.session, (e) => conn.send(421, `${config.hostname} ${e.message}`), reply);
     }
+  }
+
+  /** ctx.sessions ends a submission session (its account was removed…): 421, then close */
+  function endSession(id: string, reason: string): void {
+    sendAndClose(id, Replies.sessionEnded(reason));
   }
 
   const server = new PromptSMTPServer(options);
