@@ -42,6 +42,53 @@ describe('security: IMAP', () => {
     c.destroy();
   });
 
+  it('refuses many small literals in one command before authentication: the total is capped, not only each piece (issue 9 item 1)', async () => {
+    const c = await f.imapConnect();
+    // the review's attack: a LOGIN of thousands of 8 KiB non-synchronizing pieces, never finished
+    const piece = `${'x'.repeat(PRE_AUTH_LITERAL_MAX)} {${PRE_AUTH_LITERAL_MAX}+}\r\n`;
+    c.write(`a LOGIN {${PRE_AUTH_LITERAL_MAX}+}\r\n`);
+    for (let i = 0; i < 200 && !c.closed; i++) c.write(piece);
+    await c.expect((x) => /(^|\n)a NO \[TOOBIG\]/.test(x), 'NO [TOOBIG] while the command is still being sent');
+    assert.match(c.text, /total 8192 bytes in 4 pieces before authentication/);
+    assert.ok(await c.waitClosed(), 'the connection is closed');
+    // synchronizing pieces: the second is refused before its data is invited
+    const d = await f.imapConnect();
+    d.write(`b LOGIN {6000}\r\n`);
+    await d.expect((x) => x.startsWith('+'), 'first piece invited');
+    d.take();
+    d.write(`${'y'.repeat(6000)} {6000}\r\n`);
+    await d.expect((x) => /(^|\n)b NO \[TOOBIG\]/.test(x), 'second piece refused');
+    assert.doesNotMatch(d.text, /^\+/m, 'no continuation for the piece over the total');
+    // the connection is still usable
+    d.write(`c LOGIN ${'alice@example.test'} "correct horse battery"\r\n`);
+    await d.expect((x) => /(^|\n)c (OK|NO|BAD)/.test(x), 'LOGIN afterwards');
+    assert.match(d.take(), /(^|\n)c OK/);
+    d.destroy();
+  });
+
+  it('after login, literals of commands other than APPEND are capped at limits.line_length in total (issue 9 item 1)', async () => {
+    const c = await f.imapLogin();
+    c.write('s SELECT INBOX\r\n');
+    await c.expect((x) => /\r\ns OK/.test(x), 'SELECT');
+    c.take();
+    const n = 4000;
+    const pieces = Math.ceil(f.t.ctx.config.limits.line_length / n) + 1; // just over the line length in total
+    let cmd = 'q SEARCH';
+    for (let i = 0; i < pieces; i++) cmd += ` TEXT {${n}+}\r\n${'z'.repeat(n)}`;
+    c.write(cmd + '\r\n');
+    await c.expect((x) => /(^|\n)q (OK|NO|BAD)/.test(x), 'SEARCH reply');
+    assert.match(c.take(), /(^|\n)q NO \[TOOBIG\] Literals of one SEARCH may total/);
+    // within the limit it works, and APPEND is not limited by it
+    c.write(`r SEARCH TEXT {${n}+}\r\n${'z'.repeat(n)}\r\n`);
+    await c.expect((x) => /(^|\n)r (OK|NO|BAD)/.test(x), 'small SEARCH');
+    assert.match(c.take(), /(^|\n)r OK/);
+    const msg = `Subject: big append\r\n\r\n${'w'.repeat(2 * f.t.ctx.config.limits.line_length)}\r\n`;
+    c.write(`t APPEND INBOX {${msg.length}+}\r\n${msg}\r\n`);
+    await c.expect((x) => /(^|\n)t (OK|NO|BAD)/.test(x), 'APPEND');
+    assert.match(c.take(), /(^|\n)t OK/);
+    c.destroy();
+  });
+
   it('STORE beyond the keyword limit per message is NO [LIMIT] and stores nothing', async () => {
     const c = await f.imapLogin();
     c.write('s SELECT INBOX\r\n');

@@ -31,7 +31,7 @@ import { flagsResponses, isKeyword } from './flags.js';
 import { Compression } from './compress.js';
 import { Progress, PROGRESS_AFTER_MS } from './progress.js';
 import type { Notifier } from './notify.js';
-import { LITERAL_MINUS_MAX, PRE_AUTH_LITERAL_MAX } from './limits.js';
+import { LITERAL_MINUS_MAX, literalLimitProblem } from './limits.js';
 import type { SessionHandle } from '../../net/sessions.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
@@ -328,10 +328,22 @@ export class Session implements ImapSession {
         continue;
       }
       if (r.type === 'need-literal') {
-        // before login only LOGIN/AUTHENTICATE data is expected: refuse big literals unread (./limits.ts)
-        if (this.state === 'notauth' && r.size > PRE_AUTH_LITERAL_MAX) {
+        // before login only LOGIN/AUTHENTICATE data is expected, after it only APPEND carries
+        // messages: refuse the rest unread (./limits.ts)
+        const why = literalLimitProblem(
+          this.state !== 'notauth',
+          r.name,
+          r.size,
+          this.reader.commandLiteralBytes,
+          this.reader.commandLiterals,
+          this.ctx.config.limits.line_length,
+        );
+        if (why) {
           this.reader.rejectLiteral();
-          this.tagged(r.tag, 'NO', `Literal of ${r.size} bytes is over ${PRE_AUTH_LITERAL_MAX} before authentication`, respCode('TOOBIG'));
+          this.log.info({ command: r.name, literal: r.size, total: this.reader.commandLiteralBytes, literals: this.reader.commandLiterals }, `imap: literal refused: ${why}`);
+          this.tagged(r.tag, 'NO', why, respCode('TOOBIG'));
+          // RFC 7888 §4: an anonymous client pushing literals it was not invited to send is closed
+          if (r.nonSync && this.state === 'notauth') return this.bye('Too much literal data before authentication');
           if (this.countBad()) return;
           continue;
         }

@@ -62,6 +62,7 @@ interface PendingCommand {
   segs: CommandSegment[];
   textBytes: number;
   literalBytes: number;
+  literals: number;
   tag?: string;
   name?: string;
   /** rejected/oversized: keep reading (skipping literals) until its end, emit nothing */
@@ -118,6 +119,18 @@ export class CommandReader {
   /** True while a command is partly read (between lines/literals of one command). */
   get inCommand(): boolean {
     return this.cmd !== null || this.lit !== null;
+  }
+
+  /**
+   * Right after a need-literal event: the literal bytes the command has announced so far
+   * (this literal included) and how many literals. The session applies per-state limits
+   * with these (src/imap/session/limits.ts) and calls rejectLiteral() when over.
+   */
+  get commandLiteralBytes(): number {
+    return this.cmd?.literalBytes ?? 0;
+  }
+  get commandLiterals(): number {
+    return this.cmd?.literals ?? 0;
   }
 
   /** Adds received bytes. Returns false when the session should pause reading (see highWaterMark). */
@@ -215,7 +228,7 @@ export class CommandReader {
   // ───────────────────────── internals ─────────────────────────
 
   private onLine(line: Buffer): ReaderEvent | null {
-    const cmd: PendingCommand = (this.cmd ??= { segs: [], textBytes: 0, literalBytes: 0, discarding: false });
+    const cmd: PendingCommand = (this.cmd ??= { segs: [], textBytes: 0, literalBytes: 0, literals: 0, discarding: false });
     cmd.textBytes += line.length + 2;
     const tail = line.length > 32 ? line.toString('latin1', line.length - 32) : line.toString('latin1');
     const m = line[line.length - 1] === 0x7d ? MARKER.exec(tail) : null;
@@ -257,6 +270,7 @@ export class CommandReader {
       };
     }
     cmd.literalBytes += size;
+    cmd.literals++;
     return { type: 'need-literal', tag: cmd.tag, name: cmd.name ?? '', size, nonSync, binary };
   }
 
