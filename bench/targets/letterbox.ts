@@ -49,6 +49,7 @@ enabled = false
 plaintext_allowed_from = ["127.0.0.1", "::1"]
 [limits]
 connections_per_ip = 100000
+connections_per_listener = 100000
 smtp_messages_per_ip_per_minute = 10000000
 failed_logins_per_ip = 1000000
 [smtp]

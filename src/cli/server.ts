@@ -248,7 +248,15 @@ function listenTcp(
   onReject: (s: net.Socket, reason: string) => void,
 ) {
   return listen(
-    { name, address: l.address, port: l.port, tls: l.tls, maxConnectionsPerIp: ctx.config.limits.connections_per_ip, onReject },
+    {
+      name,
+      address: l.address,
+      port: l.port,
+      tls: l.tls,
+      maxConnectionsPerIp: ctx.config.limits.connections_per_ip,
+      maxConnections: ctx.config.limits.connections_per_listener,
+      onReject,
+    },
     ctx.tls,
     handler,
     ctx.log,

@@ -91,6 +91,8 @@ export const ConfigSchema = z
     limits: z
       .object({
         connections_per_ip: positive.default(50),
+        /** open connections per listener, all addresses together */
+        connections_per_listener: positive.default(10000),
         /** idle timeout for IMAP (RFC 9051 asks for at least 30 minutes) */
         imap_idle_timeout_s: positive.default(1800),
         pop3_idle_timeout_s: positive.default(600),

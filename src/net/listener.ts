@@ -10,8 +10,8 @@
  *  - every accepted socket has an 'error' listener (ECONNRESET, EPIPE… are logged at debug);
  *  - `connections` holds the raw TCP sockets of connections handed to the handler; destroying
  *    a raw socket also ends the TLS socket layered on it;
- *  - connections over opts.maxConnectionsPerIp go to opts.onReject (plain listeners) or are
- *    closed at once (implicit TLS), and are logged.
+ *  - connections over opts.maxConnectionsPerIp, or over opts.maxConnections on the listener,
+ *    go to opts.onReject (plain listeners) or are closed at once (implicit TLS), and are logged.
  */
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -65,9 +65,13 @@ export function listen(
       return;
     }
     const count = perIp.get(ip) ?? 0;
-    if (count >= opts.maxConnectionsPerIp) {
-      const reason = `too many connections from ${ip} (limit ${opts.maxConnectionsPerIp})`;
-      llog.warn({ conn: id, ip, limit: opts.maxConnectionsPerIp }, `${opts.name}: refused connection: ${reason}; see limits.connections_per_ip`);
+    const full = opts.maxConnections !== undefined && connections.size >= opts.maxConnections;
+    if (count >= opts.maxConnectionsPerIp || full) {
+      const reason = full
+        ? `too many connections on this port (limit ${opts.maxConnections}), try again later`
+        : `too many connections from ${ip} (limit ${opts.maxConnectionsPerIp})`;
+      const key = full ? 'limits.connections_per_listener' : 'limits.connections_per_ip';
+      llog.warn({ conn: id, ip, limit: full ? opts.maxConnections : opts.maxConnectionsPerIp }, `${opts.name}: refused connection: ${reason}; see ${key}`);
       if (opts.tls !== 'implicit' && opts.onReject) {
         setTimeout(() => raw.destroy(), REJECT_LINGER_MS).unref();
         try {

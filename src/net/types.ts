@@ -45,6 +45,8 @@ export interface ListenerOptions {
   port: number;
   tls: TlsMode;
   maxConnectionsPerIp: number;
+  /** open connections on this listener at most (limits.connections_per_listener); further ones are refused like the per-IP limit */
+  maxConnections?: number;
   /** called instead of the handler when the per-IP limit is exceeded (write a protocol error, then end) */
   onReject?: (socket: net.Socket, reason: string) => void;
 }

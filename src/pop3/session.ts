@@ -122,7 +122,14 @@ export class Pop3Session {
     // corked for pipelined commands (run()): let the buffered output go before waiting
     while (s.writableCorked > 0) s.uncork();
     return new Promise((resolve) => {
+      // a client that stops reading is idle too: its output may not wait longer than the idle timeout
+      const timeoutS = this.ctx.config.limits.pop3_idle_timeout_s;
+      const timer = setTimeout(() => {
+        this.log.info({ queued: s.writableLength, timeoutS }, `POP3 client read nothing for ${timeoutS} s (limits.pop3_idle_timeout_s) with ${s.writableLength} bytes waiting; closing connection`);
+        s.destroy(); // 'close' ends the session (attach()) and settles this write
+      }, timeoutS * 1000);
       const done = (): void => {
+        clearTimeout(timer);
         s.off('drain', done);
         s.off('close', done);
         resolve();

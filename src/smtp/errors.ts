@@ -49,6 +49,7 @@ export const Replies = {
   authTemp: r(454, '4.7.0', 'Temporary authentication failure'),
   tlsRequired: r(538, '5.7.11', 'Must issue a STARTTLS command first'),
   tooManyConnections: r(421, '4.7.0', 'Too many connections from your address, try again later'),
+  listenerFull: r(421, '4.3.2', 'Too many connections, try again later'),
   ipRateLimited: r(450, '4.7.0', 'Too many messages from your address, try again later'),
   accountRateLimited: r(450, '4.7.0', 'Hourly message limit of this account reached, try again later'),
   tooBig: r(552, '5.3.4', 'Message exceeds the maximum message size'),

@@ -68,6 +68,8 @@ export async function startSmtp(
   const log = ctx.log.child({ listener: name });
   const resolver: DnsResolver = (n, t) => (opts.resolver ?? resolverFor(ctx.config))(n, t);
   const conns = new ConnectionCounter(config.limits.connections_per_ip);
+  /** connections counted on this listener (limits.connections_per_listener) */
+  let open = 0;
   const ipMinute = new RateWindow<string>(config.limits.smtp_messages_per_ip_per_minute, 60_000);
   let hourly = accountHourly.get(ctx);
   if (!hourly) accountHourly.set(ctx, (hourly = new RateWindow<number>(config.limits.messages_per_hour_per_account, 3_600_000)));
@@ -118,11 +120,16 @@ export async function startSmtp(
       const state = sessionState(session, name, startTls);
       const ip = normaliseIp(session.remoteAddress);
       if (ctx.shutdown.aborted) return fail(session, callback, Replies.shuttingDown());
+      if (open >= config.limits.connections_per_listener) {
+        log.warn({ conn: session.id, ip }, `refused ${name} connection from ${ip}: ${open} open, limits.connections_per_listener (${config.limits.connections_per_listener})`);
+        return fail(session, callback, Replies.listenerFull());
+      }
       if (!conns.acquire(ip)) {
         log.warn({ conn: session.id, ip }, `refused ${name} connection from ${ip}: over limits.connections_per_ip (${config.limits.connections_per_ip})`);
         return fail(session, callback, Replies.tooManyConnections());
       }
       state.counted = true;
+      open++;
       if (inbound && (config.smtp.dnsbl.length || config.smtp.greet_pause_ms)) {
         // ./inbound/checks.ts: DNSBL refusal, and the banner held back for early talkers
         const pause = new Promise((r) => setTimeout(r, config.smtp.greet_pause_ms));
@@ -329,6 +336,7 @@ export async function startSmtp(
       state.registration?.end();
       if (state.counted) {
         state.counted = false;
+        open--;
         conns.release(normaliseIp(session.remoteAddress));
       }
     },

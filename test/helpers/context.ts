@@ -75,7 +75,14 @@ export async function makeTestContext(
     },
     async listen(name, tlsMode, handler) {
       const l = await listen(
-        { name, address: '127.0.0.1', port: 0, tls: tlsMode, maxConnectionsPerIp: config.limits.connections_per_ip },
+        {
+          name,
+          address: '127.0.0.1',
+          port: 0,
+          tls: tlsMode,
+          maxConnectionsPerIp: config.limits.connections_per_ip,
+          maxConnections: config.limits.connections_per_listener,
+        },
         tls,
         handler,
         log,
