@@ -82,7 +82,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (opener) return opener(config, log);
   if (config.store.backend === 'memory') {
     log.warn('store.backend is "memory": nothing is kept after this process exits');
-    return createMemoryStore({ mimeDepth: config.limits.mime_depth });
+    return createMemoryStore({ mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
   }
   try {
     mkdirSync(config.data_dir, { recursive: true });
@@ -90,7 +90,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   try {
-    return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth });
+    return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
   } catch (e) {
     if (e instanceof StoreError) throw e;
     throw new CliError(

@@ -103,6 +103,8 @@ export const ConfigSchema = z
         literal_size: positive.default(64 * 1024 * 1024),
         message_size: positive.default(50 * 1024 * 1024),
         mime_depth: positive.default(32),
+        /** mailboxes one account may have (CREATE answers NO [LIMIT] beyond) */
+        mailboxes_per_account: positive.default(1000),
         recipients_per_message: positive.default(100),
         messages_per_hour_per_account: positive.default(500),
         smtp_messages_per_ip_per_minute: positive.default(120),

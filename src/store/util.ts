@@ -186,3 +186,13 @@ export function checkImportUids(uidNext: number, inputs: ReadonlyArray<{ uid?: n
 export function checkUidValidity(v: number): void {
   if (!Number.isInteger(v) || v <= 0 || v > 0xffffffff) throw new StoreError('INVALID', `UIDVALIDITY ${v} is not a non-zero 32-bit number`);
 }
+
+/**
+ * Mailboxes per account are capped (limits.mailboxes_per_account): LIST, STATUS and
+ * NOTIFY work per mailbox, and a client creating them by the hundred thousand slows every
+ * session of the account. LIMIT when `adding` more would pass `max` (undefined: no cap).
+ */
+export function checkMailboxLimit(existing: number, adding: number, max: number | undefined): void {
+  if (max === undefined || adding <= 0 || existing + adding <= max) return;
+  throw new StoreError('LIMIT', `the account has ${existing} mailboxes; at most ${max} are allowed (limits.mailboxes_per_account)`);
+}

@@ -57,7 +57,8 @@ export async function makeTestContext(
   });
   if (config.hostname === TEST_HOSTNAME && config.tls.cert === undefined) await placeTestCertificate(dataDir);
   const log = createLogger(config);
-  const store = opts.backend === 'sqlite' ? await openSqliteStore(dataDir, { log }) : createMemoryStore();
+  const limits = { maxMailboxes: config.limits.mailboxes_per_account };
+  const store = opts.backend === 'sqlite' ? await openSqliteStore(dataDir, { log, ...limits }) : createMemoryStore(limits);
   const auth = createAuthenticator(store, config, log);
   const tls = await createTlsProvider(config, log);
   const abort = new AbortController();

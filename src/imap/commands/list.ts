@@ -57,7 +57,9 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   const subs = new Set(lsub || sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED') ? await s.ctx.store.listSubscriptions(s.accountId) : []);
   const res = patterns.map((p) => listMatcher(normalizeInbox(joinListReference(reference, p))));
   const matches = (n: string) => res.some((r) => r(n));
-  const hasChildren = (n: string) => all.some((m) => m.name.startsWith(n + MAILBOX_DELIMITER));
+  // every name some mailbox lies under: \HasChildren in one lookup (a scan per listed name was quadratic)
+  const parents = new Set(all.flatMap((m) => parentNames(m.name)));
+  const hasChildren = (n: string) => parents.has(n);
 
   const entries = new Map<string, Entry>();
   const candidates = lsub || sel.has('SUBSCRIBED') ? [...subs] : all.map((m) => m.name);

@@ -18,6 +18,8 @@ import { sortOps } from './sort.js';
 export interface MemoryStoreOptions {
   /** MIME nesting indexed at append (limits.mime_depth) */
   mimeDepth?: number;
+  /** mailboxes per account at most (limits.mailboxes_per_account); unset: no cap */
+  maxMailboxes?: number;
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
@@ -25,7 +27,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   return {
     bus: m.bus,
     ...adminOps(m),
-    ...mailboxOps(m),
+    ...mailboxOps(m, opts.maxMailboxes),
     ...messageOps(m),
     ...pop3Ops(m),
     ...queueOps(m),

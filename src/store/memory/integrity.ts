@@ -14,8 +14,10 @@ export function integrityOps(m: MemCtx): IntegrityOps {
       m.open();
       const problems: string[] = [];
       for (const a of m.st.accounts.values()) {
-        const used = [...a.mailboxes.values()].reduce((s, mb) => s + mb.msgs.reduce((t, x) => t + x.body.raw.length, 0), 0);
-        if (used !== a.used) problems.push(`${a.account.address}: used bytes ${a.used} differ from the size of its messages (${used})`);
+        const used =
+          [...a.mailboxes.values()].reduce((s, mb) => s + mb.msgs.reduce((t, x) => t + x.body.raw.length, 0), 0) +
+          a.retained.reduce((s, r) => s + r.body.raw.length, 0);
+        if (used !== a.used) problems.push(`${a.account.address}: used bytes ${a.used} differ from the size of its messages and POP3-retained messages (${used})`);
         for (const r of a.retained)
           if (createHash('sha256').update(r.body.raw).digest('hex') !== r.body.sha256)
             problems.push(`${a.account.address}: POP3-retained message ${r.guid} no longer matches its content hash`);

@@ -1,12 +1,12 @@
 /** Mailboxes of the in-memory backend: list, status, create, delete, rename, subscriptions, \\Recent. */
 import { StoreError, type Change, type MailboxStatus } from '../types.js';
-import { hasFlag, normaliseMailboxName, parentNames } from '../util.js';
+import { checkMailboxLimit, hasFlag, normaliseMailboxName, parentNames } from '../util.js';
 import type { Mbox } from './model.js';
 import type { MemCtx } from './context.js';
 import type { MailboxOps } from '../ops.js';
 
 
-export function mailboxOps(m: MemCtx): MailboxOps {
+export function mailboxOps(m: MemCtx, maxMailboxes?: number): MailboxOps {
   const { acct, mbox, byName, info, newMailbox, put, remove, publish } = m;
   return {
     async listMailboxes(accountId) {
@@ -52,6 +52,7 @@ export function mailboxOps(m: MemCtx): MailboxOps {
       const n = normaliseMailboxName(name);
       if (byName(a, n)) throw new StoreError('ALREADYEXISTS', `mailbox ${n} already exists`);
       const changes: Change[] = [];
+      checkMailboxLimit(a.mailboxes.size, [...parentNames(n), n].filter((p) => !byName(a, p)).length, maxMailboxes);
       // RFC 9051 §6.3.4: superiors needed to place the new name are created too
       for (const p of [...parentNames(n), n]) {
         if (byName(a, p)) continue;
@@ -90,6 +91,7 @@ export function mailboxOps(m: MemCtx): MailboxOps {
         for (const [, nn] of renames)
           if (byName(a, nn)) throw new StoreError('ALREADYEXISTS', `mailbox ${nn} already exists`);
       }
+      checkMailboxLimit(a.mailboxes.size, parentNames(to).filter((p) => !byName(a, p)).length + (from === 'INBOX' ? 1 : 0), maxMailboxes);
       for (const p of parentNames(to)) {
         if (byName(a, p)) continue;
         const pm = newMailbox(a, p, null);

@@ -40,8 +40,15 @@ export function pop3Ops(m: MemCtx): Pop3Ops {
       if (policy === 'retain') {
         const now = new Date();
         const purgeAfter = new Date(now.getTime() + retentionDays * DAY_MS);
-        for (const x of picked)
+        for (const x of picked) {
+          const old = a.retained.find((r) => r.guid === x.guid);
+          if (old) {
+            a.retained = a.retained.filter((r) => r !== old);
+            a.used -= old.body.raw.length;
+          }
           a.retained.push({ guid: x.guid, deletedAt: now, purgeAfter, flags: [...x.flags], internalDate: x.internalDate, body: x.body });
+          a.used += x.body.raw.length; // retained messages count toward the quota (remove() below subtracts the message)
+        }
       }
       const gone = remove(a, box, picked, origin);
       if (gone) changes.push(gone);
@@ -64,6 +71,7 @@ export function pop3Ops(m: MemCtx): Pop3Ops {
       const changes: Change[] = [];
       for (const r of back) changes.push(put(a, box, r.body, r.flags, r.internalDate, r.guid, undefined));
       a.retained = a.retained.filter((r) => !back.includes(r));
+      for (const r of back) a.used -= r.body.raw.length; // put() counted them again as messages
       publish(changes);
       return back.length;
     },
@@ -73,6 +81,7 @@ export function pop3Ops(m: MemCtx): Pop3Ops {
       for (const a of st.accounts.values()) {
         const keep = a.retained.filter((r) => r.purgeAfter.getTime() > now.getTime());
         n += a.retained.length - keep.length;
+        for (const r of a.retained) if (!keep.includes(r)) a.used -= r.body.raw.length;
         a.retained = keep;
       }
       return n;

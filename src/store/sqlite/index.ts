@@ -55,6 +55,8 @@ export interface SqliteStoreOptions {
   parseWorkers?: number;
   /** MIME nesting indexed at delivery (limits.mime_depth); deeper parts are opaque leaves */
   mimeDepth?: number;
+  /** mailboxes per account at most (limits.mailboxes_per_account); unset: no cap */
+  maxMailboxes?: number;
   /**
    * open `file` (a backup) read-only instead of <dataDir>/letterbox.db: nothing is created,
    * migrated or written; every mutation fails. The schema must be this release's.
@@ -167,7 +169,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   const store: Store = {
     bus,
     ...adminOps(ctx),
-    ...mailboxOps(ctx),
+    ...mailboxOps(ctx, opts.maxMailboxes),
     ...messageOps(ctx, pool, opts.mimeDepth),
     ...pop3Ops(ctx),
     ...queueOps(ctx),

@@ -55,9 +55,11 @@ export function integrityOps(ctx: Ctx, pool: ParsePool): IntegrityOps {
         );
         each<{ address: string; used_bytes: number; actual: number }>(
           problems,
-          `SELECT a.address, a.used_bytes, coalesce((SELECT sum(size) FROM messages WHERE account_id = a.id), 0) AS actual
-           FROM accounts a WHERE a.used_bytes <> coalesce((SELECT sum(size) FROM messages WHERE account_id = a.id), 0)`,
-          (r) => `${r.address}: used_bytes ${r.used_bytes} differs from the size of its messages (${r.actual})`,
+          `SELECT address, used_bytes, actual FROM (SELECT a.address, a.used_bytes,
+             coalesce((SELECT sum(size) FROM messages WHERE account_id = a.id), 0) +
+             coalesce((SELECT sum(b.size) FROM retained r JOIN blobs b ON b.id = r.blob_id WHERE r.account_id = a.id), 0) AS actual
+           FROM accounts a) WHERE used_bytes <> actual`,
+          (r) => `${r.address}: used_bytes ${r.used_bytes} differs from the size of its messages and POP3-retained messages (${r.actual})`,
         );
         each<{ name: string; uid: number }>(
           problems,

@@ -1,6 +1,6 @@
 /** Mailboxes of the SQLite store: list, status, create, delete, rename, subscriptions, \Recent. */
 import { StoreError, type Change, type MailboxStatus, type SpecialUse } from '../types.js';
-import { normaliseMailboxName, parentNames } from '../util.js';
+import { checkMailboxLimit, normaliseMailboxName, parentNames } from '../util.js';
 import type { Ctx, MailboxRow } from './context.js';
 import { insertMessage, type MessageRow } from './rows.js';
 import type { MailboxOps } from '../ops.js';
@@ -9,7 +9,7 @@ import type { MailboxOps } from '../ops.js';
 /** claimRecent's answer when nothing is recent for the caller: above every possible UID */
 const NOTHING_RECENT = 2 ** 32;
 
-export function mailboxOps(ctx: Ctx): MailboxOps {
+export function mailboxOps(ctx: Ctx, maxMailboxes?: number): MailboxOps {
   const { q } = ctx;
   /** \Recent claims being committed, by mailbox (claimRecent) */
   const recentClaims = new Map<number, { accountId: number; claim: Promise<number> }>();
@@ -22,8 +22,11 @@ export function mailboxOps(ctx: Ctx): MailboxOps {
     parentsOnly = false,
   ): Change[] {
     const changes: Change[] = [];
+    const names = parentsOnly ? parentNames(name) : [...parentNames(name), name];
+    const existing = q('SELECT count(*) FROM mailboxes WHERE account_id = ?').pluck(true).get(accountId) as number;
+    checkMailboxLimit(existing, names.filter((p) => !ctx.mailboxByName(accountId, p)).length, maxMailboxes);
     // RFC 9051 §6.3.4: superiors needed to place the new name are created too
-    for (const p of parentsOnly ? parentNames(name) : [...parentNames(name), name]) {
+    for (const p of names) {
       if (ctx.mailboxByName(accountId, p)) continue;
       const m = ctx.insertMailbox(accountId, p, p === name ? specialUse : null);
       changes.push({ kind: 'mailbox-created', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: p, origin });

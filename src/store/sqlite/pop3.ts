@@ -74,11 +74,17 @@ export function pop3Ops(ctx: Ctx): Pop3Ops {
         }
         if (effective === 'retain') {
           const now = Date.now();
+          // delete, then insert (not INSERT OR REPLACE: REPLACE fires no delete trigger, and the
+          // triggers keep the retained bytes in used_bytes, so they count toward the quota)
+          const drop = q('DELETE FROM retained WHERE account_id = ? AND guid = ?');
           const keep = q(
-            `INSERT OR REPLACE INTO retained (account_id, guid, blob_id, flags, internal_date, deleted_at, purge_after)
+            `INSERT INTO retained (account_id, guid, blob_id, flags, internal_date, deleted_at, purge_after)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
           );
-          for (const r of rows) keep.run(accountId, r.guid, r.blob_id, r.flags, r.internal_date, now, now + retentionDays * DAY_MS);
+          for (const r of rows) {
+            drop.run(accountId, r.guid);
+            keep.run(accountId, r.guid, r.blob_id, r.flags, r.internal_date, now, now + retentionDays * DAY_MS);
+          }
         }
         const gone = removeMessages(ctx, mb, rows, origin);
         if (gone) changes.push(gone);

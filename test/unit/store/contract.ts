@@ -449,6 +449,29 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.usedBytes(a.id), 2 * raw.length + prefixOf('a@example.test').length + prefixOf('a+junk@example.test').length);
       }));
 
+    it('POP3-retained messages count toward the quota until restored or purged (issue 9 item 6)', () =>
+      withStore(async (store) => {
+        const raw = rawMessage({ subject: 'fill', body: 'x'.repeat(1000) });
+        const a = await seedAccount(store, 'a@example.test', { quotaBytes: 2 * raw.length + 10 });
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw });
+        await store.append(a.id, inbox, { raw });
+        await rejectsCode(store.append(a.id, inbox, { raw }), 'OVERQUOTA');
+        // the review's loop: POP3 DELE under the retain policy, then append again
+        await store.pop3Delete(a.id, [1, 2], 'retain', 30);
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 0);
+        assert.equal(await store.usedBytes(a.id), 2 * raw.length, 'retained bytes still count');
+        await rejectsCode(store.append(a.id, inbox, { raw }), 'OVERQUOTA');
+        const d = await store.deliver([{ accountId: a.id }], raw);
+        assert.ok('error' in d[0]! && d[0].error.code === 'OVERQUOTA');
+        // restoring changes nothing in the count; purging gives the space back
+        assert.equal(await store.pop3Restore(a.id, [(await store.listRetained(a.id))[0]!.guid]), 1);
+        assert.equal(await store.usedBytes(a.id), 2 * raw.length);
+        await store.purgeRetained(new Date(Date.now() + 31 * 86_400_000));
+        assert.equal(await store.usedBytes(a.id), raw.length);
+        await store.append(a.id, inbox, { raw });
+      }));
+
     it('account isolation: a foreign mailbox id is NONEXISTENT everywhere', () =>
       withStore(async (store) => {
         const a = await seedAccount(store, 'a@example.test');

@@ -54,6 +54,22 @@ describe('sqlite migrations', () => {
     db.close();
   });
 
+  it('version 8 counts the bytes of messages already POP3-retained toward their account', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS, 7);
+    db.prepare("INSERT INTO domains (name, created_at) VALUES ('old.test', 1)").run();
+    db.prepare("INSERT INTO accounts (address, domain, password_hash, created_at, used_bytes) VALUES ('a@old.test', 'old.test', 'h', 1, 10)").run();
+    const blob = Number(
+      db.prepare(`INSERT INTO blobs (size, bare_lf, mime, header_text, body_text, raw) VALUES (5, 0, '{}', '', '', x'4142434445')`).run().lastInsertRowid,
+    );
+    db.prepare('INSERT INTO retained (account_id, guid, blob_id, flags, internal_date, deleted_at, purge_after) VALUES (1, ?, ?, ?, 1, 1, 2)').run('g1', blob, '[]');
+    assert.deepEqual(migrate(db), MIGRATIONS.filter((m) => m.version > 7).map((m) => m.version));
+    assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 15);
+    db.prepare('DELETE FROM retained').run();
+    assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 10, 'and the trigger gives them back when they go');
+    db.close();
+  });
+
   it('a failing migration rolls back entirely', () => {
     const db = new Database(':memory:');
     migrate(db);
