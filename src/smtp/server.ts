@@ -232,7 +232,9 @@ export async function startSmtp(
       sessionState(session, name, startTls).registration?.touch();
       const run = async () => {
         if (inbound) {
-          const resolved = await resolveInboundRecipient(ctx, address.address);
+          const from = session.envelope.mailFrom as { args?: Record<string, string | boolean> } | false;
+          const declared = Number((from && from.args?.SIZE) || 0);
+          const resolved = await resolveInboundRecipient(ctx, address.address, Number.isFinite(declared) ? declared : 0);
           if (config.smtp.greylisting) {
             const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
             if (!(await greylistPasses(ctx, normaliseIp(session.remoteAddress), sender, resolved.rcpt, new Date()))) {

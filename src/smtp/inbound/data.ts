@@ -7,8 +7,9 @@
  *
  * Partial failure: with several recipients and one DATA reply (RFC 5321 has no
  * per-recipient DATA reply outside LMTP), the message is accepted when at least one copy
- * was stored and a failure DSN goes to the sender for the others; when nothing could be
- * stored the reply is the mapped error of the first failure.
+ * was stored; copies that failed temporarily are queued and retried locally, and a failure
+ * DSN goes out for permanent failures only when the sender passed SPF (no backscatter);
+ * when nothing could be stored the reply is the mapped error of the first failure.
  */
 import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
@@ -168,8 +169,9 @@ export async function deliverInbound(
   const rcptOf = new Map<number, string>();
   for (const r of txn.recipients) for (const a of r.accounts) if (!rcptOf.has(a.id)) rcptOf.set(a.id, r.rcpt);
   let queued = 0;
-  const failures: Array<{ address: string; rcpt: string; reply: ReturnType<typeof storeErrorReply> }> = [];
-  for (const r of results) if ('error' in r) failures.push({ address: r.account.address, rcpt: rcptOf.get(r.account.id) ?? r.account.address, reply: storeErrorReply(r.error) });
+  const failures: Array<{ address: string; rcpt: string; reply: ReturnType<typeof storeErrorReply>; local: boolean }> = [];
+  for (const r of results)
+    if ('error' in r) failures.push({ address: r.account.address, rcpt: rcptOf.get(r.account.id) ?? r.account.address, reply: storeErrorReply(r.error), local: true });
   if (external.length) {
     try {
       const item = await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
@@ -177,7 +179,7 @@ export async function deliverInbound(
       queued = external.length;
       ctx.metrics?.message('queued');
     } catch (err) {
-      for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err) });
+      for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err), local: false });
     }
   }
   const stored = results.length - results.filter((r) => 'error' in r).length;
@@ -186,8 +188,31 @@ export async function deliverInbound(
   await sendDeliveredDsn(ctx, { to: sender, original: raw, arrivalDate: now, params, delivered }).catch((err) =>
     ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
   );
+  // One DATA reply covers every recipient. Copies that failed temporarily (a full mailbox, a
+  // busy store) while others were stored are kept in the queue and retried here (the runner
+  // delivers our own domains locally), as Postfix's local delivery would: still temporary,
+  // and nobody is bounced to.
+  const temporary = failures.filter((f) => f.local && f.reply.responseCode < 500);
+  if (temporary.length) {
+    try {
+      const item = await ctx.store.enqueue({ from: sender, recipients: temporary.map((f) => f.address), raw: Buffer.concat([Buffer.from(trace), raw]), accountId: null });
+      await saveEnvelope(ctx.store, item.id, { ret: params.ret, envid: params.envid, requireTls: params.requireTls });
+      queued += temporary.length;
+      log.info({ from: sender, rcpt: temporary.map((f) => f.address), reply: temporary[0]!.reply.toString() }, 'local copies deferred: kept in the queue for another attempt');
+      failures.splice(0, failures.length, ...failures.filter((f) => !temporary.includes(f)));
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'could not queue the deferred local copies');
+    }
+  }
   const notify = failures.filter((f) => wants(params, f.rcpt, 'FAILURE'));
-  if (notify.length) {
+  // a bounce goes only to a sender whose domain vouched for this client (SPF pass): anything
+  // else may be forged, and bouncing to it is backscatter
+  if (notify.length && auth?.spf !== 'pass') {
+    log.warn(
+      { from: sender, spf: auth?.spf ?? 'not checked', failed: notify.map((f) => `${f.address}: ${f.reply.toString()}`) },
+      'some copies could not be delivered; no failure DSN: the sender is not verified by SPF (a bounce to a forged sender is backscatter)',
+    );
+  } else if (notify.length) {
     await sendDsn(ctx, {
       to: sender,
       original: raw,
@@ -198,7 +223,7 @@ export async function deliverInbound(
       recipients: notify.map((f) => ({
         address: f.address,
         action: 'failed' as const,
-        status: f.reply.enhanced.replace(/^4\./, '5.'), // not retried: a failed action is permanent (RFC 3464 §2.3.4)
+        status: f.reply.enhanced.replace(/^4\./, '5.'), // final: what could be retried is in the queue (RFC 3464 §2.3.4)
         diagnostic: f.reply.toString(),
         remoteMta: ctx.config.hostname,
         orcpt: params.rcpt?.[f.rcpt.toLowerCase()]?.orcpt,

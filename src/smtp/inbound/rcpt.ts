@@ -9,7 +9,8 @@ import { Replies } from '../errors.js';
 import { domainOf, normalizeAddress, type ResolvedRecipient } from '../session.js';
 import { isSrs, srsReverse, srsSecret } from '../srs.js';
 
-export async function resolveInboundRecipient(ctx: ServerContext, address: string): Promise<ResolvedRecipient> {
+/** @param declaredSize the SIZE the client announced at MAIL FROM (RFC 1870), if any */
+export async function resolveInboundRecipient(ctx: ServerContext, address: string, declaredSize = 0): Promise<ResolvedRecipient> {
   let rcpt = normalizeAddress(address);
   // RFC 5321 §4.1.1.3: "Postmaster" without a domain must be accepted; it means our postmaster
   if (rcpt === 'postmaster') rcpt = `postmaster@${ctx.config.hostname.toLowerCase()}`;
@@ -25,10 +26,14 @@ export async function resolveInboundRecipient(ctx: ServerContext, address: strin
   if (!(await ctx.store.getDomain(domain))) throw Replies.relayDenied();
   const resolved = await ctx.store.resolveRecipient(rcpt);
   if (!resolved || (resolved.accounts.length === 0 && resolved.external.length === 0)) throw Replies.unknownUser();
-  // a single full mailbox is refused here, before the client sends the body (RFC 3463 4.2.2)
-  if (resolved.accounts.length === 1 && resolved.external.length === 0) {
-    const account = resolved.accounts[0]!;
-    if (account.quotaBytes > 0 && (await ctx.store.usedBytes(account.id)) >= account.quotaBytes) throw Replies.quotaTemp();
+  // full mailboxes are refused here, before the client sends the body (RFC 3463 4.2.2): the
+  // sending server retries this recipient, nothing is accepted that cannot be stored, and no
+  // bounce is ever needed. With SIZE declared, "full" means the message would not fit.
+  if (resolved.external.length === 0 && resolved.accounts.length > 0) {
+    let full = 0;
+    for (const account of resolved.accounts)
+      if (account.quotaBytes > 0 && (await ctx.store.usedBytes(account.id)) + Math.max(declaredSize, 1) > account.quotaBytes) full++;
+    if (full === resolved.accounts.length) throw Replies.quotaTemp();
   }
   return { rcpt, accounts: resolved.accounts, external: resolved.external };
 }

@@ -24,6 +24,8 @@ import { dnsServers } from '../dns.js';
 import { srsForward, srsSecret } from '../srs.js';
 import { dailyDmarcReports } from '../dmarc/outgoing.js';
 import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
+import { deliverLocal } from '../deliver.js';
+import { Replies, storeErrorReply } from '../errors.js';
 
 export interface QueueRunnerOptions {
   /** poll interval (default 5000 ms) */
@@ -258,6 +260,41 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     }
   }
 
+  /**
+   * Recipients in our own domains are delivered here, never through SMTP back to ourselves:
+   * a copy port 25 accepted for several recipients whose mailbox was full or the store
+   * busy is kept in the queue and retried this way (RFC 5321 §4.5.4.1), so a temporary
+   * failure stays temporary and the sender hears nothing unless it lasts past the queue lifetime.
+   */
+  async function deliverHere(jobs: Array<{ item: QueueItem; rcpts: string[] }>, outcomes: Map<string, Map<string, Outcome>>) {
+    for (const job of jobs) {
+      const set = (rcpt: string, o: Outcome) => outcomes.get(job.item.id)!.set(rcpt, o);
+      let raw: Buffer;
+      try {
+        raw = await ctx.store.getQueueRaw(job.item.id);
+      } catch (err) {
+        log.error({ id: job.item.id, err: (err as Error).message }, 'queued message body unreadable; will retry');
+        job.rcpts.forEach((r) => set(r, { kind: 'temp', status: '4.3.0', reply: 'local error reading the queued message', fromRemote: false }));
+        continue;
+      }
+      for (const rcpt of job.rcpts) {
+        const resolved = await ctx.store.resolveRecipient(rcpt);
+        if (!resolved || resolved.accounts.length === 0) {
+          set(rcpt, { kind: 'perm', status: '5.1.1', reply: Replies.unknownUser().toString(), fromRemote: false });
+          continue;
+        }
+        const results = await deliverLocal(ctx, resolved.accounts, raw, { returnPath: job.item.from });
+        const errors = results.flatMap((r) => ('error' in r ? [storeErrorReply(r.error)] : []));
+        const temp = errors.find((e) => e.responseCode < 500);
+        const perm = errors.find((e) => e.responseCode >= 500);
+        if (!errors.length) set(rcpt, { kind: 'delivered', host: 'local', dsnPassed: false }); // delivered here: a requested success DSN is ours to send
+        else if (temp) set(rcpt, { kind: 'temp', status: temp.enhanced, reply: temp.toString(), fromRemote: false });
+        else set(rcpt, { kind: 'perm', status: perm!.enhanced, reply: perm!.toString(), fromRemote: false });
+        log.info({ id: job.item.id, rcpt, result: errors[0]?.toString() ?? 'delivered' }, 'queue: local delivery attempt');
+      }
+    }
+  }
+
   async function finish(item: QueueItem, results: Map<string, Outcome>, at: Date, p: EnvelopeParams) {
     const failed: DsnRecipient[] = [];
     const succeeded: DsnRecipient[] = [];
@@ -357,7 +394,8 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const worker = async () => {
       for (let next = work.shift(); next; next = work.shift()) {
         const [domain, jobs] = next;
-        await deliverDomain(domain, jobs, outcomes, params, senders).catch((err) => {
+        const ours = await ctx.store.getDomain(domain).catch(() => null);
+        await (ours ? deliverHere(jobs, outcomes) : deliverDomain(domain, jobs, outcomes, params, senders)).catch((err) => {
           log.error({ domain, err: (err as Error).message }, 'queue delivery failed unexpectedly; will retry');
           jobs.forEach((j) => j.rcpts.forEach((r) => outcomes.get(j.item.id)!.set(r, { kind: 'temp', status: '4.3.0', reply: 'local error', fromRemote: false })));
         });

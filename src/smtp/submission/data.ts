@@ -85,36 +85,37 @@ export async function deliverSubmission(
     }
   }
   const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender });
-  const failed = results.filter((r) => 'error' in r);
+  const failed = results.flatMap((r) => ('error' in r ? [{ account: r.account, address: r.account.address, reply: storeErrorReply(r.error) }] : []));
   const uniqueRemote = [...new Set(remote)];
   // nothing delivered and nothing to queue: tell the client (one reply for the transaction)
-  if (failed.length && failed.length === results.length && uniqueRemote.length === 0) {
-    throw storeErrorReply((failed[0] as { error: unknown }).error);
-  }
+  if (failed.length && failed.length === results.length && uniqueRemote.length === 0) throw failed[0]!.reply;
   const rcpt = (a: Account) => rcptOf.get(a.id) ?? a.address;
   const delivered = results.flatMap((r) => ('error' in r ? [] : [{ account: r.account, rcpt: rcpt(r.account) }]));
   await sendDeliveredDsn(ctx, { to: sender, original: message, arrivalDate: now, params, delivered }).catch((err) =>
     ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
   );
-  if (failed.length) {
-    // the transaction succeeds for the others; the sender learns about these by DSN (RFC 3464)
-    const recipients = failed.map((f) => {
-      const reply = storeErrorReply((f as { error: unknown }).error);
-      ctx.log.warn({ to: f.account.address, reply: reply.toString() }, 'local copy of a submitted message not stored');
-      return { address: f.account.address, action: 'failed' as const, status: reply.enhanced.replace(/^4\./, '5.'), diagnostic: reply.toString(), remoteMta: ctx.config.hostname };
-    });
-    const wanted = recipients.filter((r, i) => wants(params, rcpt(failed[i]!.account), 'FAILURE'));
+  // local copies that failed temporarily (a full mailbox, a busy store) are queued with the
+  // remote recipients and retried here by the queue runner: temporary stays temporary
+  const retry = failed.filter((f) => f.reply.responseCode < 500);
+  const permanent = failed.filter((f) => f.reply.responseCode >= 500);
+  for (const f of failed) ctx.log.warn({ to: f.address, reply: f.reply.toString(), retried: f.reply.responseCode < 500 }, 'local copy of a submitted message not stored');
+  if (permanent.length) {
+    // the transaction succeeds for the others; the sender (our own user) learns about these by DSN (RFC 3464)
+    const wanted = permanent
+      .filter((f) => wants(params, rcpt(f.account), 'FAILURE'))
+      .map((f) => ({ address: f.address, action: 'failed' as const, status: f.reply.enhanced, diagnostic: f.reply.toString(), remoteMta: ctx.config.hostname }));
     if (wanted.length)
       await sendDsn(ctx, { to: sender, original: message, arrivalDate: now, now, recipients: wanted, envid: params.envid, ret: params.ret }).catch((err) =>
       ctx.log.error({ err: (err as Error).message }, 'could not send a failure DSN for a partially delivered submission'),
     );
   }
   let queueId: string | null = null;
-  if (uniqueRemote.length) {
-    const item = await ctx.store.enqueue({ from: sender, recipients: uniqueRemote, raw: message, accountId: account.id });
-    await saveEnvelope(ctx.store, item.id, forRecipients(params, uniqueRemote));
+  const queued = [...uniqueRemote, ...retry.map((f) => f.address)];
+  if (queued.length) {
+    const item = await ctx.store.enqueue({ from: sender, recipients: queued, raw: message, accountId: account.id });
+    await saveEnvelope(ctx.store, item.id, forRecipients(params, queued));
     ctx.metrics?.message('queued');
     queueId = item.id;
   }
-  return { local: results.length - failed.length, queued: uniqueRemote.length, queueId };
+  return { local: results.length - failed.length, queued: queued.length, queueId };
 }

@@ -232,31 +232,88 @@ test('shutdown says 421 to idle sessions', async () => {
   await h.close();
 });
 
-test('partial failure: one full mailbox behind an alias gets a DSN, the others their copy', async () => {
+test('partial failure: a full mailbox behind an alias is retried from the queue, no bounce; the others get their copy (issue 9 item 8)', async () => {
   const h = await makeHarness();
   try {
     await h.addUser('alice@local.test', 'pw-alice-1');
     const bob = await h.addUser('bob@local.test', 'pw-bob-1');
     const bobInbox = (await h.ctx.store.getMailbox(bob.id, 'INBOX'))!;
     await h.ctx.store.append(bob.id, bobInbox.id, { raw: Buffer.from(MSG) });
-    await h.ctx.store.updateAccount(bob.id, { quotaBytes: 10 });
+    await h.ctx.store.updateAccount(bob.id, { quotaBytes: MSG.length + 100 }); // room for less than one more copy
     await h.ctx.store.addAlias('both@local.test', ['alice@local.test', 'bob@local.test']);
     const l = await h.start('smtp');
     const { client } = await session(l.port);
     await client.cmd('MAIL FROM:<sender@remote.test>');
-    assert.match(await client.cmd('RCPT TO:<both@local.test>'), /^250 /);
+    assert.match(await client.cmd('RCPT TO:<both@local.test>'), /^250 /, 'not every mailbox behind the alias is full');
     assert.match(await client.data(MSG), /^250 /);
     client.close();
     assert.equal((await inboxMessages(h, 'alice@local.test')).length, 1);
     assert.equal((await inboxMessages(h, 'bob@local.test')).length, 1, 'bob keeps only the message he had');
+    // no DSN to a sender nobody verified (backscatter), and no permanent failure: bob's copy waits in the queue
     const queue = await h.ctx.store.listQueue();
     assert.equal(queue.length, 1);
-    assert.equal(queue[0]!.from, '');
-    assert.deepEqual(queue[0]!.recipients, ['sender@remote.test']);
-    const dsn = (await h.ctx.store.getQueueRaw(queue[0]!.id)).toString();
-    assert.match(dsn, /^Final-Recipient: rfc822; bob@local\.test$/m);
-    assert.match(dsn, /^Status: 5\.2\.2$/m);
-    assert.match(dsn, /^Action: failed$/m);
+    assert.equal(queue[0]!.from, 'sender@remote.test');
+    assert.deepEqual(queue[0]!.recipients, ['bob@local.test']);
+    // room again: the queue runner delivers it here, not over SMTP
+    await h.ctx.store.updateAccount(bob.id, { quotaBytes: 0 });
+    const { startQueueRunner } = await import('../../../src/smtp/queue/runner.js');
+    const runner = startQueueRunner(h.ctx, { autoStart: false });
+    await runner.runOnce();
+    await runner.stop();
+    const bobs = await inboxMessages(h, 'bob@local.test');
+    assert.equal(bobs.length, 2);
+    assert.match(bobs[1]!.toString(), /^Return-Path: <sender@remote\.test>\r\nDelivered-To: bob@local\.test\r\n[\s\S]*Hi Alice\.\r\n$/);
+    assert.equal((await h.ctx.store.listQueue()).length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('partial permanent failure: a DSN only to a sender that passed SPF (issue 9 item 8)', async () => {
+  const { tableResolver } = await import('../../../src/smtp/dns.js');
+  for (const spf of ['pass', 'none'] as const) {
+    const h = await makeHarness();
+    try {
+      await h.addUser('alice@local.test', 'pw-alice-1');
+      await h.addUser('bob@local.test', 'pw-bob-1');
+      await h.ctx.store.addAlias('both@local.test', ['alice@local.test', 'bob@local.test']);
+      const resolver = tableResolver(spf === 'pass' ? { 'remote.test': { TXT: [['v=spf1 ip4:127.0.0.1 -all']] } } : {});
+      const l = await h.start('smtp', 'starttls', resolver);
+      const { client } = await session(l.port);
+      await client.cmd('MAIL FROM:<sender@remote.test>');
+      assert.match(await client.cmd('RCPT TO:<both@local.test>'), /^250 /);
+      // bob already had it: a forwarding loop for bob (permanent), alice gets her copy
+      assert.match(await client.data(`Delivered-To: bob@local.test\r\n${MSG}`), /^250 /);
+      client.close();
+      assert.equal((await inboxMessages(h, 'alice@local.test')).length, 1);
+      const queue = await h.ctx.store.listQueue();
+      if (spf === 'none') assert.equal(queue.length, 0, 'no bounce to an unverified sender');
+      else {
+        assert.equal(queue.length, 1);
+        assert.deepEqual(queue[0]!.recipients, ['sender@remote.test']);
+        const dsn = (await h.ctx.store.getQueueRaw(queue[0]!.id)).toString();
+        assert.match(dsn, /^Final-Recipient: rfc822; bob@local\.test$/m);
+        assert.match(dsn, /^Status: 5\.6\.0$/m);
+      }
+    } finally {
+      await h.close();
+    }
+  }
+});
+
+test('RCPT TO: a recipient whose mailbox cannot take the declared SIZE is 452 4.2.2 before any data (issue 9 item 8)', async () => {
+  const h = await makeHarness();
+  try {
+    const bob = await h.addUser('bob@local.test', 'pw-bob-1');
+    await h.ctx.store.updateAccount(bob.id, { quotaBytes: 5000 });
+    const l = await h.start('smtp');
+    const { client } = await session(l.port);
+    assert.match(await client.cmd('MAIL FROM:<sender@remote.test> SIZE=6000'), /^250 /);
+    assert.match(await client.cmd('RCPT TO:<bob@local.test>'), /^452 4\.2\.2 /);
+    await client.cmd('RSET');
+    assert.match(await client.cmd('MAIL FROM:<sender@remote.test> SIZE=3000'), /^250 /);
+    assert.match(await client.cmd('RCPT TO:<bob@local.test>'), /^250 /);
+    client.close();
   } finally {
     await h.close();
   }
