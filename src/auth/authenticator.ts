@@ -5,7 +5,9 @@
  * - Hashes are argon2id PHC strings (@node-rs/argon2).
  * - An unknown user costs the same as a wrong password: we verify against a dummy hash,
  *   so response time does not reveal which addresses exist.
- * - Failures are counted per IP and per login name (./throttle.ts); at the configured limit
+ * - Failures are counted per client address (IPv6 per prefix, limits.ipv6_prefix_length) and
+ *   per login name *from that client* (./throttle.ts), so an attacker cannot lock the owner
+ *   out of their own account from another address; at the configured limit
  *   the answer is "throttled" without verifying, until the window has passed. The web login
  *   goes through here too, so one throttle covers IMAP, POP3, SMTP and the web pages.
  * - App passwords (./app-passwords.ts) are accepted where the caller names its protocol and
@@ -24,7 +26,7 @@ import { appPasswordCandidates, normaliseAppPassword } from './app-passwords.js'
 import { createDeviceLog } from './devices.js';
 import { createThrottle, type Clock } from './throttle.js';
 import { createVerifiedCache } from './cache.js';
-import { normaliseIp } from '../net/address.js';
+import { clientKey, normaliseIp } from '../net/address.js';
 
 /** argon2id; memory 19 MiB, 2 passes, 1 lane (OWASP password storage recommendation) */
 export const ARGON2_OPTIONS = {
@@ -50,6 +52,10 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
   const windowMs = config.limits.failed_login_window_s * 1000;
   const perIp = createThrottle(config.limits.failed_logins_per_ip, windowMs, opts.now);
   const perAccount = createThrottle(config.limits.failed_logins_per_account, windowMs, opts.now);
+  /** IPv6 clients count by their /limits.ipv6_prefix_length prefix */
+  const clientOf = (ip: string) => clientKey(ip, config.limits.ipv6_prefix_length);
+  /** the per-account counter is per account *and* client: guesses lock out the guesser, not the owner elsewhere */
+  const accountKey = (user: string, client: string) => `${user}\0${client}`;
   const alog = log.child({ component: 'auth' });
   const verified = createVerifiedCache(config.auth.cache_ttl_s * 1000, opts.now);
   const devices = createDeviceLog(store, opts.now);
@@ -72,8 +78,9 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
   }
 
   function failed(user: string, ip: string, why: string, lo: LoginOptions): AuthResult {
-    const ipCount = perIp.fail(ip);
-    const userCount = perAccount.fail(user);
+    const client = clientOf(ip);
+    const ipCount = perIp.fail(client);
+    const userCount = perAccount.fail(accountKey(user, client));
     if (lo.protocol) opts.metrics?.login(lo.protocol, 'failed');
     alog.warn(
       { user, ip, reason: why, protocol: lo.protocol, failuresFromIp: ipCount, failuresForUser: userCount },
@@ -98,7 +105,7 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
   }
 
   async function succeed(account: Account, credential: Credential, ip: string, lo: LoginOptions, cached: boolean): Promise<AuthResult> {
-    perAccount.reset(account.address);
+    perAccount.reset(accountKey(account.address, clientOf(ip)));
     if (lo.protocol) opts.metrics?.login(lo.protocol, 'ok');
     const how = credential.kind === 'app' ? `app password "${credential.name}"` : 'password';
     alog[cached ? 'debug' : 'info']({ user: account.address, ip, protocol: lo.protocol, credential: credential.kind, cached }, `authenticated ${account.address} from ${ip} (${how})`);
@@ -119,8 +126,9 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
       const user = name.slice(0, MAX_LOGIN_CHARS);
       const tooLong = name.length > MAX_LOGIN_CHARS;
       const ip = normaliseIp(remoteIp);
-      if (perIp.isThrottled(ip) || perAccount.isThrottled(user)) {
-        const which = perIp.isThrottled(ip) ? `address ${ip}` : `account ${JSON.stringify(user)}`;
+      const client = clientOf(ip);
+      if (perIp.isThrottled(client) || perAccount.isThrottled(accountKey(user, client))) {
+        const which = perIp.isThrottled(client) ? `address ${client}` : `account ${JSON.stringify(user)} from ${client}`;
         if (lo.protocol) opts.metrics?.login(lo.protocol, 'throttled');
         alog.warn(
           { user, ip, reason: 'throttled', protocol: lo.protocol },

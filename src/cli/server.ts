@@ -255,6 +255,7 @@ function listenTcp(
       tls: l.tls,
       maxConnectionsPerIp: ctx.config.limits.connections_per_ip,
       maxConnections: ctx.config.limits.connections_per_listener,
+      ipv6PrefixLength: ctx.config.limits.ipv6_prefix_length,
       onReject,
     },
     ctx.tls,

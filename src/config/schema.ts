@@ -111,6 +111,8 @@ export const ConfigSchema = z
         bad_commands_before_disconnect: positive.default(10),
         failed_logins_per_ip: positive.default(10),
         failed_logins_per_account: positive.default(10),
+        /** per-client limits count an IPv6 client by this many leading bits (Postfix smtpd_client_ipv6_prefix_length) */
+        ipv6_prefix_length: z.number().int().min(1).max(128).default(64),
         /** window for the failed-login counters */
         failed_login_window_s: positive.default(900),
       })

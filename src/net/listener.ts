@@ -17,7 +17,7 @@ import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ConnectionHandler, ConnectionInfo, ListenerOptions, RunningListener, TlsProvider } from './types.js';
-import { normaliseIp } from './address.js';
+import { clientKey, normaliseIp } from './address.js';
 import { promptAcker } from './quickack.js';
 
 const processTag = randomBytes(2).toString('hex');
@@ -64,14 +64,15 @@ export function listen(
       raw.destroy(); // already gone
       return;
     }
-    const count = perIp.get(ip) ?? 0;
+    const key = clientKey(ip, opts.ipv6PrefixLength);
+    const count = perIp.get(key) ?? 0;
     const full = opts.maxConnections !== undefined && connections.size >= opts.maxConnections;
     if (count >= opts.maxConnectionsPerIp || full) {
       const reason = full
         ? `too many connections on this port (limit ${opts.maxConnections}), try again later`
-        : `too many connections from ${ip} (limit ${opts.maxConnectionsPerIp})`;
-      const key = full ? 'limits.connections_per_listener' : 'limits.connections_per_ip';
-      llog.warn({ conn: id, ip, limit: full ? opts.maxConnections : opts.maxConnectionsPerIp }, `${opts.name}: refused connection: ${reason}; see ${key}`);
+        : `too many connections from ${key === ip ? ip : `${ip} (counted as ${key})`} (limit ${opts.maxConnectionsPerIp})`;
+      const setting = full ? 'limits.connections_per_listener' : 'limits.connections_per_ip';
+      llog.warn({ conn: id, ip, limit: full ? opts.maxConnections : opts.maxConnectionsPerIp }, `${opts.name}: refused connection: ${reason}; see ${setting}`);
       if (opts.tls !== 'implicit' && opts.onReject) {
         setTimeout(() => raw.destroy(), REJECT_LINGER_MS).unref();
         try {
@@ -84,11 +85,11 @@ export function listen(
       }
       return;
     }
-    perIp.set(ip, count + 1);
+    perIp.set(key, count + 1);
     connections.add(raw);
     raw.once('close', () => {
       connections.delete(raw);
-      release(ip);
+      release(key);
       llog.debug({ conn: id, ip }, `${opts.name} connection from ${ip} closed`);
     });
     const info: ConnectionInfo = {

@@ -47,6 +47,8 @@ export interface ListenerOptions {
   maxConnectionsPerIp: number;
   /** open connections on this listener at most (limits.connections_per_listener); further ones are refused like the per-IP limit */
   maxConnections?: number;
+  /** IPv6 clients count per prefix of this length against maxConnectionsPerIp (default 64) */
+  ipv6PrefixLength?: number;
   /** called instead of the handler when the per-IP limit is exceeded (write a protocol error, then end) */
   onReject?: (socket: net.Socket, reason: string) => void;
 }

@@ -21,7 +21,7 @@ import type { ServerContext } from '../context.js';
 import type { RunningListener } from '../net/types.js';
 import type { TlsMode } from '../config/schema.js';
 import { plaintextAllowed } from '../auth/policy.js';
-import { normaliseIp } from '../net/address.js';
+import { clientKey, normaliseIp } from '../net/address.js';
 import { resolverFor, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply, type SmtpReplyError } from './errors.js';
 import { installChunking } from './chunking.js';
@@ -124,7 +124,7 @@ export async function startSmtp(
         log.warn({ conn: session.id, ip }, `refused ${name} connection from ${ip}: ${open} open, limits.connections_per_listener (${config.limits.connections_per_listener})`);
         return fail(session, callback, Replies.listenerFull());
       }
-      if (!conns.acquire(ip)) {
+      if (!conns.acquire(clientKey(ip, config.limits.ipv6_prefix_length))) {
         log.warn({ conn: session.id, ip }, `refused ${name} connection from ${ip}: over limits.connections_per_ip (${config.limits.connections_per_ip})`);
         return fail(session, callback, Replies.tooManyConnections());
       }
@@ -202,7 +202,7 @@ export async function startSmtp(
       const ip = normaliseIp(session.remoteAddress);
       const run = async () => {
         if (inbound) {
-          if (!ipMinute.allowed(ip)) {
+          if (!ipMinute.allowed(clientKey(ip, config.limits.ipv6_prefix_length))) {
             log.warn({ conn: session.id, ip }, `${ip} is over limits.smtp_messages_per_ip_per_minute`);
             throw Replies.ipRateLimited();
           }
@@ -309,7 +309,7 @@ export async function startSmtp(
         releaseMessage = read.release;
         const raw = read.raw;
         if (inbound) {
-          ipMinute.record(envelope.ip);
+          ipMinute.record(clientKey(envelope.ip, config.limits.ipv6_prefix_length));
           const r = await deliverInbound(ctx, session, txn, raw, resolver);
           log.info({ ...envelope, size: raw.length, stored: r.stored, queued: r.queued, failed: r.failed, ms: Date.now() - started, result: '250' }, 'message accepted');
           ctx.metrics?.message('received');
@@ -339,7 +339,7 @@ export async function startSmtp(
       if (state.counted) {
         state.counted = false;
         open--;
-        conns.release(normaliseIp(session.remoteAddress));
+        conns.release(clientKey(session.remoteAddress, config.limits.ipv6_prefix_length));
       }
     },
   };

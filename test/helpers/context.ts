@@ -83,6 +83,7 @@ export async function makeTestContext(
           tls: tlsMode,
           maxConnectionsPerIp: config.limits.connections_per_ip,
           maxConnections: config.limits.connections_per_listener,
+          ipv6PrefixLength: config.limits.ipv6_prefix_length,
         },
         tls,
         handler,

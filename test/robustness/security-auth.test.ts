@@ -183,19 +183,58 @@ describe('security: authentication', () => {
 });
 
 describe('security: per-IP limits and IPv6', () => {
-  it(
-    'failed logins from addresses of one IPv6 /64 count together',
-    { todo: 'per-IP limits key IPv6 by the full address, so one /64 (2^64 addresses) escapes failed_logins_per_ip and connections_per_ip; needs a prefix-length decision (Postfix: smtpd_client_ipv6_prefix_length)' },
-    async () => {
-      const t = await makeTestContext({ config: { limits: { failed_logins_per_ip: 3, failed_logins_per_account: 1000 } } });
-      try {
-        await t.addUser(USER, PASS);
-        for (let i = 1; i <= 3; i++) await t.ctx.auth.login(`nobody${i}@example.test`, 'x', `2001:db8:1:2::${i}`);
-        const r = await t.ctx.auth.login(USER, 'wrong', '2001:db8:1:2::99');
-        assert.equal(r.ok ? 'ok' : r.reason, 'throttled');
-      } finally {
-        await t.close();
-      }
-    },
-  );
+  it('failed logins from addresses of one IPv6 /64 count together', async () => {
+    const t = await makeTestContext({ config: { limits: { failed_logins_per_ip: 3, failed_logins_per_account: 1000 } } });
+    try {
+      await t.addUser(USER, PASS);
+      for (let i = 1; i <= 3; i++) await t.ctx.auth.login(`nobody${i}@example.test`, 'x', `2001:db8:1:2::${i}`);
+      const r = await t.ctx.auth.login(USER, 'wrong', '2001:db8:1:2::99');
+      assert.equal(r.ok ? 'ok' : r.reason, 'throttled');
+      // another /64 is another client
+      const other = await t.ctx.auth.login(USER, PASS, '2001:db8:1:3::1');
+      assert.equal(other.ok, true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('limits.ipv6_prefix_length sets the prefix (128: every address on its own)', async () => {
+    const t = await makeTestContext({ config: { limits: { failed_logins_per_ip: 3, failed_logins_per_account: 1000, ipv6_prefix_length: 128 } } });
+    try {
+      await t.addUser(USER, PASS);
+      for (let i = 1; i <= 3; i++) await t.ctx.auth.login(`nobody${i}@example.test`, 'x', '2001:db8:1:2::1');
+      assert.equal((await t.ctx.auth.login(USER, PASS, '2001:db8:1:2::99')).ok, true);
+      assert.equal(((r) => (r.ok ? 'ok' : r.reason))(await t.ctx.auth.login(USER, PASS, '2001:db8:1:2::1')), 'throttled');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("an attacker's failed logins lock out the attacker's address, not the account's owner elsewhere (issue 9 item 8)", async () => {
+    const t = await makeTestContext({ config: { limits: { failed_logins_per_ip: 1000, failed_logins_per_account: 5 } } });
+    try {
+      await t.addUser(USER, PASS);
+      for (let i = 0; i < 5; i++) await t.ctx.auth.login(USER, `guess${i}`, '198.51.100.7');
+      const attacker = await t.ctx.auth.login(USER, PASS, '198.51.100.7');
+      assert.equal(attacker.ok ? 'ok' : attacker.reason, 'throttled', 'even the right password is refused from the guessing address');
+      const owner = await t.ctx.auth.login(USER, PASS, '203.0.113.20');
+      assert.equal(owner.ok, true, 'the owner logs in from their own address');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('clientKey: IPv4 as is, IPv6 by prefix, mapped IPv4 as IPv4', async () => {
+    const { clientKey } = await import('../../src/net/address.js');
+    assert.equal(clientKey('192.0.2.1'), '192.0.2.1');
+    assert.equal(clientKey('::ffff:192.0.2.1'), '192.0.2.1');
+    assert.equal(clientKey('2001:db8:1:2::99'), '2001:db8:1:2:0:0:0:0/64');
+    assert.equal(clientKey('2001:DB8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2:0:0:0:0/64');
+    assert.equal(clientKey('2001:db8:1:2:3:4:5:6', 56), '2001:db8:1:0:0:0:0:0/56');
+    assert.equal(clientKey('2001:db8:1:2ff:3:4:5:6', 56), '2001:db8:1:200:0:0:0:0/56');
+    assert.equal(clientKey('fe80::1%eth0', 64), 'fe80:0:0:0:0:0:0:0/64');
+    assert.equal(clientKey('64:ff9b::192.0.2.1', 128), '64:ff9b:0:0:0:0:c000:201/128');
+    assert.equal(clientKey('::1'), '0:0:0:0:0:0:0:0/64');
+    assert.equal(clientKey('not-an-address'), 'not-an-address');
+  });
 });
