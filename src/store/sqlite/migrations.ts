@@ -242,13 +242,14 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     name: 'POP3-retained messages count toward the quota (accounts.used_bytes)',
     sql: `
-      CREATE TRIGGER retained_ai AFTER INSERT ON retained BEGIN
+      CREATE TRIGGER IF NOT EXISTS retained_ai AFTER INSERT ON retained BEGIN
         UPDATE accounts SET used_bytes = used_bytes + (SELECT size FROM blobs WHERE id = NEW.blob_id) WHERE id = NEW.account_id;
       END;
-      CREATE TRIGGER retained_ad AFTER DELETE ON retained BEGIN
+      CREATE TRIGGER IF NOT EXISTS retained_ad AFTER DELETE ON retained BEGIN
         UPDATE accounts SET used_bytes = used_bytes - (SELECT size FROM blobs WHERE id = OLD.blob_id) WHERE id = OLD.account_id;
       END;
-      UPDATE accounts SET used_bytes = used_bytes + coalesce((SELECT sum(b.size) FROM retained r JOIN blobs b ON b.id = r.blob_id WHERE r.account_id = accounts.id), 0);
+      UPDATE accounts SET used_bytes = coalesce((SELECT sum(size) FROM messages WHERE account_id = accounts.id), 0)
+        + coalesce((SELECT sum(b.size) FROM retained r JOIN blobs b ON b.id = r.blob_id WHERE r.account_id = accounts.id), 0);
     `,
   },
 ];

@@ -58,10 +58,15 @@ describe('sqlite migrations', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS, 7);
     db.prepare("INSERT INTO domains (name, created_at) VALUES ('old.test', 1)").run();
-    db.prepare("INSERT INTO accounts (address, domain, password_hash, created_at, used_bytes) VALUES ('a@old.test', 'old.test', 'h', 1, 10)").run();
+    db.prepare("INSERT INTO accounts (address, domain, password_hash, created_at) VALUES ('a@old.test', 'old.test', 'h', 1)").run();
+    const mb = Number(db.prepare("INSERT INTO mailboxes (account_id, name, uid_validity) VALUES (1, 'INBOX', 1)").run().lastInsertRowid);
     const blob = Number(
       db.prepare(`INSERT INTO blobs (size, bare_lf, mime, header_text, body_text, raw) VALUES (5, 0, '{}', '', '', x'4142434445')`).run().lastInsertRowid,
     );
+    const blob10 = Number(
+      db.prepare(`INSERT INTO blobs (size, bare_lf, mime, header_text, body_text, raw) VALUES (10, 0, '{}', '', '', x'41424344454647484950')`).run().lastInsertRowid,
+    );
+    db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, account_id, flags, seen, deleted, internal_date, size, guid, blob_id) VALUES (?, 1, 1, 1, '[]', 0, 0, 1, 10, 'g0', ?)`).run(mb, blob10);
     db.prepare('INSERT INTO retained (account_id, guid, blob_id, flags, internal_date, deleted_at, purge_after) VALUES (1, ?, ?, ?, 1, 1, 2)').run('g1', blob, '[]');
     assert.deepEqual(migrate(db), MIGRATIONS.filter((m) => m.version > 7).map((m) => m.version));
     assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 15);
