@@ -41,8 +41,10 @@ export interface MailboxRow {
 export interface Ctx {
   db: Database.Database;
   log?: Logger;
-  /** prepared statement for this SQL (cached) */
+  /** prepared statement for this SQL (cached, at most STATEMENT_CACHE_SIZE, least recently used dropped) */
   q(sql: string): Database.Statement;
+  /** statements in the cache (tests, metrics) */
+  statements(): number;
   /** one group-committed transaction; `durable: false` only for flag-only changes (committer.ts) */
   mutate<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
   open(): void;
@@ -71,11 +73,22 @@ export function toAccount(r: AccountRow): Account {
   };
 }
 
+/** prepared statements kept (the fixed ones number about a hundred) */
+export const STATEMENT_CACHE_SIZE = 500;
+
 export function createCtx(db: Database.Database, committer: () => Committer, log?: Logger): Ctx & { closed: boolean } {
+  // least recently used first: SEARCH compiles one SQL text per query shape, and a client
+  // sending endless shapes must not grow the cache without bound (about 38 MB per 1,000)
   const cache = new Map<string, Database.Statement>();
   const q = (sql: string): Database.Statement => {
     let s = cache.get(sql);
-    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    if (s) {
+      cache.delete(sql);
+      cache.set(sql, s);
+      return s;
+    }
+    cache.set(sql, (s = db.prepare(sql)));
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     return s;
   };
   const ctx: Ctx & { closed: boolean } = {
@@ -85,6 +98,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
     log,
     closed: false,
     q,
+    statements: () => cache.size,
     mutate(fn, opts) {
       ctx.open();
       return committer().submit(fn, opts);

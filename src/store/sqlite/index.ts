@@ -36,12 +36,12 @@ import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
-const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number }>();
+const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number }>();
 
 /** Group-commit figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
 export function sqliteStoreStats(
   store: Store,
-): { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number } | null {
+): { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number } | null {
   return statsOf.get(store)?.() ?? null;
 }
 
@@ -189,7 +189,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   };
   statsOf.set(store, () => {
     const p = pool.stats();
-    return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline };
+    return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline, statements: ctx.statements() };
   });
   return store;
 }

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/sqlite/migrations.js';
 import { DB_FILE, openSqliteStore, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
 import { MAX_INDEXED_CHARS, indexAllBlobs } from '../../../src/store/sqlite/fulltext.js';
+import { STATEMENT_CACHE_SIZE } from '../../../src/store/sqlite/context.js';
+import type { SearchQuery } from '../../../src/store/types.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 
@@ -246,6 +248,41 @@ describe('sqlite delivery commits', () => {
         r = await store.deliver(targets, big(10));
         assert.ok(r.every((x) => !('error' in x)));
         assert.equal(sqliteStoreStats(store)!.commits - before.commits, 3, 'three 10 MiB copies: 16 MiB per commit at most');
+      } finally {
+        await store.close();
+      }
+    }));
+});
+
+describe('sqlite prepared statements', () => {
+  it('distinct SEARCH shapes do not grow the statement cache without bound (issue 9 item 8)', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'x' }) });
+        // 1,500 different shapes: up to 300 size criteria ANDed together, five ways
+        const big: SearchQuery[] = [];
+        const small: SearchQuery[] = [];
+        for (let i = 0; i < 300; i++) {
+          big.push({ op: 'size', cmp: 'larger', n: i % 7 });
+          small.push({ op: 'size', cmp: 'smaller', n: 100_000 + i });
+          for (const q of [
+            { op: 'and', of: [...big] },
+            { op: 'not', of: { op: 'and', of: [...big] } },
+            { op: 'and', of: [...small] },
+            { op: 'and', of: [...big, { op: 'flag', flag: '\\Seen', set: false }] },
+            { op: 'and', of: [...small, { op: 'flag', flag: '\\Seen', set: true }] },
+          ] as SearchQuery[])
+            await store.search(a.id, inbox, q);
+        }
+        const n = sqliteStoreStats(store)!.statements;
+        assert.ok(n <= STATEMENT_CACHE_SIZE, `${n} prepared statements cached`);
+        // the fixed statements still work after being evicted and prepared again
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'all' }), [1]);
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'y' }) });
+        assert.equal((await store.mailboxStatus(a.id, inbox)).messages, 2);
       } finally {
         await store.close();
       }
