@@ -85,7 +85,8 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     return createMemoryStore({ mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
   }
   try {
-    mkdirSync(config.data_dir, { recursive: true });
+    // owner only: password hashes, DKIM keys and every message live here (as `serve` creates it)
+    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }

@@ -5,7 +5,7 @@
  * end, so a log shows how far a long run got.
  */
 import cliProgress from 'cli-progress';
-import { io, writesToProcess } from './io.js';
+import { io, printable, writesToProcess } from './io.js';
 
 export interface Progress {
   /** adds `n` done units; `note` replaces the text after the bar (e.g. the mailbox being read) */
@@ -43,11 +43,11 @@ export function startProgress(what: string, total: number, unit: string): Progre
   return {
     increment(n = 1, note) {
       done += n;
-      bar.update(done, note === undefined ? undefined : { note: printable(note) });
+      bar.update(done, note === undefined ? undefined : { note: printable(note, 60) });
     },
     update(value, note) {
       done = value;
-      bar.update(done, note === undefined ? undefined : { note: printable(note) });
+      bar.update(done, note === undefined ? undefined : { note: printable(note, 60) });
     },
     setTotal(t) {
       bar.setTotal(Math.max(t, 0));
@@ -58,8 +58,3 @@ export function startProgress(what: string, total: number, unit: string): Progre
   };
 }
 
-/** mailbox names and subjects come from mail: never let them drive the terminal */
-function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 60);
-}

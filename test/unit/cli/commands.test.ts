@@ -141,6 +141,30 @@ test('user passwd, quota, pop3-policy, list, remove', async () => {
   }
 });
 
+test('CLI output never passes terminal control characters from mail or remote replies (issue 9 item 8)', async () => {
+  const h = await makeCli();
+  try {
+    await h.cli(['domain', 'add', '--no-dkim', 'example.test']);
+    await h.cli(['user', 'add', 'alice@example.test'], 'pw\n');
+    const a = (await h.store.getAccount('alice@example.test'))!;
+    const inbox = (await h.store.getMailbox(a.id, 'INBOX'))!;
+    // an encoded word decodes to ESC ] 0 ; (set the window title), BEL, ESC [ 2 J (clear the screen)
+    const raw = Buffer.from('From: x@example.test\r\nSubject: =?utf-8?q?evil=1B]0;pwned=07=1B[2J?= tail\r\n\r\nbody\r\n');
+    const { uid } = await h.store.append(a.id, inbox.id, { raw });
+    await h.store.pop3Delete(a.id, [uid], 'retain', 30);
+    const item = await h.store.enqueue({ from: 'alice@example.test', recipients: ['bob@far.test'], raw, accountId: a.id });
+    await h.store.updateQueueItem(item.id, { lastError: 'bob@far.test: 451 \u001b[31mred\u001b[0m\rfake line' });
+    for (const argv of [['user', 'pop3-restore', 'alice@example.test', '--list'], ['queue', 'list']]) {
+      const r = await h.cli(argv);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout + r.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `${argv.join(' ')} printed a control character: ${JSON.stringify(r.stdout)}`);
+    }
+    assert.match((await h.cli(['user', 'pop3-restore', 'alice@example.test', '--list'])).stdout, /evil\?\]0;pwned\?\?\[2J tail/);
+  } finally {
+    await h.close();
+  }
+});
+
 test('user pop3-restore lists and restores retained messages', async () => {
   const h = await makeCli();
   try {

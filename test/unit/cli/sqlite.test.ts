@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -86,6 +86,22 @@ test('backup without a store is a clear error', async () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no mail store at .*empty\/letterbox\.db/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an admin command creates a missing data directory for its owner only (0700), as serve does (issue 9 item 8)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-cli-mode-'));
+  const umask = process.umask(0o022);
+  try {
+    const file = join(dir, 'letterbox.toml');
+    writeFileSync(file, 'data_dir = "fresh/data"\n[log]\nlevel = "silent"\n');
+    const r = await cli(['-c', file, 'domain', 'list']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(join(dir, 'fresh', 'data')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'fresh', 'data', 'letterbox.db')).mode & 0o777, 0o600);
+  } finally {
+    process.umask(umask);
     rmSync(dir, { recursive: true, force: true });
   }
 });
