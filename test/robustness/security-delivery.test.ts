@@ -48,7 +48,7 @@ test('port 25: 24 MiB of bare line feeds to three recipients is parsed once, off
       const stored = await h.ctx.store.getRaw(u.id, inbox.id, 1);
       assert.ok(stored.subarray(stored.length - body.length).equals(body), `${u.address}: the message bytes unchanged after the prefix`);
       const prefix = stored.subarray(0, stored.length - body.length).toString();
-      assert.match(prefix, new RegExp(`^Return-Path: <flood@elsewhere\\.test>\\r\\nDelivered-To: ${u.address.replace('.', '\\.')}\\r\\nReceived: `));
+      assert.match(prefix, new RegExp(`^Return-Path: <flood@elsewhere\\.test>\\r\\nDelivered-To: ${u.address.replace('.', '\\.')}\\r\\n[\\s\\S]*Received: `));
       assert.deepEqual(m!.index, indexMessage(stored), `${u.address}: the stored index is the index of the stored copy`);
     }
   } finally {
