@@ -56,9 +56,9 @@ describe('sqlite migrations', () => {
     db.close();
   });
 
-  it('version 10 counts the bytes of messages already POP3-retained toward their account', () => {
+  it('version 11 counts the bytes of messages already POP3-retained toward their account', () => {
     const db = new Database(':memory:');
-    migrate(db, MIGRATIONS, 9);
+    migrate(db, MIGRATIONS, 10);
     db.prepare("INSERT INTO domains (name, created_at) VALUES ('old.test', 1)").run();
     db.prepare("INSERT INTO accounts (address, domain, password_hash, created_at) VALUES ('a@old.test', 'old.test', 'h', 1)").run();
     const mb = Number(db.prepare("INSERT INTO mailboxes (account_id, name, uid_validity) VALUES (1, 'INBOX', 1)").run().lastInsertRowid);
@@ -70,7 +70,7 @@ describe('sqlite migrations', () => {
     );
     db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, account_id, flags, seen, deleted, internal_date, size, guid, blob_id) VALUES (?, 1, 1, 1, '[]', 0, 0, 1, 10, 'g0', ?)`).run(mb, blob10);
     db.prepare('INSERT INTO retained (account_id, guid, blob_id, flags, internal_date, deleted_at, purge_after) VALUES (1, ?, ?, ?, 1, 1, 2)').run('g1', blob, '[]');
-    assert.deepEqual(migrate(db), MIGRATIONS.filter((m) => m.version > 9).map((m) => m.version));
+    assert.deepEqual(migrate(db), MIGRATIONS.filter((m) => m.version > 10).map((m) => m.version));
     assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 15);
     db.prepare('DELETE FROM retained').run();
     assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 10, 'and the trigger gives them back when they go');
