@@ -11,6 +11,7 @@ import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load
 import { StoreError, type Store } from '../store/types.js';
 import { createMemoryStore } from '../store/memory/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
+import { openPostgresStore, redactUrl } from '../store/postgres/index.js';
 import { err } from './io.js';
 import { InputError } from '../admin/validate.js';
 
@@ -77,12 +78,21 @@ export function setStoreOpener(fn: StoreOpener | null): () => void {
   };
 }
 
-/** Opens the configured backend (sqlite in data_dir, or memory). Errors name data_dir and what to do. */
+/** Opens the configured backend (sqlite in data_dir, postgres at store.postgres.url, or memory). Errors name data_dir and what to do. */
 export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (opener) return opener(config, log);
   if (config.store.backend === 'memory') {
     log.warn('store.backend is "memory": nothing is kept after this process exits');
     return createMemoryStore({ mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
+  }
+  if (config.store.backend === 'postgres') {
+    const url = config.store.postgres.url;
+    try {
+      return await openPostgresStore(url, { log, mimeDepth: config.limits.mime_depth, poolSize: config.store.postgres.pool_size });
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new CliError(`${(e as Error).message} [store.postgres.url = ${redactUrl(url) || 'empty: PG* environment variables'}]`);
+    }
   }
   try {
     // owner only: password hashes, DKIM keys and every message live here (as `serve` creates it)

@@ -37,7 +37,17 @@ export const ConfigSchema = z
 
     store: z
       .object({
-        backend: z.enum(['sqlite', 'memory']).default('sqlite'),
+        backend: z.enum(['sqlite', 'memory', 'postgres']).default('sqlite'),
+        /** backend = "postgres": several nodes on one database (README, "PostgreSQL") */
+        postgres: z
+          .object({
+            /** postgres://user:password@host:port/database; empty = the PG* environment variables */
+            url: z.string().default(''),
+            /** connections per process */
+            pool_size: positive.default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

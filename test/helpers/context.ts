@@ -12,12 +12,14 @@ import type { ServerContext } from '../../src/context.js';
 import type { ConnectionHandler, RunningListener } from '../../src/net/types.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
+import { createTestDatabase } from './pg-cluster.js';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
 import { createTlsProvider, makeSelfSigned, type PemPair } from '../../src/net/tls.js';
 import { listen } from '../../src/net/listener.js';
 import { createSessionRegistry } from '../../src/net/sessions.js';
 import { createLogger } from '../../src/log.js';
-import type { Account } from '../../src/store/types.js';
+import type { Account, Store } from '../../src/store/types.js';
 
 export interface TestContext {
   ctx: ServerContext;
@@ -45,8 +47,26 @@ function placeTestCertificate(dataDir: string): Promise<void> {
   });
 }
 
+export type TestBackend = 'memory' | 'sqlite' | 'postgres';
+
+/**
+ * The backend of contexts that do not ask for one: LETTERBOX_TEST_BACKEND (scripts/run-tests.mjs
+ * runs the protocol and interop suites a second time with "postgres"), else memory.
+ */
+export function defaultTestBackend(): TestBackend {
+  const b = process.env.LETTERBOX_TEST_BACKEND;
+  return b === 'sqlite' || b === 'postgres' ? b : 'memory';
+}
+
+/** a fresh store of that backend: memory, SQLite in dataDir, or a new database on the run's PostgreSQL cluster */
+export async function openTestStore(backend: TestBackend, dataDir: string, log?: ReturnType<typeof createLogger>, maxMailboxes?: number): Promise<Store> {
+  if (backend === 'sqlite') return openSqliteStore(dataDir, { log, maxMailboxes });
+  if (backend === 'postgres') return openPostgresStore(await createTestDatabase(), { log, poolSize: 4 });
+  return createMemoryStore({ maxMailboxes });
+}
+
 export async function makeTestContext(
-  opts: { config?: Record<string, unknown>; backend?: 'memory' | 'sqlite' } = {},
+  opts: { config?: Record<string, unknown>; backend?: TestBackend } = {},
 ): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-test-'));
   const config: Config = defaultConfig({
@@ -57,8 +77,7 @@ export async function makeTestContext(
   });
   if (config.hostname === TEST_HOSTNAME && config.tls.cert === undefined) await placeTestCertificate(dataDir);
   const log = createLogger(config);
-  const limits = { maxMailboxes: config.limits.mailboxes_per_account };
-  const store = opts.backend === 'sqlite' ? await openSqliteStore(dataDir, { log, ...limits }) : createMemoryStore(limits);
+  const store = await openTestStore(opts.backend ?? defaultTestBackend(), dataDir, log, config.limits.mailboxes_per_account);
   const auth = createAuthenticator(store, config, log);
   const tls = await createTlsProvider(config, log);
   const abort = new AbortController();

@@ -11,7 +11,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import assert from 'node:assert/strict';
-import { makeTestContext, type TestContext } from '../../helpers/context.js';
+import { makeTestContext, type TestBackend, type TestContext } from '../../helpers/context.js';
 import { handleImapConnection } from '../../../src/imap/server.js';
 import type { RunningListener } from '../../../src/net/types.js';
 import type { TlsMode } from '../../../src/config/schema.js';
@@ -30,14 +30,13 @@ export interface ImapServer {
 }
 
 export async function startServer(
-  opts: { config?: Record<string, unknown>; tls?: TlsMode; plaintext?: boolean; backend?: 'memory' | 'sqlite' } = {},
+  opts: { config?: Record<string, unknown>; tls?: TlsMode; plaintext?: boolean; backend?: TestBackend } = {},
 ): Promise<ImapServer> {
   const config = {
     ...(opts.plaintext === false ? {} : { auth: { plaintext_allowed_from: ['127.0.0.1'] } }),
     ...opts.config,
   };
-  const backend = opts.backend ?? (process.env.LETTERBOX_TEST_BACKEND === 'sqlite' ? 'sqlite' : 'memory');
-  const t = await makeTestContext({ config, backend });
+  const t = await makeTestContext({ config, backend: opts.backend });
   await t.addUser(USER, PASS);
   const mode = opts.tls ?? 'none';
   const listener = await t.listen(mode === 'implicit' ? 'imaps' : 'imap', mode, (sock, info) =>

@@ -1,5 +1,5 @@
 /** Shared set-up for POP3 protocol tests: a test context, a user, a listener, seeded INBOX. */
-import { makeTestContext, type TestContext } from '../../helpers/context.js';
+import { makeTestContext, type TestContext, type TestBackend } from '../../helpers/context.js';
 import { handlePop3Connection } from '../../../src/pop3/server.js';
 import type { ServerContext } from '../../../src/context.js';
 import type { TlsMode } from '../../../src/config/schema.js';
@@ -25,7 +25,7 @@ export function message(n: number, extra = ''): string {
 export async function pop3Fixture(
   opts: {
     config?: Record<string, unknown>;
-    backend?: 'memory' | 'sqlite';
+    backend?: TestBackend;
     tls?: TlsMode;
     plaintext?: boolean;
     /** wraps the context given to the handler (e.g. to replace the shutdown signal) */

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { SMTPServer } from 'smtp-server';
 import type { ServerContext } from '../../../src/context.js';
-import { makeTestContext } from '../../helpers/context.js';
+import { makeTestContext, type TestBackend } from '../../helpers/context.js';
 import type { Account } from '../../../src/store/types.js';
 import type { RunningListener } from '../../../src/net/types.js';
 import { startSmtp, type SmtpListenerName } from '../../../src/smtp/server.js';
@@ -28,7 +28,7 @@ export const offlineResolver: DnsResolver = async (name) => {
 
 export async function makeHarness(
   overrides: Record<string, unknown> = {},
-  backend: 'memory' | 'sqlite' = (process.env.LETTERBOX_TEST_BACKEND as 'sqlite' | undefined) ?? 'memory',
+  backend?: TestBackend,
 ): Promise<Harness> {
   const t = await makeTestContext({ config: overrides, backend });
   const listeners: RunningListener[] = [];

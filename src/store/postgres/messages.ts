@@ -1,0 +1,248 @@
+/** Messages of the PostgreSQL store: append, fetch, flags, copy/move, expunge, search, delivery. */
+import type { MimeIndex } from '../../mime/types.js';
+import { prepareBody, type PreparedBody } from '../sqlite/rows.js';
+import { StoreError, type AppendResult, type Change, type Flag, type Store } from '../types.js';
+import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
+import type { AccountRow, Db, PgCtx } from './context.js';
+import { compileSearch } from './search-sql.js';
+import { insertBlob, insertMessages, META_COLS, removeMessages, selectRows, toMeta, uniqueHashes, type MessageRow } from './rows.js';
+import type { MessageOps } from '../ops.js';
+
+export async function checkQuota(db: Db, a: AccountRow, adding: number): Promise<void> {
+  if (a.quota_bytes <= 0) return;
+  const [r] = await db.q<{ n: number }>('SELECT coalesce(sum(size), 0)::bigint AS n FROM mailboxes WHERE account_id = $1', [a.id]);
+  if (r!.n + adding > a.quota_bytes) throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
+}
+
+/** parsed MIME indexes by account and body hash (bodies never change) */
+const INDEX_CACHE_SIZE = 2000;
+
+export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps {
+  const indexCache = new Map<string, MimeIndex>();
+  const collect = (db: Db, accountId: number) => (hashes: Buffer[]) => ctx.collectBlobs(db, accountId, hashes);
+
+  function copyOrMove(accountId: number, fromId: number, uids: Parameters<Store['copy']>[2], toId: number, move: boolean, origin: string | undefined) {
+    return ctx.tx(async (db) => {
+      const a = await ctx.lockAccount(db, accountId);
+      const src = await ctx.mailbox(db, accountId, fromId, true);
+      const dst = fromId === toId ? src : await ctx.mailbox(db, accountId, toId, true);
+      const rows = await selectRows(db, accountId, src.id, uids);
+      if (!move) await checkQuota(db, a, rows.reduce((s, r) => s + r.size, 0));
+      const changes = await insertMessages(
+        db,
+        dst,
+        rows.map((r) => ({ blobHash: r.blob_hash, size: r.size, flags: r.flags, internalDate: r.internal_date, guid: move ? r.guid : newGuid() })),
+        origin,
+      );
+      const mapping = rows.map((r, i) => [r.uid, (changes[i] as { uid: number }).uid] as [number, number]);
+      if (move) {
+        const gone = await removeMessages(db, src, rows, origin, collect(db, accountId));
+        if (gone) changes.push(gone);
+      }
+      return { value: { uidValidity: dst.uid_validity, mapping, changes }, changes };
+    });
+  }
+
+  const appendMany: Store['appendMany'] = async (accountId, mailboxId, inputs, opts) => {
+    ctx.open();
+    const bodies: PreparedBody[] = inputs.map((i) => prepareBody(Buffer.from(i.raw), i.index, mimeDepth));
+    return ctx.tx(async (db) => {
+      const a = await ctx.lockAccount(db, accountId);
+      const mb = await ctx.mailbox(db, accountId, mailboxId, true);
+      await checkQuota(db, a, bodies.reduce((s, b) => s + b.raw.length, 0));
+      const hashes: Buffer[] = [];
+      for (const b of bodies) hashes.push(await insertBlob(db, accountId, b));
+      const changes = await insertMessages(
+        db,
+        mb,
+        inputs.map((input, i) => ({
+          blobHash: hashes[i]!,
+          size: bodies[i]!.raw.length,
+          flags: input.flags ?? [],
+          internalDate: (input.internalDate ?? new Date()).getTime(),
+          guid: newGuid(),
+        })),
+        opts?.origin,
+      );
+      const results: AppendResult[] = changes.map((c) => ({ uidValidity: mb.uid_validity, uid: (c as { uid: number }).uid, changes: [c] }));
+      return { value: results, changes };
+    });
+  };
+
+  return {
+    async append(accountId, mailboxId, input, opts) {
+      const [r] = await appendMany(accountId, mailboxId, [input], opts);
+      return r!;
+    },
+    appendMany,
+    async snapshot(accountId, mailboxId) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const [r] = await ctx.q<{ u: number[] | null; s: number[] | null; k: string[] | null }>(
+        `SELECT (SELECT array_agg(uid ORDER BY uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2) AS u,
+                (SELECT array_agg(modseq ORDER BY uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2) AS s,
+                (SELECT array_agg(DISTINCT f) FROM messages, unnest(flags) AS f
+                  WHERE account_id = $1 AND mailbox_id = $2 AND left(f, 1) <> chr(92)) AS k`,
+        [accountId, mailboxId],
+      );
+      // keywords: one spelling per keyword, case-insensitively
+      const keywords = new Map<string, string>();
+      for (const k of r!.k ?? []) if (!keywords.has(k.toLowerCase())) keywords.set(k.toLowerCase(), k);
+      return { uids: Uint32Array.from(r!.u ?? []), modseqs: Float64Array.from(r!.s ?? []), keywords: [...keywords.values()] };
+    },
+    async getMessages(accountId, mailboxId, uids) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      return (await selectRows(ctx, accountId, mailboxId, uids)).map(toMeta);
+    },
+    async getFlags(accountId, mailboxId, uids) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      return selectRows<{ uid: number; modseq: number; flags: Flag[] }>(ctx, accountId, mailboxId, uids, 'uid, modseq, flags');
+    },
+    async getMessagesWithIndex(accountId, mailboxId, uids) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const rows = await selectRows(ctx, accountId, mailboxId, uids);
+      const key = (h: Buffer) => `${accountId}:${h.toString('hex')}`;
+      const missing = uniqueHashes(rows.map((r) => r.blob_hash).filter((h) => !indexCache.has(key(h))));
+      if (missing.length) {
+        const found = await ctx.q<{ hash: Buffer; mime: string }>('SELECT hash, mime FROM blobs WHERE account_id = $1 AND hash = ANY($2::bytea[])', [
+          accountId,
+          missing,
+        ]);
+        for (const f of found) {
+          if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
+          indexCache.set(key(f.hash), JSON.parse(f.mime) as MimeIndex);
+        }
+      }
+      const out = [];
+      for (const r of rows) {
+        const index = indexCache.get(key(r.blob_hash));
+        if (index) out.push({ ...toMeta(r), index });
+      }
+      return out;
+    },
+    async getRaw(accountId, mailboxId, uid) {
+      const [r] = await ctx.q<{ raw: Buffer }>(
+        `SELECT b.raw FROM messages m JOIN blobs b ON b.account_id = m.account_id AND b.hash = m.blob_hash
+         WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = $3`,
+        [accountId, mailboxId, uid],
+      );
+      if (!r) {
+        await ctx.mailbox(ctx, accountId, mailboxId);
+        throw new StoreError('EXPUNGED', `message UID ${uid} no longer exists`);
+      }
+      return r.raw;
+    },
+    async storeFlags(accountId, mailboxId, uids, op, flags, opts) {
+      return ctx.tx(
+        async (db) => {
+          const mb = await ctx.mailbox(db, accountId, mailboxId, true);
+          const updated: Array<{ uid: number; flags: Flag[]; modseq: number }> = [];
+          const failed: number[] = [];
+          const changes: Change[] = [];
+          const rows = await selectRows<Pick<MessageRow, 'uid' | 'modseq' | 'flags'>>(db, accountId, mailboxId, uids, 'uid, modseq, flags');
+          let modseq = mb.highest_modseq;
+          for (const r of rows) {
+            if (opts?.unchangedSince !== undefined && r.modseq > opts.unchangedSince) {
+              failed.push(r.uid);
+              continue;
+            }
+            const next = applyFlagOp(r.flags, op, flags);
+            if (sameFlags(next, r.flags)) continue;
+            modseq++;
+            updated.push({ uid: r.uid, flags: next, modseq });
+            changes.push({ kind: 'flags', accountId, mailboxId, modseq, uid: r.uid, flags: [...next], origin: opts?.origin });
+          }
+          if (updated.length) {
+            await db.q(
+              `UPDATE messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(x.f::jsonb)), seen = x.s, deleted = x.d, modseq = x.q
+               FROM unnest($3::bigint[], $4::text[], $5::boolean[], $6::boolean[], $7::bigint[]) AS x(u, f, s, d, q)
+               WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = x.u`,
+              [
+                accountId,
+                mailboxId,
+                updated.map((u) => u.uid),
+                updated.map((u) => JSON.stringify(u.flags)),
+                updated.map((u) => hasFlag(u.flags, '\\Seen')),
+                updated.map((u) => hasFlag(u.flags, '\\Deleted')),
+                updated.map((u) => u.modseq),
+              ],
+            );
+            await db.q('UPDATE mailboxes SET highest_modseq = $3 WHERE account_id = $1 AND id = $2', [accountId, mailboxId, modseq]);
+          }
+          return { value: { updated, failed, changes }, changes };
+        },
+        { durable: false },
+      );
+    },
+    copy(accountId, fromId, uids, toId, opts) {
+      return copyOrMove(accountId, fromId, uids, toId, false, opts?.origin);
+    },
+    move(accountId, fromId, uids, toId, opts) {
+      return copyOrMove(accountId, fromId, uids, toId, true, opts?.origin);
+    },
+    async expunge(accountId, mailboxId, uids, opts) {
+      return ctx.tx(async (db) => {
+        await ctx.lockAccount(db, accountId);
+        const mb = await ctx.mailbox(db, accountId, mailboxId, true);
+        const rows = uids
+          ? (await selectRows(db, accountId, mailboxId, uids)).filter((r) => r.deleted)
+          : await db.q<MessageRow>(`SELECT ${META_COLS} FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND deleted ORDER BY uid`, [
+              accountId,
+              mailboxId,
+            ]);
+        const c = await removeMessages(db, mb, rows, opts?.origin, collect(db, accountId));
+        const changes = c ? [c] : [];
+        return { value: { uids: c && c.kind === 'expunge' ? c.uids : [], changes }, changes };
+      });
+    },
+    async expungedSince(accountId, mailboxId, modseq) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const rows = await ctx.q<{ uid: number }>(
+        'SELECT uid FROM expunged WHERE account_id = $1 AND mailbox_id = $2 AND modseq > $3 ORDER BY uid',
+        [accountId, mailboxId, modseq],
+      );
+      return rows.map((r) => r.uid);
+    },
+    async search(accountId, mailboxId, query) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const c = compileSearch(query, 3);
+      const from = c.needsBlob ? 'messages m JOIN blobs b ON b.account_id = m.account_id AND b.hash = m.blob_hash' : 'messages m';
+      const rows = await ctx.q<{ uid: number }>(`SELECT m.uid FROM ${from} WHERE m.account_id = $1 AND m.mailbox_id = $2 AND ${c.where} ORDER BY m.uid`, [
+        accountId,
+        mailboxId,
+        ...c.params,
+      ]);
+      return rows.map((r) => r.uid);
+    },
+    async deliver(targets, raw, opts) {
+      ctx.open();
+      const body = prepareBody(Buffer.from(raw), undefined, mimeDepth);
+      const internalDate = (opts?.internalDate ?? new Date()).getTime();
+      return ctx.tx(async (db) => {
+        // accounts locked in ascending order: two deliveries to the same accounts never deadlock
+        for (const id of [...new Set(targets.map((t) => t.accountId))].sort((x, y) => x - y))
+          await db.q('SELECT pg_advisory_xact_lock(1, $1::int)', [id]);
+        const changes: Change[] = [];
+        const out: Awaited<ReturnType<Store['deliver']>> = [];
+        for (const t of targets) {
+          await db.q('SAVEPOINT target');
+          try {
+            const a = await ctx.account(db, t.accountId);
+            const mb = t.mailboxId !== undefined ? await ctx.mailbox(db, t.accountId, t.mailboxId, true) : await ctx.mailboxByName(db, t.accountId, 'INBOX');
+            if (!mb) throw new StoreError('NONEXISTENT', `account ${a.address} has no INBOX`);
+            await checkQuota(db, a, body.raw.length);
+            const hash = await insertBlob(db, t.accountId, body);
+            const [c] = await insertMessages(db, mb, [{ blobHash: hash, size: body.raw.length, flags: t.flags ?? [], internalDate, guid: newGuid() }], undefined);
+            changes.push(c!);
+            out.push({ accountId: t.accountId, mailboxId: mb.id, uid: (c as { uid: number }).uid });
+            await db.q('RELEASE SAVEPOINT target');
+          } catch (err) {
+            await db.q('ROLLBACK TO SAVEPOINT target');
+            if (!(err instanceof StoreError)) throw err;
+            out.push({ accountId: t.accountId, error: err });
+          }
+        }
+        return { value: out, changes };
+      });
+    },
+  };
+}
