@@ -168,6 +168,8 @@ export const ConfigSchema = z
         verify_inbound: z.boolean().default(true),
         /** port outbound delivery connects to (25; tests use others) */
         outbound_port: z.number().int().min(1).max(65535).default(25),
+        /** seconds a node's claim on queued messages lasts: another node retries them after this if it died mid-delivery */
+        queue_lease_s: positive.default(300),
         /** deliver queued mail to this host instead of MX lookup ("host:port"), empty = MX */
         relay_host: z.string().default(''),
         /** honour destinations' MTA-STS policies (RFC 8461): verified TLS where they ask for it */

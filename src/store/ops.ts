@@ -65,3 +65,4 @@ export type QueueOps = Pick<
 export type { KvOps } from './kv-types.js';
 export type { IntegrityOps } from './integrity-types.js';
 export type { SortOps } from './sort-types.js';
+export type { LeaseOps } from './lease-types.js';

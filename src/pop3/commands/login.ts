@@ -25,7 +25,7 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
     return;
   }
   const account = r.account;
-  const wait = loginDelayRemaining(ctx.store, account.id, ctx.config.pop3.login_delay_min);
+  const wait = await loginDelayRemaining(ctx.store, account.id, ctx.config.pop3.login_delay_min).catch(() => 0);
   if (wait > 0) {
     s.log.info({ user: account.address }, 'POP3 login refused by LOGIN-DELAY');
     await s.write(
@@ -33,7 +33,14 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
     );
     return;
   }
-  const release = tryLockMaildrop(ctx.store, account.id);
+  let release: (() => void) | null;
+  try {
+    release = await tryLockMaildrop(ctx.store, account.id);
+  } catch (e) {
+    s.log.error({ user: account.address, err: (e as Error).message }, 'POP3 could not take the maildrop lock; check the store');
+    await s.write(err('Cannot open the mailbox right now; try again later', 'SYS/TEMP'));
+    return;
+  }
   if (!release) {
     s.log.info({ user: account.address }, 'POP3 login refused: another POP3 session holds the maildrop');
     await s.write(err('Another POP3 session is using this mailbox; try again when it has finished', 'IN-USE'));
@@ -59,7 +66,8 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
   s.state = 'TRANSACTION';
   s.registration.authenticated(account, credentialId(r.credential));
   s.pendingUser = null;
-  recordLogin(ctx.store, account.id);
+  if (ctx.config.pop3.login_delay_min > 0)
+    recordLogin(ctx.store, account.id).catch((e: Error) => s.log.warn({ user: account.address, err: e.message }, 'POP3 could not record the login time for LOGIN-DELAY'));
   const st = drop.stat();
   s.log.info({ user: account.address, via, messages: st.count }, 'POP3 login');
   await s.write(ok(`Logged in, ${st.count} messages (${st.octets} octets)`));

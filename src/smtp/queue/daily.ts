@@ -10,7 +10,7 @@ export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 export async function oncePerDay(store: Store, ns: string, now: Date, send: (day: string) => Promise<unknown>): Promise<void> {
   const day = dayOf(new Date(now.getTime() - 86400_000));
   const marker = `sent|${day}`;
-  if ((await store.kvGet(ns, null, [marker])).size) return;
-  await store.kvSet(ns, null, [{ key: marker, value: '1', expiresAt: new Date(now.getTime() + 8 * 86400_000) }], { durable: false });
+  // one atomic add claims the day: of several processes on the store (serve --workers, nodes) exactly one sends
+  if ((await store.kvAdd(ns, null, marker, 1, { expiresAt: new Date(now.getTime() + 8 * 86400_000), durable: false })) !== 1) return;
   await send(day);
 }

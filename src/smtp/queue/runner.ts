@@ -7,8 +7,12 @@
  * smtp.queue_lifetime_days, after which a failure DSN is sent; a delay warning DSN goes
  * out once after smtp.delay_warning_hours.
  *
- * One runner per store: a run never overlaps the previous one.
+ * Every process on the store runs one (PostgreSQL nodes, `serve --workers N`): a run claims
+ * its due items for smtp.queue_lease_s (src/store/lease-types.ts), so exactly one runner
+ * attempts each item; a runner that dies mid-delivery lets its claims run out and another
+ * takes them over. A run never overlaps the previous one of the same runner.
  */
+import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
 import type { QueueItem } from '../../store/types.js';
 import { resolverFor, type DnsResolver } from '../dns.js';
@@ -70,6 +74,8 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  /** this runner's name on its claims */
+  const holder = `queue-${process.pid}-${randomBytes(6).toString('hex')}`;
 
   async function deliverDomain(
     domain: string,
@@ -365,7 +371,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     const at = now();
     await dailyTlsReports(ctx, at, resolver).catch((err) => log.error({ err: (err as Error).message }, `sending TLS reports failed: ${(err as Error).message}`));
     await dailyDmarcReports(ctx, at, resolver).catch((err) => log.error({ err: (err as Error).message }, `sending DMARC reports failed: ${(err as Error).message}`));
-    const items = await ctx.store.dueQueueItems(at, opts.batch ?? 200);
+    const items = await ctx.store.claimQueueItems(at, opts.batch ?? 200, holder, smtp.queue_lease_s * 1000);
     if (!items.length) return;
     const outcomes = new Map<string, Map<string, Outcome>>();
     const params = new Map<string, EnvelopeParams>();
@@ -405,6 +411,10 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     for (const item of items) {
       await finish(item, outcomes.get(item.id)!, at, params.get(item.id) ?? {}).catch((err) => log.error({ id: item.id, err: (err as Error).message }, 'could not update queue item'));
     }
+    await ctx.store.releaseQueueItems(
+      items.map((i) => i.id),
+      holder,
+    );
   }
 
   function guardedRun(): Promise<void> {

@@ -56,6 +56,7 @@ export function createMemCtx(mimeDepth?: number): MemCtx {
     accounts: new Map(),
     aliases: new Map(),
     queue: new Map(),
+    leases: new Map(),
     kv: new Map(),
     nextAccountId: 1,
     nextMailboxId: 1,

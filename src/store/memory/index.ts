@@ -14,6 +14,7 @@ import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
 import { integrityOps } from './integrity.js';
 import { sortOps } from './sort.js';
+import { leaseOps } from './lease.js';
 
 export interface MemoryStoreOptions {
   /** MIME nesting indexed at append (limits.mime_depth) */
@@ -34,6 +35,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     ...kvOps(m),
     ...integrityOps(m),
     ...sortOps(m),
+    ...leaseOps(m),
     async close() {
       m.closed = true;
     },

@@ -60,11 +60,19 @@ export interface AccountState {
   used: number;
 }
 
+/** who holds a queue item or a lease, until when (ms) */
+export interface Claim {
+  holder: string;
+  until: number;
+}
+
 export interface MemoryState {
   domains: Map<string, Domain>;
   accounts: Map<number, AccountState>;
   aliases: Map<string, Alias>;
-  queue: Map<string, { item: QueueItem; raw: Buffer }>;
+  queue: Map<string, { item: QueueItem; raw: Buffer; claim?: Claim }>;
+  /** leases (../lease-types.ts) by name */
+  leases: Map<string, Claim>;
   /** keyed state (../kv-types.ts): "ns\0accountId" (0 = server-wide) → key → entry */
   kv: Map<string, Map<string, KvEntry>>;
   nextAccountId: number;

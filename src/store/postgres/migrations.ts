@@ -8,8 +8,8 @@
  * primary key, so the schema can be distributed by account with Citus (the calls are in
  * README.md, "PostgreSQL"): accounts, mailboxes, subscriptions, messages, blobs, expunged,
  * retained and kv are co-located by account_id; domains, aliases and meta are small
- * reference tables; the outbound queue stays on the coordinator (it is claimed with
- * FOR UPDATE SKIP LOCKED across all nodes).
+ * reference tables; the outbound queue and leases stay on the coordinator (claimed
+ * with FOR UPDATE SKIP LOCKED / ON CONFLICT by every node).
  *
  * Bodies: in the database, content-addressed per account (blobs keyed by account_id and the
  * SHA-256 of the bytes). COPY, MOVE, POP3 retention and a re-APPEND of the same bytes share
@@ -175,6 +175,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       END $$;
       CREATE TRIGGER messages_count AFTER INSERT OR DELETE OR UPDATE OF seen, deleted ON messages
         FOR EACH ROW EXECUTE FUNCTION lb_messages_count();
+    `,
+  },
+  {
+    version: 2,
+    name: 'named leases (lease-types.ts): POP3 maildrop locks and other exclusive work across nodes',
+    sql: `
+      CREATE TABLE leases (
+        name text COLLATE "C" PRIMARY KEY,
+        holder text NOT NULL,
+        until bigint NOT NULL
+      );
     `,
   },
 ];

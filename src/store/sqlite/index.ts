@@ -31,6 +31,7 @@ import { queueOps } from './queue.js';
 import { kvOps } from './kv.js';
 import { integrityOps } from './integrity.js';
 import { sortOps } from './sort.js';
+import { leaseOps } from './lease.js';
 import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
 
 export const DB_FILE = 'letterbox.db';
@@ -176,6 +177,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     ...kvOps(ctx),
     ...integrityOps(ctx, pool),
     ...sortOps(ctx),
+    ...leaseOps(ctx),
     async close() {
       if (ctx.closed) return;
       committer!.flush();

@@ -5,7 +5,7 @@ import type { Ctx } from './context.js';
 import type { QueueOps } from '../ops.js';
 
 
-interface QueueRow {
+export interface QueueRow {
   id: string;
   sender: string;
   recipients: string;
@@ -18,9 +18,9 @@ interface QueueRow {
   size: number;
 }
 
-const COLS = 'id, sender, recipients, created_at, next_attempt_at, attempts, last_error, account_id, warned_at, size';
+export const QUEUE_COLS = 'id, sender, recipients, created_at, next_attempt_at, attempts, last_error, account_id, warned_at, size';
 
-const toItem = (r: QueueRow): QueueItem => ({
+export const toQueueItem = (r: QueueRow): QueueItem => ({
   id: r.id,
   from: r.sender,
   recipients: JSON.parse(r.recipients) as string[],
@@ -35,7 +35,7 @@ const toItem = (r: QueueRow): QueueItem => ({
 
 export function queueOps(ctx: Ctx): QueueOps {
   const { q } = ctx;
-  const row = (id: string) => q(`SELECT ${COLS} FROM queue WHERE id = ?`).get(id) as QueueRow | undefined;
+  const row = (id: string) => q(`SELECT ${QUEUE_COLS} FROM queue WHERE id = ?`).get(id) as QueueRow | undefined;
   return {
     async enqueue(item) {
       ctx.open();
@@ -47,19 +47,19 @@ export function queueOps(ctx: Ctx): QueueOps {
           `INSERT INTO queue (id, sender, recipients, created_at, next_attempt_at, attempts, account_id, size, raw)
            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
         ).run(id, item.from, JSON.stringify(item.recipients), now, now, item.accountId, raw.length, raw);
-        return { value: toItem(row(id)!), changes: [] };
+        return { value: toQueueItem(row(id)!), changes: [] };
       });
     },
     async dueQueueItems(now, limit) {
       ctx.open();
-      return (q(`SELECT ${COLS} FROM queue WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`).all(now.getTime(), limit) as QueueRow[]).map(
-        toItem,
+      return (q(`SELECT ${QUEUE_COLS} FROM queue WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`).all(now.getTime(), limit) as QueueRow[]).map(
+        toQueueItem,
       );
     },
     async getQueueItem(id) {
       ctx.open();
       const r = row(id);
-      return r ? toItem(r) : null;
+      return r ? toQueueItem(r) : null;
     },
     async getQueueRaw(id) {
       ctx.open();
@@ -86,7 +86,7 @@ export function queueOps(ctx: Ctx): QueueOps {
     },
     async listQueue() {
       ctx.open();
-      return (q(`SELECT ${COLS} FROM queue ORDER BY created_at, id`).all() as QueueRow[]).map(toItem);
+      return (q(`SELECT ${QUEUE_COLS} FROM queue ORDER BY created_at, id`).all() as QueueRow[]).map(toQueueItem);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatUidl, Maildrop } from '../../../src/pop3/maildrop.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/lock.js';
 import type { MailboxInfo, Pop3Entry, Store } from '../../../src/store/types.js';
 
@@ -36,27 +37,32 @@ test('UIDL formats: guid, and dovecot %08Xu%08Xv', () => {
   assert.equal(formatUidl({ ...entries[0]!, guid: 'a b\tc' }, inbox, 'guid'), 'abc');
 });
 
-test('maildrop lock: one holder per account and store; release is idempotent', () => {
-  const s1 = {} as Store;
-  const s2 = {} as Store;
-  const r = tryLockMaildrop(s1, 1)!;
+test('maildrop lock: one holder per account and store; release is idempotent', async () => {
+  const s1 = createMemoryStore();
+  const s2 = createMemoryStore();
+  const r = (await tryLockMaildrop(s1, 1))!;
   assert.ok(r);
-  assert.equal(tryLockMaildrop(s1, 1), null);
-  assert.ok(tryLockMaildrop(s1, 2));
-  assert.ok(tryLockMaildrop(s2, 1), 'another store is independent');
+  assert.equal(await tryLockMaildrop(s1, 1), null);
+  assert.ok(await tryLockMaildrop(s1, 2));
+  assert.ok(await tryLockMaildrop(s2, 1), 'another store is independent');
   r();
   r();
-  const again = tryLockMaildrop(s1, 1);
+  await new Promise((res) => setImmediate(res));
+  const again = await tryLockMaildrop(s1, 1);
   assert.ok(again);
   r();
-  assert.equal(tryLockMaildrop(s1, 1), null, 'a second release of the old holder did not free the new one');
+  await new Promise((res) => setImmediate(res));
+  assert.equal(await tryLockMaildrop(s1, 1), null, 'a second release of the old holder did not free the new one');
+  again!();
 });
 
-test('LOGIN-DELAY bookkeeping', () => {
-  const s = {} as Store;
-  assert.equal(loginDelayRemaining(s, 1, 5, 1000), 0);
-  recordLogin(s, 1, 1000);
-  assert.equal(loginDelayRemaining(s, 1, 5, 1000 + 60_000), 4 * 60_000);
-  assert.equal(loginDelayRemaining(s, 1, 5, 1000 + 5 * 60_000), 0);
-  assert.equal(loginDelayRemaining(s, 1, 0, 1000), 0);
+test('LOGIN-DELAY bookkeeping', async () => {
+  const s = createMemoryStore();
+  await s.addDomain('example.test');
+  const a = await s.createAccount('u@example.test', 'h');
+  assert.equal(await loginDelayRemaining(s, a.id, 5, 1000), 0);
+  await recordLogin(s, a.id, 1000);
+  assert.equal(await loginDelayRemaining(s, a.id, 5, 1000 + 60_000), 4 * 60_000);
+  assert.equal(await loginDelayRemaining(s, a.id, 5, 1000 + 5 * 60_000), 0);
+  assert.equal(await loginDelayRemaining(s, a.id, 0, 1000), 0);
 });

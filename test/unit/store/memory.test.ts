@@ -1,7 +1,13 @@
 import { storeContract } from './contract.js';
+import { leaseContract } from './lease-contract.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 
 storeContract('memory', async () => {
+  const store = createMemoryStore();
+  return { store, cleanup: () => store.close() };
+});
+
+leaseContract('memory', async () => {
   const store = createMemoryStore();
   return { store, cleanup: () => store.close() };
 });

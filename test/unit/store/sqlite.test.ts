@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeContract } from './contract.js';
+import { leaseContract } from './lease-contract.js';
 import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 
 storeContract('sqlite', async () => {
@@ -9,6 +10,19 @@ storeContract('sqlite', async () => {
   const store = await openSqliteStore(dir);
   return {
     store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+leaseContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-store-'));
+  const store = await openSqliteStore(dir);
+  return {
+    store,
+    second: () => openSqliteStore(dir),
     cleanup: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
