@@ -1,7 +1,8 @@
 /**
  * `letterbox serve`: runs the server (./server.ts) until SIGTERM/SIGINT, then stops it
- * gracefully (exit 0); SIGHUP re-reads changed certificate files. The server modules are
- * imported when the command runs, so other commands start quickly.
+ * gracefully (exit 0); SIGHUP re-reads changed certificate files. With --workers N (default:
+ * one per core) it runs N worker processes sharing the listeners (./cluster.ts). The server
+ * modules are imported when the command runs, so other commands start quickly.
  */
 import type { Command } from 'commander';
 import { loadConfigSource } from './common.js';
@@ -37,10 +38,23 @@ export function register(program: Command): void {
     .command('serve')
     .description('run the mail server (every enabled listener) until SIGTERM / Ctrl-C')
     .option('--grace <seconds>', 'how long open connections get to finish on shutdown', '10')
-    .action(async (opts: { grace: string }, cmd: Command) => {
+    .option('--workers <n>', 'processes serving the listeners over the shared store: a number, or "auto" = one per core (default; the memory store: 1)')
+    .action(async (opts: { grace: string; workers?: string }, cmd: Command) => {
       const graceMs = Math.max(0, Number(opts.grace) || 0) * 1000;
       const { config, file } = loadConfigSource(cmd);
+      const { isWorker, runPrimary, runWorker, workerCount } = await import('./cluster.js');
+      if (isWorker()) return runWorker(config, file);
+      const workers = workerCount(opts.workers, config);
       const wait = waitForSignal(); // before starting, so an early SIGTERM is not lost
+      if (workers > 1) {
+        try {
+          await runPrimary(config, file, workers, wait.signalled, graceMs);
+        } catch (e) {
+          wait.cancel();
+          throw e;
+        }
+        return;
+      }
       let server: RunningServer;
       try {
         const { startServer } = await import('./server.js');

@@ -24,6 +24,7 @@ import { listen } from '../net/listener.js';
 import { createSessionRegistry } from '../net/sessions.js';
 import type { Store } from '../store/types.js';
 import { CliError, openStore } from './common.js';
+import { startWakeupHub } from '../store/sqlite/wakeup.js';
 import { out } from './io.js';
 import { TLS_LABEL } from './config.js';
 import { PROTOCOLS, type Protocols } from './protocols.js';
@@ -67,6 +68,11 @@ export interface StartOptions {
   commandHint?: string;
   /** protocol entry points (default: the real modules) */
   protocols?: Partial<Protocols>;
+  /**
+   * one worker of `serve --workers N` (./cluster.ts): no banner (the primary prints it) and
+   * no change-feed hub (the primary runs it)
+   */
+  worker?: boolean;
 }
 
 interface Closable {
@@ -113,7 +119,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const log = opts.log ?? createLogger(config);
   for (const w of configWarnings(config)) log.warn(`configuration: ${w}`);
   const protocols = opts.protocols ?? PROTOCOLS;
-  const store = await openStore(config, log);
+  // processes sharing the SQLite file wake each other through this socket (src/store/sqlite/wakeup.ts)
+  const hub = !opts.worker && config.store.backend === 'sqlite' ? await startWakeupHub(config.data_dir, log) : null;
+  let store: Store;
+  try {
+    store = await openStore(config, log);
+  } catch (e) {
+    await hub?.close();
+    throw e;
+  }
   for (const d of Object.keys(config.dmarc.domains)) {
     if (!(await store.getDomain(d))) log.warn(`configuration: dmarc.domains."${d}": not a domain served here, so its trusted_forwarders apply to no mail (add the domain, or correct the name)`);
   }
@@ -136,6 +150,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await Promise.allSettled(started.map((s) => s.handle.close(graceMs)));
       if (queue) await queue.stop().catch((e: Error) => log.error({ err: e.message }, `stopping the outbound queue failed: ${e.message}`));
       await store.close();
+      await hub?.close();
       log.info('letterbox stopped');
     })());
 
@@ -199,7 +214,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     purgeTimer.unref();
 
     const listeners = started.map((s) => s.info);
-    await banner(config, file, listeners, store, print, firstStart, opts.commandHint ?? commandHint(file));
+    if (!opts.worker) await banner(config, file, listeners, store, print, firstStart, opts.commandHint ?? commandHint(file));
     log.info({ listeners: listeners.map((l) => `${l.name}=${formatAddress(l.address, l.port)}`) }, 'letterbox started');
     return { ctx, listeners, stop, reloadTls: () => provider.reload(), acme };
   } catch (e) {
@@ -265,12 +280,12 @@ function listenTcp(
 }
 
 /** How the operator should invoke admin commands from here (with -c unless the file is ./letterbox.toml). */
-function commandHint(file: string | null): string {
+export function commandHint(file: string | null): string {
   const base = existsSync('bin/letterbox') ? './bin/letterbox' : 'letterbox';
   return file && file !== resolve(DEFAULT_CONFIG_FILE) ? `${base} -c ${file}` : base;
 }
 
-async function banner(
+export async function banner(
   config: Config,
   file: string | null,
   listeners: StartedListener[],

@@ -5,8 +5,9 @@
  *   the event loop goes on serving; flag-only batches (STORE, \Seen, \Recent) are not
  *   fsynced (committer.ts explains).
  * - Group commit (committer.ts): mutations of one tick share one transaction/fsync.
- * - busy_timeout: the CLI may write while the server runs; the server notices such
- *   commits through the change log (watcher.ts) and publishes them on its bus.
+ * - busy_timeout: the CLI and `serve --workers N` write while other processes run; each
+ *   notices the others' commits through the change log (watcher.ts), woken by the unix
+ *   socket of `letterbox serve` (wakeup.ts), and publishes them on its bus.
  * - Versioned, transactional migrations (migrations.ts).
  * - Raw bytes byte-exact in `blobs`, shared by COPY; MIME index as JSON; lower-cased
  *   search text computed at append so SEARCH never re-parses.
@@ -33,6 +34,7 @@ import { integrityOps } from './integrity.js';
 import { sortOps } from './sort.js';
 import { leaseOps } from './lease.js';
 import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
+import { connectWakeup } from './wakeup.js';
 
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
@@ -123,14 +125,17 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
 
   const writer = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const inner = createChangeBus((err) => log?.error({ err }, 'store: a change listener failed'));
-  const watcher = createWatcher(db, writer, (changes) => inner.publish(changes), log);
+  let watcher: ReturnType<typeof createWatcher> | null = null;
+  const wakeup = connectWakeup(dataDir, () => watcher?.poll());
+  watcher = createWatcher(db, writer, (changes) => inner.publish(changes), log, wakeup);
+  const w = watcher;
   const bus: ChangeBus = {
     subscribe(accountId, listener) {
       const unsub = inner.subscribe(accountId, listener);
-      watcher.update(inner.subscriberCount());
+      w.update(inner.subscriberCount());
       return () => {
         unsub();
-        watcher.update(inner.subscriberCount());
+        w.update(inner.subscriberCount());
       };
     },
     publish: (changes) => inner.publish(changes),
@@ -163,7 +168,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       logChange.run(writer, Date.now(), JSON.stringify(changes));
       if (++recorded % 1000 === 0) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
     },
-    publish: (changes) => inner.publish(changes),
+    publish: (changes) => {
+      inner.publish(changes);
+      if (changes.length) wakeup.committed();
+    },
   });
 
   const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth);
@@ -182,8 +190,9 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       if (ctx.closed) return;
       committer!.flush();
       ctx.closed = true;
-      watcher.stop();
+      w.stop();
       await committer!.settled();
+      await wakeup.close();
       await pool.close();
       if (walFd !== null) closeSync(walFd);
       db.close();

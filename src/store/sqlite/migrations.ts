@@ -250,7 +250,10 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
       UPDATE accounts SET used_bytes = coalesce((SELECT sum(size) FROM messages WHERE account_id = accounts.id), 0)
         + coalesce((SELECT sum(b.size) FROM retained r JOIN blobs b ON b.id = r.blob_id WHERE r.account_id = accounts.id), 0);
-
+    `,
+  },
+  {
+    version: 12,
     name: 'work shared by several processes (lease-types.ts): queue claims with a lease, named leases',
     sql: `
       ALTER TABLE queue ADD COLUMN claimed_by TEXT;

@@ -1,14 +1,18 @@
 /**
  * Cross-process changes. Every commit writes its Change[] to `change_log` tagged with the
- * writing process's id. While anybody in this process listens on the bus, we poll
- * `PRAGMA data_version` (it changes only when ANOTHER connection committed) every
- * ~250 ms and publish the log rows other writers added. Old rows are pruned.
+ * writing process's id. While anybody in this process listens on the bus, we read the log
+ * rows other writers added and publish them: at once when another process wakes us
+ * (wakeup.ts, the unix socket of `letterbox serve`), and every POLL_MS as a fallback while
+ * no wake-up socket is connected (SLOW_POLL_MS while one is: a safety net only). A poll
+ * costs one `PRAGMA data_version` (it changes only when ANOTHER connection committed).
+ * Old rows are pruned.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Change } from '../types.js';
 
 export const POLL_MS = 250;
+export const SLOW_POLL_MS = 5000;
 /** change-log rows older than this are deleted (a poller is never that far behind) */
 export const CHANGE_LOG_KEEP_MS = 10 * 60_000;
 
@@ -25,6 +29,8 @@ export function createWatcher(
   writer: string,
   publish: (changes: Change[]) => void,
   log?: Logger,
+  /** the wake-up connection, when there is one: polls become rare while it is connected */
+  wakeup?: { readonly connected: boolean; retry(): void },
 ): Watcher {
   const versionOf = () => db.pragma('data_version', { simple: true }) as number;
   const maxId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM change_log');
@@ -54,16 +60,22 @@ export function createWatcher(
         // skip whatever happened while nobody listened
         lastId = (maxId.get() as { id: number }).id;
         lastVersion = versionOf();
-        timer = setInterval(poll, POLL_MS);
+        const tick = () => {
+          poll();
+          if (!wakeup?.connected) wakeup?.retry();
+          timer = setTimeout(tick, wakeup?.connected ? SLOW_POLL_MS : POLL_MS);
+          timer.unref();
+        };
+        timer = setTimeout(tick, wakeup?.connected ? SLOW_POLL_MS : POLL_MS);
         timer.unref();
       } else if (subscribers === 0 && timer) {
-        clearInterval(timer);
+        clearTimeout(timer);
         timer = null;
       }
     },
     poll,
     stop() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = null;
     },
   };
