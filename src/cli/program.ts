@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './common.js';
 import { io, setIo, type CliIO } from './io.js';
 import * as serve from './serve.js';
+import * as migrate from './migrate.js';
 import * as domain from './domain.js';
 import * as user from './user.js';
 import * as alias from './alias.js';
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, config, dns, dmarc, queue, backup, verify, transfer]) group.register(program);
+  for (const group of [serve, domain, user, alias, config, dns, dmarc, queue, backup, verify, transfer, migrate]) group.register(program);
   return program;
 }
 
