@@ -56,15 +56,26 @@ export async function freePorts(n: number): Promise<number[]> {
  * A home for one server. `ports`: fixed listener ports (needed when a test checks what
  * autoconfiguration advertises); default port 0 (read from the banner).
  */
-export function makeServeHome(extraToml = '', ports?: Partial<Record<ListenerName, number>>): ServeHome {
+export function makeServeHome(
+  extraToml = '',
+  ports?: Partial<Record<ListenerName, number>>,
+  opts: {
+    /** replaces the [store] table (default: backend = "sqlite") */
+    store?: string;
+    /** replaces the [smtp] table (default: no SPF/DKIM/DMARC lookups, outbound relay to a closed port) */
+    smtp?: string;
+    /** extra arguments of `serve` (e.g. ["--workers", "1"]) */
+    serveArgs?: string[];
+  } = {},
+): ServeHome {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-e2e-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'letterbox.toml');
   let toml =
     `hostname = "mail.example.test"\ndata_dir = "${dataDir}"\n` +
-    `[store]\nbackend = "sqlite"\n[log]\nlevel = "${process.env.LETTERBOX_TEST_LOG ?? 'warn'}"\n` +
+    `[store]\n${opts.store ?? 'backend = "sqlite"'}\n[log]\nlevel = "${process.env.LETTERBOX_TEST_LOG ?? 'warn'}"\n` +
     `[auth]\nplaintext_allowed_from = ["127.0.0.1"]\n` +
-    `[smtp]\nverify_inbound = false\nrelay_host = "127.0.0.1:9"\n`;
+    `[smtp]\n${opts.smtp ?? 'verify_inbound = false\nrelay_host = "127.0.0.1:9"'}\n`;
   for (const n of LISTENERS) toml += `[listeners.${n}]\naddress = "127.0.0.1"\nport = ${ports?.[n] ?? 0}\n`;
   writeFileSync(configFile, toml + extraToml);
   const children = new Set<ChildProcess>();
@@ -85,7 +96,7 @@ export function makeServeHome(extraToml = '', ports?: Partial<Record<ListenerNam
     dataDir,
     configFile,
     async start() {
-      const child = run(['serve', '--grace', '2']);
+      const child = run(['serve', '--grace', '2', ...(opts.serveArgs ?? [])]);
       child.stdin!.end();
       let out = '';
       let err = '';
