@@ -8,7 +8,8 @@
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
- *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort
+ *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort,scale
+ *                                     (scale: SQLite and PostgreSQL, serve --workers 1 and 2: bench/scale.ts)
  *   npm run bench -- --sort-sizes 10000,100000   mailbox sizes for SORT/THREAD
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
  *                                     previous file there is the baseline regressions are flagged against
@@ -17,11 +18,12 @@
  * the same client load (bench/scenarios), one target at a time. Messages come from
  * ../shared/corpus/sample.mbox.
  */
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
-import { splitMbox } from '../src/mime/mbox.js';
+import { loadCorpus } from './lib/corpus.js';
+import { runScale, scalePlan } from './scale.js';
 import { startLetterbox } from './targets/letterbox.js';
 import { installPeers, peersInstalled, startPeers } from './targets/peers.js';
 import type { Target } from './targets/target.js';
@@ -43,7 +45,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort').split(','));
+const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort,scale').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -61,15 +63,6 @@ const plan = {
 
 /** which step measured each figure (for the profile summaries) */
 const stepOf = new Map<string, string>();
-
-function corpus(): Buffer[] {
-  const candidates = ['../shared/corpus/sample.mbox'];
-  const path = candidates.find((p) => existsSync(p));
-  if (!path) throw new Error('sample.mbox not found: expected ../shared/corpus/sample.mbox beside the repository');
-  const msgs = splitMbox(readFileSync(path));
-  if (msgs.length === 0) throw new Error(`${path} holds no messages`);
-  return msgs;
-}
 
 async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepWindow[] = []): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -144,7 +137,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const msgs = corpus();
+  const msgs = loadCorpus();
   console.error(`letterbox bench: ${msgs.length} corpus messages, plan ${JSON.stringify(plan)}`);
 
   let ours: Figure[] = [];
@@ -204,6 +197,7 @@ async function main(): Promise<void> {
   console.log(`load average at the end: ${loadavg}`);
   writeJson(out, { date: new Date().toISOString(), plan, peer: peerName, loadavg, rows, profiles: Object.fromEntries(profiles) });
   console.error(`JSON written to ${out}`);
+  if (only.has('scale') && !flag('--peers-only')) await runScale(msgs, scalePlan(quick));
 }
 
 main().catch((e) => {

@@ -61,29 +61,51 @@ class Pop3 {
   }
 }
 
-export async function pop3Download(t: Target, corpus: Buffer[], count: number): Promise<Figure[]> {
-  await t.addUsers(['pop'], 'bench-password');
-  await appendMessages(t, 'pop', corpus, count, 4);
-  const c = await Pop3.connect(t.pop3Port);
-  await c.cmd(`USER pop@${t.domain}`);
-  await c.cmd('PASS bench-password');
-  const stat = await c.cmd('STAT');
-  const n = Number(stat.split(' ')[1]);
-  if (n !== count) throw new Error(`POP3 STAT says ${n} messages, expected ${count}`);
+/** RETR 1..n pipelined in windows of 10 (both servers advertise PIPELINING); returns seconds and bytes */
+async function retrAll(c: Pop3, n: number): Promise<{ s: number; bytes: number }> {
   const b0 = c.bytes;
   const t0 = process.hrtime.bigint();
-  // pipelined in windows of 10 (both servers advertise PIPELINING)
   for (let i = 1; i <= n; i += 10) {
     const batch: Promise<string>[] = [];
     for (let j = i; j < Math.min(n + 1, i + 10); j++) batch.push(c.cmd(`RETR ${j}`, true));
     await Promise.all(batch);
   }
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const bytes = c.bytes - b0;
+  return { s: Number(process.hrtime.bigint() - t0) / 1e9, bytes: c.bytes - b0 };
+}
+
+async function pop3Login(t: Target, user: string, expect: number): Promise<Pop3> {
+  const c = await Pop3.connect(t.pop3Port);
+  await c.cmd(`USER ${user}@${t.domain}`);
+  await c.cmd('PASS bench-password');
+  const n = Number((await c.cmd('STAT')).split(' ')[1]);
+  if (n !== expect) throw new Error(`POP3 STAT says ${n} messages, expected ${expect}`);
+  return c;
+}
+
+export async function pop3Download(t: Target, corpus: Buffer[], count: number): Promise<Figure[]> {
+  await t.addUsers(['pop'], 'bench-password');
+  await appendMessages(t, 'pop', corpus, count, 4);
+  const c = await pop3Login(t, 'pop', count);
+  const { s, bytes } = await retrAll(c, count);
   await c.cmd('QUIT');
   c.close();
   return [
-    { key: 'pop3.retr_rate', label: `POP3 RETR of ${n} messages`, unit: 'msg/s', better: 'higher', value: n / s },
+    { key: 'pop3.retr_rate', label: `POP3 RETR of ${count} messages`, unit: 'msg/s', better: 'higher', value: count / s },
     { key: 'pop3.retr_mbps', label: 'POP3 download', unit: 'MB/s', better: 'higher', value: bytes / 1e6 / s },
+  ];
+}
+
+/** `clients` POP3 clients, each on its own account of `perClient` messages, downloading at once (aggregate rate) */
+export async function pop3Parallel(t: Target, corpus: Buffer[], clients: number, perClient: number): Promise<Figure[]> {
+  const users = Array.from({ length: clients }, (_, i) => `popp${i + 1}`);
+  await t.addUsers(users, 'bench-password');
+  for (const u of users) await appendMessages(t, u, corpus, perClient, 2);
+  const conns = await Promise.all(users.map((u) => pop3Login(t, u, perClient)));
+  const t0 = process.hrtime.bigint();
+  await Promise.all(conns.map((c) => retrAll(c, perClient)));
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  await Promise.all(conns.map(async (c) => (await c.cmd('QUIT'), c.close())));
+  return [
+    { key: `pop3.retr_parallel_${clients}`, label: `POP3 RETR, ${clients} clients at once (${clients} × ${perClient} msgs)`, unit: 'msg/s', better: 'higher', value: (clients * perClient) / s },
   ];
 }

@@ -11,19 +11,29 @@ import type { Target } from './target.js';
 
 const CLI = resolve('dist/src/cli/main.js');
 
-/**
- * `profileDir`: run under Node's sampling profiler, the profile written there at exit (../lib/profile.ts);
- * `extraToml` is appended to the configuration (a scenario's own settings)
- */
-export async function startLetterbox(opts: { profileDir?: string; extraToml?: string } = {}): Promise<Target> {
+export interface LetterboxOptions {
+  /** run under Node's sampling profiler, the profile written there at exit (../lib/profile.ts) */
+  profileDir?: string;
+  /** appended to the configuration (a scenario's own settings) */
+  extraToml?: string;
+  /** `serve --workers` (default 1: the figures of one process, comparable across runs) */
+  workers?: number;
+  /** a PostgreSQL database URL: store.backend = "postgres" (default: SQLite in the temp directory) */
+  postgresUrl?: string;
+  /** name shown in tables (default "letterbox") */
+  name?: string;
+}
+
+export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-bench-'));
+  const store = opts.postgresUrl ? `[store]\nbackend = "postgres"\n[store.postgres]\nurl = "${opts.postgresUrl}"\n` : '';
   const [imap, pop3, smtp, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const conf = join(dir, 'letterbox.toml');
   writeFileSync(
     conf,
     `hostname = "bench.localhost"
 data_dir = "${join(dir, 'data')}"
-[listeners.smtp]
+${store}[listeners.smtp]
 address = "127.0.0.1"
 port = ${smtp}
 [listeners.imap]
@@ -61,13 +71,13 @@ ${opts.extraToml ?? ''}`,
   const cli = (args: string[], input?: string) =>
     execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
   cli(['domain', 'add', 'bench.test']);
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), CLI, '-c', conf, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), CLI, '-c', conf, 'serve', '--workers', String(opts.workers ?? 1)], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForPort(imap);
   await waitForPort(smtp);
   return {
-    name: 'letterbox',
+    name: opts.name ?? 'letterbox',
     domain: 'bench.test',
     imapPort: imap,
     pop3Port: pop3,

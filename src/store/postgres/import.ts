@@ -89,6 +89,9 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
         if (!hash) {
           b = blobStmt.get(blobId) as Record<string, unknown>;
           hash = createHash('sha256').update(b.raw as Buffer).digest();
+          // the hash SQLite recorded at delivery (letterbox verify) must still match the bytes
+          if (typeof b.sha256 === 'string' && b.sha256 !== hash.toString('hex'))
+            throw new Error(`stored body ${blobId} no longer matches the content hash recorded at delivery; run letterbox verify and restore from a backup`);
           blobHash.set(blobId, hash);
         }
         const key = `${accountId}:${hash.toString('hex')}`;

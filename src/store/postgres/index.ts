@@ -18,6 +18,7 @@ import { StoreError, type Store } from '../types.js';
 import { adminOps } from './admin.js';
 import { createPgCtx, PG_TYPES } from './context.js';
 import { kvOps } from './kv.js';
+import { integrityOps } from './integrity.js';
 import { leaseOps } from './lease.js';
 import { mailboxOps } from './mailboxes.js';
 import { messageOps } from './messages.js';
@@ -127,6 +128,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     ...pop3Ops(ctx),
     ...queueOps(ctx),
     ...kvOps(ctx),
+    ...integrityOps(ctx),
     ...leaseOps(ctx),
     async close() {
       if (ctx.closed) return;

@@ -1,8 +1,9 @@
 /** Messages of the PostgreSQL store: append, fetch, flags, copy/move, expunge, search, delivery. */
 import type { MimeIndex } from '../../mime/types.js';
 import { prepareBody, type PreparedBody } from '../sqlite/rows.js';
-import { StoreError, type AppendResult, type Change, type Flag, type Store } from '../types.js';
-import { applyFlagOp, hasFlag, newGuid, sameFlags } from '../util.js';
+import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
+import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
+import type { ImportInput, IntegrityOps } from '../integrity-types.js';
 import type { AccountRow, Db, PgCtx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import { insertBlob, insertMessages, META_COLS, removeMessages, selectRows, toMeta, uniqueHashes, type MessageRow } from './rows.js';
@@ -17,7 +18,7 @@ export async function checkQuota(db: Db, a: AccountRow, adding: number): Promise
 /** parsed MIME indexes by account and body hash (bodies never change) */
 const INDEX_CACHE_SIZE = 2000;
 
-export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps {
+export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<IntegrityOps, 'importMessages'> {
   const indexCache = new Map<string, MimeIndex>();
   const collect = (db: Db, accountId: number) => (hashes: Buffer[]) => ctx.collectBlobs(db, accountId, hashes);
 
@@ -43,12 +44,19 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps {
     });
   }
 
-  const appendMany: Store['appendMany'] = async (accountId, mailboxId, inputs, opts) => {
+  const appendMany = async (accountId: number, mailboxId: number, inputs: ImportInput[], opts?: MutationOptions & { uidValidity?: number }) => {
     ctx.open();
     const bodies: PreparedBody[] = inputs.map((i) => prepareBody(Buffer.from(i.raw), i.index, mimeDepth));
     return ctx.tx(async (db) => {
       const a = await ctx.lockAccount(db, accountId);
       const mb = await ctx.mailbox(db, accountId, mailboxId, true);
+      checkImportUids(mb.uid_next, inputs);
+      if (opts?.uidValidity !== undefined && opts.uidValidity !== mb.uid_validity) {
+        checkUidValidity(opts.uidValidity);
+        if (mb.uid_next !== 1) throw new StoreError('INVALID', `mailbox ${mb.name} already held messages; its UIDVALIDITY cannot change`);
+        await db.q('UPDATE mailboxes SET uid_validity = $3 WHERE account_id = $1 AND id = $2', [accountId, mailboxId, opts.uidValidity]);
+        mb.uid_validity = opts.uidValidity;
+      }
       await checkQuota(db, a, bodies.reduce((s, b) => s + b.raw.length, 0));
       const hashes: Buffer[] = [];
       for (const b of bodies) hashes.push(await insertBlob(db, accountId, b));
@@ -61,6 +69,7 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps {
           flags: input.flags ?? [],
           internalDate: (input.internalDate ?? new Date()).getTime(),
           guid: newGuid(),
+          uid: input.uid,
         })),
         opts?.origin,
       );
@@ -70,6 +79,7 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps {
   };
 
   return {
+    importMessages: appendMany,
     async append(accountId, mailboxId, input, opts) {
       const [r] = await appendMany(accountId, mailboxId, [input], opts);
       return r!;

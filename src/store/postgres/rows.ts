@@ -1,6 +1,6 @@
 /** Message rows and blobs of the PostgreSQL store: the insert, remove and select paths shared by every part. */
 import { createHash } from 'node:crypto';
-import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
+import { StoreError, type Change, type Flag, type MessageMeta, type UidSet } from '../types.js';
 import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
 import { sentDayNumber } from '../search.js';
 import type { PreparedBody } from '../sqlite/rows.js';
@@ -46,6 +46,8 @@ export interface NewMessage {
   flags: Flag[];
   internalDate: number;
   guid: string;
+  /** keep this UID (importMessages; ascending, checked by the caller); absent = the next one */
+  uid?: number;
 }
 
 /**
@@ -55,25 +57,42 @@ export interface NewMessage {
 export async function insertMessages(db: Db, mb: MailboxRow, list: NewMessage[], origin: string | undefined): Promise<Change[]> {
   if (list.length === 0) return [];
   const n = list.length;
-  const [alloc] = await db.q<{ uid_next: number; highest_modseq: number }>(
-    `UPDATE mailboxes SET uid_next = uid_next + $3, highest_modseq = highest_modseq + $3
-     WHERE account_id = $1 AND id = $2 RETURNING uid_next, highest_modseq`,
-    [mb.account_id, mb.id, n],
-  );
-  const firstUid = alloc!.uid_next - n;
-  const firstModseq = alloc!.highest_modseq - n + 1;
-  mb.uid_next = alloc!.uid_next;
-  mb.highest_modseq = alloc!.highest_modseq;
+  let uids: number[];
+  let firstModseq: number;
+  if (list.every((m) => m.uid === undefined)) {
+    const [alloc] = await db.q<{ uid_next: number; highest_modseq: number }>(
+      `UPDATE mailboxes SET uid_next = uid_next + $3, highest_modseq = highest_modseq + $3
+       WHERE account_id = $1 AND id = $2 RETURNING uid_next, highest_modseq`,
+      [mb.account_id, mb.id, n],
+    );
+    uids = list.map((_, i) => alloc!.uid_next - n + i);
+    firstModseq = alloc!.highest_modseq - n + 1;
+    mb.uid_next = alloc!.uid_next;
+    mb.highest_modseq = alloc!.highest_modseq;
+  } else {
+    // UIDs kept from elsewhere: only valid while nobody took UIDs meanwhile (uid_next unchanged)
+    let next = mb.uid_next;
+    uids = list.map((m) => (next = (m.uid ?? next) + 1) - 1);
+    const [alloc] = await db.q<{ highest_modseq: number }>(
+      `UPDATE mailboxes SET uid_next = $4, highest_modseq = highest_modseq + $3
+       WHERE account_id = $1 AND id = $2 AND uid_next = $5 RETURNING highest_modseq`,
+      [mb.account_id, mb.id, n, next, mb.uid_next],
+    );
+    if (!alloc) throw new StoreError('TEMP', 'the mailbox changed while messages were imported; try again');
+    firstModseq = alloc.highest_modseq - n + 1;
+    mb.uid_next = next;
+    mb.highest_modseq = alloc.highest_modseq;
+  }
   const flags = list.map((m) => normaliseFlags(m.flags));
   await db.q(
     `INSERT INTO messages (account_id, mailbox_id, uid, modseq, flags, seen, deleted, internal_date, size, guid, blob_hash)
-     SELECT $1, $2, $3::bigint + i - 1, $4::bigint + i - 1, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), s, d, t, z, g, h
-     FROM unnest($5::text[], $6::boolean[], $7::boolean[], $8::bigint[], $9::bigint[], $10::text[], $11::bytea[])
-       WITH ORDINALITY AS x(f, s, d, t, z, g, h, i)`,
+     SELECT $1, $2, u, $4::bigint + i - 1, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), s, d, t, z, g, h
+     FROM unnest($3::bigint[], $5::text[], $6::boolean[], $7::boolean[], $8::bigint[], $9::bigint[], $10::text[], $11::bytea[])
+       WITH ORDINALITY AS x(u, f, s, d, t, z, g, h, i)`,
     [
       mb.account_id,
       mb.id,
-      firstUid,
+      uids,
       firstModseq,
       flags.map((f) => JSON.stringify(f)),
       flags.map((f) => hasFlag(f, '\\Seen')),
@@ -89,7 +108,7 @@ export async function insertMessages(db: Db, mb: MailboxRow, list: NewMessage[],
     accountId: mb.account_id,
     mailboxId: mb.id,
     modseq: firstModseq + i,
-    uid: firstUid + i,
+    uid: uids[i]!,
     flags: flags[i]!,
     origin,
   }));
