@@ -15,8 +15,11 @@ export const LEASE_MS = 60_000;
 const RENEW_MS = LEASE_MS / 3;
 const LOGIN_NS = 'pop3.login';
 
-/** resolves with a release function, or null when another session holds the account */
-export async function tryLockMaildrop(store: Pick<Store, 'acquireLease' | 'releaseLease'>, accountId: AccountId): Promise<(() => void) | null> {
+/** resolves with a release function (resolving once the lease is given back), or null when another session holds the account */
+export async function tryLockMaildrop(
+  store: Pick<Store, 'acquireLease' | 'releaseLease'>,
+  accountId: AccountId,
+): Promise<(() => Promise<void>) | null> {
   const name = `pop3:${accountId}`;
   const holder = `${process.pid}-${randomBytes(8).toString('hex')}`;
   if (!(await store.acquireLease(name, holder, LEASE_MS))) return null;
@@ -25,11 +28,16 @@ export async function tryLockMaildrop(store: Pick<Store, 'acquireLease' | 'relea
     store.acquireLease(name, holder, LEASE_MS).catch(() => undefined); // a store hiccup: the next renewal tries again
   }, RENEW_MS);
   timer.unref();
+  let done: Promise<void> = Promise.resolve();
   return () => {
-    if (released) return;
+    if (released) return done;
     released = true;
     clearInterval(timer);
-    store.releaseLease(name, holder).catch(() => undefined); // unreleased, it runs out by itself
+    done = store.releaseLease(name, holder).then(
+      () => undefined,
+      () => undefined, // unreleased, it runs out by itself
+    );
+    return done;
   };
 }
 

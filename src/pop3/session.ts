@@ -34,7 +34,8 @@ export interface Pop3Command {
 export interface Pop3Login {
   account: Account;
   maildrop: Maildrop;
-  release: () => void;
+  /** gives the maildrop lock back; resolves once other sessions may take it */
+  release: () => Promise<void>;
 }
 
 /** RETR's \Seen marks are written at most this late, or once this many are pending */
@@ -328,7 +329,7 @@ export class Pop3Session {
     this.registration.end();
     // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6). In UPDATE the
     // QUIT handler releases it once the deletions are committed, even if the client left.
-    if (this.state !== 'UPDATE') this.login?.release();
+    if (this.state !== 'UPDATE') void this.login?.release();
   }
 
   private async run(): Promise<void> {

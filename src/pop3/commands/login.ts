@@ -33,7 +33,7 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
     );
     return;
   }
-  let release: (() => void) | null;
+  let release: (() => Promise<void>) | null;
   try {
     release = await tryLockMaildrop(ctx.store, account.id);
   } catch (e) {
@@ -53,13 +53,13 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
     const entries = await ctx.store.pop3List(account.id);
     drop = new Maildrop(inbox, entries, ctx.config.pop3.uidl_format);
   } catch (e) {
-    release();
+    void release();
     s.log.error({ user: account.address, err: (e as Error).message }, 'POP3 could not open the maildrop; check the store');
     await s.write(err('Cannot open the mailbox right now; try again later', 'SYS/TEMP'));
     return;
   }
   if (s.isClosed) {
-    release();
+    void release();
     return;
   }
   s.login = { account, maildrop: drop, release };
@@ -67,7 +67,9 @@ export async function completeLogin(s: Pop3Session, username: string, password: 
   s.registration.authenticated(account, credentialId(r.credential));
   s.pendingUser = null;
   if (ctx.config.pop3.login_delay_min > 0)
-    recordLogin(ctx.store, account.id).catch((e: Error) => s.log.warn({ user: account.address, err: e.message }, 'POP3 could not record the login time for LOGIN-DELAY'));
+    await recordLogin(ctx.store, account.id).catch((e: Error) =>
+      s.log.warn({ user: account.address, err: e.message }, 'POP3 could not record the login time for LOGIN-DELAY'),
+    );
   const st = drop.stat();
   s.log.info({ user: account.address, via, messages: st.count }, 'POP3 login');
   await s.write(ok(`Logged in, ${st.count} messages (${st.octets} octets)`));

@@ -25,7 +25,7 @@ export const quit: Pop3Command = {
         await s.ctx.store.pop3Delete(account.id, uids, policy, s.ctx.config.pop3.retention_days, { origin: s.origin });
       }
     } catch (e) {
-      s.login.release();
+      await s.login.release();
       s.log.error(
         { user: account.address, count: uids.length, policy, err: (e as Error).message },
         'POP3 QUIT could not apply deletions; the messages stay in INBOX',
@@ -33,7 +33,7 @@ export const quit: Pop3Command = {
       await s.closeWith(err('Some deleted messages were not removed; they will be listed again at the next login', 'SYS/TEMP'));
       return;
     }
-    s.login.release();
+    await s.login.release();
     if (uids.length > 0) s.log.info({ user: account.address, count: uids.length, policy }, 'POP3 deletions applied');
     await s.closeWith(ok(`letterbox POP3 server signing off (${maildrop.count - uids.length} messages left)`));
   },

@@ -45,15 +45,13 @@ test('maildrop lock: one holder per account and store; release is idempotent', a
   assert.equal(await tryLockMaildrop(s1, 1), null);
   assert.ok(await tryLockMaildrop(s1, 2));
   assert.ok(await tryLockMaildrop(s2, 1), 'another store is independent');
-  r();
-  r();
-  await new Promise((res) => setImmediate(res));
+  await r();
+  await r();
   const again = await tryLockMaildrop(s1, 1);
   assert.ok(again);
-  r();
-  await new Promise((res) => setImmediate(res));
+  await r();
   assert.equal(await tryLockMaildrop(s1, 1), null, 'a second release of the old holder did not free the new one');
-  again!();
+  await again!();
 });
 
 test('LOGIN-DELAY bookkeeping', async () => {
