@@ -1,6 +1,6 @@
 /** Messages of the PostgreSQL store: append, fetch, flags, copy/move, expunge, search, delivery. */
 import type { MimeIndex } from '../../mime/types.js';
-import { prepareBody, type PreparedBody } from '../sqlite/rows.js';
+import { prefixedBody, prepareBody, type PreparedBody } from '../sqlite/rows.js';
 import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
 import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { ImportInput, IntegrityOps } from '../integrity-types.js';
@@ -225,8 +225,18 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
     },
     async deliver(targets, raw, opts) {
       ctx.open();
-      const body = prepareBody(Buffer.from(raw), undefined, mimeDepth);
+      // indexed once; each target's copy is its prefix + the message, the index shifted by offset
+      const base = prepareBody(Buffer.from(raw), undefined, mimeDepth);
       const internalDate = (opts?.internalDate ?? new Date()).getTime();
+      let index: MimeIndex | null = null;
+      const copies = new Map<string, PreparedBody>();
+      const copyFor = (prefix: Buffer | undefined): PreparedBody => {
+        if (!prefix?.length) return base;
+        const key = prefix.toString('latin1');
+        let c = copies.get(key);
+        if (!c) copies.set(key, (c = prefixedBody(base, (index ??= JSON.parse(base.mimeJson) as MimeIndex), prefix, mimeDepth)));
+        return c;
+      };
       return ctx.tx(async (db) => {
         // accounts locked in ascending order: two deliveries to the same accounts never deadlock
         for (const id of [...new Set(targets.map((t) => t.accountId))].sort((x, y) => x - y))
@@ -239,6 +249,7 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
             const a = await ctx.account(db, t.accountId);
             const mb = t.mailboxId !== undefined ? await ctx.mailbox(db, t.accountId, t.mailboxId, true) : await ctx.mailboxByName(db, t.accountId, 'INBOX');
             if (!mb) throw new StoreError('NONEXISTENT', `account ${a.address} has no INBOX`);
+            const body = copyFor(t.prefix);
             await checkQuota(db, a, body.raw.length);
             const hash = await insertBlob(db, t.accountId, body);
             const [c] = await insertMessages(db, mb, [{ blobHash: hash, size: body.raw.length, flags: t.flags ?? [], internalDate, guid: newGuid() }], undefined);
@@ -254,5 +265,6 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
         return { value: out, changes };
       });
     },
+
   };
 }
