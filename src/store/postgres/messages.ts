@@ -6,6 +6,7 @@ import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameF
 import type { ImportInput, IntegrityOps } from '../integrity-types.js';
 import type { AccountRow, Db, PgCtx } from './context.js';
 import { compileSearch } from './search-sql.js';
+import { fuzzyToExact } from '../search.js';
 import { insertBlob, insertMessages, META_COLS, removeMessages, selectRows, toMeta, uniqueHashes, type MessageRow } from './rows.js';
 import type { MessageOps } from '../ops.js';
 
@@ -214,7 +215,8 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
     },
     async search(accountId, mailboxId, query) {
       await ctx.mailbox(ctx, accountId, mailboxId);
-      const c = compileSearch(query, 3);
+      // FUZZY (RFC 6203): every word of the string, in any order (search.ts)
+      const c = compileSearch(fuzzyToExact(query), 3);
       const from = c.needsBlob ? 'messages m JOIN blobs b ON b.account_id = m.account_id AND b.hash = m.blob_hash' : 'messages m';
       const rows = await ctx.q<{ uid: number }>(`SELECT m.uid FROM ${from} WHERE m.account_id = $1 AND m.mailbox_id = $2 AND ${c.where} ORDER BY m.uid`, [
         accountId,
