@@ -256,14 +256,18 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 12,
     name: 'work shared by several processes (lease-types.ts): queue claims with a lease, named leases',
     sql: `
-      ALTER TABLE queue ADD COLUMN claimed_by TEXT;
-      ALTER TABLE queue ADD COLUMN claim_until INTEGER;
-      CREATE TABLE leases (
+      CREATE TABLE IF NOT EXISTS leases (
         name TEXT PRIMARY KEY,
         holder TEXT NOT NULL,
         until INTEGER NOT NULL
       ) WITHOUT ROWID;
     `,
+    up(db) {
+      // idempotent, like the table above: a store whose later versions are replayed keeps its columns
+      const cols = new Set((db.prepare('PRAGMA table_info(queue)').all() as Array<{ name: string }>).map((c) => c.name));
+      if (!cols.has('claimed_by')) db.exec('ALTER TABLE queue ADD COLUMN claimed_by TEXT');
+      if (!cols.has('claim_until')) db.exec('ALTER TABLE queue ADD COLUMN claim_until INTEGER');
+    },
   },
 ];
 
