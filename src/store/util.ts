@@ -134,6 +134,21 @@ export function uidRanges(set: UidSet): Array<[number, number]> {
   return set.map((r) => (typeof r === 'number' ? [r, r] : [Math.min(r[0], r[1]), Math.max(r[0], r[1])]));
 }
 
+/** a UID set as ascending, merged [lo, hi] ranges clamped to 1..2^32-1, so each row is read once */
+export function mergedRanges(set: UidSet): Array<[number, number]> {
+  const ranges = uidRanges(set)
+    .map(([lo, hi]) => [Math.max(1, lo), Math.min(0xffffffff, hi)] as [number, number])
+    .filter(([lo, hi]) => lo <= hi)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}
+
 // ───────────── ids ─────────────
 
 /** Message GUID: 32 hex characters, valid as a POP3 UIDL (RFC 1939 §7). */

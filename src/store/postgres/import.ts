@@ -82,7 +82,13 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
       // bodies: content-addressed per account in PostgreSQL; each SQLite blob once per account using it
       const blobHash = new Map<number, Buffer>();
       const copied = new Set<string>();
-      const blobStmt = src.prepare('SELECT * FROM blobs WHERE id = ?');
+      // sort keys (SQLite migration 8) travel with the body; a store older than that gets them on first SORT
+      const hasSortKeys = src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blob_sort_keys'").get() !== undefined;
+      const blobStmt = src.prepare(
+        hasSortKeys
+          ? 'SELECT b.*, k.keys AS sort_keys FROM blobs b LEFT JOIN blob_sort_keys k ON k.blob_id = b.id WHERE b.id = ?'
+          : 'SELECT *, NULL AS sort_keys FROM blobs WHERE id = ?',
+      );
       const copyBlob = async (accountId: number, blobId: number): Promise<Buffer> => {
         let b: Record<string, unknown> | undefined;
         let hash = blobHash.get(blobId);
@@ -99,9 +105,9 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
         b ??= blobStmt.get(blobId) as Record<string, unknown>;
         const nul = (s: unknown) => (typeof s === 'string' && s.includes('\u0000') ? s.replace(/\u0000/g, ' ') : s);
         await q(
-          `INSERT INTO blobs (account_id, hash, size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-          [accountId, hash, b.size, b.bare_lf, nul(b.date_header), b.sent_day, nul(b.subject), b.mime, nul(b.header_text), nul(b.body_text), b.raw],
+          `INSERT INTO blobs (account_id, hash, size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw, sort_keys)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+          [accountId, hash, b.size, b.bare_lf, nul(b.date_header), b.sent_day, nul(b.subject), b.mime, nul(b.header_text), nul(b.body_text), b.raw, b.sort_keys],
         );
         copied.add(key);
         return hash;
@@ -114,10 +120,10 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
       const flush = async () => {
         if (!batch.length) return;
         await q(
-          `INSERT INTO messages (account_id, mailbox_id, uid, modseq, flags, seen, deleted, internal_date, size, guid, blob_hash, hidden_pop3)
-           SELECT a, m, u, s, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), se, de, t, z, g, h, hp
+          `INSERT INTO messages (account_id, mailbox_id, uid, modseq, flags, seen, deleted, internal_date, size, guid, blob_hash, hidden_pop3, save_date)
+           SELECT a, m, u, s, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), se, de, t, z, g, h, hp, sd
            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[], $8::bigint[],
-                       $9::bigint[], $10::text[], $11::bytea[], $12::boolean[]) AS x(a, m, u, s, f, se, de, t, z, g, h, hp)`,
+                       $9::bigint[], $10::text[], $11::bytea[], $12::boolean[], $13::bigint[]) AS x(a, m, u, s, f, se, de, t, z, g, h, hp, sd)`,
           [
             batch.map((r) => r.account_id),
             batch.map((r) => r.mailbox_id),
@@ -131,6 +137,7 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
             batch.map((r) => r.guid),
             batch.map((r) => r.hash),
             batch.map((r) => r.hidden_pop3 === 1),
+            batch.map((r) => (r.save_date ?? null) as number | null),
           ],
         );
         done += batch.length;

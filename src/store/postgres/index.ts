@@ -25,6 +25,7 @@ import { messageOps } from './messages.js';
 import { migratePg } from './migrations.js';
 import { pop3Ops } from './pop3.js';
 import { queueOps } from './queue.js';
+import { sortOps } from './sort.js';
 
 export const PG_CHANNEL = 'letterbox_changes';
 
@@ -130,6 +131,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     ...kvOps(ctx),
     ...integrityOps(ctx),
     ...leaseOps(ctx),
+    ...sortOps(ctx),
     async close() {
       if (ctx.closed) return;
       ctx.closed = true;

@@ -188,6 +188,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'sort keys per body (RFC 5256 SORT/THREAD, PREVIEW without reading bodies; older bodies get theirs on first SORT) and messages.save_date (RFC 8514 SAVEDATE; unknown for older rows)',
+    sql: `
+      ALTER TABLE blobs ADD COLUMN sort_keys text; -- SortKeys JSON (../sort-types.ts)
+      ALTER TABLE messages ADD COLUMN save_date bigint;
+    `,
+  },
 ];
 
 /** a fixed key for pg_advisory_xact_lock while migrating ("lbmigr") */

@@ -1,7 +1,7 @@
 /** Message rows and blobs of the PostgreSQL store: the insert, remove and select paths shared by every part. */
 import { createHash } from 'node:crypto';
 import { StoreError, type Change, type Flag, type MessageMeta, type UidSet } from '../types.js';
-import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
+import { hasFlag, mergedRanges, normaliseFlags } from '../util.js';
 import { sentDayNumber } from '../search.js';
 import type { PreparedBody } from '../sqlite/rows.js';
 import type { Db, MailboxRow } from './context.js';
@@ -33,9 +33,22 @@ function noNul<T extends string | null>(s: T): T {
 export async function insertBlob(db: Db, accountId: number, b: PreparedBody): Promise<Buffer> {
   const hash = createHash('sha256').update(b.raw).digest();
   await db.q(
-    `INSERT INTO blobs (account_id, hash, size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (account_id, hash) DO NOTHING`,
-    [accountId, hash, b.raw.length, b.bareLf, noNul(b.dateHeader), sentDayNumber(b.dateHeader), noNul(b.subject), b.mimeJson, noNul(b.headerText), noNul(b.bodyText), b.raw],
+    `INSERT INTO blobs (account_id, hash, size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw, sort_keys)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (account_id, hash) DO NOTHING`,
+    [
+      accountId,
+      hash,
+      b.raw.length,
+      b.bareLf,
+      noNul(b.dateHeader),
+      sentDayNumber(b.dateHeader),
+      noNul(b.subject),
+      b.mimeJson,
+      noNul(b.headerText),
+      noNul(b.bodyText),
+      b.raw,
+      b.sortKeys, // JSON: a NUL is escaped
+    ],
   );
   return hash;
 }
@@ -85,8 +98,8 @@ export async function insertMessages(db: Db, mb: MailboxRow, list: NewMessage[],
   }
   const flags = list.map((m) => normaliseFlags(m.flags));
   await db.q(
-    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, flags, seen, deleted, internal_date, size, guid, blob_hash)
-     SELECT $1, $2, u, $4::bigint + i - 1, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), s, d, t, z, g, h
+    `INSERT INTO messages (account_id, mailbox_id, uid, modseq, flags, seen, deleted, internal_date, size, guid, blob_hash, save_date)
+     SELECT $1, $2, u, $4::bigint + i - 1, ARRAY(SELECT jsonb_array_elements_text(f::jsonb)), s, d, t, z, g, h, $12::bigint
      FROM unnest($3::bigint[], $5::text[], $6::boolean[], $7::boolean[], $8::bigint[], $9::bigint[], $10::text[], $11::bytea[])
        WITH ORDINALITY AS x(u, f, s, d, t, z, g, h, i)`,
     [
@@ -101,6 +114,7 @@ export async function insertMessages(db: Db, mb: MailboxRow, list: NewMessage[],
       list.map((m) => m.size),
       list.map((m) => m.guid),
       list.map((m) => m.blobHash),
+      Date.now(),
     ],
   );
   return list.map((_, i) => ({
@@ -146,22 +160,6 @@ export function uniqueHashes(hashes: Buffer[]): Buffer[] {
   return [...seen.values()];
 }
 
-const MAX_UID = 0xffffffff;
-
-/** a UID set as ascending, merged, clamped [lo, hi] ranges */
-export function mergedRanges(set: UidSet): Array<[number, number]> {
-  const ranges = uidRanges(set)
-    .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
-    .filter(([lo, hi]) => lo <= hi)
-    .sort((a, b) => a[0] - b[0]);
-  const merged: Array<[number, number]> = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
-  }
-  return merged;
-}
 
 /** message rows of a UID set, ascending; `lock` takes row locks (FOR UPDATE) */
 export async function selectRows<T = MessageRow>(

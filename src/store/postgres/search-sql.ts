@@ -8,7 +8,7 @@
  */
 import { dayNumberFromIso } from '../search.js';
 import type { SearchQuery } from '../types.js';
-import { mergedRanges } from './rows.js';
+import { mergedRanges } from '../util.js';
 
 const DAY_MS = 86_400_000;
 

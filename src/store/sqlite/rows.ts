@@ -5,7 +5,7 @@ import { headerFieldsText, searchableText, TEXT_CAP } from '../../mime/text.js';
 import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MimeIndex } from '../../mime/types.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
-import { hasFlag, normaliseFlags, uidRanges } from '../util.js';
+import { hasFlag, mergedRanges, normaliseFlags } from '../util.js';
 import { sentDayNumber } from '../search.js';
 import { computeSortKeys } from '../sort-keys.js';
 import type { Ctx, MailboxRow } from './context.js';
@@ -172,8 +172,6 @@ export function removeMessages(ctx: Ctx, mb: MailboxRow, rows: MessageRow[], ori
   return { kind: 'expunge', accountId: mb.account_id, mailboxId: mb.id, modseq, uids, origin };
 }
 
-const MAX_UID = 0xffffffff;
-
 /**
  * Message rows of a UID set, ascending, without duplicates. `cols` defaults to every column;
  * `raw` returns each row as an array of the columns (much cheaper for many rows).
@@ -210,18 +208,3 @@ export function selectFlags(ctx: Ctx, mailboxId: number, set: UidSet): Array<{ u
   return out;
 }
 
-/** a UID set as ascending, merged, clamped [lo, hi] ranges */
-export function mergedRanges(set: UidSet): Array<[number, number]> {
-  const ranges = uidRanges(set)
-    .map(([lo, hi]) => [Math.max(1, lo), Math.min(MAX_UID, hi)] as [number, number])
-    .filter(([lo, hi]) => lo <= hi)
-    .sort((a, b) => a[0] - b[0]);
-  // merge overlapping ranges so each row is read once
-  const merged: Array<[number, number]> = [];
-  for (const r of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-    else merged.push([r[0], r[1]]);
-  }
-  return merged;
-}

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import { matchHeaderField } from '../headers.js';
 import { dayNumberFromIso, fuzzyToExact } from '../search.js';
 import type { SearchQuery, UidSet } from '../types.js';
-import { uidRanges } from '../util.js';
+import { mergedRanges } from '../util.js';
 import type { FtsColumn, FullText } from './fulltext.js';
 
 const DAY_MS = 86_400_000;
@@ -52,19 +52,6 @@ export function registerSearchFunctions(db: Database.Database): Map<number, Arra
 }
 
 let nextSetKey = 1;
-
-function mergedRanges(set: UidSet): Array<[number, number]> {
-  const sorted = uidRanges(set)
-    .map(([a, b]) => [a, Math.min(b, 0xffffffff)] as [number, number])
-    .sort((x, y) => x[0] - y[0]);
-  const out: Array<[number, number]> = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
 
 function utcDayStart(iso: string): number | null {
   const n = dayNumberFromIso(iso);

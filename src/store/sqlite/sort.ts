@@ -8,7 +8,7 @@ import type { MimeIndex } from '../../mime/types.js';
 import { computeSortKeys } from '../sort-keys.js';
 import type { SortKeys, SortOps, SortRow } from '../sort-types.js';
 import type { Ctx } from './context.js';
-import { mergedRanges } from './rows.js';
+import { mergedRanges } from '../util.js';
 
 type Tuple = [uid: number, internalDate: number, size: number, blobId: number, keys: string | null, saveDate: number | null];
 

@@ -51,7 +51,9 @@ async function view(store: Store): Promise<unknown> {
       const st = await store.mailboxStatus(acct.id, m.id);
       const metas = await store.getMessages(acct.id, m.id, [[1, Infinity]]);
       const raws = await Promise.all(metas.map((x) => store.getRaw(acct.id, m.id, x.uid).then((r) => r.toString('base64'))));
-      boxes.push({ ...st, metas, raws, expunged: await store.expungedSince(acct.id, m.id, 0), snapshot: await store.snapshot(acct.id, m.id) });
+      // sortRows: SORT/THREAD keys, PREVIEW and SAVEDATE come along
+      const sort = await store.sortRows(acct.id, m.id);
+      boxes.push({ ...st, metas, raws, sort, expunged: await store.expungedSince(acct.id, m.id, 0), snapshot: await store.snapshot(acct.id, m.id) });
     }
     out[acct.address] = {
       acct,
