@@ -88,7 +88,12 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.store.backend === 'postgres') {
     const url = config.store.postgres.url;
     try {
-      return await openPostgresStore(url, { log, mimeDepth: config.limits.mime_depth, poolSize: config.store.postgres.pool_size });
+      return await openPostgresStore(url, {
+        log,
+        mimeDepth: config.limits.mime_depth,
+        poolSize: config.store.postgres.pool_size,
+        maxMailboxes: config.limits.mailboxes_per_account,
+      });
     } catch (e) {
       if (e instanceof StoreError) throw e;
       throw new CliError(`${(e as Error).message} [store.postgres.url = ${redactUrl(url) || 'empty: PG* environment variables'}]`);

@@ -61,7 +61,7 @@ export function defaultTestBackend(): TestBackend {
 /** a fresh store of that backend: memory, SQLite in dataDir, or a new database on the run's PostgreSQL cluster */
 export async function openTestStore(backend: TestBackend, dataDir: string, log?: ReturnType<typeof createLogger>, maxMailboxes?: number): Promise<Store> {
   if (backend === 'sqlite') return openSqliteStore(dataDir, { log, maxMailboxes });
-  if (backend === 'postgres') return openPostgresStore(await createTestDatabase(), { log, poolSize: 4 });
+  if (backend === 'postgres') return openPostgresStore(await createTestDatabase(), { log, poolSize: 4, maxMailboxes });
   return createMemoryStore({ maxMailboxes });
 }
 

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTestContext } from '../helpers/context.js';
+import { havePostgres } from '../helpers/pg-cluster.js';
 import { handleImapConnection } from '../../src/imap/server.js';
 import { handlePop3Connection } from '../../src/pop3/server.js';
 import { RawClient } from './raw.js';
@@ -13,7 +14,7 @@ import { taggedReply } from './harness.js';
 const USER = 'alice@example.test';
 const PASS = 'pw-alice-123';
 
-for (const backend of ['memory', 'sqlite'] as const) {
+for (const backend of ['memory', 'sqlite', ...(havePostgres() ? (['postgres'] as const) : [])] as const) {
   test(`${backend}: APPEND to the quota, POP3 DELE, APPEND again is NO [OVERQUOTA]: retained mail counts`, async () => {
     const t = await makeTestContext({ backend, config: { auth: { plaintext_allowed_from: ['127.0.0.1'] } } });
     try {

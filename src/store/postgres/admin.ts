@@ -2,7 +2,7 @@
 import { resolveRecipientWith } from '../resolve.js';
 import { DEFAULT_MAILBOXES, StoreError, type Domain } from '../types.js';
 import { accountChange, normaliseAddress, normaliseAliasSource, normaliseDomain } from '../util.js';
-import { toAccount, type AccountRow, type Db, type PgCtx } from './context.js';
+import { toAccount, usedBytes, type AccountRow, type Db, type PgCtx } from './context.js';
 import type { AdminOps } from '../ops.js';
 
 interface DomainRow {
@@ -121,8 +121,7 @@ export function adminOps(ctx: PgCtx): AdminOps {
     },
     async usedBytes(id) {
       await ctx.account(ctx, id);
-      const [r] = await ctx.q<{ n: number }>('SELECT coalesce(sum(size), 0)::bigint AS n FROM mailboxes WHERE account_id = $1', [id]);
-      return r!.n;
+      return usedBytes(ctx, id);
     },
 
     async addAlias(source, destinations) {

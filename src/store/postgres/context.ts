@@ -109,6 +109,17 @@ export function asStoreError(err: unknown, log?: Logger): StoreError {
   return new StoreError('TEMP', `store error: ${(err as Error).message}`);
 }
 
+/** what counts toward an account's quota: its messages (each copy) and its POP3-retained messages */
+export async function usedBytes(db: Db, accountId: AccountId): Promise<number> {
+  const [r] = await db.q<{ n: number }>(
+    `SELECT ((SELECT coalesce(sum(size), 0) FROM mailboxes WHERE account_id = $1)
+           + (SELECT coalesce(sum(b.size), 0) FROM retained r JOIN blobs b ON b.account_id = r.account_id AND b.hash = r.blob_hash
+              WHERE r.account_id = $1))::bigint AS n`,
+    [accountId],
+  );
+  return r!.n;
+}
+
 export const LOCK_ACCOUNT = 1;
 
 export function createPgCtx(

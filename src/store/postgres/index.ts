@@ -35,6 +35,8 @@ export interface PostgresStoreOptions {
   mimeDepth?: number;
   /** connections in the pool (default 10) */
   poolSize?: number;
+  /** mailboxes per account at most (limits.mailboxes_per_account); unset: no cap */
+  maxMailboxes?: number;
 }
 
 /** "postgres://user:secret@host/db" without the password, for messages and logs */
@@ -124,7 +126,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   const s: Store & { feedIdle(): Promise<void> } = {
     bus,
     ...adminOps(ctx),
-    ...mailboxOps(ctx),
+    ...mailboxOps(ctx, opts.maxMailboxes),
     ...messageOps(ctx, opts.mimeDepth),
     ...pop3Ops(ctx),
     ...queueOps(ctx),

@@ -1,11 +1,11 @@
 /** Mailboxes of the PostgreSQL store: list, status, create, delete, rename, subscriptions, \Recent. */
 import { StoreError, type Change, type MailboxStatus, type SpecialUse } from '../types.js';
-import { normaliseMailboxName, parentNames } from '../util.js';
+import { checkMailboxLimit, normaliseMailboxName, parentNames } from '../util.js';
 import type { Db, MailboxRow, PgCtx } from './context.js';
 import { insertMessages, META_COLS, uniqueHashes, type MessageRow } from './rows.js';
 import type { MailboxOps } from '../ops.js';
 
-export function mailboxOps(ctx: PgCtx): MailboxOps {
+export function mailboxOps(ctx: PgCtx, maxMailboxes?: number): MailboxOps {
   async function createWithParents(
     db: Db,
     accountId: number,
@@ -15,8 +15,17 @@ export function mailboxOps(ctx: PgCtx): MailboxOps {
     parentsOnly = false,
   ): Promise<Change[]> {
     const changes: Change[] = [];
+    const names = parentsOnly ? parentNames(name) : [...parentNames(name), name];
+    if (maxMailboxes !== undefined) {
+      // the caller holds the account's lock: no other node creates one meanwhile
+      const [c] = await db.q<{ n: number; present: number }>(
+        'SELECT count(*)::bigint AS n, count(*) FILTER (WHERE name = ANY($2::text[]))::bigint AS present FROM mailboxes WHERE account_id = $1',
+        [accountId, names],
+      );
+      checkMailboxLimit(c!.n, names.length - c!.present, maxMailboxes);
+    }
     // RFC 9051 §6.3.4: superiors needed to place the new name are created too
-    for (const p of parentsOnly ? parentNames(name) : [...parentNames(name), name]) {
+    for (const p of names) {
       if (await ctx.mailboxByName(db, accountId, p)) continue;
       const m = await ctx.insertMailbox(db, accountId, p, p === name ? specialUse : null);
       changes.push({ kind: 'mailbox-created', accountId, mailboxId: m.id, modseq: m.highest_modseq, name: p, origin });

@@ -4,7 +4,7 @@ import { prefixedBody, prepareBody, type PreparedBody } from '../sqlite/rows.js'
 import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
 import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { ImportInput, IntegrityOps } from '../integrity-types.js';
-import type { AccountRow, Db, PgCtx } from './context.js';
+import { usedBytes, type AccountRow, type Db, type PgCtx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import { fuzzyToExact } from '../search.js';
 import { insertBlob, insertMessages, META_COLS, removeMessages, selectRows, toMeta, uniqueHashes, type MessageRow } from './rows.js';
@@ -12,8 +12,7 @@ import type { MessageOps } from '../ops.js';
 
 export async function checkQuota(db: Db, a: AccountRow, adding: number): Promise<void> {
   if (a.quota_bytes <= 0) return;
-  const [r] = await db.q<{ n: number }>('SELECT coalesce(sum(size), 0)::bigint AS n FROM mailboxes WHERE account_id = $1', [a.id]);
-  if (r!.n + adding > a.quota_bytes) throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
+  if ((await usedBytes(db, a.id)) + adding > a.quota_bytes) throw new StoreError('OVERQUOTA', `account ${a.address} is over its quota of ${a.quota_bytes} bytes`);
 }
 
 /** parsed MIME indexes by account and body hash (bodies never change) */
