@@ -10,6 +10,8 @@ import { fetchSetsSeen, type FetchArgs, type FetchAtt } from '../wire/args/fetch
 const BATCH = 200;
 /** metadata-only FETCH (no bodies, no MIME index) reads this many messages per store call */
 const META_BATCH = 2000;
+/** UID/FLAGS/MODSEQ only (from the store's in-memory flag state): this many per call */
+const FLAGS_BATCH = 10_000;
 
 const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822.HEADER', 'RFC822.TEXT']);
 /** BODY[] / BODY.PEEK[] of the whole message is the stored bytes: no MIME index needed */
@@ -30,6 +32,11 @@ export interface FetchPlan {
   needRaw: boolean;
   /** only UID, FLAGS and MODSEQ: the store's cheaper getFlags() is enough */
   flagsOnly: boolean;
+  /**
+   * only UID, FLAGS, MODSEQ and nothing sets \Seen: the items in response order as letters
+   * (U, F, M) for WireWriter.fetchMeta, the hot path of every client's sync; else null
+   */
+  metaOrder: string | null;
   /** only UID: messages expunged meanwhile are still answered from the view */
   uidOnly: boolean;
   /** CHANGEDSINCE (RFC 7162 §3.1.4), or null */
@@ -52,16 +59,20 @@ export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
   if (s.condstore && flagsAsked && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
   const needIndex = atts.some(needsIndex);
   const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
+  const flagsOnly = !setsSeen && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ');
+  // RFC 9586 §3.3: a UIDFETCH response carries the UID as its number, not as an item
+  const metaOrder = flagsOnly ? atts.filter((a) => !(s.uidOnly && a.type === 'UID')).map((a) => a.type[0]).join('') : null;
   return {
     atts,
     flagsAsked,
     setsSeen,
     needIndex,
     needRaw,
-    flagsOnly: !setsSeen && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ'),
+    flagsOnly,
+    metaOrder,
     uidOnly: args.changedSince === null && atts.every((a) => a.type === 'UID'),
     changedSince: args.changedSince,
     needKeys: atts.some((a) => a.type === 'PREVIEW' || a.type === 'THREADID' || a.type === 'SAVEDATE'),
-    batch: needIndex || needRaw ? BATCH : META_BATCH,
+    batch: needIndex || needRaw ? BATCH : flagsOnly ? FLAGS_BATCH : META_BATCH,
   };
 }

@@ -14,7 +14,7 @@ import type { FetchPlan } from './fetch-plan.js';
 
 export interface FetchRow {
   meta: MessageMeta | MessageWithIndex;
-  /** the stored bytes when the plan needs them */
+  /** the stored bytes when the plan needs them (set by FetchBatch.fill) */
   raw: Buffer | null;
   /** this FETCH set \Seen on the message (its FLAGS are reported even when not asked for) */
   seenNow: boolean;
@@ -25,9 +25,14 @@ export interface FetchRow {
 export interface FetchBatch {
   /** UIDs of the batch that no longer exist in the store (expunged by another session, not yet announced here) */
   gone: number[];
-  /** rows in ascending UID order; raw bytes are read as each row is taken */
-  rows: AsyncIterable<FetchRow>;
-  /** rows dropped because their bytes vanished while reading (set as `rows` is iterated) */
+  /**
+   * rows in ascending UID order, without their bytes: a plan that needs them calls
+   * fill(row) before rendering each row (a metadata FETCH never waits per row)
+   */
+  rows: FetchRow[];
+  /** reads the row's stored bytes; false when the message vanished meanwhile (counted in `missing`) */
+  fill(row: FetchRow): Promise<boolean>;
+  /** rows dropped because their bytes vanished while reading (counted by fill) */
   missing: number;
 }
 
@@ -62,29 +67,25 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
     }
   }
   const keys = plan.needKeys ? new Map((await store.sortRows(s.accountId, v.mailboxId, uidSet)).map((r) => [r.uid, r])) : null;
-  const batch: FetchBatch = { gone, missing: 0, rows: rowsOf(s, plan, metas, seenNow, keys, () => batch.missing++) };
-  return batch;
-}
-
-async function* rowsOf(
-  s: ImapSession,
-  plan: FetchPlan,
-  metas: Array<MessageMeta | MessageWithIndex>,
-  seenNow: Set<number>,
-  keys: Map<number, SortRow> | null,
-  onMissing: () => void,
-): AsyncIterable<FetchRow> {
-  const v = s.selected!;
-  for (const meta of metas) {
-    let raw: Buffer | null = null;
-    if (plan.needRaw) {
-      try {
-        raw = await s.ctx.store.getRaw(s.accountId, v.mailboxId, meta.uid);
-      } catch {
-        onMissing();
-        continue;
-      }
-    }
-    yield { meta, raw, seenNow: seenNow.has(meta.uid), keys: keys?.get(meta.uid) ?? null };
+  const rows: FetchRow[] = new Array(metas.length);
+  for (let i = 0; i < metas.length; i++) {
+    const meta = metas[i]!;
+    rows[i] = { meta, raw: null, seenNow: seenNow.size > 0 && seenNow.has(meta.uid), keys: keys ? (keys.get(meta.uid) ?? null) : null };
   }
+  const accountId = s.accountId;
+  const batch: FetchBatch = {
+    gone,
+    rows,
+    missing: 0,
+    async fill(row) {
+      try {
+        row.raw = await store.getRaw(accountId, v.mailboxId, row.meta.uid);
+        return true;
+      } catch {
+        batch.missing++;
+        return false;
+      }
+    },
+  };
+  return batch;
 }

@@ -20,6 +20,7 @@ import { formatDateTime } from '../wire/date.js';
 import { atom, flagList, literal, type WireValue, type WireWriter } from '../wire/encode.js';
 import { emailId, threadId } from '../session/object-ids.js';
 import { encodeEnvelope } from '../wire/envelope.js';
+import type { MimeIndex } from '../../mime/types.js';
 import type { FetchRow } from './fetch-read.js';
 
 export interface RenderOptions {
@@ -49,20 +50,20 @@ export function renderMessage(
   row: FetchRow,
   o: RenderOptions,
 ): boolean {
-  const items: Array<[string, WireValue]> = [];
   let decodable = true;
-  for (const att of atts) {
+  w.fetchBegin(head.num, head.keyword);
+  for (let i = 0; i < atts.length; i++) {
+    const att = atts[i]!;
     // RFC 9586 §3.3: a UIDFETCH response carries the UID as its number
     if (head.keyword === 'UIDFETCH' && att.type === 'UID') continue;
-    const r = renderItem(att, row, o);
-    if (r === 'UNKNOWN-CTE') decodable = false;
-    else items.push(r);
+    if (!renderItem(w, att, row, o)) decodable = false;
   }
-  w.fetch(head.num, items, head.keyword);
+  w.fetchEnd();
   return decodable;
 }
 
-function renderItem(att: FetchAtt, row: FetchRow, o: RenderOptions): [string, WireValue] | 'UNKNOWN-CTE' {
+/** writes one item (label and value); false (nothing written) for BINARY of an undecodable part */
+function renderItem(w: WireWriter, att: FetchAtt, row: FetchRow, o: RenderOptions): boolean {
   const m = row.meta;
   const raw = row.raw;
   const index = 'index' in m ? m.index : null;
@@ -74,53 +75,89 @@ function renderItem(att: FetchAtt, row: FetchRow, o: RenderOptions): [string, Wi
   };
   switch (att.type) {
     case 'FLAGS':
-      return ['FLAGS', flagList(m.flags, o.recent)];
+      w.fetchItem('FLAGS').flags(m.flags, o.recent);
+      return true;
     case 'UID':
-      return ['UID', m.uid];
-    case 'INTERNALDATE':
-      return ['INTERNALDATE', formatDateTime(m.internalDate)];
+      w.fetchItem('UID').number(m.uid);
+      return true;
     case 'RFC822.SIZE':
-      return ['RFC822.SIZE', m.size];
+      w.fetchItem('RFC822.SIZE').number(m.size);
+      return true;
     case 'MODSEQ':
-      return ['MODSEQ', [m.modseq]];
-    case 'EMAILID':
-      // RFC 8474 §5.1: the message's id for the account, kept by MOVE (objectid: letters, digits)
-      return ['EMAILID', [atom(emailId(m.guid))]];
-    case 'THREADID':
-      return ['THREADID', row.keys ? [atom(threadId(row.keys, m.guid))] : null];
-    case 'SAVEDATE':
-      // RFC 8514 §4.1: NIL for messages saved before save dates were kept
-      return ['SAVEDATE', row.keys?.saveDate != null ? formatDateTime(new Date(row.keys.saveDate)) : null];
-    case 'PREVIEW':
-      // RFC 8970 §4: computed at delivery, so LAZY never has to wait; NIL only if it is missing
-      return ['PREVIEW', row.keys ? row.keys.preview : null];
-    case 'ENVELOPE':
-      return ['ENVELOPE', encodeEnvelope(index!.root.envelope, o.utf8)];
-    case 'BODY':
-      return ['BODY', encodeBodyStructure(index!.root, false, { utf8: o.utf8 })];
-    case 'BODYSTRUCTURE':
-      return ['BODYSTRUCTURE', encodeBodyStructure(index!.root, true, { utf8: o.utf8 })];
-    case 'RFC822':
-      return ['RFC822', body({ path: [] }, null)];
-    case 'RFC822.HEADER':
-      return ['RFC822.HEADER', body({ path: [], specifier: 'HEADER' }, null)];
-    case 'RFC822.TEXT':
-      return ['RFC822.TEXT', body({ path: [], specifier: 'TEXT' }, null)];
-    case 'BODY[]':
-      return [fetchLabel(att), body(toMimeSection(att.section), att.partial)];
+      w.fetchItem('MODSEQ').raw('(').number(m.modseq).raw(')');
+      return true;
     case 'BINARY[]':
     case 'BINARY.SIZE': {
       if (att.section.text) {
         // HEADER, HEADER.FIELDS, MIME, TEXT are never transfer-encoded: served as BODY[...]
         const bytes = sectionBytes(raw!, index!, toMimeSection(att.section)) ?? Buffer.alloc(0);
-        if (att.type === 'BINARY.SIZE') return [fetchLabel(att), bytes.length];
-        return [fetchLabel(att), literal(partial(bytes, att.partial))];
+        if (att.type === 'BINARY.SIZE') w.fetchItem(fetchLabel(att)).number(bytes.length);
+        else w.fetchItem(fetchLabel(att)).value(literal(partial(bytes, att.partial)));
+        return true;
       }
       const r = binaryBytes(raw!, index!, att.part);
-      if ('error' in r) return r.error === 'UNKNOWN-CTE' ? 'UNKNOWN-CTE' : [fetchLabel(att), null];
-      if (att.type === 'BINARY.SIZE') return [fetchLabel(att), r.bytes.length];
+      if ('error' in r) {
+        if (r.error === 'UNKNOWN-CTE') return false;
+        w.fetchItem(fetchLabel(att)).value(null);
+        return true;
+      }
+      if (att.type === 'BINARY.SIZE') {
+        w.fetchItem(fetchLabel(att)).number(r.bytes.length);
+        return true;
+      }
       const bytes = partial(r.bytes, att.partial);
-      return [fetchLabel(att), literal(bytes, bytes.includes(0))];
+      w.fetchItem(fetchLabel(att)).value(literal(bytes, bytes.includes(0)));
+      return true;
     }
+  }
+  w.fetchItem(fetchLabel(att)).value(itemValue(att, row, o, index, body));
+  return true;
+}
+
+/** the value of an item without a specialised writer above */
+function itemValue(
+  att: Exclude<FetchAtt, { type: 'BINARY[]' | 'BINARY.SIZE' }>,
+  row: FetchRow,
+  o: RenderOptions,
+  index: MimeIndex | null,
+  body: (section: ReturnType<typeof toMimeSection>, p: PartialRange | null) => WireValue,
+): WireValue {
+  const m = row.meta;
+  switch (att.type) {
+    case 'FLAGS':
+      return flagList(m.flags, o.recent);
+    case 'UID':
+      return m.uid;
+    case 'INTERNALDATE':
+      return formatDateTime(m.internalDate);
+    case 'RFC822.SIZE':
+      return m.size;
+    case 'MODSEQ':
+      return [m.modseq];
+    case 'EMAILID':
+      // RFC 8474 §5.1: the message's id for the account, kept by MOVE (objectid: letters, digits)
+      return [atom(emailId(m.guid))];
+    case 'THREADID':
+      return row.keys ? [atom(threadId(row.keys, m.guid))] : null;
+    case 'SAVEDATE':
+      // RFC 8514 §4.1: NIL for messages saved before save dates were kept
+      return row.keys?.saveDate != null ? formatDateTime(new Date(row.keys.saveDate)) : null;
+    case 'PREVIEW':
+      // RFC 8970 §4: computed at delivery, so LAZY never has to wait; NIL only if it is missing
+      return row.keys ? row.keys.preview : null;
+    case 'ENVELOPE':
+      return encodeEnvelope(index!.root.envelope, o.utf8);
+    case 'BODY':
+      return encodeBodyStructure(index!.root, false, { utf8: o.utf8 });
+    case 'BODYSTRUCTURE':
+      return encodeBodyStructure(index!.root, true, { utf8: o.utf8 });
+    case 'RFC822':
+      return body({ path: [] }, null);
+    case 'RFC822.HEADER':
+      return body({ path: [], specifier: 'HEADER' }, null);
+    case 'RFC822.TEXT':
+      return body({ path: [], specifier: 'TEXT' }, null);
+    case 'BODY[]':
+      return body(toMimeSection(att.section), att.partial);
   }
 }

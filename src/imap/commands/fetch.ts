@@ -8,11 +8,12 @@
  * socket to drain, so a FETCH of a large mailbox holds one batch of metadata and one message.
  */
 import { SELECTED, bad, type ImapCommand, type ImapSession, type Request, type Tagged } from '../session/types.js';
+import type { SelectedView } from '../session/selected.js';
 import { isKeyword } from '../session/flags.js';
 import { parseFetchArgs, type FetchAtt } from '../wire/args/fetch.js';
-import { atom, respCode, seqSet } from '../wire/encode.js';
-import { planFetch } from './fetch-plan.js';
-import { readBatch } from './fetch-read.js';
+import { atom, respCode, seqSet, type WireWriter } from '../wire/encode.js';
+import { planFetch, type FetchPlan } from './fetch-plan.js';
+import { readBatch, type FetchRow } from './fetch-read.js';
 import { renderMessage } from './fetch-render.js';
 
 /** write and wait for drain once this much output is gathered */
@@ -35,12 +36,12 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
     if (gone.length) s.untagged(atom('VANISHED'), [atom('EARLIER')], seqSet(gone));
   }
   let missing = 0;
-  let undecodable = false;
   const w = s.writer();
   const send = async () => {
     s.send(w);
     await s.flush();
   };
+  const out = new RowWriter(s, plan, w);
   for (let i = 0; i < uids.length; i += plan.batch) {
     if (s.isClosed) return;
     s.progress(i, uids.length);
@@ -49,7 +50,7 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
       // expunged by another session but not yet announced here: the UID is still known from
       // this session's view, so a FETCH of UIDs only is answered in full (as Dovecot does)
       const rows: number[] = [...batch.gone];
-      for await (const r of batch.rows) rows.push(r.meta.uid);
+      for (const r of batch.rows) rows.push(r.meta.uid);
       for (const u of rows.sort((a, b) => a - b)) {
         const seq = v.seqOf(u);
         if (seq) s.fetchResponse(w, u, [['UID', u]]);
@@ -59,24 +60,117 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
     }
     // anything else about such a message is gone → NO [EXPUNGEISSUED]
     if (!plan.uidOnly) missing += batch.gone.length;
-    for await (const row of batch.rows) {
-      const seq = v.seqOf(row.meta.uid);
-      if (!seq) continue;
-      const atts = !plan.flagsAsked && row.seenNow ? [...plan.atts, FLAGS_ATT] : plan.atts;
-      if (atts.some((a) => a.type === 'FLAGS') && row.meta.flags.some((f) => isKeyword(f) && !v.keywords.has(f))) {
-        // the FLAGS announcement goes after the responses gathered so far
-        await send();
-        s.announceKeywords(row.meta.flags);
+    const rows = batch.rows;
+    if (!plan.needRaw) {
+      for (let r = 0; r < rows.length; ) {
+        r = out.rows(rows, r);
+        if (w.size > CORK_LIMIT) await send();
       }
-      const head = s.uidOnly ? { num: row.meta.uid, keyword: 'UIDFETCH' as const } : { num: seq, keyword: 'FETCH' as const };
-      if (!renderMessage(w, head, atts, row, { utf8: s.utf8, recent: !s.rev2 && v.isRecent(row.meta.uid) })) undecodable = true;
-      if (w.size > CORK_LIMIT) await send();
+    } else {
+      for (const row of rows) {
+        if (!(await batch.fill(row))) continue;
+        out.row(row);
+        row.raw = null; // one body at a time
+        if (w.size > CORK_LIMIT) await send();
+      }
     }
     missing += batch.missing;
     await send();
   }
+  const undecodable = out.undecodable;
   if (undecodable) return { status: 'NO', code: respCode('UNKNOWN-CTE'), text: 'Some parts have a transfer encoding that cannot be decoded' };
   if (missing) return { status: 'NO', code: respCode('EXPUNGEISSUED'), text: 'Some of the requested messages no longer exist' };
+}
+
+/**
+ * The per-message part of the render step: sequence number, keyword announcement, \\Recent,
+ * then the response. Synchronous and small, so V8 optimizes it on its own quickly; the
+ * command above (async, long) would take tens of milliseconds to optimize as one function.
+ */
+class RowWriter {
+  /** sequence number of the last row: rows ascend by UID as the view does, so the next is usually seq + 1 */
+  private seq = 0;
+  /** some part had a transfer encoding BINARY cannot decode */
+  undecodable = false;
+  private readonly v: SelectedView;
+  private readonly uidOnly: boolean;
+  private readonly keyword: 'FETCH' | 'UIDFETCH';
+  private readonly rev1: boolean;
+  private readonly withFlags: FetchAtt[];
+  private readonly head: { num: number; keyword: 'FETCH' | 'UIDFETCH' };
+  private readonly opts: { utf8: boolean; recent: boolean };
+
+  constructor(
+    private readonly s: ImapSession,
+    private readonly plan: FetchPlan,
+    private readonly w: WireWriter,
+  ) {
+    this.v = s.selected!;
+    this.uidOnly = s.uidOnly;
+    this.keyword = this.uidOnly ? 'UIDFETCH' : 'FETCH';
+    this.rev1 = !s.rev2;
+    this.withFlags = plan.flagsAsked ? plan.atts : [...plan.atts, FLAGS_ATT];
+    this.head = { num: 0, keyword: this.keyword };
+    this.opts = { utf8: s.utf8, recent: false };
+  }
+
+  /** renders rows[i…] until the writer holds CORK_LIMIT bytes; returns the index to go on from */
+  rows(rows: readonly FetchRow[], i: number): number {
+    if (this.plan.metaOrder !== null) return this.metaRows(rows, i, this.plan.metaOrder);
+    for (; i < rows.length; i++) {
+      this.row(rows[i]!);
+      if (this.w.size > CORK_LIMIT) return i + 1;
+    }
+    return i;
+  }
+
+  /** rows() of a UID/FLAGS/MODSEQ-only FETCH: the same steps as row(), in one small loop */
+  private metaRows(rows: readonly FetchRow[], i: number, order: string): number {
+    const v = this.v;
+    const w = this.w;
+    for (; i < rows.length; i++) {
+      const row = rows[i]!;
+      const m = row.meta;
+      const uid = m.uid;
+      const seq = this.seq && v.uidAt(this.seq + 1) === uid ? this.seq + 1 : v.seqOf(uid);
+      if (!seq) continue;
+      this.seq = seq;
+      if (this.plan.flagsAsked && m.flags.length && hasNewKeyword(m.flags, v.keywords)) this.announce(m.flags);
+      w.fetchMeta(this.uidOnly ? uid : seq, this.keyword, order, uid, m.flags, this.rev1 && v.isRecent(uid), m.modseq);
+      if (w.size > CORK_LIMIT) return i + 1;
+    }
+    return i;
+  }
+
+  /** the FLAGS announcement goes after the responses gathered so far */
+  private announce(flags: readonly string[]): void {
+    this.s.send(this.w);
+    this.s.announceKeywords(flags);
+  }
+
+  /** one row (its bytes read already when the plan needs them) */
+  row(row: FetchRow): void {
+    if (this.plan.metaOrder !== null) {
+      this.metaRows([row], 0, this.plan.metaOrder);
+      return;
+    }
+    const v = this.v;
+    const m = row.meta;
+    const uid = m.uid;
+    const seq = this.seq && v.uidAt(this.seq + 1) === uid ? this.seq + 1 : v.seqOf(uid);
+    if (!seq) return;
+    this.seq = seq;
+    if ((this.plan.flagsAsked || row.seenNow) && m.flags.length && hasNewKeyword(m.flags, v.keywords)) this.announce(m.flags);
+    this.head.num = this.uidOnly ? uid : seq;
+    this.opts.recent = this.rev1 && v.isRecent(uid);
+    if (!renderMessage(this.w, this.head, row.seenNow ? this.withFlags : this.plan.atts, row, this.opts)) this.undecodable = true;
+  }
+}
+
+/** a keyword in `flags` that the client was not told about in a FLAGS response yet */
+function hasNewKeyword(flags: readonly string[], known: ReadonlySet<string>): boolean {
+  for (let i = 0; i < flags.length; i++) if (isKeyword(flags[i]!) && !known.has(flags[i]!)) return true;
+  return false;
 }
 
 export const fetchCmd: ImapCommand = { name: 'FETCH', states: SELECTED, progress: true, sequenceNumbers: true, noExpungeAfter: true, run: (s, r) => fetch(s, r, false) };

@@ -24,7 +24,8 @@ function fetchNewWith(s: ImapSession, atts: FetchAtt[]): (uids: number[]) => Pro
     const plan = planFetch(s, { set: { saved: false, ranges: [] }, atts: [{ type: 'UID' }, ...atts.filter((a) => a.type !== 'UID')], changedSince: null, vanished: false, macro: null });
     const w = s.writer();
     const batch = await readBatch(s, plan, uids);
-    for await (const row of batch.rows) {
+    for (const row of batch.rows) {
+      if (plan.needRaw && !(await batch.fill(row))) continue;
       const seq = v.seqOf(row.meta.uid);
       if (!seq) continue;
       const head = s.uidOnly ? { num: row.meta.uid, keyword: 'UIDFETCH' as const } : { num: seq, keyword: 'FETCH' as const };

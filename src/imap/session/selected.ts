@@ -98,7 +98,9 @@ export class SelectedView {
     if (fromUid <= toUid) this.recent.push([fromUid, toUid]);
   }
   isRecent(uid: number): boolean {
-    return this.recent.some(([a, b]) => uid >= a && uid <= b);
+    const r = this.recent;
+    for (let i = 0; i < r.length; i++) if (uid >= r[i]![0] && uid <= r[i]![1]) return true;
+    return false;
   }
   recentCount(): number {
     if (!this.recent.length) return 0;
@@ -210,17 +212,32 @@ export class SelectedView {
   uidSetToUids(set: SequenceSet): number[] {
     if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
     const max = this.maxUid;
+    const ranges = set.ranges
+      .map(([a, b]) => {
+        const x = a === '*' ? max : a;
+        const y = b === '*' ? max : b;
+        return x <= y ? [x, y] : [y, x];
+      })
+      .sort((p, q) => p[0]! - q[0]!);
     const out: number[] = [];
-    const ranges = set.ranges.map(([a, b]) => {
-      const x = a === '*' ? max : a;
-      const y = b === '*' ? max : b;
-      return x <= y ? [x, y] : [y, x];
-    });
-    for (let i = 0; i < this.n; i++) {
-      const u = this.uids[i];
-      if (ranges.some(([a, b]) => u >= a && u <= b)) out.push(u);
+    let last = 0;
+    for (const [a, b] of ranges) {
+      // ranges may overlap: start after the last UID taken
+      for (let i = this.lowerBound(Math.max(a!, last + 1)); i < this.n && this.uids[i]! <= b!; i++) out.push((last = this.uids[i]!));
     }
     return out;
+  }
+
+  /** index of the first UID >= uid */
+  private lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 

@@ -187,10 +187,16 @@ export class Session implements ImapSession {
   writer(): WireWriter {
     return new WireWriter({ utf8: this.utf8 });
   }
+  /** the writer's responses, chunk by chunk (message bytes are written from their own Buffers, never copied) */
   send(w: WireWriter): void {
     const chunks = w.chunks();
     if (chunks.length === 1) this.write(chunks[0]!);
-    else if (chunks.length) this.write(Buffer.concat(chunks));
+    else if (chunks.length) {
+      // one writev for them all, also when the command's cork was lifted to wait for drain
+      this.socket.cork();
+      for (const c of chunks) this.write(c);
+      this.socket.uncork();
+    }
   }
   untagged(...values: WireValue[]): void {
     this.send(this.writer().untagged(values));

@@ -58,6 +58,8 @@ export function createCommitter(
     /** called inside the transaction for each successful job (change log) */
     record(changes: Change[]): void;
     publish(changes: Change[]): void;
+    /** called with each job's changes right after its transaction committed (before any sync), in commit order */
+    committed?(changes: Change[]): void;
     log?: Logger;
     /** most jobs per transaction */
     maxBatch?: number;
@@ -123,6 +125,7 @@ export function createCommitter(
     }
     commits++;
     jobs += batch.length;
+    if (opts.committed) for (const o of outcomes) if (o.ok && o.r.changes.length) opts.committed(o.r.changes);
     const answer = (syncError?: Error) => {
       for (let i = 0; i < batch.length; i++) {
         const o = outcomes[i]!;

@@ -11,6 +11,7 @@ import { nextUidValidity } from '../util.js';
 import type { Committer, JobResult } from './committer.js';
 import { registerSearchFunctions } from './search-sql.js';
 import { createFullText, type FullText } from './fulltext.js';
+import { FlagCache } from './flag-cache.js';
 
 export interface AccountRow {
   id: number;
@@ -58,6 +59,8 @@ export interface Ctx {
   uidSets: Map<number, Array<[number, number]>>;
   /** the SEARCH BODY/TEXT index (fulltext.ts) */
   fulltext: FullText;
+  /** UID/MODSEQ/flags of recently read mailboxes, kept current by every commit (flag-cache.ts) */
+  flagCache: FlagCache;
   /** deletes blobs no message or retained row references (among `ids`, or all when omitted) */
   collectBlobs(ids?: Iterable<number>): void;
 }
@@ -95,6 +98,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
     db,
     uidSets: registerSearchFunctions(db),
     fulltext: createFullText(q),
+    flagCache: new FlagCache(),
     log,
     closed: false,
     q,

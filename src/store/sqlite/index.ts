@@ -39,12 +39,11 @@ import { connectWakeup } from './wakeup.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
-const statsOf = new WeakMap<Store, () => { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number }>();
+type SqliteStats = { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number; flagCacheLoads: number };
+const statsOf = new WeakMap<Store, () => SqliteStats>();
 
-/** Group-commit figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
-export function sqliteStoreStats(
-  store: Store,
-): { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number } | null {
+/** Group-commit and cache figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
+export function sqliteStoreStats(store: Store): SqliteStats | null {
   return statsOf.get(store)?.() ?? null;
 }
 
@@ -127,7 +126,17 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   const inner = createChangeBus((err) => log?.error({ err }, 'store: a change listener failed'));
   let watcher: ReturnType<typeof createWatcher> | null = null;
   const wakeup = connectWakeup(dataDir, () => watcher?.poll());
-  watcher = createWatcher(db, writer, (changes) => inner.publish(changes), log, wakeup);
+  // ctx (below) exists before the watcher's first poll
+  watcher = createWatcher(
+    db,
+    writer,
+    (changes) => {
+      ctx.flagCache.apply(changes);
+      inner.publish(changes);
+    },
+    log,
+    wakeup,
+  );
   const w = watcher;
   const bus: ChangeBus = {
     subscribe(accountId, listener) {
@@ -172,6 +181,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       inner.publish(changes);
       if (changes.length) wakeup.committed();
     },
+    committed: (changes) => ctx.flagCache.apply(changes),
   });
 
   const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth);
@@ -200,7 +210,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   };
   statsOf.set(store, () => {
     const p = pool.stats();
-    return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline, statements: ctx.statements() };
+    return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline, statements: ctx.statements(), flagCacheLoads: ctx.flagCache.loads };
   });
   return store;
 }

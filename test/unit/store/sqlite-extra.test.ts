@@ -449,6 +449,93 @@ describe('sqlite flag cache (flag-cache.ts)', () => {
         await store.close();
       }
     }));
+  it('is kept current by commits: STORE, APPEND, EXPUNGE, MOVE after the first read reload nothing', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.appendMany(a.id, inbox, Array.from({ length: 8 }, (_, i) => ({ raw: rawMessage({ subject: `m${i}` }) })));
+        const trash = (await store.getMailbox(a.id, 'Trash'))!.id;
+        const loads = () => sqliteStoreStats(store)!.flagCacheLoads;
+        const oracle = async () => (await store.getMessages(a.id, inbox, [[1, Infinity]])).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
+        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+        const first = loads();
+        // several mutations in one group commit, and one at a time
+        await Promise.all([
+          store.storeFlags(a.id, inbox, [[1, 3]], 'add', ['\\Seen']),
+          store.append(a.id, inbox, { raw: rawMessage({ subject: 'new' }), flags: ['$Work'] }),
+          store.storeFlags(a.id, inbox, [2], 'replace', ['\\Deleted']),
+        ]);
+        await store.expunge(a.id, inbox);
+        await store.move(a.id, inbox, [4, 6], trash);
+        await store.storeFlags(a.id, inbox, [9], 'remove', ['$Work']);
+        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+        const snap = await store.snapshot(a.id, inbox);
+        assert.deepEqual([...snap.uids], (await oracle()).map((m) => m.uid));
+        assert.deepEqual([...snap.modseqs], (await oracle()).map((m) => m.modseq));
+        assert.equal(loads(), first, 'no mailbox read again: the commits kept the entry current');
+      } finally {
+        await store.close();
+      }
+    }));
+
+  it('agrees with getMessages through random mutations from this and another connection', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const other = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const trash = (await store.getMailbox(a.id, 'Trash'))!.id;
+        let seed = 7;
+        const rnd = (n: number) => {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          return seed % n;
+        };
+        const FLAGS = ['\\Seen', '\\Deleted', '\\Flagged', '$Work', '$Later'];
+        const someUids = (): Array<number | [number, number]> => {
+          const lo = 1 + rnd(40);
+          return rnd(2) ? [[lo, lo + rnd(10)]] : [lo, 1 + rnd(40)];
+        };
+        const unsubscribe = store.bus.subscribe(a.id, () => {}); // the watcher reads the other connection's changes
+        for (let step = 0; step < 150; step++) {
+          const who = rnd(5) === 0 ? other : store;
+          switch (rnd(6)) {
+            case 0:
+            case 1:
+              await who.appendMany(a.id, inbox, Array.from({ length: 1 + rnd(3) }, () => ({ raw: rawMessage(), flags: rnd(2) ? [FLAGS[rnd(5)]!] : [] })));
+              break;
+            case 2:
+              await who.storeFlags(a.id, inbox, someUids(), (['add', 'remove', 'replace'] as const)[rnd(3)]!, [FLAGS[rnd(5)]!]);
+              break;
+            case 3:
+              await who.expunge(a.id, inbox);
+              break;
+            case 4:
+              await who.move(a.id, inbox, someUids(), trash).catch(() => {});
+              break;
+            default:
+              await new Promise((r) => setTimeout(r, rnd(2) ? 0 : 260)); // sometimes long enough for the watcher's poll
+          }
+          if (rnd(2)) {
+            const set = someUids();
+            const want = (await store.getMessages(a.id, inbox, set)).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
+            assert.deepEqual(await store.getFlags!(a.id, inbox, set), want, `step ${step}`);
+          }
+          if (rnd(4) === 0) {
+            const all = await store.getMessages(a.id, inbox, [[1, Infinity]]);
+            const snap = await store.snapshot(a.id, inbox);
+            assert.deepEqual([...snap.uids], all.map((m) => m.uid), `step ${step}`);
+            assert.deepEqual(new Set(snap.keywords), new Set(all.flatMap((m) => m.flags.filter((f) => !f.startsWith('\\')))), `step ${step}`);
+          }
+        }
+        unsubscribe();
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    }));
 });
 
 describe('sqlite \\Recent claims', () => {

@@ -19,6 +19,7 @@ import {
   parseDateTime,
   respCode,
   encodeWords,
+  WireWriter,
   type WireValue,
 } from '../../../../src/imap/wire/index.js';
 import { parseResponse, type RVal } from './respparse.js';
@@ -274,6 +275,27 @@ test('FETCH assembly writes BODY[] Buffers as literals without copying them', ()
     Buffer.from(' BODY[HEADER.FIELDS (FROM)]<0> {0}\r\n)\r\n'),
   ]);
   assert.ok(all.equals(expected), all.toString('latin1'));
+});
+
+test('metadata FETCH in one call (fetchMeta) writes the same bytes as the item-by-item path', () => {
+  const cases: Array<[string, readonly string[], boolean]> = [
+    ['UF', [], false],
+    ['FU', ['\\Seen'], true],
+    ['UFM', ['\\Seen', '$Forwarded', 'Work'], false],
+    ['MF', [], true],
+    ['F', ['\\Answered'], false],
+  ];
+  for (const keyword of ['FETCH', 'UIDFETCH'] as const) {
+    for (const [order, flags, recent] of cases) {
+      const items: Array<[string, WireValue]> = [...order].map((c) =>
+        c === 'U' ? ['UID', 4242] : c === 'F' ? ['FLAGS', flagList(flags, recent)] : ['MODSEQ', [9007199254740]],
+      );
+      const want = Buffer.concat(new WireWriter().fetch(17, items, keyword).chunks()).toString();
+      const got = new WireWriter().fetchMeta(17, keyword, order, 4242, flags, recent, 9007199254740).toBuffer().toString();
+      assert.equal(got, want);
+    }
+  }
+  assert.equal(new WireWriter().fetchMeta(3, 'FETCH', 'UF', 9, ['\\Seen'], true, 1).toBuffer().toString(), '* 3 FETCH (UID 9 FLAGS (\\Seen \\Recent))\r\n');
 });
 
 test('status responses, response codes, continuations', () => {
