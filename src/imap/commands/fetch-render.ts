@@ -17,7 +17,7 @@ import { binaryBytes, sectionBytes } from '../../mime/section.js';
 import { fetchLabel, toMimeSection, type FetchAtt, type PartialRange } from '../wire/args/fetch.js';
 import { encodeBodyStructure } from '../wire/bodystructure.js';
 import { formatDateTime } from '../wire/date.js';
-import { atom, flagList, literal, type WireValue, type WireWriter } from '../wire/encode.js';
+import { atom, encodeText, flagList, literal, type EncodedText, type WireValue, type WireWriter } from '../wire/encode.js';
 import { emailId, threadId } from '../session/object-ids.js';
 import { encodeEnvelope } from '../wire/envelope.js';
 import type { MimeIndex } from '../../mime/types.js';
@@ -41,6 +41,15 @@ function withoutNul(b: Buffer): Buffer {
   for (let i = c.indexOf(0); i >= 0; i = c.indexOf(0, i + 1)) c[i] = 0x80;
   return c;
 }
+
+/**
+ * ENVELOPE, BODY and BODYSTRUCTURE as encoded once per message and session kind (UTF-8 or
+ * not), by the message's MIME index object: the store hands out the same object while it
+ * keeps the index cached, so a FETCH of a mailbox rendered before writes stored text. A
+ * value that needs a literal is cached as null and encoded each time.
+ */
+const structures = new WeakMap<object, Array<EncodedText | null | undefined>>();
+const STRUCTURE_SLOT = { ENVELOPE: 0, BODY: 2, BODYSTRUCTURE: 4 } as const;
 
 /** writes the FETCH response; returns false when a part had a transfer encoding that cannot be decoded */
 export function renderMessage(
@@ -86,6 +95,19 @@ function renderItem(w: WireWriter, att: FetchAtt, row: FetchRow, o: RenderOption
     case 'MODSEQ':
       w.fetchItem('MODSEQ').raw('(').number(m.modseq).raw(')');
       return true;
+    case 'ENVELOPE':
+    case 'BODY':
+    case 'BODYSTRUCTURE': {
+      const slot = STRUCTURE_SLOT[att.type] + (o.utf8 ? 1 : 0);
+      const root = index!.root;
+      let cached = structures.get(root);
+      if (!cached) structures.set(root, (cached = []));
+      let text = cached[slot];
+      if (text === undefined) text = cached[slot] = encodeText(itemValue(att, row, o, index, () => null), { utf8: o.utf8 });
+      if (text) w.fetchItem(att.type).encoded(text);
+      else w.fetchItem(att.type).value(itemValue(att, row, o, index, () => null));
+      return true;
+    }
     case 'BINARY[]':
     case 'BINARY.SIZE': {
       if (att.section.text) {

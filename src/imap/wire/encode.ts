@@ -129,6 +129,12 @@ export class WireWriter {
     return this;
   }
 
+  /** Text that encodeText() produced earlier for a value (a cached encoding), written as it is. */
+  encoded(text: EncodedText): this {
+    this.text += text.text;
+    return this;
+  }
+
   value(v: WireValue): this {
     if (v === null) this.text += 'NIL';
     else if (typeof v === 'number') this.text += String(Math.trunc(v));
@@ -290,6 +296,16 @@ export class WireWriter {
     return this.outBytes + this.text.length;
   }
 
+  /** nothing but text was gathered (no literal) */
+  get textOnly(): boolean {
+    return this.out.length === 0;
+  }
+
+  /** the text gathered since the last chunk */
+  get pendingText(): string {
+    return this.text;
+  }
+
   get empty(): boolean {
     return this.text === '' && this.out.length === 0;
   }
@@ -306,6 +322,21 @@ export class WireWriter {
     const c = this.chunks();
     return c.length === 1 ? c[0]! : Buffer.concat(c);
   }
+}
+
+/** A value's encoding as text, from encodeText(): only such text may be written with WireWriter.encoded(). */
+export class EncodedText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A value's encoding as it goes on the wire, to be kept and written again (FETCH caches the
+ * ENVELOPE and BODYSTRUCTURE of messages it has rendered); null when the value needs a
+ * literal, which must be written through value() each time.
+ */
+export function encodeText(v: WireValue, opts: EncodeOptions = {}): EncodedText | null {
+  const w = new WireWriter(opts).value(v);
+  return w.textOnly ? new EncodedText(w.pendingText) : null;
 }
 
 /** One value encoded to a string (tests, logging; literal data included as text). */
