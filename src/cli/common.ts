@@ -14,6 +14,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import { openPostgresStore, redactUrl } from '../store/postgres/index.js';
 import { err } from './io.js';
 import { InputError } from '../admin/validate.js';
+import { fetchSummarizer } from '../imap/commands/fetch-summary.js';
 
 /** An error the operator caused or can fix: printed without a stack trace, exit code 1. */
 export class CliError extends InputError {
@@ -83,7 +84,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (opener) return opener(config, log);
   if (config.store.backend === 'memory') {
     log.warn('store.backend is "memory": nothing is kept after this process exits');
-    return createMemoryStore({ mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
+    return createMemoryStore({ mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account, summarizer: fetchSummarizer });
   }
   if (config.store.backend === 'postgres') {
     const url = config.store.postgres.url;
@@ -106,7 +107,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
   }
   try {
-    return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account });
+    return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account, summarizer: fetchSummarizer });
   } catch (e) {
     if (e instanceof StoreError) throw e;
     throw new CliError(

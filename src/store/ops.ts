@@ -45,6 +45,7 @@ export type MessageOps = Pick<
   | 'getMessages'
   | 'getMessagesWithIndex'
   | 'getFlags'
+  | 'getSummaries'
   | 'getRaw'
   | 'storeFlags'
   | 'copy'

@@ -20,6 +20,7 @@ import type { KvOps } from './kv-types.js';
 import type { IntegrityOps } from './integrity-types.js';
 import type { SortOps } from './sort-types.js';
 import type { LeaseOps } from './lease-types.js';
+import type { SummaryOps } from './summary-types.js';
 
 export type AccountId = number;
 export type MailboxId = number;
@@ -289,7 +290,7 @@ export interface RetainedMessage {
  * (kv-types.ts: small keyed state for features; integrity-types.ts: content hashes, storage
  * checks and UID-keeping import for verify and migrations).
  */
-export interface Store extends KvOps, IntegrityOps, SortOps, LeaseOps {
+export interface Store extends KvOps, IntegrityOps, SortOps, LeaseOps, SummaryOps {
   readonly bus: ChangeBus;
 
   // domains

@@ -20,6 +20,8 @@ import { listen } from '../../src/net/listener.js';
 import { createSessionRegistry } from '../../src/net/sessions.js';
 import { createLogger } from '../../src/log.js';
 import type { Account, Store } from '../../src/store/types.js';
+import type { Summarizer } from '../../src/store/summary-types.js';
+import { fetchSummarizer } from '../../src/imap/commands/fetch-summary.js';
 
 export interface TestContext {
   ctx: ServerContext;
@@ -59,14 +61,21 @@ export function defaultTestBackend(): TestBackend {
 }
 
 /** a fresh store of that backend: memory, SQLite in dataDir, or a new database on the run's PostgreSQL cluster */
-export async function openTestStore(backend: TestBackend, dataDir: string, log?: ReturnType<typeof createLogger>, maxMailboxes?: number): Promise<Store> {
-  if (backend === 'sqlite') return openSqliteStore(dataDir, { log, maxMailboxes });
+export async function openTestStore(
+  backend: TestBackend,
+  dataDir: string,
+  log?: ReturnType<typeof createLogger>,
+  maxMailboxes?: number,
+  summarizer?: Summarizer,
+): Promise<Store> {
+  if (backend === 'sqlite') return openSqliteStore(dataDir, { log, maxMailboxes, summarizer });
   if (backend === 'postgres') return openPostgresStore(await createTestDatabase(), { log, poolSize: 4, maxMailboxes });
-  return createMemoryStore({ maxMailboxes });
+  return createMemoryStore({ maxMailboxes, summarizer });
 }
 
 export async function makeTestContext(
-  opts: { config?: Record<string, unknown>; backend?: TestBackend } = {},
+  /** summaries: the store keeps IMAP's ENVELOPE/BODYSTRUCTURE summaries, as `serve` does (default true) */
+  opts: { config?: Record<string, unknown>; backend?: TestBackend; summaries?: boolean } = {},
 ): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-test-'));
   const config: Config = defaultConfig({
@@ -77,7 +86,8 @@ export async function makeTestContext(
   });
   if (config.hostname === TEST_HOSTNAME && config.tls.cert === undefined) await placeTestCertificate(dataDir);
   const log = createLogger(config);
-  const store = await openTestStore(opts.backend ?? defaultTestBackend(), dataDir, log, config.limits.mailboxes_per_account);
+  const summarizer = opts.summaries === false ? undefined : fetchSummarizer;
+  const store = await openTestStore(opts.backend ?? defaultTestBackend(), dataDir, log, config.limits.mailboxes_per_account, summarizer);
   const auth = createAuthenticator(store, config, log);
   const tls = await createTlsProvider(config, log);
   const abort = new AbortController();

@@ -5,6 +5,7 @@
  */
 import type { ImapSession } from '../session/types.js';
 import { fetchSetsSeen, type FetchArgs, type FetchAtt } from '../wire/args/fetch.js';
+import type { StructureItem } from './fetch-summary.js';
 
 /** messages per store call when bodies or MIME indexes are read */
 const BATCH = 200;
@@ -17,6 +18,7 @@ const NEEDS_INDEX = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'BODY[]', 'BIN
 /** BODY[] / BODY.PEEK[] of the whole message is the stored bytes: no MIME index needed */
 const needsIndex = (a: FetchAtt): boolean =>
   NEEDS_INDEX.has(a.type) && !(a.type === 'BODY[]' && a.section.part.length === 0 && !a.section.text);
+const STRUCTURE: ReadonlySet<string> = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
 const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
 
 export interface FetchPlan {
@@ -30,6 +32,11 @@ export interface FetchPlan {
   needIndex: boolean;
   /** the raw bytes are needed */
   needRaw: boolean;
+  /**
+   * the index is needed only for ENVELOPE / BODY / BODYSTRUCTURE (these items): the store's
+   * summaries (./fetch-summary.ts) are read instead, the index only for messages without them
+   */
+  structureItems: StructureItem[] | null;
   /** only UID, FLAGS and MODSEQ: the store's cheaper getFlags() is enough */
   flagsOnly: boolean;
   /**
@@ -59,6 +66,8 @@ export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
   if (s.condstore && flagsAsked && !has('MODSEQ')) atts.push({ type: 'MODSEQ' });
   const needIndex = atts.some(needsIndex);
   const needRaw = atts.some((a) => NEEDS_RAW.has(a.type));
+  const structure = atts.filter((a): a is { type: StructureItem } => STRUCTURE.has(a.type)).map((a) => a.type);
+  const structureItems = needIndex && !needRaw && atts.every((a) => !needsIndex(a) || STRUCTURE.has(a.type)) ? structure : null;
   const flagsOnly = !setsSeen && atts.every((a) => a.type === 'UID' || a.type === 'FLAGS' || a.type === 'MODSEQ');
   // RFC 9586 §3.3: a UIDFETCH response carries the UID as its number, not as an item
   const metaOrder = flagsOnly ? atts.filter((a) => !(s.uidOnly && a.type === 'UID')).map((a) => a.type[0]).join('') : null;
@@ -68,6 +77,7 @@ export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
     setsSeen,
     needIndex,
     needRaw,
+    structureItems,
     flagsOnly,
     metaOrder,
     uidOnly: args.changedSince === null && atts.every((a) => a.type === 'UID'),

@@ -7,7 +7,8 @@
  * yields rows; nothing here writes to the client.
  */
 import type { SortRow } from '../../store/sort-types.js';
-import type { MessageMeta, MessageWithIndex } from '../../store/types.js';
+import type { MessageMeta, MessageWithIndex, UidSet } from '../../store/types.js';
+import { parseSummary, summaryText, type FetchSummary, type StructureItem } from './fetch-summary.js';
 import { toUidSet } from '../session/selected.js';
 import type { ImapSession } from '../session/types.js';
 import type { FetchPlan } from './fetch-plan.js';
@@ -20,6 +21,8 @@ export interface FetchRow {
   seenNow: boolean;
   /** keys indexed at delivery (preview, thread ids) when the plan needs them */
   keys: SortRow | null;
+  /** the store's summary (ENVELOPE, BODYSTRUCTURE as sent) when the plan reads summaries */
+  summary: FetchSummary | null;
 }
 
 export interface FetchBatch {
@@ -40,7 +43,11 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
   const v = s.selected!;
   const store = s.ctx.store;
   const uidSet = toUidSet(uids);
-  let metas: Array<MessageMeta | MessageWithIndex> = plan.needIndex
+  let summaries: Map<number, FetchSummary> | null = null;
+  let metas: Array<MessageMeta | MessageWithIndex> =
+    plan.structureItems && store.getSummaries
+    ? await readSummaries(s, plan.structureItems, uidSet, (summaries = new Map()))
+    : plan.needIndex
     ? await store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
     : plan.flagsOnly && store.getFlags
       ? // only uid/modseq/flags are rendered (and compared with CHANGEDSINCE)
@@ -70,7 +77,13 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
   const rows: FetchRow[] = new Array(metas.length);
   for (let i = 0; i < metas.length; i++) {
     const meta = metas[i]!;
-    rows[i] = { meta, raw: null, seenNow: seenNow.size > 0 && seenNow.has(meta.uid), keys: keys ? (keys.get(meta.uid) ?? null) : null };
+    rows[i] = {
+      meta,
+      raw: null,
+      seenNow: seenNow.size > 0 && seenNow.has(meta.uid),
+      keys: keys ? (keys.get(meta.uid) ?? null) : null,
+      summary: summaries ? (summaries.get(meta.uid) ?? null) : null,
+    };
   }
   const accountId = s.accountId;
   const batch: FetchBatch = {
@@ -88,4 +101,24 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
     },
   };
   return batch;
+}
+
+/**
+ * Metadata and stored summaries (./fetch-summary.ts); messages whose summary lacks one of
+ * `items` for this session get their MIME index instead (one more store call for them only).
+ */
+async function readSummaries(s: ImapSession, items: StructureItem[], uidSet: UidSet, out: Map<number, FetchSummary>): Promise<Array<MessageMeta | MessageWithIndex>> {
+  const v = s.selected!;
+  const rows = await s.ctx.store.getSummaries!(s.accountId, v.mailboxId, uidSet);
+  const utf8 = s.utf8;
+  const lacking: number[] = [];
+  for (const r of rows) {
+    const summary = parseSummary(r.summary);
+    if (summary && items.every((i) => summaryText(summary, i, utf8) !== null)) out.set(r.uid, summary);
+    else lacking.push(r.uid);
+  }
+  if (!lacking.length) return rows;
+  const indexed = new Map((await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, toUidSet(lacking))).map((m) => [m.uid, m]));
+  // a message expunged between the two reads is left out, as if gone before the first
+  return rows.flatMap((r): Array<MessageMeta | MessageWithIndex> => (out.has(r.uid) ? [r] : indexed.has(r.uid) ? [indexed.get(r.uid)!] : []));
 }

@@ -15,11 +15,10 @@
  */
 import { binaryBytes, sectionBytes } from '../../mime/section.js';
 import { fetchLabel, toMimeSection, type FetchAtt, type PartialRange } from '../wire/args/fetch.js';
-import { encodeBodyStructure } from '../wire/bodystructure.js';
 import { formatDateTime } from '../wire/date.js';
 import { atom, encodeText, flagList, literal, type EncodedText, type WireValue, type WireWriter } from '../wire/encode.js';
 import { emailId, threadId } from '../session/object-ids.js';
-import { encodeEnvelope } from '../wire/envelope.js';
+import { structureValue, summaryText } from './fetch-summary.js';
 import type { MimeIndex } from '../../mime/types.js';
 import type { FetchRow } from './fetch-read.js';
 
@@ -98,14 +97,18 @@ function renderItem(w: WireWriter, att: FetchAtt, row: FetchRow, o: RenderOption
     case 'ENVELOPE':
     case 'BODY':
     case 'BODYSTRUCTURE': {
+      const stored = row.summary ? summaryText(row.summary, att.type, o.utf8) : null;
+      if (stored) {
+        w.fetchItem(att.type).encoded(stored);
+        return true;
+      }
       const slot = STRUCTURE_SLOT[att.type] + (o.utf8 ? 1 : 0);
-      const root = index!.root;
-      let cached = structures.get(root);
-      if (!cached) structures.set(root, (cached = []));
+      let cached = structures.get(index!.root);
+      if (!cached) structures.set(index!.root, (cached = []));
       let text = cached[slot];
-      if (text === undefined) text = cached[slot] = encodeText(itemValue(att, row, o, index, () => null), { utf8: o.utf8 });
+      if (text === undefined) text = cached[slot] = encodeText(structureValue(index!, att.type, o.utf8), { utf8: o.utf8 });
       if (text) w.fetchItem(att.type).encoded(text);
-      else w.fetchItem(att.type).value(itemValue(att, row, o, index, () => null));
+      else w.fetchItem(att.type).value(structureValue(index!, att.type, o.utf8));
       return true;
     }
     case 'BINARY[]':
@@ -168,11 +171,9 @@ function itemValue(
       // RFC 8970 §4: computed at delivery, so LAZY never has to wait; NIL only if it is missing
       return row.keys ? row.keys.preview : null;
     case 'ENVELOPE':
-      return encodeEnvelope(index!.root.envelope, o.utf8);
     case 'BODY':
-      return encodeBodyStructure(index!.root, false, { utf8: o.utf8 });
     case 'BODYSTRUCTURE':
-      return encodeBodyStructure(index!.root, true, { utf8: o.utf8 });
+      return structureValue(index!, att.type, o.utf8);
     case 'RFC822':
       return body({ path: [] }, null);
     case 'RFC822.HEADER':

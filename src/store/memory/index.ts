@@ -5,6 +5,7 @@
  * it is atomic with respect to other calls), then publishes its changes on the bus.
  */
 import type { Store } from '../types.js';
+import type { Summarizer } from '../summary-types.js';
 import { adminOps } from './admin.js';
 import { createMemCtx } from './context.js';
 import { mailboxOps } from './mailboxes.js';
@@ -21,6 +22,8 @@ export interface MemoryStoreOptions {
   mimeDepth?: number;
   /** mailboxes per account at most (limits.mailboxes_per_account); unset: no cap */
   maxMailboxes?: number;
+  /** the protocol's summary of each stored message (../summary-types.ts); none without it */
+  summarizer?: Summarizer;
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
@@ -29,7 +32,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     bus: m.bus,
     ...adminOps(m),
     ...mailboxOps(m, opts.maxMailboxes),
-    ...messageOps(m),
+    ...messageOps(m, opts.summarizer),
     ...pop3Ops(m),
     ...queueOps(m),
     ...kvOps(m),

@@ -6,9 +6,10 @@ import type { MemCtx } from './context.js';
 import type { Body } from './model.js';
 import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MessageOps } from '../ops.js';
+import type { Summarizer } from '../summary-types.js';
 
 
-export function messageOps(m: MemCtx): MessageOps {
+export function messageOps(m: MemCtx, summarizer?: Summarizer): MessageOps {
   const { open, acct, mbox, meta, select, makeBody, checkQuota, put, remove, publish, inbox, record, appendAll } = m;
   /** a target's copy: its prefix + the message, the index shifted rather than parsed again */
   const withPrefix = (base: Body, prefix: Buffer | undefined): Body => {
@@ -40,6 +41,16 @@ export function messageOps(m: MemCtx): MessageOps {
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       return select(mbox(accountId, mailboxId), uids).map((x) => ({ ...meta(x), index: x.body.index }));
+    },
+    async getSummaries(accountId, mailboxId, uids) {
+      return select(mbox(accountId, mailboxId), uids).map((x) => {
+        let summary: string | null = null;
+        if (summarizer) {
+          if (x.body.summary?.version !== summarizer.version) x.body.summary = { version: summarizer.version, text: summarizer.summarize(x.body.index) };
+          summary = x.body.summary.text;
+        }
+        return { ...meta(x), summary };
+      });
     },
     async getRaw(accountId, mailboxId, uid) {
       const m = mbox(accountId, mailboxId);

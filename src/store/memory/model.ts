@@ -13,6 +13,8 @@ export interface Body {
   text?: { header: string; body: string };
   /** computed when the body is stored (../sort-keys.ts) */
   sortKeys?: SortKeys;
+  /** the summarizer's text (../summary-types.ts), made on first read, with the summarizer's version */
+  summary?: { version: number; text: string | null };
 }
 
 export interface Msg {

@@ -12,6 +12,7 @@ import type { Committer, JobResult } from './committer.js';
 import { registerSearchFunctions } from './search-sql.js';
 import { createFullText, type FullText } from './fulltext.js';
 import { FlagCache } from './flag-cache.js';
+import type { Summarizer } from '../summary-types.js';
 
 export interface AccountRow {
   id: number;
@@ -59,6 +60,8 @@ export interface Ctx {
   uidSets: Map<number, Array<[number, number]>>;
   /** the SEARCH BODY/TEXT index (fulltext.ts) */
   fulltext: FullText;
+  /** the protocol's summary of each stored message (../summary-types.ts), when the store was given one */
+  summarizer?: Summarizer;
   /** UID/MODSEQ/flags of recently read mailboxes, kept current by every commit (flag-cache.ts) */
   flagCache: FlagCache;
   /** deletes blobs no message or retained row references (among `ids`, or all when omitted) */

@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { createChangeBus } from '../bus.js';
 import type { ChangeBus, Store } from '../types.js';
+import type { Summarizer } from '../summary-types.js';
 import { createCommitter, type Committer } from './committer.js';
 import { createCtx } from './context.js';
 import { MIGRATIONS, migrate } from './migrations.js';
@@ -57,6 +58,8 @@ export interface SqliteStoreOptions {
   parseWorkers?: number;
   /** MIME nesting indexed at delivery (limits.mime_depth); deeper parts are opaque leaves */
   mimeDepth?: number;
+  /** the protocol's summary of each stored message (../summary-types.ts); none without it */
+  summarizer?: Summarizer;
   /** mailboxes per account at most (limits.mailboxes_per_account); unset: no cap */
   maxMailboxes?: number;
   /**
@@ -184,7 +187,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     committed: (changes) => ctx.flagCache.apply(changes),
   });
 
-  const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth);
+  ctx.summarizer = opts.summarizer;
+  const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth, opts.summarizer);
   const store: Store = {
     bus,
     ...adminOps(ctx),

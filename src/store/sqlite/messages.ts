@@ -2,12 +2,13 @@
 import type { MimeIndex } from '../../mime/types.js';
 import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
 import type { ImportInput } from '../integrity-types.js';
-import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
+import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, mergedRanges, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
 import { insertBlob, insertMessage, prefixedBody, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 import type { MessageOps } from '../ops.js';
+import type { MessageWithSummary } from '../summary-types.js';
 
 
 export function checkQuota(a: AccountRow, adding: number): void {
@@ -182,6 +183,49 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
         return m;
       });
     },
+    async getSummaries(accountId, mailboxId, uids) {
+      ctx.mailbox(accountId, mailboxId);
+      const summarizer = ctx.summarizer;
+      // small rows of their own (blob_summaries): no blob row, no MIME index is read
+      const stmt = q(
+        `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.guid, m.blob_id, s.summary, s.version
+         FROM messages m LEFT JOIN blob_summaries s ON s.blob_id = m.blob_id
+         WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
+      ).raw(true);
+      type Tuple = [...MetaTuple, string | null, number | null];
+      const out: MessageWithSummary[] = [];
+      /** made now: stored before this summarizer (or its version) existed */
+      let made: Map<number, string | null> | null = null;
+      for (const [lo, hi] of mergedRanges(uids)) {
+        for (const t of stmt.all(mailboxId, lo, hi) as Tuple[]) {
+          const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithSummary;
+          let summary: string | null = null;
+          if (summarizer) {
+            if (t[8] === summarizer.version) summary = t[7];
+            else {
+              made ??= new Map();
+              const blobId = t[6];
+              if (!made.has(blobId)) made.set(blobId, summarizer.summarize(JSON.parse(q('SELECT mime FROM blobs WHERE id = ?').pluck(true).get(blobId) as string) as MimeIndex));
+              summary = made.get(blobId)!;
+            }
+          }
+          m.summary = summary;
+          out.push(m);
+        }
+      }
+      const keep = made ? [...made].filter((e): e is [number, string] => e[1] !== null) : [];
+      if (keep.length)
+        await ctx.mutate(
+          () => {
+            // the blob may be gone meanwhile (expunged): then nothing is written
+            const put = q('INSERT OR REPLACE INTO blob_summaries (blob_id, version, summary) SELECT id, ?, ? FROM blobs WHERE id = ?');
+            for (const [id, text] of keep) put.run(summarizer!.version, text, id);
+            return { value: undefined, changes: [] };
+          },
+          { durable: false },
+        );
+      return out;
+    },
     async getRaw(accountId, mailboxId, uid) {
       ctx.open();
       // one query per message (FETCH of bodies calls this for each): the account check is
@@ -290,7 +334,7 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
               if (blobId === undefined) {
                 if (prefix.length) index ??= JSON.parse(base.mimeJson) as MimeIndex;
                 // one copy at a time: it is garbage once SQLite has it
-                blobId = insertBlob(ctx, prefix.length ? prefixedBody(base, index!, prefix, mimeDepth) : base);
+                blobId = insertBlob(ctx, prefix.length ? prefixedBody(base, index!, prefix, mimeDepth, ctx.summarizer) : base);
                 blobs.set(key, blobId);
               }
               const c = insertMessage(ctx, mb, { blobId, size, flags: t.flags ?? [], internalDate, guid: newGuid() }, undefined);

@@ -269,6 +269,17 @@ export const MIGRATIONS: readonly Migration[] = [
       if (!cols.has('claim_until')) db.exec('ALTER TABLE queue ADD COLUMN claim_until INTEGER');
     },
   },
+  {
+    version: 13,
+    name: "summaries per blob (IMAP ENVELOPE/BODYSTRUCTURE as sent, ../summary-types.ts) in small rows of their own; older blobs get theirs on first read",
+    sql: `
+      CREATE TABLE blob_summaries (
+        blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL, -- the summarizer's version that wrote it
+        summary TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

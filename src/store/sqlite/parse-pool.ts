@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { MimeIndex } from '../../mime/types.js';
+import type { Summarizer } from '../summary-types.js';
 import { prepareBody, type PreparedBody, type PreparedFields } from './rows.js';
 
 /** messages smaller than this are parsed inline (posting them costs about as much) */
@@ -36,7 +37,7 @@ export function defaultParseWorkers(): number {
   return Math.min(2, Math.max(0, availableParallelism() - 1));
 }
 
-export function createParsePool(size: number, log?: Logger, maxDepth?: number): ParsePool {
+export function createParsePool(size: number, log?: Logger, maxDepth?: number, summarizer?: Summarizer): ParsePool {
   const workers: Array<{ w: Worker; busy: number }> = [];
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -113,14 +114,16 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number): 
       let work: Promise<PreparedBody>;
       const here = (): PreparedBody => {
         inline++;
-        return prepareBody(raw, index, maxDepth);
+        return prepareBody(raw, index, maxDepth, summarizer);
       };
       const offThread = raw.length >= ALWAYS_WORKER_BYTES || (size > 0 && raw.length >= WORKER_MIN_BYTES);
       if (broken || index || !offThread) work = Promise.resolve().then(here);
       else
         work = viaWorker(raw).then((fields) => {
           viaWorkers++;
-          return { raw, ...fields };
+          // the summarizer runs here: a worker has none
+          const summary = summarizer?.summarize(JSON.parse(fields.mimeJson) as MimeIndex);
+          return { raw, ...fields, summary };
         }, here);
       // hand results out in request order
       const ordered = chain.then(() => work);

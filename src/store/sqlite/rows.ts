@@ -4,6 +4,7 @@ import { indexMessage } from '../../mime/index.js';
 import { headerFieldsText, searchableText, TEXT_CAP } from '../../mime/text.js';
 import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MimeIndex } from '../../mime/types.js';
+import type { Summarizer } from '../summary-types.js';
 import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, mergedRanges, normaliseFlags } from '../util.js';
 import { sentDayNumber } from '../search.js';
@@ -64,12 +65,14 @@ export interface PreparedBody {
   bodyText: string;
   /** SortKeys JSON (../sort-types.ts) */
   sortKeys: string;
+  /** the store's summarizer's text (../summary-types.ts); undefined when not computed (a parse worker has none) */
+  summary?: string | null;
 }
 
 /** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
 export type PreparedFields = Omit<PreparedBody, 'raw'>;
 
-export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number): PreparedFields {
+export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number, summarizer?: Summarizer): PreparedFields {
   const idx = index ?? indexMessage(raw, { maxDepth });
   const text = searchableText(raw, idx);
   return {
@@ -80,11 +83,12 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number)
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
     sortKeys: JSON.stringify(computeSortKeys(raw, idx)),
+    summary: summarizer?.summarize(idx),
   };
 }
 
-export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number): PreparedBody {
-  return { raw, ...prepareFields(raw, index, maxDepth) };
+export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number, summarizer?: Summarizer): PreparedBody {
+  return { raw, ...prepareFields(raw, index, maxDepth, summarizer) };
 }
 
 /** SHA-256 of the raw bytes as lower-case hex: recorded with every body, checked by `letterbox verify` */
@@ -97,16 +101,17 @@ export function contentHash(raw: Buffer): string {
  * index is shifted, not parsed again (src/mime/prefix.ts); the search text gains the
  * prefix's fields. `index` is the parsed form of body.mimeJson (parse it once per delivery).
  */
-export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffer | undefined, maxDepth?: number): PreparedBody {
+export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffer | undefined, maxDepth?: number, summarizer?: Summarizer): PreparedBody {
   if (!prefix?.length) return body;
   const raw = Buffer.concat([prefix, body.raw]);
   const shifted = indexWithPrefix(index, body.raw.length, prefix);
-  if (!shifted) return prepareBody(raw, undefined, maxDepth); // an empty message: nothing to parse
+  if (!shifted) return prepareBody(raw, undefined, maxDepth, summarizer); // an empty message: nothing to parse
   const header = headerFieldsText(prefix).toLowerCase();
   return {
     ...body,
     raw,
     mimeJson: JSON.stringify(shifted),
+    summary: summarizer?.summarize(shifted),
     headerText: (body.headerText ? `${header}\n${body.headerText}` : header).slice(0, TEXT_CAP),
   };
 }
@@ -124,6 +129,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   ctx.fulltext.add(id, b.headerText, b.bodyText);
   // SORT / THREAD / PREVIEW read these small rows, never the blob (./sort.ts)
   ctx.q('INSERT INTO blob_sort_keys (blob_id, keys) VALUES (?, ?)').run(id, b.sortKeys);
+  // FETCH ENVELOPE / BODYSTRUCTURE read these small rows, never the index (../summary-types.ts)
+  if (b.summary && ctx.summarizer) ctx.q('INSERT INTO blob_summaries (blob_id, version, summary) VALUES (?, ?, ?)').run(id, ctx.summarizer.version, b.summary);
   return id;
 }
 

@@ -30,13 +30,13 @@ export interface ImapServer {
 }
 
 export async function startServer(
-  opts: { config?: Record<string, unknown>; tls?: TlsMode; plaintext?: boolean; backend?: TestBackend } = {},
+  opts: { config?: Record<string, unknown>; tls?: TlsMode; plaintext?: boolean; backend?: TestBackend; summaries?: boolean } = {},
 ): Promise<ImapServer> {
   const config = {
     ...(opts.plaintext === false ? {} : { auth: { plaintext_allowed_from: ['127.0.0.1'] } }),
     ...opts.config,
   };
-  const t = await makeTestContext({ config, backend: opts.backend });
+  const t = await makeTestContext({ config, backend: opts.backend, summaries: opts.summaries });
   await t.addUser(USER, PASS);
   const mode = opts.tls ?? 'none';
   const listener = await t.listen(mode === 'implicit' ? 'imaps' : 'imap', mode, (sock, info) =>

@@ -105,3 +105,28 @@ test('an admin command creates a missing data directory for its owner only (0700
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the store every command and serve open keeps IMAP summaries (ENVELOPE/BODYSTRUCTURE) of what it stores', async () => {
+  const { openStore } = await import('../../../src/cli/common.js');
+  const { defaultConfig } = await import('../../../src/config/schema.js');
+  const { createLogger } = await import('../../../src/log.js');
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-cli-summary-'));
+  try {
+    for (const backend of ['sqlite', 'memory'] as const) {
+      const config = defaultConfig({ data_dir: dir, log: { level: 'silent' }, store: { backend } });
+      const store = await openStore(config, createLogger(config));
+      try {
+        await store.addDomain('example.test');
+        const a = await store.createAccount('bob@example.test', 'x');
+        const inbox = (await store.getMailbox(a.id, 'INBOX'))!.id;
+        await store.append(a.id, inbox, { raw: Buffer.from('Subject: hello\r\n\r\nhi\r\n') });
+        const [row] = await store.getSummaries!(a.id, inbox, [1]);
+        assert.match(JSON.parse(row!.summary!).e, /"hello"/, backend);
+      } finally {
+        await store.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { indexMessage } from '../../../src/mime/index.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
+import type { Summarizer } from '../../../src/store/summary-types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 import { seededRandom } from '../../helpers/random.js';
 
-export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+/** `summarizer`: for the summaries case (src/store/summary-types.ts); the rest open without one */
+export type StoreFactory = (opts?: { summarizer?: Summarizer }) => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
 async function rejectsCode(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
@@ -21,8 +23,8 @@ async function rejectsCode(p: Promise<unknown>, code: string): Promise<void> {
 }
 
 export function storeContract(name: string, factory: StoreFactory): void {
-  async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-    const { store, cleanup } = await factory();
+  async function withStore(fn: (store: Store) => Promise<void>, opts?: { summarizer?: Summarizer }): Promise<void> {
+    const { store, cleanup } = await factory(opts);
     try {
       await fn(store);
     } finally {
@@ -834,6 +836,55 @@ export function storeContract(name: string, factory: StoreFactory): void {
         // another account's mailbox is NONEXISTENT
         const other = await seedAccount(store, 'eve@example.test');
         await rejectsCode(store.sortRows(other.id, inbox), 'NONEXISTENT');
+      }));
+
+    it('summaries: the text the summarizer made for each copy (append, deliver with a prefix, copy, move), read back by UID', () => {
+      // the subject and the root's header length: a prefixed copy has a longer header
+      const summarizer: Summarizer = { version: 3, summarize: (idx) => `${idx.root.envelope?.subject ?? ''}|${idx.root.bodyStart}` };
+      return withStore(async (store) => {
+        if (!store.getSummaries) return; // optional: callers fall back to getMessagesWithIndex
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const one = rawMessage({ subject: 'one' });
+        await store.append(a.id, inbox, { raw: one });
+        await store.appendMany(a.id, inbox, [{ raw: rawMessage({ subject: 'two' }) }, { raw: rawMessage({ subject: 'three' }) }]);
+        const prefix = Buffer.from('Delivered-To: bob@example.test\r\n');
+        await store.deliver([{ accountId: a.id, prefix }], rawMessage({ subject: 'four' }));
+        const rows = await store.getSummaries(a.id, inbox, [[1, Infinity]]);
+        const header = (raw: Buffer) => raw.indexOf('\r\n\r\n') + 4;
+        assert.deepEqual(
+          rows.map((r) => [r.uid, r.summary]),
+          [
+            [1, `one|${header(one)}`],
+            [2, `two|${header(rawMessage({ subject: 'two' }))}`],
+            [3, `three|${header(rawMessage({ subject: 'three' }))}`],
+            [4, `four|${header(rawMessage({ subject: 'four' })) + prefix.length}`],
+          ],
+        );
+        assert.deepEqual(
+          rows.map((r) => [r.uid, r.flags, r.size]),
+          (await store.getMessages(a.id, inbox, [[1, Infinity]])).map((m) => [m.uid, m.flags, m.size]),
+        );
+        const archive = (await store.getMailbox(a.id, 'Archive'))!.id;
+        await store.copy(a.id, inbox, [1], archive);
+        await store.move(a.id, inbox, [4], archive);
+        assert.deepEqual(
+          (await store.getSummaries(a.id, archive, [[1, Infinity]])).map((r) => r.summary),
+          [rows[0]!.summary, rows[3]!.summary],
+        );
+        assert.deepEqual((await store.getSummaries(a.id, inbox, [4, [2, 3]])).map((r) => r.uid), [2, 3]);
+        const other = await seedAccount(store, 'eve@example.test');
+        await rejectsCode(store.getSummaries(other.id, inbox, [1]), 'NONEXISTENT');
+      }, { summarizer });
+    });
+
+    it('summaries: null for every message of a store without a summarizer', () =>
+      withStore(async (store) => {
+        if (!store.getSummaries) return;
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage() });
+        assert.deepEqual((await store.getSummaries(a.id, inbox, [1])).map((r) => r.summary), [null]);
       }));
   });
 }

@@ -2,8 +2,8 @@ import { storeContract } from './contract.js';
 import { leaseContract } from './lease-contract.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 
-storeContract('memory', async () => {
-  const store = createMemoryStore();
+storeContract('memory', async (opts) => {
+  const store = createMemoryStore(opts);
   return { store, cleanup: () => store.close() };
 });
 

@@ -5,9 +5,9 @@ import { storeContract } from './contract.js';
 import { leaseContract } from './lease-contract.js';
 import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 
-storeContract('sqlite', async () => {
+storeContract('sqlite', async (opts) => {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-store-'));
-  const store = await openSqliteStore(dir);
+  const store = await openSqliteStore(dir, opts);
   return {
     store,
     cleanup: async () => {
