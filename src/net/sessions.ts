@@ -53,6 +53,11 @@ export interface SessionHandle {
    * was being verified closes the session too).
    */
   authenticated(account: Account, credential?: CredentialRef): void;
+  /**
+   * the session left its login but stays connected (IMAP UNAUTHENTICATE, RFC 8437): it is
+   * no longer listed under the account, and that account's changes no longer close it
+   */
+  unauthenticated(): void;
   /** the client named itself (IMAP ID, EHLO) */
   setClientName(name: string): void;
   /** a command arrived */
@@ -88,6 +93,8 @@ export interface SessionRegistry {
 interface Entry {
   info: SessionInfo;
   close: (reason: string) => void;
+  /** counts logins (and logouts) of the session: a recheck of an earlier login is void */
+  login: number;
 }
 
 export function createSessionRegistry(store: Pick<Store, 'bus' | 'getAccountById'>, log: Logger): SessionRegistry {
@@ -119,13 +126,14 @@ export function createSessionRegistry(store: Pick<Store, 'bus' | 'getAccountById
 
   /** the account as it is now, against what the login saw (subscribed first, so nothing falls between) */
   async function recheck(e: Entry, seen: Account): Promise<void> {
+    const login = e.login;
     let now: Account | null;
     try {
       now = await store.getAccountById(seen.id);
     } catch {
       return; // store trouble: the change bus still covers later changes
     }
-    if (all.get(e.info.id) !== e) return;
+    if (all.get(e.info.id) !== e || e.login !== login) return;
     const reason = !now ? 'account removed' : e.info.credential === PASSWORD_CREDENTIAL && now.passwordHash !== seen.passwordHash ? 'password changed' : null;
     if (reason) closeOne(e, reason);
   }
@@ -170,13 +178,14 @@ export function createSessionRegistry(store: Pick<Store, 'bus' | 'getAccountById
         startedAt: now,
         lastActiveAt: now,
       };
-      const entry: Entry = { info, close };
+      const entry: Entry = { info, close, login: 0 };
       all.set(info.id, entry);
       return {
         id: info.id,
         authenticated(account, credential = PASSWORD_CREDENTIAL) {
           if (all.get(info.id) !== entry) return; // already closed
           detach(entry);
+          entry.login++;
           info.accountId = account.id;
           info.user = account.address;
           info.credential = credential;
@@ -188,6 +197,14 @@ export function createSessionRegistry(store: Pick<Store, 'bus' | 'getAccountById
           }
           group.entries.add(entry);
           void recheck(entry, account);
+        },
+        unauthenticated() {
+          if (all.get(info.id) !== entry) return;
+          detach(entry);
+          entry.login++;
+          info.accountId = null;
+          info.user = null;
+          info.credential = null;
         },
         setClientName(name) {
           // printable ASCII only (it reaches logs and the web UI), bounded

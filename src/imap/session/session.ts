@@ -466,6 +466,7 @@ export class Session implements ImapSession {
     this.contexts.clear();
     this.reader.maxNonSyncLiteral = LITERAL_MINUS_MAX;
     this.account = null;
+    this.registration.unauthenticated();
     this.state = 'notauth';
     this.log = this.ctx.log.child({ conn: this.info.id, proto: 'imap', ip: this.info.remoteAddress });
   }

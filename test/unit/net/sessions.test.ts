@@ -92,3 +92,37 @@ test('a login that raced with a removal or a password change is closed right aft
   await settle();
   assert.deepEqual(closed.sort(), [['a1', 'password changed'], ['b1', 'account removed']]);
 });
+
+test('a session that leaves its login (UNAUTHENTICATE) is no longer listed under the account nor closed by its changes', async () => {
+  const { store, alice, bob, reg, closed, open } = await setup();
+  const s = open('s');
+  const other = open('a2');
+  other.authenticated(alice);
+  s.authenticated(alice);
+  await settle();
+  s.unauthenticated();
+  assert.deepEqual(reg.list(alice.id).map((x) => x.id), ['a2']);
+  const mine = reg.list().find((x) => x.id === 's')!;
+  assert.deepEqual([mine.accountId, mine.user, mine.credential], [null, null, null], 'still connected, as nobody');
+  await store.updateAccount(alice.id, { passwordHash: 'hash-a2' });
+  assert.deepEqual(closed, [['a2', 'password changed']], "alice's password change ends only her remaining session");
+  // logged in again as bob: listed there, and bob's changes reach it
+  s.authenticated(bob);
+  assert.deepEqual(reg.list(bob.id).map((x) => x.id), ['s']);
+  assert.equal(reg.closeAccount(alice.id, { reason: 'signed out' }), 0);
+  await store.deleteAccount(bob.id);
+  assert.deepEqual(closed.at(-1), ['s', 'account removed']);
+});
+
+test('a recheck of an earlier login does not close the session that logged in again since', async () => {
+  const { store, alice, bob, closed, open } = await setup();
+  const stale = { ...alice };
+  await store.updateAccount(alice.id, { passwordHash: 'hash-new' });
+  const s = open('s');
+  s.authenticated(stale); // its recheck (password changed) is in flight…
+  s.unauthenticated(); // …when the client leaves that login
+  s.authenticated(bob);
+  await settle();
+  await settle();
+  assert.deepEqual(closed, [], 'the stale login is gone; the session is bob’s now');
+});
