@@ -14,7 +14,7 @@ import type * as net from 'node:net';
 import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../net/types.js';
 import { COMMANDS } from './commands/index.js';
-import { Pop3Session } from './session.js';
+import { Pop3Session } from './session/session.js';
 
 export function handlePop3Connection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
   const closed = ctx.metrics?.connection('pop3');

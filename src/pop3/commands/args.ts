@@ -2,7 +2,7 @@
  * Argument helpers shared by the TRANSACTION commands (RFC 1939 §5: "msg" is a message
  * number; messages marked deleted may not be referenced).
  */
-import type { Pop3Session } from '../session.js';
+import type { Pop3Session } from '../session/session.js';
 import type { Pop3Entry } from '../../store/types.js';
 import { err } from '../wire/response.js';
 

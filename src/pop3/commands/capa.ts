@@ -11,7 +11,7 @@
  */
 import type { Pop3Command } from './types.js';
 import { multiline } from '../wire/response.js';
-import type { Pop3Session } from '../session.js';
+import type { Pop3Session } from '../session/session.js';
 
 export function capabilities(s: Pop3Session): string[] {
   const caps = ['TOP', 'UIDL'];

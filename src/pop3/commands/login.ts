@@ -4,11 +4,11 @@
  * INBOX (RFC 1939 §6: the maildrop is fixed for the session) and enter TRANSACTION.
  */
 import { credentialId } from '../../auth/devices.js';
-import type { Pop3Session } from '../session.js';
+import type { Pop3Session } from '../session/session.js';
 import { StoreError } from '../../store/types.js';
 import { err, ok } from '../wire/response.js';
-import { Maildrop } from '../maildrop.js';
-import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../lock.js';
+import { Maildrop } from '../session/maildrop.js';
+import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../session/lock.js';
 
 export const PLAINTEXT_REFUSED =
   'Plaintext login is not allowed on an unencrypted connection; use STLS first, or connect to the POP3S port (995)';

@@ -5,7 +5,7 @@
  * from getRaw, before anything is written, and becomes "-ERR Message was deleted by another
  * session" (../errors.ts); UIDs are never reused, so another message's bytes cannot appear.
  */
-import type { Pop3Session } from '../session.js';
+import type { Pop3Session } from '../session/session.js';
 import type { Pop3Entry } from '../../store/types.js';
 import { ok } from '../wire/response.js';
 import { stuffAll, stuffChunks } from '../wire/dotstuff.js';

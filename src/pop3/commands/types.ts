@@ -1,2 +1,2 @@
-/** The command shape is declared by the session (../session.ts), which commands depend on, never the reverse. */
-export type { Pop3Command } from '../session.js';
+/** The command shape is declared by the session (../session/session.ts), which commands depend on, never the reverse. */
+export type { Pop3Command } from '../session/session.js';

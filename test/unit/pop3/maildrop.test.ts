@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUidl, Maildrop } from '../../../src/pop3/maildrop.js';
+import { formatUidl, Maildrop } from '../../../src/pop3/session/maildrop.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/lock.js';
+import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/session/lock.js';
 import type { MailboxInfo, Pop3Entry, Store } from '../../../src/store/types.js';
 
 const inbox = { id: 1, uidValidity: 0x5f3a1b2c } as MailboxInfo;

@@ -9,7 +9,7 @@
  * store's keyed state, so the delay holds whichever node the client reaches.
  */
 import { randomBytes } from 'node:crypto';
-import type { AccountId, Store } from '../store/types.js';
+import type { AccountId, Store } from '../../store/types.js';
 
 export const LEASE_MS = 60_000;
 const RENEW_MS = LEASE_MS / 3;

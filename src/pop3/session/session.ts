@@ -12,15 +12,15 @@
  */
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
-import type { ServerContext } from '../context.js';
-import type { ConnectionInfo } from '../net/types.js';
-import { StoreError, type Account } from '../store/types.js';
-import { plaintextAllowed } from '../auth/policy.js';
-import { LineSplitter, parseCommandLine, type LineEvent, type Pop3CommandLine } from './wire/lines.js';
-import { err, ok } from './wire/response.js';
+import type { ServerContext } from '../../context.js';
+import type { ConnectionInfo } from '../../net/types.js';
+import { StoreError, type Account } from '../../store/types.js';
+import { plaintextAllowed } from '../../auth/policy.js';
+import { LineSplitter, parseCommandLine, type LineEvent, type Pop3CommandLine } from '../wire/lines.js';
+import { err, ok } from '../wire/response.js';
 import { storeErrorResponse } from './errors.js';
 import type { Maildrop } from './maildrop.js';
-import type { SessionHandle } from '../net/sessions.js';
+import type { SessionHandle } from '../../net/sessions.js';
 
 export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
 

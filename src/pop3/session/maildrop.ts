@@ -6,7 +6,7 @@
  * handed to store.pop3Delete at QUIT (UPDATE state). Deleted numbers are invisible to
  * STAT/LIST/UIDL/RETR/TOP but keep their number (no renumbering).
  */
-import type { MailboxInfo, Pop3Entry } from '../store/types.js';
+import type { MailboxInfo, Pop3Entry } from '../../store/types.js';
 
 export type UidlFormat = 'guid' | 'dovecot';
 

@@ -1,8 +1,8 @@
 /**
  * StoreError → POP3 response, in one place (DESIGN.md rule 5; RFC 2449 §8, RFC 3206).
  */
-import { StoreError } from '../store/types.js';
-import { err } from './wire/response.js';
+import { StoreError } from '../../store/types.js';
+import { err } from '../wire/response.js';
 
 export function storeErrorResponse(e: unknown): string {
   if (e instanceof StoreError) {
