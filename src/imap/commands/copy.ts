@@ -9,8 +9,7 @@ import type { ImapSession as Session } from '../session/types.js';
 import { toUidSet } from '../session/selected.js';
 import { SELECTED, bad, no, type ImapCommand, type Request, type Tagged } from '../session/types.js';
 import { parseCopyArgs } from '../wire/args/misc.js';
-import { formatSequenceList } from '../wire/args/seqset.js';
-import { atom, respCode, seqSet } from '../wire/encode.js';
+import { atom, formatSequenceList, respCode, seqSet } from '../wire/encode.js';
 
 export async function copyOrMove(s: Session, req: Request, byUid: boolean, move: boolean): Promise<Tagged | void> {
   const { set, mailbox: name } = parseCopyArgs(req.args, s.names, move ? 'MOVE' : 'COPY');

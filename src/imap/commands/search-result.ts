@@ -4,9 +4,8 @@
  * SEARCH numbers ascend; for SORT they are in sort order: MIN and MAX are the first and last
  * and ALL keeps it (only ascending runs are compressed).
  */
-import { formatSequenceList } from '../wire/args/seqset.js';
 import { partialSlice, type ResultRange } from '../wire/args/search.js';
-import { atom, seqSet, type WireValue } from '../wire/encode.js';
+import { atom, formatSequenceList, seqSet, type WireValue } from '../wire/encode.js';
 
 export interface ResultOptions {
   tag: string;

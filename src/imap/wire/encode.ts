@@ -20,8 +20,6 @@
  * so quoting, literals and UTF-8 are decided here and nowhere else. No command writes
  * hand-built response text.
  */
-import { formatSequenceSet } from './args/seqset.js';
-
 export class Atom {
   constructor(readonly text: string) {}
 }
@@ -396,4 +394,31 @@ export function encodeChallenge(data: Buffer): Buffer {
 /** `* <seq> FETCH (...)\r\n` as chunks (see WireWriter.fetch). */
 export function encodeFetch(seq: number, items: ReadonlyArray<readonly [label: string, value: WireValue]>, opts?: EncodeOptions): Buffer[] {
   return new WireWriter(opts).fetch(seq, items).chunks();
+}
+
+/** Formats ascending numbers compactly ("1:3,7,9:10"), e.g. for COPYUID/APPENDUID/ESEARCH/VANISHED. */
+export function formatSequenceSet(nums: Iterable<number>): string {
+  const sorted = [...nums].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1]! <= sorted[j]! + 1) j++;
+    parts.push(sorted[i] === sorted[j] ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Formats numbers in the given order, joining consecutive runs (COPYUID needs source order). */
+export function formatSequenceList(nums: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < nums.length) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+    parts.push(i === j ? String(nums[i]) : `${nums[i]}:${nums[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }

@@ -18,8 +18,8 @@ import {
   parseIdArgs,
   parseUidExpungeArgs,
   parseNoArgs,
-  WireError,
-} from '../../../../src/imap/wire/index.js';
+} from '../../../../src/imap/wire/args/index.js';
+import { WireError } from '../../../../src/imap/wire/index.js';
 import { argsOf } from './util.js';
 
 const rev1 = { utf8: false };

@@ -4,7 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as wire from '../../../../src/imap/wire/index.js';
+import * as core from '../../../../src/imap/wire/index.js';
+import * as args from '../../../../src/imap/wire/args/index.js';
+
+const wire = { ...core, ...args };
 import type { Token } from '../../../../src/imap/wire/index.js';
 import { seededRandom } from '../../../helpers/random.js';
 
@@ -51,7 +54,7 @@ test('random token soup never crashes the reader or any parser', () => {
     const bytes = Buffer.from(line + '\r\n', 'utf8');
     // feed in two random pieces
     const cut = Math.floor(rnd() * bytes.length);
-    const evs: wire.ReaderEvent[] = [];
+    const evs: core.ReaderEvent[] = [];
     for (const piece of [bytes.subarray(0, cut), bytes.subarray(cut)]) {
       r.push(piece);
       for (let ev = r.next(); ev; ev = r.next()) evs.push(ev);

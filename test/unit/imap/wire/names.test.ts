@@ -3,22 +3,24 @@ import assert from 'node:assert/strict';
 import {
   encodeMutf7,
   decodeMutf7,
-  decodeMailboxName,
-  encodeMailboxName,
-  normalizeInbox,
   listMatcher,
   joinListReference,
   parentNames,
   parseDateTime,
   parseSearchDate,
   formatDateTime,
-  parseSequenceSet,
-  resolveSequenceSet,
   formatSequenceSet,
   formatSequenceList,
-  parseFlag,
   WireError,
 } from '../../../../src/imap/wire/index.js';
+import {
+  decodeMailboxName,
+  encodeMailboxName,
+  normalizeInbox,
+  parseSequenceSet,
+  resolveSequenceSet,
+  parseFlag,
+} from '../../../../src/imap/wire/args/index.js';
 
 test('modified UTF-7: RFC 3501 §5.1.3 example both ways', () => {
   assert.equal(encodeMutf7('~peter/mail/台北/日本語'), '~peter/mail/&U,BTFw-/&ZeVnLIqe-');
