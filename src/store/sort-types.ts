@@ -3,6 +3,11 @@
  * sort and thread keys (RFC 5256 SORT/THREAD, RFC 5957 DISPLAYFROM/DISPLAYTO) and the
  * preview (RFC 8970), so SORT, THREAD and FETCH PREVIEW of a large mailbox read these small
  * rows and never the message bodies.
+ *
+ * SORT asks the store for the order itself (sortUids): a backend orders in its query engine
+ * (SQLite, PostgreSQL: ORDER BY over typed key columns) and hands back UIDs only; THREAD reads
+ * the compact thread rows (threadRows). A backend without a better way answers both from
+ * sortRows with the shared helpers of ./sort-order.ts (orderRows), as the memory backend does.
  */
 import type { AccountId, MailboxId, UidSet } from './types.js';
 
@@ -29,8 +34,20 @@ export interface SortKeys {
   preview: string;
 }
 
+/** what THREAD reads of a message (RFC 5256 §3): a subset of SortRow */
+export interface ThreadRow {
+  uid: number;
+  /** INTERNALDATE, UTC milliseconds (the sent date when the Date: header is unusable) */
+  internalDate: number;
+  sentDate: number | null;
+  subject: string;
+  replyOrForward: boolean;
+  messageId: string | null;
+  references: string[];
+}
+
 /** one message of a mailbox as SORT and THREAD see it */
-export interface SortRow extends SortKeys {
+export interface SortRow extends SortKeys, ThreadRow {
   uid: number;
   /** INTERNALDATE, UTC milliseconds (SORT ARRIVAL, and DATE when the header is unusable) */
   internalDate: number;
@@ -40,7 +57,27 @@ export interface SortRow extends SortKeys {
   saveDate: number | null;
 }
 
+/** RFC 5256 sort keys, with RFC 5957's DISPLAYFROM / DISPLAYTO */
+export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
+
+export interface SortCriterion {
+  key: SortKeyName;
+  reverse: boolean;
+}
+
 export interface SortOps {
   /** the sort rows of the mailbox's messages (all, or those of `uids` that exist), ascending UID */
   sortRows(accountId: AccountId, mailboxId: MailboxId, uids?: UidSet): Promise<SortRow[]>;
+  /**
+   * The UIDs of every message of the mailbox in RFC 5256 SORT order of `criteria`:
+   * - ARRIVAL is INTERNALDATE; DATE the sent date, or INTERNALDATE when it is null (§2.2);
+   *   SIZE is RFC822.SIZE; the others compare the stored case-mapped strings;
+   * - strings compare by Unicode code point (the octets of their UTF-8 form, i;octet over
+   *   the i;unicode-casemap keys: SQLite's BINARY collation, PostgreSQL's COLLATE "C");
+   * - REVERSE turns that key's order around; messages equal on every key stay in mailbox
+   *   order (ascending UID), REVERSE or not.
+   */
+  sortUids(accountId: AccountId, mailboxId: MailboxId, criteria: readonly SortCriterion[]): Promise<number[]>;
+  /** the thread rows of every message of the mailbox, ascending UID (a SortRow[] is one); read-only (a backend may share them between calls) */
+  threadRows(accountId: AccountId, mailboxId: MailboxId): Promise<ThreadRow[]>;
 }

@@ -6,7 +6,7 @@
  */
 import type { ImapSession as Session } from '../session/types.js';
 import { toUidSet } from '../session/selected.js';
-import { atom, type WireValue } from '../wire/encode.js';
+import { atom, numberList, type WireValue } from '../wire/encode.js';
 import { SELECTED, type ImapCommand, type Request } from '../session/types.js';
 import { hasFuzzy, parseSearchArgs, searchUsesModseq, withoutFuzzy } from '../wire/args/search.js';
 import { bad } from '../wire/errors.js';
@@ -53,7 +53,8 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
     if (!ret.size) return;
   }
   if (!ret && !s.rev2) {
-    const resp: WireValue[] = [atom('SEARCH'), ...nums];
+    const resp: WireValue[] = [atom('SEARCH')];
+    if (nums.length) resp.push(numberList(nums));
     if (ctx.usedModseq && nums.length) resp.push([atom('MODSEQ'), modseq]);
     s.untagged(...resp);
     return;

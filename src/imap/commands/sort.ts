@@ -1,39 +1,48 @@
 /**
  * SORT and UID SORT (RFC 5256 §3; RFC 5957 DISPLAYFROM/DISPLAYTO; RFC 5267 §3 ESORT with
- * RETURN (MIN MAX ALL COUNT); RFC 9394 PARTIAL). Matching runs in the store (as SEARCH);
- * the order comes from the sort rows indexed at delivery (src/store/sort-types.ts), so no
- * message body is read. Without RETURN the answer is `* SORT n n ...` in sort order.
+ * RETURN (MIN MAX ALL COUNT); RFC 9394 PARTIAL). Matching runs in the store (as SEARCH), and
+ * so does the order (SortOps.sortUids over the keys indexed at delivery,
+ * src/store/sort-types.ts): no message body is read, and the session only filters the
+ * ordered UIDs. Without RETURN the answer is `* SORT n n ...` in sort order.
  */
-import type { SortRow } from '../../store/sort-types.js';
-import { sortMessages } from '../sort/sort.js';
 import type { SelectedView } from '../session/selected.js';
 import { SELECTED, type ImapCommand, type ImapSession, type Request } from '../session/types.js';
 import { parseSortArgs } from '../wire/args/sort.js';
 import { searchUsesModseq, type SearchKey } from '../wire/args/search.js';
-import { atom } from '../wire/encode.js';
+import { atom, numberList } from '../wire/encode.js';
 import { checkUidOnly, resolveRowKeys, resolveSearch } from './search-keys.js';
 import { esearchResponse } from './search-result.js';
 import { keepUpdated, SearchContext } from './search-context.js';
 
-/** the sort rows of the messages in this session's view that match `query` */
-export async function matchingRows(s: ImapSession, v: SelectedView, query: SearchKey): Promise<SortRow[]> {
+/**
+ * Of `items` (messages of the mailbox as the store listed them, in any order), those in this
+ * session's view that match `query`, in their order. The search runs before the caller's
+ * listing is used, so a message delivered meanwhile is simply not in the view yet.
+ */
+export async function matching<T>(s: ImapSession, v: SelectedView, query: SearchKey, items: Promise<T[]>, uidOf: (x: T) => number): Promise<T[]> {
   checkUidOnly(s, query);
-  const rows = await s.ctx.store.sortRows(s.accountId, v.mailboxId);
-  const all = query.op === 'all';
-  const q = all ? null : resolveSearch(await resolveRowKeys(query, async () => rows), v);
+  const q = query.op === 'all' ? null : resolveSearch(await resolveRowKeys(query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
   const found = q ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, q)) : null;
-  return rows.filter((r) => (!found || found.has(r.uid)) && v.seqOf(r.uid) > 0);
+  const list = await items;
+  const seqOf = v.seqLookup();
+  const out: T[] = [];
+  for (const x of list) {
+    const u = uidOf(x);
+    if ((!found || found.has(u)) && seqOf(u) > 0) out.push(x);
+  }
+  return out;
 }
 
 async function sort(s: ImapSession, req: Request, byUid: boolean): Promise<void> {
   const args = parseSortArgs(req.args);
   const v = s.selected!;
   if (searchUsesModseq(args.query)) s.enabled.add('CONDSTORE');
-  const run = async () => sortMessages(await matchingRows(s, v, args.query), args.criteria).map((r) => r.uid);
+  const run = () => matching(s, v, args.query, s.ctx.store.sortUids(s.accountId, v.mailboxId, args.criteria), (u) => u);
   const uids = await run();
-  const nums = uids.map((u) => (byUid ? u : v.seqOf(u)));
+  const seqOf = byUid ? null : v.seqLookup();
+  const nums = seqOf ? uids.map(seqOf) : uids;
   if (!args.ret) {
-    s.untagged(atom('SORT'), ...nums);
+    s.untagged(atom('SORT'), ...(nums.length ? [numberList(nums)] : []));
     return;
   }
   // RFC 5267 §4: RETURN (UPDATE) keeps the sorted result up to date (./search-context.ts)

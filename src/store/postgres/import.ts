@@ -15,6 +15,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { PG_TYPES } from './context.js';
 import { migratePg } from './migrations.js';
+import { sortKeysReader } from '../sqlite/sort-schema.js';
+import type { SortKeys } from '../sort-types.js';
+
+const sortKeyJson = (k: SortKeys | null): string | null => (k ? JSON.stringify(k) : null);
 
 export interface ImportProgress {
   /** what is being copied ("messages", "queue"…), done and total of it */
@@ -82,13 +86,9 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
       // bodies: content-addressed per account in PostgreSQL; each SQLite blob once per account using it
       const blobHash = new Map<number, Buffer>();
       const copied = new Set<string>();
-      // sort keys (SQLite migration 8) travel with the body; a store older than that gets them on first SORT
-      const hasSortKeys = src.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blob_sort_keys'").get() !== undefined;
-      const blobStmt = src.prepare(
-        hasSortKeys
-          ? 'SELECT b.*, k.keys AS sort_keys FROM blobs b LEFT JOIN blob_sort_keys k ON k.blob_id = b.id WHERE b.id = ?'
-          : 'SELECT *, NULL AS sort_keys FROM blobs WHERE id = ?',
-      );
+      // sort keys (SQLite: blob_sort, or migration 8's JSON rows) travel with the body; a store older than that gets them on first SORT
+      const sortKeys = sortKeysReader(src);
+      const blobStmt = src.prepare('SELECT * FROM blobs WHERE id = ?');
       const copyBlob = async (accountId: number, blobId: number): Promise<Buffer> => {
         let b: Record<string, unknown> | undefined;
         let hash = blobHash.get(blobId);
@@ -107,7 +107,7 @@ export async function importSqliteIntoPostgres(sqliteFile: string, url: string, 
         await q(
           `INSERT INTO blobs (account_id, hash, size, bare_lf, date_header, sent_day, subject, mime, header_text, body_text, raw, sort_keys)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-          [accountId, hash, b.size, b.bare_lf, nul(b.date_header), b.sent_day, nul(b.subject), b.mime, nul(b.header_text), nul(b.body_text), b.raw, b.sort_keys],
+          [accountId, hash, b.size, b.bare_lf, nul(b.date_header), b.sent_day, nul(b.subject), b.mime, nul(b.header_text), nul(b.body_text), b.raw, sortKeyJson(sortKeys(blobId))],
         );
         copied.add(key);
         return hash;

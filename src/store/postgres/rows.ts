@@ -47,7 +47,7 @@ export async function insertBlob(db: Db, accountId: number, b: PreparedBody): Pr
       noNul(b.headerText),
       noNul(b.bodyText),
       b.raw,
-      b.sortKeys, // JSON: a NUL is escaped
+      JSON.stringify(b.sortKeys), // JSON: a NUL is escaped
     ],
   );
   return hash;

@@ -3,9 +3,13 @@
  * stored (../sqlite/rows.ts prepareFields) and kept as JSON in blobs.sort_keys, a small
  * column read without the body (large bodies live out of line, in TOAST); bodies stored
  * before migration 3 get theirs computed once, on their first SORT.
+ * SORT by ARRIVAL / SIZE orders in SQL over the messages rows; the other keys order the
+ * sort rows with the shared ../sort-order.ts (typed key columns as SQLite's blob_sort
+ * would let PostgreSQL order those too).
  */
 import type { MimeIndex } from '../../mime/types.js';
 import { computeSortKeys } from '../sort-keys.js';
+import { orderRows } from '../sort-order.js';
 import type { SortKeys, SortOps, SortRow } from '../sort-types.js';
 import { mergedRanges } from '../util.js';
 import type { PgCtx } from './context.js';
@@ -20,7 +24,18 @@ interface Row {
 }
 
 export function sortOps(ctx: PgCtx): SortOps {
-  return {
+  const ops: SortOps = {
+    async sortUids(accountId, mailboxId, criteria) {
+      if (!criteria.every((c) => c.key === 'ARRIVAL' || c.key === 'SIZE')) return orderRows(await ops.sortRows(accountId, mailboxId), criteria);
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const order = criteria.map((c) => `${c.key === 'ARRIVAL' ? 'internal_date' : 'size'}${c.reverse ? ' DESC' : ''}`);
+      const rows = await ctx.q<{ uid: number }>(
+        `SELECT uid FROM messages WHERE account_id = $1 AND mailbox_id = $2 ORDER BY ${[...order, 'uid'].join(', ')}`,
+        [accountId, mailboxId],
+      );
+      return rows.map((r) => r.uid);
+    },
+    threadRows: (accountId, mailboxId) => ops.sortRows(accountId, mailboxId),
     async sortRows(accountId, mailboxId, uids) {
       await ctx.mailbox(ctx, accountId, mailboxId);
       const ranges = mergedRanges(uids ?? [[1, Infinity]]);
@@ -62,6 +77,7 @@ export function sortOps(ctx: PgCtx): SortOps {
       return out;
     },
   };
+  return ops;
 }
 
 async function backfill(ctx: PgCtx, accountId: number, hash: Buffer): Promise<SortKeys> {

@@ -8,6 +8,7 @@ import { StoreError } from '../types.js';
 import { sentDayNumber } from '../search.js';
 import { contentHash } from './rows.js';
 import { FULLTEXT_SCHEMA, UNINDEXED_SCHEMA, indexAllBlobs } from './fulltext.js';
+import { migrateSortKeys, SORT_SCHEMA } from './sort-schema.js';
 
 export interface Migration {
   version: number;
@@ -279,6 +280,12 @@ export const MIGRATIONS: readonly Migration[] = [
         summary TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 14,
+    name: 'sort keys as typed columns (blob_sort: SORT orders in SQL, THREAD reads short strings) and the preview apart (blob_preview); migration 8\'s JSON rows converted and dropped',
+    sql: SORT_SCHEMA,
+    up: migrateSortKeys,
   },
 ];
 

@@ -9,6 +9,8 @@ import type { Change, Flag, MessageMeta, UidSet } from '../types.js';
 import { hasFlag, mergedRanges, normaliseFlags } from '../util.js';
 import { sentDayNumber } from '../search.js';
 import { computeSortKeys } from '../sort-keys.js';
+import type { SortKeys } from '../sort-types.js';
+import { insertSortKeys } from './sort-schema.js';
 import type { Ctx, MailboxRow } from './context.js';
 
 export interface MessageRow {
@@ -63,8 +65,8 @@ export interface PreparedBody {
   subject: string | null;
   headerText: string;
   bodyText: string;
-  /** SortKeys JSON (../sort-types.ts) */
-  sortKeys: string;
+  /** sort, thread and preview keys (../sort-types.ts), stored in blob_sort and blob_preview */
+  sortKeys: SortKeys;
   /** the store's summarizer's text (../summary-types.ts); undefined when not computed (a parse worker has none) */
   summary?: string | null;
 }
@@ -82,7 +84,7 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number,
     subject: idx.root.envelope?.subject ?? null,
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
-    sortKeys: JSON.stringify(computeSortKeys(raw, idx)),
+    sortKeys: computeSortKeys(raw, idx),
     summary: summarizer?.summarize(idx),
   };
 }
@@ -128,7 +130,7 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   );
   ctx.fulltext.add(id, b.headerText, b.bodyText);
   // SORT / THREAD / PREVIEW read these small rows, never the blob (./sort.ts)
-  ctx.q('INSERT INTO blob_sort_keys (blob_id, keys) VALUES (?, ?)').run(id, b.sortKeys);
+  insertSortKeys(ctx.q, id, b.sortKeys);
   // FETCH ENVELOPE / BODYSTRUCTURE read these small rows, never the index (../summary-types.ts)
   if (b.summary && ctx.summarizer) ctx.q('INSERT INTO blob_summaries (blob_id, version, summary) VALUES (?, ?, ?)').run(id, ctx.summarizer.version, b.summary);
   return id;

@@ -10,6 +10,8 @@ import { StoreError, type Change, type Store } from '../../../src/store/types.js
 import type { Summarizer } from '../../../src/store/summary-types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 import { seededRandom } from '../../helpers/random.js';
+import { orderRows } from '../../../src/store/sort-order.js';
+import type { SortCriterion, SortKeyName, ThreadRow } from '../../../src/store/sort-types.js';
 
 /** `summarizer`: for the summaries case (src/store/summary-types.ts); the rest open without one */
 export type StoreFactory = (opts?: { summarizer?: Summarizer }) => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -885,6 +887,101 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const inbox = await inboxId(store, a.id);
         await store.append(a.id, inbox, { raw: rawMessage() });
         assert.deepEqual((await store.getSummaries(a.id, inbox, [1])).map((r) => r.summary), [null]);
+      }));
+
+    it('sortUids (sort-types.ts): RFC 5256 order of every key, REVERSE per key, ties by UID, strings by code point; threadRows', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const msgs: Array<{ subject: string; from: string; to: string; date: string; extra?: string; at: string; body?: string }> = [
+          { subject: 'b', from: 'Zed <zed@x.org>', to: 'amy@x.org', date: 'Tue, 02 Jan 2024 10:00:00 +0000', at: '2024-02-01T00:00:00Z' },
+          { subject: 'Re: a', from: 'amy@x.org', to: 'Carl <carl@x.org>', date: 'garbage', at: '2024-01-02T09:00:00Z', extra: 'Cc: dan@x.org' },
+          { subject: 'a', from: 'Amy Q <amy@x.org>', to: 'bob@x.org', date: 'Mon, 01 Jan 2024 10:00:00 +0000', at: '2024-02-01T00:00:00Z', body: 'a longer body than the others' },
+          { subject: '\u00e9t\u00e9', from: 'eve@x.org', to: '', date: '', at: '2024-01-05T00:00:00Z' },
+          { subject: '\u{1F600} smile', from: '\u00c9mile <emile@x.org>', to: 'zoe@x.org', date: 'Wed, 03 Jan 2024 10:00:00 +0000', at: '2024-01-03T00:00:00Z' },
+          { subject: '\ufffd odd', from: 'amy@x.org', to: 'amy@x.org', date: 'Mon, 01 Jan 2024 10:00:00 +0000', at: '2024-01-04T00:00:00Z' },
+          { subject: 'b', from: 'zed@x.org', to: 'amy@x.org', date: 'Tue, 02 Jan 2024 10:00:00 +0000', at: '2024-02-01T00:00:00Z', extra: 'References: <a@x> <b@x>' },
+        ];
+        const uids: number[] = [];
+        for (const m of msgs) {
+          const r = await store.append(a.id, inbox, { raw: rawMessage({ subject: m.subject, from: m.from, to: m.to || 'undisclosed-recipients:;', date: m.date, extra: m.extra, body: m.body }), internalDate: new Date(m.at) });
+          uids.push(r.uid);
+        }
+        // one expunged: gone from every answer
+        await store.storeFlags(a.id, inbox, [[uids[1]!, uids[1]!]], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        const live = uids.filter((_, i) => i !== 1);
+        const rows = await store.sortRows(a.id, inbox);
+        const keys: SortKeyName[] = ['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO'];
+        // every key, each way, and random combinations: the backend's order is the reference order
+        const rnd = seededRandom(11);
+        const lists: SortCriterion[][] = keys.flatMap((key) => [[{ key, reverse: false }], [{ key, reverse: true }]]);
+        for (let i = 0; i < 40; i++) lists.push(Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({ key: keys[Math.floor(rnd() * keys.length)]!, reverse: rnd() < 0.5 })));
+        for (const c of lists) assert.deepEqual(await store.sortUids(a.id, inbox, c), orderRows(rows, c), JSON.stringify(c));
+        // and what that order is, by hand
+        const at = (...i: number[]) => i.map((k) => uids[k]!);
+        assert.deepEqual(await store.sortUids(a.id, inbox, [{ key: 'ARRIVAL', reverse: false }]), at(4, 5, 3, 0, 2, 6), 'INTERNALDATE, ties by UID');
+        assert.deepEqual(await store.sortUids(a.id, inbox, [{ key: 'ARRIVAL', reverse: true }]), at(0, 2, 6, 3, 5, 4), 'REVERSE keeps ties ascending');
+        // DATE: the header, else INTERNALDATE (message 3 has none: 2024-01-05)
+        assert.deepEqual(await store.sortUids(a.id, inbox, [{ key: 'DATE', reverse: false }]), at(2, 5, 0, 6, 4, 3));
+        // SUBJECT by code point: "A" < "B" < "ÉTÉ" (E U+0301 once case-mapped) < U+FFFD < "😀" (U+1F600; UTF-16 units would put it before U+FFFD)
+        const bySubject = await store.sortUids(a.id, inbox, [{ key: 'SUBJECT', reverse: false }]);
+        assert.deepEqual(bySubject, at(2, 0, 6, 3, 5, 4));
+        assert.deepEqual(await store.sortUids(a.id, inbox, [{ key: 'FROM', reverse: false }, { key: 'SIZE', reverse: true }]), at(2, 5, 4, 3, 6, 0));
+        assert.equal(rows.length, live.length);
+        // thread rows: the thread fields of the sort rows
+        const threads = await store.threadRows(a.id, inbox);
+        const pick = (r: ThreadRow) => ({ uid: r.uid, internalDate: r.internalDate, sentDate: r.sentDate, subject: r.subject, replyOrForward: r.replyOrForward, messageId: r.messageId, references: r.references });
+        assert.deepEqual(threads.map(pick), rows.map(pick));
+        assert.deepEqual(threads.find((t) => t.uid === uids[6])!.references, ['a@x', 'b@x']);
+        const other = await seedAccount(store, 'eve@example.test');
+        await rejectsCode(store.sortUids(other.id, inbox, [{ key: 'ARRIVAL', reverse: false }]), 'NONEXISTENT');
+        await rejectsCode(store.threadRows(other.id, inbox), 'NONEXISTENT');
+      }));
+
+    it('sortUids and threadRows follow every change to the set of messages (append, expunge, copy and move in, POP3 restore, import)', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.createMailbox(a.id, 'Other');
+        const other = (await store.getMailbox(a.id, 'Other'))!.id;
+        const c: SortCriterion[] = [{ key: 'SUBJECT', reverse: false }];
+        const check = async (what: string) => {
+          const rows = await store.sortRows(a.id, inbox);
+          // asked twice: a backend keeping answers hands back the same, and a copy the caller may change
+          for (let i = 0; i < 2; i++) {
+            const got = await store.sortUids(a.id, inbox, c);
+            assert.deepEqual(got, orderRows(rows, c), what);
+            got.length = 0;
+            const threads = await store.threadRows(a.id, inbox);
+            assert.deepEqual(threads.map((t) => t.uid), rows.map((r) => r.uid), what);
+            threads.length = 0;
+          }
+        };
+        const add = (box: number, subject: string) => store.append(a.id, box, { raw: rawMessage({ subject }) });
+        await add(inbox, 'm');
+        await add(inbox, 'c');
+        await check('two appended');
+        await add(inbox, 'a');
+        await check('one more');
+        await store.storeFlags(a.id, inbox, [[1, 1]], 'add', ['\\Deleted']);
+        await check('a flag change changes nothing');
+        await store.expunge(a.id, inbox);
+        await check('expunged');
+        await add(other, 'b');
+        await add(other, 'z');
+        await store.copy(a.id, other, [[1, 1]], inbox);
+        await check('copied in');
+        await store.move(a.id, other, [[2, 2]], inbox);
+        await check('moved in');
+        const [first] = await store.sortRows(a.id, inbox);
+        await store.pop3Delete(a.id, [first!.uid], 'retain', 30);
+        await check('retained by POP3');
+        await store.pop3Restore(a.id);
+        await check('restored');
+        await store.importMessages(a.id, inbox, [{ raw: rawMessage({ subject: 'd' }), uid: 500 }]);
+        await check('imported with its own UID');
+        assert.deepEqual((await store.sortRows(a.id, inbox)).map((r) => r.subject), ['A', 'B', 'Z', 'C', 'D'], 'm expunged, c retained and restored under a new UID');
       }));
   });
 }

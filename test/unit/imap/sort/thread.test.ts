@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SortRow } from '../../../../src/store/sort-types.js';
-import { sortMessages } from '../../../../src/imap/sort/sort.js';
+import { compareCodePoints, orderRows } from '../../../../src/store/sort-order.js';
 import { thread, type ThreadNode } from '../../../../src/imap/sort/thread.js';
 import { baseSubject, casemap } from '../../../../src/mime/base-subject.js';
 
@@ -99,13 +99,23 @@ test('SORT: keys, REVERSE per key, ties in mailbox order, DATE falls back to INT
     row(2, { subject: 'Re: a', from: 'amy', size: 10, date: null, arrival: 4000 }),
     row(3, { subject: 'a', from: 'amy', size: 20, date: 1000 }),
   ];
-  const uids = (c: Parameters<typeof sortMessages>[1]) => sortMessages(rows, c).map((r) => r.uid);
+  const uids = (c: Parameters<typeof orderRows>[1]) => orderRows(rows, c);
   assert.deepEqual(uids([{ key: 'SUBJECT', reverse: false }]), [2, 3, 1]);
   assert.deepEqual(uids([{ key: 'FROM', reverse: false }, { key: 'SIZE', reverse: true }]), [3, 2, 1]);
   assert.deepEqual(uids([{ key: 'DATE', reverse: false }]), [3, 2, 1]);
   assert.deepEqual(uids([{ key: 'ARRIVAL', reverse: true }]), [2, 3, 1]);
   // REVERSE does not reverse the implicit mailbox order of ties
   assert.deepEqual(uids([{ key: 'FROM', reverse: true }]), [1, 2, 3]);
+});
+
+test('SORT strings compare by code point (UTF-8 octets), as SQL BINARY / COLLATE "C" do', () => {
+  const words = ['b', 'a', '\u{1F600}', '\uFF21', 'ab', '', '\u00E9', 'a\u{10000}', 'a\uE000'];
+  const byOctets = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  assert.deepEqual([...words].sort(compareCodePoints), byOctets);
+  assert.ok(compareCodePoints('\u{1F600}', '\uFF21') > 0, 'an astral character sorts after U+FF21 (UTF-16 units would say before)');
+  const rows = words.map((w, i) => row(i + 1, { subject: w }));
+  const stored = rows.map((r) => r.subject).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  assert.deepEqual(orderRows(rows, [{ key: 'SUBJECT', reverse: false }]).map((u) => rows[u - 1]!.subject), stored);
 });
 
 test('a hostile chain of 20,000 replies threads in bounded time and depth', () => {

@@ -342,3 +342,16 @@ test('non-ASCII parameter values: UTF-8 when enabled, RFC 2047 words otherwise',
   const rev2 = encodeToString(encodeBodyStructure(p, true, { utf8: true }), { utf8: true });
   assert.equal(rev2, '("APPLICATION" "PDF" ("NAME" "Grüße.pdf") NIL NIL "BASE64" 10 NIL ("ATTACHMENT" ("FILENAME" "Grüße.pdf")) NIL NIL)');
 });
+
+test('numberList: SP-separated digits written as bytes, the same as numbers one by one', async () => {
+  const { numberList, WireWriter } = await import('../../../../src/imap/wire/encode.js');
+  const nums = [1, 22, 0, 4294967295, 9999999999, 7];
+  const bytes = new WireWriter().untagged([atom('SORT'), numberList(nums)]).toBuffer().toString();
+  assert.equal(bytes, '* SORT 1 22 0 4294967295 9999999999 7\r\n');
+  assert.equal(bytes, new WireWriter().untagged([atom('SORT'), ...nums]).toBuffer().toString());
+  // beyond 10 digits (a MODSEQ), or not an integer: still right, by the slower way
+  assert.equal(encodeToString(numberList([5, 2 ** 40, 3.7])), '5 1099511627776 3');
+  assert.equal(encodeToString(numberList([])), '');
+  const many = Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 100_003);
+  assert.equal(encodeToString(numberList(many)), many.join(' '));
+});

@@ -1,0 +1,15 @@
+/** The session's view of a selected mailbox (src/imap/session/selected.ts). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+test('SelectedView.seqLookup answers as seqOf, with its table (dense UIDs) or without (sparse)', async () => {
+  const { SelectedView } = await import('../../../src/imap/session/selected.js');
+  const info = { id: 1, accountId: 1, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 1, highestModseq: 1 };
+  const dense = Array.from({ length: 3000 }, (_, i) => i + 1).filter((u) => u % 5 !== 0);
+  const sparse = Array.from({ length: 3000 }, (_, i) => i * 1000 + 1);
+  for (const uids of [dense, sparse, [3, 9]]) {
+    const v = new SelectedView(info, Uint32Array.from(uids), false, 'test');
+    const look = v.seqLookup();
+    for (const u of [0, 1, 2, 3, 5, 9, 10, 2999, 3000, 3001, 1001, 2998001, 5_000_000]) assert.equal(look(u), v.seqOf(u), `uid ${u} of ${uids.length}`);
+  }
+});
