@@ -10,10 +10,10 @@ describe('imap INPROGRESS', () => {
     await seed(server, 'INBOX', [msg('p1'), msg('p2')]);
     // a slow store: SORT takes 3.5 s
     const store = server.t.ctx.store;
-    const sortRows = store.sortRows.bind(store);
-    store.sortRows = async (...a: Parameters<typeof sortRows>) => {
+    const sortUids = store.sortUids.bind(store);
+    store.sortUids = async (...a: Parameters<typeof sortUids>) => {
       await new Promise((r) => setTimeout(r, 3500));
-      return sortRows(...a);
+      return sortUids(...a);
     };
   });
   after(() => server.close());
