@@ -3,7 +3,9 @@
  * transaction (one WAL fsync with synchronous=FULL); each runs in its own savepoint so
  * a failing one (OVERQUOTA, NONEXISTENT…) rolls back alone. After the commit, the
  * changes of every job are published on the bus in commit order, then each caller's
- * promise settles. If the commit itself fails, every job of the batch fails with TEMP.
+ * promise settles. If the commit itself fails, or an error such as SQLITE_FULL rolls back
+ * the whole transaction rather than one savepoint, every job of the batch fails with TEMP
+ * and none of it is stored.
  *
  * Durability per batch: a batch holding any durable job (messages arriving, moving or
  * leaving, accounts, queue…) is fsynced before any caller hears back (SMTP 250, APPEND OK).
@@ -106,6 +108,11 @@ export function createCommitter(
         try {
           outcomes.push({ ok: true, r: one() });
         } catch (err) {
+          // SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM… may roll back the whole transaction, not
+          // only this job's savepoint: the jobs before it are gone too, and the ones after it
+          // would each commit on their own (autocommit) while their callers hear that the
+          // batch failed. Stop here; the catch below fails every job of the batch.
+          if (!db.inTransaction) throw err;
           if (!(err instanceof StoreError)) opts.log?.error({ err }, 'store: a mutation failed unexpectedly and was rolled back');
           outcomes.push({ ok: false, err: err instanceof StoreError ? err : new StoreError('TEMP', `store error: ${(err as Error).message}`) });
         }
@@ -118,7 +125,10 @@ export function createCommitter(
       whole.immediate();
       txMs += performance.now() - t0;
     } catch (err) {
-      opts.log?.error({ err, jobs: batch.length }, 'store: commit failed; the batch was rolled back and its callers get a temporary error');
+      opts.log?.error(
+        { err, jobs: batch.length },
+        'store: commit failed (disk full or I/O error?); the whole batch was rolled back and its callers get a temporary error — free disk space in the data directory',
+      );
       const e = new StoreError('TEMP', `the store could not commit: ${(err as Error).message}`);
       for (const job of batch) job.reject(e);
       return;
