@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out } from './io.js';
 import { formatZone, recordsFor } from '../smtp/dnsrecords.js';
+import { aLabel } from '../net/dns-name.js';
 
 export function register(program: Command): void {
   program
@@ -18,7 +19,8 @@ export function register(program: Command): void {
       await withStore(config, async (store) => {
         const domain = await store.getDomain(d);
         if (!domain) throw new CliError(`unknown domain ${d}; add it first: letterbox domain add ${d}`);
-        out(`; DNS records for ${d}: mail server ${config.hostname}`);
+        const ascii = aLabel(d);
+        out(`; DNS records for ${d}${ascii !== d ? ` (in DNS: ${ascii})` : ''}: mail server ${aLabel(config.hostname)}`);
         if (config.hostname === 'localhost' || !config.hostname.includes('.'))
           out(`; warning: hostname "${config.hostname}" is not a public name; set hostname in the configuration first`);
         if (!domain.dkimSelector) out(`; note: ${d} has no DKIM key, so no DKIM record is listed and outgoing mail is not signed`);

@@ -5,6 +5,7 @@
  * Port 25 ("smtp") is for other servers, not clients, and is left out as well.
  */
 import type { Config } from '../config/schema.js';
+import { aLabel } from '../net/dns-name.js';
 
 export type Security = 'SSL' | 'STARTTLS';
 
@@ -26,7 +27,7 @@ export function mailSettings(config: Config): MailSettings {
       .map((n) => config.listeners[n])
       .filter((l) => l.enabled && l.tls !== 'none')
       .sort((a, b) => (a.tls === 'implicit' ? 0 : 1) - (b.tls === 'implicit' ? 0 : 1))
-      .map((l) => ({ host: config.hostname, port: l.port, security: l.tls === 'implicit' ? 'SSL' : 'STARTTLS' }));
+      .map((l) => ({ host: aLabel(config.hostname), port: l.port, security: l.tls === 'implicit' ? 'SSL' : 'STARTTLS' }));
   return {
     imap: pick('imaps', 'imap'),
     pop3: pick('pop3s', 'pop3'),

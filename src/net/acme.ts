@@ -17,7 +17,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { domainToASCII } from 'node:url';
+import { aLabel } from './dns-name.js';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
@@ -47,7 +47,7 @@ export const ACME_DIR = 'acme';
 export async function acmeNames(config: Config, store: Pick<Store, 'listDomains'>): Promise<string[]> {
   const names = new Set<string>();
   const add = (n: string) => {
-    const v = domainToASCII(n.trim().toLowerCase().replace(/\.$/, ''));
+    const v = aLabel(n);
     if (v && v.includes('.') && v !== 'localhost' && !/^[\d.]+$/.test(v) && !v.includes(':')) names.add(v);
   };
   add(config.hostname);

@@ -8,15 +8,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
+import { aLabel } from '../net/dns-name.js';
 
 /** the DKIM-Signature field(s) to prepend, or "" */
 export async function signatureFor(store: Store, domain: string, raw: Buffer, log: Logger): Promise<string> {
   const d = await store.getDomain(domain);
   if (!d?.dkimSelector || !d.dkimPrivateKey) return '';
   try {
-    // mailauth signs with the entries of signatureData (top-level key fields alone sign nothing)
+    // mailauth signs with the entries of signatureData (top-level key fields alone sign nothing);
+    // d= in A-label form, as the DNS name verifiers look the key up under (RFC 8616 §4)
     const res = await dkimSign(raw, {
-      signatureData: [{ signingDomain: d.name, selector: d.dkimSelector, privateKey: d.dkimPrivateKey, canonicalization: 'relaxed/relaxed' }],
+      signatureData: [{ signingDomain: aLabel(d.name), selector: d.dkimSelector, privateKey: d.dkimPrivateKey, canonicalization: 'relaxed/relaxed' }],
     } as Parameters<typeof dkimSign>[1]);
     for (const e of res.errors ?? []) log.warn({ domain, err: e.message }, 'DKIM signing problem; message sent unsigned');
     const sig = (res.signatures ?? '').replace(/\r?\n/g, '\r\n').replace(/^(\r\n)+/, '');

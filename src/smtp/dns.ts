@@ -14,6 +14,7 @@
  */
 import { promises as dns } from 'node:dns';
 import type { Config } from '../config/schema.js';
+import { aLabel } from '../net/dns-name.js';
 
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 
@@ -22,7 +23,8 @@ export interface MxRecord {
   priority: number;
 }
 
-const systemResolver: DnsResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<unknown[]>;
+// names are asked for in their A-label form: a U-label (IDN) query would go out as raw UTF-8 and never match
+const systemResolver: DnsResolver = (name, rrtype) => dns.resolve(aLabel(name), rrtype) as Promise<unknown[]>;
 const configured = new Map<string, DnsResolver>();
 
 /** the resolver for `config.dns` (one per distinct server list, shared) */
@@ -34,7 +36,7 @@ export function resolverFor(config: Pick<Config, 'dns'>): DnsResolver {
   if (!r) {
     const resolver = new dns.Resolver({ timeout, tries: 2 });
     resolver.setServers(servers);
-    r = (name, rrtype) => resolver.resolve(name, rrtype) as Promise<unknown[]>;
+    r = (name, rrtype) => resolver.resolve(aLabel(name), rrtype) as Promise<unknown[]>;
     configured.set(key, r);
   }
   return r;
@@ -58,12 +60,12 @@ export function isNotFound(err: unknown): boolean {
 /**
  * A resolver answering from a table, for tests and offline use:
  *   { 'example.test': { MX: [{ exchange: 'mx.example.test', priority: 10 }] }, 'mx.example.test': { A: ['127.0.0.1'] } }
- * Names not in the table give ENOTFOUND, missing types ENODATA.
+ * Names not in the table give ENOTFOUND, missing types ENODATA. Names match in A-label form.
  */
 export function tableResolver(table: Record<string, Record<string, unknown[]>>): DnsResolver {
-  const lower = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase().replace(/\.$/, ''), v]));
+  const lower = new Map(Object.entries(table).map(([k, v]) => [aLabel(k), v]));
   return async (name, rrtype) => {
-    const entry = lower.get(name.toLowerCase().replace(/\.$/, ''));
+    const entry = lower.get(aLabel(name));
     if (!entry) throw Object.assign(new Error(`DNS: ${name} not found`), { code: 'ENOTFOUND' });
     const records = entry[rrtype.toUpperCase()];
     if (!records || records.length === 0) throw Object.assign(new Error(`DNS: no ${rrtype} for ${name}`), { code: 'ENODATA' });

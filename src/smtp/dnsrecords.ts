@@ -3,11 +3,14 @@
  * as zone-file lines: MX (RFC 5321 §5), SPF (RFC 7208), DKIM (RFC 6376 §3.6.1) from the
  * domain's stored key, DMARC (RFC 7489 §6.1), service SRV records for IMAP, POP3 and
  * submission (RFC 6186, RFC 8314 §5.1) with the configured ports, and autoconfig names.
+ * Every name, target and report address is in A-label form (an IDN domain as xn--…): that
+ * is what a zone holds and what resolvers are asked for.
  */
 import { createPublicKey } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Domain } from '../store/types.js';
 import { ownPolicyId } from './mta-sts-policy.js';
+import { aLabel, aLabelAddress } from '../net/dns-name.js';
 
 export interface DnsRecord {
   name: string;
@@ -38,8 +41,8 @@ export function quoteTxt(value: string): string {
  * (`rua`) and TLS-RPT. A record naming an address nobody reads is not printed.
  */
 export function recordsFor(domain: Domain, config: Config, reports: { dmarc?: string | null; tlsrpt?: string | null } = {}): DnsRecord[] {
-  const d = domain.name;
-  const host = config.hostname.replace(/\.$/, '');
+  const d = aLabel(domain.name);
+  const host = aLabel(config.hostname);
   const fq = (n: string) => `${n}.`;
   const records: DnsRecord[] = [
     { name: fq(d), type: 'MX', value: `10 ${fq(host)}`, comment: 'mail for the domain goes to this server' },
@@ -51,13 +54,13 @@ export function recordsFor(domain: Domain, config: Config, reports: { dmarc?: st
   records.push({
     name: fq(`_dmarc.${d}`),
     type: 'TXT',
-    value: quoteTxt(`v=DMARC1; p=quarantine; adkim=s; aspf=s${reports.dmarc ? `; rua=mailto:${reports.dmarc}` : ''}`),
+    value: quoteTxt(`v=DMARC1; p=quarantine; adkim=s; aspf=s${reports.dmarc ? `; rua=mailto:${aLabelAddress(reports.dmarc)}` : ''}`),
     comment: reports.dmarc ? 'DMARC policy; aggregate reports to an address handled here' : 'DMARC policy (no rua: create postmaster@ or dmarc-reports@ to receive reports)',
   });
   // RFC 8461 §3.1 and RFC 8460 §3
   records.push({ name: fq(`_mta-sts.${d}`), type: 'TXT', value: quoteTxt(`v=STSv1; id=${ownPolicyId(config)}`), comment: `MTA-STS, policy mode ${config.smtp.mta_sts_policy}` });
   records.push({ name: fq(`mta-sts.${d}`), type: 'CNAME', value: fq(host), comment: 'serves the MTA-STS policy over HTTPS (needs a certificate for this name)' });
-  if (reports.tlsrpt) records.push({ name: fq(`_smtp._tls.${d}`), type: 'TXT', value: quoteTxt(`v=TLSRPTv1; rua=mailto:${reports.tlsrpt}`), comment: 'TLS-RPT: where senders report TLS problems' });
+  if (reports.tlsrpt) records.push({ name: fq(`_smtp._tls.${d}`), type: 'TXT', value: quoteTxt(`v=TLSRPTv1; rua=mailto:${aLabelAddress(reports.tlsrpt)}`), comment: 'TLS-RPT: where senders report TLS problems' });
   // RFC 6186 §3 / RFC 8314 §5.1: priority weight port target; target "." = service not offered
   const srv: Array<[string, keyof Config['listeners']]> = [
     ['_submissions._tcp', 'submissions'],

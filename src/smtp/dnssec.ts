@@ -8,6 +8,7 @@
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import * as packet from 'dns-packet';
+import { aLabel } from '../net/dns-name.js';
 
 export interface SecureAnswer<T> {
   /** the resolver validated the answer (AD bit) */
@@ -23,7 +24,7 @@ export function querySecure<T>(servers: Array<[string, number]>, name: string, t
     type: 'query',
     id,
     flags: packet.RECURSION_DESIRED | packet.AUTHENTIC_DATA,
-    questions: [{ type, name, class: 'IN' }],
+    questions: [{ type, name: aLabel(name), class: 'IN' }],
     additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, flags: packet.DNSSEC_OK } as packet.Answer],
   });
   return new Promise((resolve, reject) => {

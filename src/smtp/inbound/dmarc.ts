@@ -13,20 +13,18 @@
  * reply, so it is refused only when every recipient's domain refuses it; otherwise the
  * copies for domains that would refuse or quarantine it go to Junk.
  */
-import { domainToASCII } from 'node:url';
 import type { Config } from '../../config/schema.js';
 import type { DmarcOutcome, VerifyResult } from '../authresults.js';
+import { aLabel } from '../../net/dns-name.js';
 
 export type DmarcAction = { kind: 'accept' } | { kind: 'quarantine' | 'reject'; reason: string };
 
 type Outcome = { dmarc: Pick<DmarcOutcome, 'result' | 'policy' | 'pct' | 'domain'> | null; arc: VerifyResult['arc'] };
 
-const ascii = (d: string) => domainToASCII(d.trim().toLowerCase().replace(/\.$/, '')) || d.trim().toLowerCase();
-
 /** the forwarders trusted for mail to `domain` (a local domain): its own list when configured, else the server-wide one */
 export function trustedForwarders(cfg: Pick<Config['dmarc'], 'trusted_forwarders' | 'domains'>, domain: string): string[] {
-  const want = ascii(domain);
-  for (const [name, own] of Object.entries(cfg.domains)) if (ascii(name) === want) return own.trusted_forwarders;
+  const want = aLabel(domain);
+  for (const [name, own] of Object.entries(cfg.domains)) if (aLabel(name) === want) return own.trusted_forwarders;
   return cfg.trusted_forwarders;
 }
 

@@ -8,6 +8,7 @@
  * Parsing and MX matching are mailauth's.
  */
 import { request } from 'node:https';
+import { aLabel } from '../../net/dns-name.js';
 // mailauth ships these as a separate module without an export map entry for types
 import { parsePolicy, resolvePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import type { Store } from '../../store/types.js';
@@ -105,7 +106,7 @@ async function cached(store: Store, domain: string, now: Date): Promise<Cached |
 
 /** the policy in force for `domain` (null = none: opportunistic TLS), with what went wrong if anything */
 export async function stsPolicy(store: Store, domain: string, resolver: DnsResolver, now: Date, opts: StsOptions = {}): Promise<StsLookup> {
-  domain = domain.toLowerCase();
+  domain = aLabel(domain); // _mta-sts TXT, the policy host's name, SNI and Host header: A-labels
   const known = await cached(store, domain, now);
   let id: string | false;
   try {

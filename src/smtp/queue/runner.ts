@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
 import type { QueueItem } from '../../store/types.js';
 import { resolverFor, type DnsResolver } from '../dns.js';
+import { aLabel } from '../../net/dns-name.js';
 import { domainOf } from '../session.js';
 import { expiresAt, retryDelayMs, warnAt } from './backoff.js';
 import { OutboundConnection, TransactionError } from './client.js';
@@ -86,6 +87,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
     /** RFC 8689: only over verified TLS to a server that offers REQUIRETLS (the caller splits the jobs) */
     requireTls = false,
   ) {
+    domain = aLabel(domain); // MX, MTA-STS, DANE and TLS names are asked for in A-label form
     if (!requireTls) {
       const strict = jobs.filter((j) => params.get(j.item.id)?.requireTls);
       if (strict.length) {
@@ -148,7 +150,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
         recordTls(ctx, { domain, mx: target.host, failure, policyType: 'tlsa', policyStrings: dane!.records.map((r) => `${r.usage} ${r.selector} ${r.matchingType} ${r.certificate.toString('hex')}`) }, now());
       for (const address of addresses) {
         if (!pending.length) break;
-        const conn = new OutboundConnection(target.host, address, port, ctx.config.hostname, opts.timeoutMs ?? 30_000, {
+        const conn = new OutboundConnection(target.host, address, port, aLabel(ctx.config.hostname), opts.timeoutMs ?? 30_000, {
           require: enforce || requireTls || !!dane,
           // DANE verifies against the TLSA records below, not against a CA
           verify: !dane && (enforce || requireTls),
@@ -382,7 +384,7 @@ export function startQueueRunner(ctx: ServerContext, opts: QueueRunnerOptions = 
       for (const item of items) {
         if (item.accountId !== null || !item.from || (await ctx.store.getDomain(domainOf(item.from)))) continue;
         const secret = await srsSecret(ctx.store, smtp.srs_secret);
-        senders.set(item.id, srsForward(item.from, secret, smtp.srs_domain || ctx.config.hostname, at));
+        senders.set(item.id, srsForward(item.from, secret, aLabel(smtp.srs_domain || ctx.config.hostname), at));
       }
     }
     const byDomain = new Map<string, Array<{ item: QueueItem; rcpts: string[] }>>();
