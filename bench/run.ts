@@ -8,7 +8,7 @@
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
  *   npm run bench -- --no-profile     letterbox without the CPU profiler (profiles explain figures still behind)
  *   npm run bench -- --profile-all    the CPU profile summary of every step, not only of those behind
- *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort,scale
+ *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,sieve,clients,idle,spam,sort,scale
  *                                     (scale: SQLite and PostgreSQL, serve --workers 1 and 2: bench/scale.ts)
  *   npm run bench -- --sort-sizes 10000,100000   mailbox sizes for SORT/THREAD
  *   npm run bench -- --json out.json  where the JSON goes (default bench-results.json); the
@@ -30,6 +30,7 @@ import type { Target } from './targets/target.js';
 import { largeMailbox, manyMailboxes, mixedLoad, idleMemory } from './scenarios/imap.js';
 import { pop3Download } from './scenarios/pop3.js';
 import { smtpInbound } from './scenarios/smtp.js';
+import { sieveInbound } from './scenarios/sieve.js';
 import { realClients } from './scenarios/clients.js';
 import { processTree } from './lib/proc.js';
 import { measureLoad, type MachineLoad } from './lib/load.js';
@@ -45,7 +46,7 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,clients,idle,spam,sort,scale').split(','));
+const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,sieve,clients,idle,spam,sort,scale').split(','));
 const plan = {
   messages: Number(opt('--messages', quick ? '10000' : '100000')),
   mixedClients: quick ? [1, 10] : [1, 10, 50],
@@ -53,6 +54,7 @@ const plan = {
   pop3Messages: quick ? 500 : 2000,
   smtpMessages: quick ? 1000 : 5000,
   smtpSenders: 16,
+  sieveMessages: quick ? 1000 : 3000,
   mailboxes: quick ? 300 : 1000,
   imaplibMessages: quick ? 400 : 1000,
   smtpSourceMessages: quick ? 2000 : 10000,
@@ -98,6 +100,7 @@ async function runAll(t: Target, msgs: Buffer[], isPeer: boolean, windows: StepW
   await step('mixed', () => mixedLoad(t, msgs, plan.mixedClients, plan.mixedSeconds));
   await step('pop3', () => pop3Download(t, msgs, plan.pop3Messages));
   await step('smtp', () => smtpInbound(t, msgs, plan.smtpMessages, plan.smtpSenders));
+  if (t.putSieve) await step('sieve', () => sieveInbound(t, msgs, plan.sieveMessages, plan.smtpSenders));
   await step('clients', () => realClients(t, msgs, plan));
   await step('sort', () => sortThread(t, msgs, plan.sortSizes));
   await step('idle', async () => {

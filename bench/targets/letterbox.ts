@@ -53,6 +53,8 @@ enabled = false
 enabled = false
 [listeners.pop3s]
 enabled = false
+[listeners.managesieve]
+enabled = false
 [listeners.https]
 enabled = false
 [auth]
@@ -84,6 +86,10 @@ ${opts.extraToml ?? ''}`,
     smtpPort: smtp,
     async addUsers(localParts, password) {
       for (const l of localParts) cli(['user', 'add', `${l}@bench.test`], `${password}\n`);
+    },
+    async putSieve(localPart, script) {
+      if (script === null) cli(['sieve', 'activate', `${localPart}@bench.test`]);
+      else cli(['sieve', 'put', `${localPart}@bench.test`, '-', '--name', 'bench', '--activate'], script);
     },
     rootPids: () => [child.pid!],
     async stop() {

@@ -8,6 +8,8 @@ export interface Target {
   smtpPort: number;
   /** creates accounts user@domain with the password */
   addUsers(localParts: string[], password: string): Promise<void>;
+  /** makes `script` the active Sieve script of user@domain (null: none active); letterbox only */
+  putSieve?(localPart: string, script: string | null): Promise<void>;
   /** root pids of the server's process trees (for memory and CPU) */
   rootPids(): number[];
   stop(): Promise<void>;

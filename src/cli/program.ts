@@ -19,6 +19,7 @@ import * as dmarc from './dmarc.js';
 import * as verify from './verify.js';
 import * as transfer from './transfer.js';
 import { version } from '../version.js';
+import * as sieve from './sieve.js';
 
 
 export function buildProgram(): Command {
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, config, dns, dmarc, queue, backup, verify, transfer, migrate]) group.register(program);
+  for (const group of [serve, domain, user, alias, sieve, config, dns, dmarc, queue, backup, verify, transfer, migrate]) group.register(program);
   return program;
 }
 

@@ -37,7 +37,7 @@ import { backupIntoDataDir } from './backup.js';
 import { createAcmeManager, type AcmeManager } from '../net/acme.js';
 
 export type ListenerName = keyof Config['listeners'];
-const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'];
+const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https'];
 const PURGE_EVERY_MS = 3600_000;
 
 export interface StartedListener {
@@ -251,6 +251,12 @@ async function startListener(
       if (!h) return null;
       // RFC 2449 §8.1.2 / RFC 3206 §4 SYS/TEMP
       return listenTcp(name, l, ctx, (s, i) => h(s, i, ctx), (s, why) => s.end(`-ERR [SYS/TEMP] ${why}\r\n`));
+    }
+    case 'managesieve': {
+      const h = p.handleManageSieveConnection;
+      if (!h) return null;
+      // RFC 5804 §1.3 BYE (TRYLATER)
+      return listenTcp(name, l, ctx, (s, i) => h(s, i, ctx), (s, why) => s.end(`BYE (TRYLATER) "${why.replace(/["\\]/g, '')}"\r\n`));
     }
   }
 }

@@ -94,6 +94,7 @@ export const ConfigSchema = z
         pop3s: listener(2995, 'implicit'),
         http: listener(8080, 'none'),
         https: listener(8443, 'implicit'),
+        managesieve: listener(24190, 'starttls'),
       })
       .strict()
       .prefault({}),
@@ -274,6 +275,31 @@ export const ConfigSchema = z
             }, 'expected an IP address or a CIDR range such as 10.0.0.0/8'),
           )
           .default(['127.0.0.1', '::1']),
+      })
+      .strict()
+      .prefault({}),
+
+    sieve: z
+      .object({
+        /** run each account's active Sieve script at delivery */
+        enabled: z.boolean().default(true),
+        /** largest script, bytes */
+        max_script_bytes: positive.default(64 * 1024),
+        /** scripts per account */
+        max_scripts: positive.default(20),
+        /** actions one run may take (fileinto, redirect, keep, vacation …) */
+        max_actions: positive.default(32),
+        /** redirects one run may take */
+        max_redirects: positive.default(4),
+        /** include nesting (RFC 6609) */
+        max_include_depth: positive.default(10),
+        /** CPU time of one run, milliseconds; over it the message is kept in INBOX */
+        cpu_time_ms: positive.default(1000),
+        /** shortest and longest vacation period (RFC 5230 :days, RFC 6131 :seconds); values outside are clamped */
+        vacation_min_period_s: positive.default(86400),
+        vacation_max_period_s: positive.default(90 * 86400),
+        /** longest duplicate tracking period (RFC 7352 :seconds) */
+        duplicate_max_period_s: positive.default(7 * 86400),
       })
       .strict()
       .prefault({}),

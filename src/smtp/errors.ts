@@ -71,7 +71,16 @@ export const Replies = {
   greylisted: (s: number) => new SmtpReplyError(451, '4.7.1', `Greylisted: please try again in ${s} seconds`),
   addressLiteral: r(553, '5.1.3', 'Address literals are not accepted as recipients here; use a domain name'),
   spamUnavailable: () => new SmtpReplyError(451, '4.7.1', 'The spam filter is not available, try again later'),
+  // RFC 5429 §2.1: a Sieve reject/ereject refused at the protocol level
+  sieveRejected: (reason: string) => new SmtpReplyError(550, '5.7.1', `Rejected by the recipient's filter: ${replyText(reason)}`),
 } as const;
+
+/** free text for a reply line: one line of printable ASCII, at most 200 characters */
+export function replyText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
+  return (t.length > 200 ? t.slice(0, 197) + '...' : t) || 'no reason given';
+}
 
 /** StoreError → SMTP reply (the one place). */
 export function storeErrorReply(err: unknown): SmtpReplyError {

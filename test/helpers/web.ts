@@ -13,7 +13,7 @@ import { setAdmin } from '../../src/auth/roles.js';
 import type { Account } from '../../src/store/types.js';
 
 export const WEB_HOST = 'mail.example.test';
-const NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'] as const;
+const NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https'] as const;
 let cert: Promise<PemPair> | null = null;
 
 export interface WebServer {

@@ -10,6 +10,14 @@
  * was stored; copies that failed temporarily are queued and retried locally, and a failure
  * DSN goes out for permanent failures only when the sender passed SPF (no backscatter);
  * when nothing could be stored the reply is the mapped error of the first failure.
+ *
+ * Sieve reject/ereject (RFC 5429) is decided here, before the reply:
+ *  - every recipient rejected (and nothing forwarded) → 550 5.7.1 with the script's reason:
+ *    the sending server reports it, so no bounce ever goes to a forged sender;
+ *  - a rejection beside a temporary failure → that 4xx (the sender retries the message);
+ *  - some recipients accepted it → 250, and the rejecting recipients get nothing; the
+ *    sender is told by a DSN (status 5.7.1, the reason) only when SPF verified the
+ *    envelope sender (spf=pass); otherwise the rejection is only logged.
  */
 import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
@@ -163,15 +171,20 @@ export async function deliverInbound(
       ? async (account: Account) => mergeVerdicts(dmarcJunk.get(account.id), await classifierVerdict?.(account).catch(() => undefined))
       : undefined;
 
-  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict, index });
-  // DSN parameters (RFC 3461) by the RCPT address that reached each account
-  const params = envelopeFromSession(session.envelope as Parameters<typeof envelopeFromSession>[0]);
   const rcptOf = new Map<number, string>();
   for (const r of txn.recipients) for (const a of r.accounts) if (!rcptOf.has(a.id)) rcptOf.set(a.id, r.rcpt);
+  const results = await deliverLocal(ctx, accounts, raw, { returnPath: sender, trace, verdict, accountVerdict, index, rcptFor: rcptOf });
+  // DSN parameters (RFC 3461) by the RCPT address that reached each account
+  const params = envelopeFromSession(session.envelope as Parameters<typeof envelopeFromSession>[0]);
   let queued = 0;
   const failures: Array<{ address: string; rcpt: string; reply: ReturnType<typeof storeErrorReply>; local: boolean }> = [];
-  for (const r of results)
-    if ('error' in r) failures.push({ address: r.account.address, rcpt: rcptOf.get(r.account.id) ?? r.account.address, reply: storeErrorReply(r.error), local: true });
+  const rejected: Array<{ address: string; rcpt: string; reason: string }> = [];
+  for (const r of results) {
+    const rcpt = rcptOf.get(r.account.id) ?? r.account.address;
+    if ('error' in r) failures.push({ address: r.account.address, rcpt, reply: storeErrorReply(r.error), local: true });
+    else if ('rejected' in r) rejected.push({ address: r.account.address, rcpt, reason: r.rejected });
+  }
+  const localFailed = failures.length;
   if (external.length) {
     try {
       const item = await ctx.store.enqueue({ from: sender, recipients: external, raw: Buffer.concat([Buffer.from((auth?.arcSet ?? '') + trace), raw]), accountId: null });
@@ -182,9 +195,20 @@ export async function deliverInbound(
       for (const address of external) failures.push({ address, rcpt: address, reply: storeErrorReply(err), local: false });
     }
   }
-  const stored = results.length - results.filter((r) => 'error' in r).length;
-  if (stored === 0 && queued === 0 && failures.length) throw failures[0]!.reply;
-  const delivered = results.flatMap((r) => ('error' in r ? [] : [{ account: r.account, rcpt: rcptOf.get(r.account.id) ?? r.account.address }]));
+  const stored = results.length - localFailed - rejected.length;
+  if (stored === 0 && queued === 0) {
+    const temporary = failures.find((f) => f.reply.responseCode < 500);
+    if (temporary) throw temporary.reply;
+    if (rejected.length) throw Replies.sieveRejected(rejected[0]!.reason);
+    if (failures.length) throw failures[0]!.reply;
+  }
+  // rejected by some recipients' scripts, accepted by others: a failure like a permanent store
+  // error (a DSN only to an SPF-verified sender, below)
+  if (rejected.length) {
+    log.info({ from: sender, rcpt: rejected.map((r) => r.address) }, 'message rejected by the Sieve script of some recipients, delivered to the others');
+    for (const r of rejected) failures.push({ address: r.address, rcpt: r.rcpt, reply: Replies.sieveRejected(r.reason), local: false });
+  }
+  const delivered = results.flatMap((r) => ('error' in r || 'rejected' in r ? [] : [{ account: r.account, rcpt: rcptOf.get(r.account.id) ?? r.account.address }]));
   await sendDeliveredDsn(ctx, { to: sender, original: raw, arrivalDate: now, params, delivered }).catch((err) =>
     ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
   );

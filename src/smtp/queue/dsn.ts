@@ -134,8 +134,10 @@ export async function sendDsn(ctx: ServerContext, input: Omit<DsnInput, 'hostnam
       return;
     }
     const results = await deliverLocal(ctx, local.accounts, raw, { returnPath: '' });
-    for (const r of results)
+    for (const r of results) {
       if ('error' in r) log.warn({ to: r.account.address, code: r.error.code }, `could not deliver ${kind} DSN locally: ${r.error.message}`);
+      else if ('rejected' in r) log.info({ to: r.account.address }, `${kind} DSN refused by ${r.account.address}'s Sieve script`);
+    }
     if (local.external.length) {
       await ctx.store.enqueue({ from: '', recipients: local.external, raw, accountId: null });
       ctx.metrics?.message('queued');

@@ -84,13 +84,20 @@ export async function deliverSubmission(
       remote.push(addr);
     }
   }
-  const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender });
-  const failed = results.flatMap((r) => ('error' in r ? [{ account: r.account, address: r.account.address, reply: storeErrorReply(r.error) }] : []));
+  const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender, rcptFor: rcptOf });
+  // a local recipient's Sieve reject (RFC 5429) is a refusal like a permanent store error; the sender is authenticated
+  const failed = results.flatMap((r) =>
+    'error' in r
+      ? [{ account: r.account, address: r.account.address, reply: storeErrorReply(r.error) }]
+      : 'rejected' in r
+        ? [{ account: r.account, address: r.account.address, reply: Replies.sieveRejected(r.rejected) }]
+        : [],
+  );
   const uniqueRemote = [...new Set(remote)];
   // nothing delivered and nothing to queue: tell the client (one reply for the transaction)
   if (failed.length && failed.length === results.length && uniqueRemote.length === 0) throw failed[0]!.reply;
   const rcpt = (a: Account) => rcptOf.get(a.id) ?? a.address;
-  const delivered = results.flatMap((r) => ('error' in r ? [] : [{ account: r.account, rcpt: rcpt(r.account) }]));
+  const delivered = results.flatMap((r) => ('error' in r || 'rejected' in r ? [] : [{ account: r.account, rcpt: rcpt(r.account) }]));
   await sendDeliveredDsn(ctx, { to: sender, original: message, arrivalDate: now, params, delivered }).catch((err) =>
     ctx.log.error({ err: (err as Error).message }, 'could not send a success DSN'),
   );

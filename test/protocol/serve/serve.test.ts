@@ -12,7 +12,7 @@ import { run } from '../../../src/cli/program.js';
 import { createLogger } from '../../../src/log.js';
 import { makeSelfSigned } from '../../../src/net/tls.js';
 
-const NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'http', 'https'];
+const NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https'];
 
 /** one certificate for every server in this file (key generation is the slow part of a start) */
 const certDir = mkdtempSync(join(tmpdir(), 'letterbox-serve-cert-'));

@@ -34,7 +34,7 @@ export async function startTrustServer(dnsServer: string, extraToml = ''): Promi
   text += `[tls]\ncert = "cert.pem"\nkey = "key.pem"\n[dns]\nservers = ["${dnsServer}"]\ntimeout_ms = 2000\n`;
   text += `[auth]\nplaintext_allowed_from = ["127.0.0.1"]\n`;
   for (const n of ['smtp', 'submission', 'imap']) text += `[listeners.${n}]\naddress = "127.0.0.1"\nport = 0\n`;
-  for (const n of ['submissions', 'imaps', 'pop3', 'pop3s', 'http', 'https']) text += `[listeners.${n}]\nenabled = false\n`;
+  for (const n of ['submissions', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https']) text += `[listeners.${n}]\nenabled = false\n`;
   text += extraToml;
   const config = parseConfig(text, join(dataDir, 'letterbox.toml'), dataDir);
   const server = await startServer(config, { print: () => {} });

@@ -130,7 +130,7 @@ test('the shipped example configurations are valid', () => {
   assert.equal(example.config.listeners.imap.port, 2143);
   const prod = loadConfig('config/production.toml', { explicit: true });
   const ports = Object.fromEntries(Object.entries(prod.config.listeners).map(([n, l]) => [n, l.port]));
-  assert.deepEqual(ports, { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, http: 80, https: 443 });
+  assert.deepEqual(ports, { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, http: 80, https: 443, managesieve: 4190 });
   assert.equal(prod.config.data_dir, '/var/lib/letterbox');
 });
 

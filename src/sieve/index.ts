@@ -1,0 +1,19 @@
+/**
+ * The Sieve module (RFC 5228 and extensions): pure, no I/O.
+ *
+ *   compileScript(text)          parse + check → CompiledScript, or SieveError (line, column)
+ *   checkScript(text)            the verdict only (ManageSieve CHECKSCRIPT, CLI, web page)
+ *   runScript(compiled, env)     → SieveResult (actions with implicit keep), or SieveRuntimeError
+ *   CAPABILITY_LIST              the extensions announced
+ *
+ * Files: lexer.ts → parser.ts (syntax tree, ast.ts) → check.ts (specs from registry.ts,
+ * one file per extension in ext/) → interpreter.ts (runtime.ts state, message.ts header
+ * view with editheader, match.ts comparators and match types, strings.ts variables).
+ */
+export { compileScript, checkScript, type CompiledScript } from './check.js';
+export { runScript } from './interpreter.js';
+export { SieveError, SieveRuntimeError } from './errors.js';
+export { CAPABILITY_LIST, CAPABILITIES } from './registry.js';
+export { DEFAULT_LIMITS } from './types.js';
+export type { SieveAction, SieveEnvironment, SieveLimits, SieveMessage, SieveResult, SpamVerdict } from './types.js';
+export { SCRIPT_NAME } from './ext/include.js';
