@@ -12,6 +12,7 @@ import { devicesPage } from './pages/account/devices.js';
 import { appPasswordsPage } from './pages/account/app-passwords.js';
 import { deletedPage } from './pages/account/deleted.js';
 import { passwordPage } from './pages/account/password.js';
+import { filtersPage } from './pages/account/filters.js';
 import { adminStatus } from './pages/admin/status.js';
 import { adminDomains } from './pages/admin/domains.js';
 import { adminUsers } from './pages/admin/users.js';
@@ -29,6 +30,7 @@ export const FEATURES: WebFeature[] = [
   appPasswordsPage,
   deletedPage,
   passwordPage,
+  filtersPage,
   adminStatus,
   adminDomains,
   adminUsers,

@@ -264,6 +264,11 @@ describe('web pages in Chromium', { skip }, () => {
     await signIn(page, ALICE);
     await page.goto(w.url('/account/password', 'https'));
     await check(page, 'password');
+    await page.goto(w.url('/account/filters', 'https'));
+    await page.fill('#script', 'keep;\nfileinto "x";');
+    await Promise.all([page.waitForSelector('#script-error'), page.click('form[action="/account/filters"] button[type=submit]')]);
+    assert.match((await page.textContent('#script-error')) ?? '', /Line 2, column 1/);
+    await check(page, 'filters');
     await page.goto(w.url('/login', 'https'));
     await ctx.close();
     const anon = await (await newContext()).newPage();
