@@ -97,9 +97,11 @@ th { background:var(--soft); font-weight:600; }
 .scroll { overflow-x:auto; }
 code, .mono { font-family:ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:.92em; word-break:break-all; }
 form.stack { display:grid; gap:.75rem; max-width:28rem; margin:.5rem 0 1.5rem; }
+form.stack.wide { max-width:none; }
 form.inline { display:inline; margin:0; }
 label { font-weight:600; display:block; }
 input[type=text], input[type=email], input[type=password], select { width:100%; padding:.5rem; font:inherit; border:1px solid #8a8a96; border-radius:4px; background:#fff; color:var(--fg); }
+textarea { width:100%; max-width:100%; padding:.5rem; border:1px solid #8a8a96; border-radius:4px; background:#fff; color:var(--fg); }
 fieldset { border:1px solid var(--line); border-radius:4px; padding:.5rem .75rem; }
 fieldset label { display:inline-flex; gap:.35rem; margin-right:1rem; font-weight:400; }
 button { font:inherit; padding:.45rem 1rem; border-radius:4px; border:1px solid var(--accent); background:var(--accent); color:#fff; cursor:pointer; }

@@ -77,9 +77,9 @@ function body(c: WebContext, s: { name: string; text: string; form: VacationForm
 <h2 id="script-h">Filter script</h2>
 <p class="muted">Sieve (RFC 5228) script "${s.name}", run for every message you receive. Any ManageSieve client edits the same script.</p>
 ${error ? html`<p class="notice error" role="alert" id="script-error">Line ${error.line}, column ${error.column}: ${error.message}</p>` : ''}
-<form method="post" action="/account/filters" class="stack">
+<form method="post" action="/account/filters" class="stack wide">
   ${csrfField(c)}
-  <div><label for="script">Script</label><textarea id="script" name="script" rows="18" cols="90" spellcheck="false"${error ? html` aria-describedby="script-error"` : ''}>${s.text}</textarea></div>
+  <div><label for="script">Script</label><textarea id="script" name="script" rows="18" cols="90" class="mono" spellcheck="false"${error ? html` aria-describedby="script-error"` : ''}>${s.text}</textarea></div>
   <div><button type="submit">Check and save</button></div>
 </form>
 </section>`;
