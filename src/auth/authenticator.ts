@@ -6,7 +6,8 @@
  * - An unknown user costs the same as a wrong password: we verify against a dummy hash,
  *   so response time does not reveal which addresses exist.
  * - Failures are counted per client address (IPv6 per prefix, limits.ipv6_prefix_length) and
- *   per login name *from that client* (./throttle.ts), so an attacker cannot lock the owner
+ *   per login name *from that client* (./throttle.ts, counted in the store's keyed state, so
+ *   every worker process and PostgreSQL node shares one budget), so an attacker cannot lock the owner
  *   out of their own account from another address; at the configured limit
  *   the answer is "throttled" without verifying, until the window has passed. The web login
  *   goes through here too, so one throttle covers IMAP, POP3, SMTP and the web pages.
@@ -25,6 +26,7 @@ import type { Metrics } from '../metrics/types.js';
 import { appPasswordCandidates, normaliseAppPassword } from './app-passwords.js';
 import { createDeviceLog } from './devices.js';
 import { createThrottle, type Clock } from './throttle.js';
+import type { CounterStore } from '../store/rate.js';
 import { createVerifiedCache } from './cache.js';
 import { clientKey, normaliseIp } from '../net/address.js';
 
@@ -46,12 +48,12 @@ export interface AuthenticatorOptions {
   metrics?: Metrics;
 }
 
-type AuthStore = Pick<Store, 'getAccount' | 'kvGet' | 'kvList' | 'kvSet' | 'kvDelete'>;
+type AuthStore = Pick<Store, 'getAccount' | 'kvGet' | 'kvList' | 'kvSet' | 'kvDelete'> & CounterStore;
 
 export function createAuthenticator(store: AuthStore, config: Config, log: Logger, opts: AuthenticatorOptions = {}): Authenticator {
   const windowMs = config.limits.failed_login_window_s * 1000;
-  const perIp = createThrottle(config.limits.failed_logins_per_ip, windowMs, opts.now);
-  const perAccount = createThrottle(config.limits.failed_logins_per_account, windowMs, opts.now);
+  const perIp = createThrottle(store, 'auth.failed.ip', config.limits.failed_logins_per_ip, windowMs, opts.now);
+  const perAccount = createThrottle(store, 'auth.failed.account', config.limits.failed_logins_per_account, windowMs, opts.now);
   /** IPv6 clients count by their /limits.ipv6_prefix_length prefix */
   const clientOf = (ip: string) => clientKey(ip, config.limits.ipv6_prefix_length);
   /** the per-account counter is per account *and* client: guesses lock out the guesser, not the owner elsewhere */
@@ -77,10 +79,12 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
     }
   }
 
-  function failed(user: string, ip: string, why: string, lo: LoginOptions): AuthResult {
+  async function failed(user: string, ip: string, why: string, lo: LoginOptions): Promise<AuthResult> {
     const client = clientOf(ip);
-    const ipCount = perIp.fail(client);
-    const userCount = perAccount.fail(accountKey(user, client));
+    const [ipCount, userCount] = await Promise.all([perIp.fail(client), perAccount.fail(accountKey(user, client))]).catch((err: Error) => {
+      alog.error({ user, ip, err: err.message }, `failed-login counters could not be updated in the store: ${err.message}`);
+      return [0, 0];
+    });
     if (lo.protocol) opts.metrics?.login(lo.protocol, 'failed');
     alog.warn(
       { user, ip, reason: why, protocol: lo.protocol, failuresFromIp: ipCount, failuresForUser: userCount },
@@ -105,7 +109,9 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
   }
 
   async function succeed(account: Account, credential: Credential, ip: string, lo: LoginOptions, cached: boolean): Promise<AuthResult> {
-    perAccount.reset(accountKey(account.address, clientOf(ip)));
+    await perAccount.reset(accountKey(account.address, clientOf(ip))).catch((err: Error) =>
+      alog.warn({ user: account.address, ip, err: err.message }, `could not reset the failed-login counter of ${account.address}: ${err.message}`),
+    );
     if (lo.protocol) opts.metrics?.login(lo.protocol, 'ok');
     const how = credential.kind === 'app' ? `app password "${credential.name}"` : 'password';
     alog[cached ? 'debug' : 'info']({ user: account.address, ip, protocol: lo.protocol, credential: credential.kind, cached }, `authenticated ${account.address} from ${ip} (${how})`);
@@ -127,8 +133,16 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
       const tooLong = name.length > MAX_LOGIN_CHARS;
       const ip = normaliseIp(remoteIp);
       const client = clientOf(ip);
-      if (perIp.isThrottled(client) || perAccount.isThrottled(accountKey(user, client))) {
-        const which = perIp.isThrottled(client) ? `address ${client}` : `account ${JSON.stringify(user)} from ${client}`;
+      let ipThrottled: boolean;
+      let userThrottled: boolean;
+      try {
+        [ipThrottled, userThrottled] = await Promise.all([perIp.isThrottled(client), perAccount.isThrottled(accountKey(user, client))]);
+      } catch (err) {
+        alog.error({ user, ip, err: (err as Error).message }, `failed-login counters could not be read from the store: ${(err as Error).message}`);
+        return { ok: false, reason: 'temp' };
+      }
+      if (ipThrottled || userThrottled) {
+        const which = ipThrottled ? `address ${client}` : `account ${JSON.stringify(user)} from ${client}`;
         if (lo.protocol) opts.metrics?.login(lo.protocol, 'throttled');
         alog.warn(
           { user, ip, reason: 'throttled', protocol: lo.protocol },

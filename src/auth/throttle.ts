@@ -1,62 +1,34 @@
 /**
  * Failed-login throttling: failures are counted per key (an IP address, an account name)
- * within a sliding window. Once `limit` failures fall inside the window the key is
- * throttled: the caller answers "throttled" without checking the password, and the
- * attempt is not counted again, so the key is released when its oldest failure ages out.
+ * over a sliding window, in the store (src/store/rate.ts), so every process and node of
+ * the server shares the counts: a guesser cannot multiply its budget by spreading over
+ * `serve --workers` or over PostgreSQL nodes. Once `limit` failures fall inside the window
+ * the key is throttled: the caller answers "throttled" without checking the password, and
+ * the attempt is not counted again, so the key is released as its failures age out.
  * Loopback gets no exemption.
  */
+import { sharedCounter, type CounterStore } from '../store/rate.js';
+
 export type Clock = () => number;
 
 export interface Throttle {
   /** true when the key has reached the limit within the window */
-  isThrottled(key: string): boolean;
+  isThrottled(key: string): Promise<boolean>;
   /** records one failure; returns the number of failures now inside the window */
-  fail(key: string): number;
+  fail(key: string): Promise<number>;
   /** forgets the key's failures (after a successful login) */
-  reset(key: string): void;
+  reset(key: string): Promise<void>;
   /** failures currently inside the window */
-  count(key: string): number;
-  /** number of keys tracked (for tests and metrics) */
-  readonly size: number;
+  count(key: string): Promise<number>;
 }
 
-export function createThrottle(limit: number, windowMs: number, now: Clock = Date.now): Throttle {
-  /** failure timestamps per key, oldest first; never more than `limit` entries */
-  const failures = new Map<string, number[]>();
-  let opsSinceSweep = 0;
-
-  function live(key: string): number[] {
-    const list = failures.get(key);
-    if (!list) return [];
-    const cutoff = now() - windowMs;
-    while (list.length > 0 && list[0]! <= cutoff) list.shift();
-    if (list.length === 0) failures.delete(key);
-    return list;
-  }
-
-  /** drops expired keys now and then so a scan across many IPs cannot grow the map forever */
-  function sweep(): void {
-    if (++opsSinceSweep < 1000) return;
-    opsSinceSweep = 0;
-    for (const key of [...failures.keys()]) live(key);
-  }
-
+/** `ns` names the counter in the store's keyed state (e.g. "auth.fail.ip") */
+export function createThrottle(store: CounterStore, ns: string, limit: number, windowMs: number, now: Clock = Date.now): Throttle {
+  const c = sharedCounter(store, ns, windowMs, now);
   return {
-    isThrottled: (key) => live(key).length >= limit,
-    fail(key) {
-      sweep();
-      const list = live(key);
-      list.push(now());
-      while (list.length > limit) list.shift();
-      failures.set(key, list);
-      return list.length;
-    },
-    reset(key) {
-      failures.delete(key);
-    },
-    count: (key) => live(key).length,
-    get size() {
-      return failures.size;
-    },
+    isThrottled: async (key) => (await c.count(key)) >= limit,
+    fail: (key) => c.hit(key),
+    reset: (key) => c.reset(key),
+    count: (key) => c.count(key),
   };
 }

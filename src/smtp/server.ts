@@ -25,7 +25,8 @@ import { clientKey, normaliseIp } from '../net/address.js';
 import { resolverFor, type DnsResolver } from './dns.js';
 import { Replies, fail, installEnhancedCodes, storeErrorReply, type SmtpReplyError } from './errors.js';
 import { installChunking } from './chunking.js';
-import { ConnectionCounter, RateWindow } from './limits.js';
+import { ConnectionCounter } from './limits.js';
+import { sharedCounter } from '../store/rate.js';
 import { MemoryBudget, readMessage, Spool } from './read.js';
 import { sessionState, transaction, type SessionState } from './session.js';
 import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
@@ -45,8 +46,6 @@ export interface SmtpOptions {
   memoryBudgetBytes?: number;
 }
 
-/** per-account hourly counters are shared by 587 and 465 listeners of one process */
-const accountHourly = new WeakMap<ServerContext, RateWindow<number>>();
 /** the DATA spool and the memory budget of messages being stored, shared by every SMTP listener of a context (./read.ts) */
 const spools = new WeakMap<ServerContext, Spool>();
 
@@ -70,10 +69,9 @@ export async function startSmtp(
   const conns = new ConnectionCounter(config.limits.connections_per_ip);
   /** connections counted on this listener (limits.connections_per_listener) */
   let open = 0;
-  const ipMinute = new RateWindow<string>(config.limits.smtp_messages_per_ip_per_minute, 60_000);
-  let hourly = accountHourly.get(ctx);
-  if (!hourly) accountHourly.set(ctx, (hourly = new RateWindow<number>(config.limits.messages_per_hour_per_account, 3_600_000)));
-  const perAccount = hourly;
+  // shared by every process and node on the store (src/store/rate.ts)
+  const ipMinute = sharedCounter(ctx.store, 'smtp.rate.ip', 60_000);
+  const perAccount = sharedCounter(ctx.store, 'smtp.rate.account', 3_600_000);
   let spool = spools.get(ctx);
   if (!spool) {
     spool = Spool.create(join(config.data_dir, 'spool'), new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size));
@@ -202,7 +200,7 @@ export async function startSmtp(
       const ip = normaliseIp(session.remoteAddress);
       const run = async () => {
         if (inbound) {
-          if (!ipMinute.allowed(clientKey(ip, config.limits.ipv6_prefix_length))) {
+          if ((await ipMinute.count(clientKey(ip, config.limits.ipv6_prefix_length))) >= config.limits.smtp_messages_per_ip_per_minute) {
             log.warn({ conn: session.id, ip }, `${ip} is over limits.smtp_messages_per_ip_per_minute`);
             throw Replies.ipRateLimited();
           }
@@ -216,7 +214,7 @@ export async function startSmtp(
           log.warn({ conn: session.id, user: account.address, from: address.address }, 'submission refused: MAIL FROM not owned by the account');
           throw Replies.senderNotOwned();
         }
-        if (!perAccount.allowed(account.id)) {
+        if ((await perAccount.count(String(account.id))) >= config.limits.messages_per_hour_per_account) {
           log.warn({ conn: session.id, user: account.address }, `${account.address} is over limits.messages_per_hour_per_account`);
           throw Replies.accountRateLimited();
         }
@@ -309,14 +307,14 @@ export async function startSmtp(
         releaseMessage = read.release;
         const raw = read.raw;
         if (inbound) {
-          ipMinute.record(clientKey(envelope.ip, config.limits.ipv6_prefix_length));
+          await ipMinute.hit(clientKey(envelope.ip, config.limits.ipv6_prefix_length));
           const r = await deliverInbound(ctx, session, txn, raw, resolver);
           log.info({ ...envelope, size: raw.length, stored: r.stored, queued: r.queued, failed: r.failed, ms: Date.now() - started, result: '250' }, 'message accepted');
           ctx.metrics?.message('received');
           return `Message accepted (${session.id})`;
         }
         if (!state.account) throw Replies.authRequired();
-        perAccount.record(state.account.id);
+        await perAccount.hit(String(state.account.id));
         const r = await deliverSubmission(ctx, session, state.account, raw);
         log.info({ ...envelope, size: raw.length, local: r.local, queued: r.queued, queueId: r.queueId, ms: Date.now() - started, result: '250' }, 'message submitted');
         ctx.metrics?.message('received');

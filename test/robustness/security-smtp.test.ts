@@ -69,16 +69,17 @@ test('port 25 with a catch-all: percent-hack and bang paths stay local, nothing 
   }
 });
 
-test('SMTP per-IP message counters forget addresses once their window has passed', async () => {
-  const { RateWindow } = await import('../../src/smtp/limits.js');
-  let now = 0;
-  const w = new RateWindow<string>(5, 60_000, () => now);
-  for (let i = 0; i < 5000; i++) w.record(`2001:db8::${i.toString(16)}`);
-  assert.equal(w.size, 5000);
-  now += 120_000;
-  for (let i = 0; i < 1000; i++) w.record('192.0.2.1');
-  assert.ok(w.size <= 2, `still tracking ${w.size} addresses whose events are all outside the window`);
-  assert.equal(w.allowed('192.0.2.1'), false);
+test('SMTP per-IP message counters expire: two windows after its last message an address is purged from the store', async () => {
+  const { sharedCounter } = await import('../../src/store/rate.js');
+  const { createMemoryStore } = await import('../../src/store/memory/index.js');
+  const store = createMemoryStore();
+  const w = sharedCounter(store, 'smtp.rate.ip', 60_000);
+  for (let i = 0; i < 500; i++) await w.hit(`2001:db8::${i.toString(16)}`);
+  for (let i = 0; i < 5; i++) await w.hit('192.0.2.1');
+  assert.equal(await w.count('192.0.2.1'), 5);
+  assert.equal((await store.kvList('smtp.rate.ip', null)).length, 501);
+  assert.equal(await store.kvPurgeExpired(new Date(Date.now() + 2 * 60_000 + 1000)), 501, 'every address is purged once its windows have passed');
+  await store.close();
 });
 
 test('port 25: senders stalled before the final dot hold no memory budget; others, and submission, still get 250 (issue 9 item 3)', { timeout: 60_000 }, async () => {

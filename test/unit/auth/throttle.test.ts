@@ -1,45 +1,58 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createThrottle } from '../../../src/auth/throttle.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
+import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 
-test('throttles at the limit and releases when the window passes', () => {
+test('throttles at the limit; keys are independent; released once the window has passed', async () => {
   let now = 1_000_000;
-  const t = createThrottle(3, 60_000, () => now);
-  assert.equal(t.isThrottled('a'), false);
-  assert.equal(t.fail('a'), 1);
+  const t = createThrottle(createMemoryStore(), 't.fail', 3, 60_000, () => now);
+  assert.equal(await t.isThrottled('a'), false);
+  assert.equal(await t.fail('a'), 1);
   now += 10_000;
-  t.fail('a');
-  assert.equal(t.isThrottled('a'), false);
-  now += 10_000;
-  assert.equal(t.fail('a'), 3);
-  assert.equal(t.isThrottled('a'), true);
-  assert.equal(t.isThrottled('b'), false, 'keys are independent');
-  // first failure was at 1_000_000: it leaves the window at 1_060_000
-  now = 1_059_999;
-  assert.equal(t.isThrottled('a'), true);
-  now = 1_060_000;
-  assert.equal(t.isThrottled('a'), false);
-  assert.equal(t.count('a'), 2);
-  now = 1_080_001;
-  assert.equal(t.count('a'), 0);
-  assert.equal(t.size, 0, 'expired keys are dropped');
+  await t.fail('a');
+  assert.equal(await t.isThrottled('a'), false);
+  assert.equal(await t.fail('a'), 3);
+  assert.equal(await t.isThrottled('a'), true);
+  assert.equal(await t.isThrottled('b'), false, 'keys are independent');
+  now += 30_000;
+  assert.equal(await t.isThrottled('a'), true, 'still inside the window');
+  now += 21_000; // the first failure left the window (to within a sixtieth of it)
+  assert.equal(await t.count('a'), 2);
+  now += 40_000;
+  assert.equal(await t.isThrottled('a'), false);
+  assert.equal(await t.count('a'), 0);
 });
 
-test('reset forgets a key', () => {
-  const t = createThrottle(2, 60_000, () => 5);
-  t.fail('x');
-  t.fail('x');
-  assert.equal(t.isThrottled('x'), true);
-  t.reset('x');
-  assert.equal(t.isThrottled('x'), false);
-  assert.equal(t.count('x'), 0);
+test('reset forgets a key', async () => {
+  const t = createThrottle(createMemoryStore(), 't.fail', 2, 60_000, () => 5_000_000);
+  await t.fail('x');
+  await t.fail('x');
+  assert.equal(await t.isThrottled('x'), true);
+  await t.reset('x');
+  assert.equal(await t.isThrottled('x'), false);
+  assert.equal(await t.count('x'), 0);
 });
 
-test('never keeps more than limit timestamps per key', () => {
-  let now = 0;
-  const t = createThrottle(2, 1000, () => now);
-  for (let i = 0; i < 50; i++) t.fail('k');
-  assert.equal(t.count('k'), 2);
-  now = 1001;
-  assert.equal(t.isThrottled('k'), false);
+test('processes sharing a store share the counts (serve --workers, PostgreSQL nodes)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'letterbox-throttle-'));
+  const one = await openSqliteStore(dir);
+  const two = await openSqliteStore(dir);
+  try {
+    const a = createThrottle(one, 'auth.failed.ip', 4, 60_000);
+    const b = createThrottle(two, 'auth.failed.ip', 4, 60_000);
+    await Promise.all([a.fail('192.0.2.1'), b.fail('192.0.2.1'), a.fail('192.0.2.1')]);
+    assert.equal(await b.isThrottled('192.0.2.1'), false);
+    await b.fail('192.0.2.1');
+    assert.equal(await a.isThrottled('192.0.2.1'), true, 'four failures through two processes reach the limit of four');
+    await a.reset('192.0.2.1');
+    assert.equal(await b.isThrottled('192.0.2.1'), false);
+  } finally {
+    await one.close();
+    await two.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,9 @@ import { defaultConfig } from '../../../src/config/schema.js';
 import { retryDelayMs, expiresAt } from '../../../src/smtp/queue/backoff.js';
 import { statusFromReply, buildDsn } from '../../../src/smtp/queue/dsn.js';
 import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../../../src/smtp/headers.js';
-import { RateWindow, ConnectionCounter } from '../../../src/smtp/limits.js';
+import { ConnectionCounter } from '../../../src/smtp/limits.js';
+import { sharedCounter } from '../../../src/store/rate.js';
+import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { storeErrorReply } from '../../../src/smtp/errors.js';
 import { StoreError } from '../../../src/store/types.js';
 
@@ -51,14 +53,14 @@ test('header helpers', () => {
   assert.doesNotMatch(rec, /\r\nX-Injected/, 'HELO cannot inject header fields');
 });
 
-test('limits', () => {
+test('limits', async () => {
   let now = 0;
-  const w = new RateWindow<string>(2, 1000, () => now);
-  w.record('ip');
-  w.record('ip');
-  assert.equal(w.allowed('ip'), false);
-  now = 1001;
-  assert.equal(w.allowed('ip'), true);
+  const w = sharedCounter(createMemoryStore(), 'smtp.rate.ip', 1000, () => now);
+  await w.hit('ip');
+  await w.hit('ip');
+  assert.equal(await w.count('ip'), 2);
+  now = 2001;
+  assert.equal(await w.count('ip'), 0);
   const c = new ConnectionCounter(1);
   assert.equal(c.acquire('a'), true);
   assert.equal(c.acquire('a'), false);

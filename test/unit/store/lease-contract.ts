@@ -2,11 +2,14 @@
  * The contract of src/store/lease-types.ts (work shared by several processes), run against
  * every backend by memory.test.ts, sqlite.test.ts and postgres.test.ts. Backends that can
  * be opened twice on the same data (SQLite file, PostgreSQL database) also show that two
- * store instances never claim the same queue item or hold the same lease.
+ * store instances never claim the same queue item or hold the same lease, and that the
+ * shared rate counters (src/store/rate.ts: failed logins, SMTP message rates) add up
+ * across them.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../../../src/store/types.js';
+import { sharedCounter } from '../../../src/store/rate.js';
 import { rawMessage } from './fixtures.js';
 
 export type SharedStoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void>; second?: () => Promise<Store> }>;
@@ -84,6 +87,30 @@ export function leaseContract(name: string, factory: SharedStoreFactory): void {
           await other.close();
         }
       } finally {
+        await cleanup();
+      }
+    });
+
+    it('shared rate counters: a sliding window over the keyed state, one count for every store instance', async () => {
+      const { store, cleanup, second } = await factory();
+      const other = second ? await second() : store;
+      try {
+        let now = 1_000_000_000;
+        const a = sharedCounter(store, 'test.rate', 60_000, () => now);
+        const b = sharedCounter(other, 'test.rate', 60_000, () => now);
+        const hits = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).hit('192.0.2.1')));
+        assert.equal(Math.max(...hits), 20, 'no concurrent hit lost');
+        assert.equal(await a.count('192.0.2.1'), 20);
+        assert.equal(await b.count('192.0.2.1'), 20, 'the other instance sees the same count');
+        assert.equal(await b.count('192.0.2.2'), 0, 'keys are independent');
+        now += 30_000;
+        assert.equal(await b.hit('192.0.2.1'), 21, 'half a window later every hit still counts');
+        now += 31_000;
+        assert.equal(await a.count('192.0.2.1'), 1, 'the first hits left the window; the later one has not');
+        await a.reset('192.0.2.1');
+        assert.equal(await b.count('192.0.2.1'), 0, 'a reset by one instance holds for the other');
+      } finally {
+        if (other !== store) await other.close();
         await cleanup();
       }
     });

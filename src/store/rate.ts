@@ -1,0 +1,52 @@
+/**
+ * Event counts over a sliding window, shared by every process and node on the store (SMTP
+ * rate limits, failed-login throttling), kept in the keyed state (kv-types.ts) with its
+ * atomic kvAdd. The window is cut into BUCKETS slices: an event adds one to its slice's
+ * entry ("<slice>:<key>", server-wide, expiring once the window has passed it), and the
+ * count is the sum of the slices that still reach into the window, read in one kvGet. So
+ * the count is exact up to one slice: an event leaves the count at most windowMs / BUCKETS
+ * after it left the window, never before.
+ */
+import type { Store } from './types.js';
+
+export type CounterStore = Pick<Store, 'kvGet' | 'kvAdd' | 'kvDelete'>;
+
+export const BUCKETS = 60;
+
+export interface SharedCounter {
+  /** events of `key` within the last window */
+  count(key: string): Promise<number>;
+  /** records one event; returns the count including it */
+  hit(key: string): Promise<number>;
+  /** forgets the key's events */
+  reset(key: string): Promise<void>;
+}
+
+export function sharedCounter(store: CounterStore, ns: string, windowMs: number, now: () => number = Date.now): SharedCounter {
+  const slice = windowMs / BUCKETS;
+  /** entry names of the slices still inside the window at time t, newest first */
+  const live = (t: number, key: string) => {
+    const cur = Math.floor(t / slice);
+    const out: string[] = [];
+    for (let b = cur; (b + 1) * slice > t - windowMs; b--) out.push(`${b}:${key}`);
+    return out;
+  };
+  const count = async (t: number, key: string) => {
+    const names = live(t, key);
+    let n = 0;
+    for (const e of (await store.kvGet(ns, null, names)).values()) n += Number(e.value) || 0;
+    return n;
+  };
+  return {
+    count: (key) => count(now(), key),
+    async hit(key) {
+      const t = now();
+      // the expiry only lets the hourly purge drop passed slices: from the real clock, whatever `now` says
+      await store.kvAdd(ns, null, live(t, key)[0]!, 1, { expiresAt: new Date(Date.now() + windowMs + slice), durable: false });
+      return count(t, key);
+    },
+    async reset(key) {
+      await store.kvDelete(ns, null, live(now(), key));
+    },
+  };
+}
