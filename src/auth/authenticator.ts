@@ -57,7 +57,7 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
   /** IPv6 clients count by their /limits.ipv6_prefix_length prefix */
   const clientOf = (ip: string) => clientKey(ip, config.limits.ipv6_prefix_length);
   /** the per-account counter is per account *and* client: guesses lock out the guesser, not the owner elsewhere */
-  const accountKey = (user: string, client: string) => `${user}\0${client}`;
+  const accountKey = (user: string, client: string) => `${client} ${user}`;
   const alog = log.child({ component: 'auth' });
   const verified = createVerifiedCache(config.auth.cache_ttl_s * 1000, opts.now);
   const devices = createDeviceLog(store, opts.now);

@@ -27,8 +27,9 @@ export function sharedCounter(store: CounterStore, ns: string, windowMs: number,
   /** entry names of the slices still inside the window at time t, newest first */
   const live = (t: number, key: string) => {
     const cur = Math.floor(t / slice);
+    const name = key.replace(/\0/g, '\u2400'); // PostgreSQL text holds no NUL (a login name typed with one)
     const out: string[] = [];
-    for (let b = cur; (b + 1) * slice > t - windowMs; b--) out.push(`${b}:${key}`);
+    for (let b = cur; (b + 1) * slice > t - windowMs; b--) out.push(`${b}:${name}`);
     return out;
   };
   const count = async (t: number, key: string) => {

@@ -103,6 +103,8 @@ export function leaseContract(name: string, factory: SharedStoreFactory): void {
         assert.equal(await a.count('192.0.2.1'), 20);
         assert.equal(await b.count('192.0.2.1'), 20, 'the other instance sees the same count');
         assert.equal(await b.count('192.0.2.2'), 0, 'keys are independent');
+        assert.equal(await a.hit('bad\0name'), 1, 'a key with a NUL in it (a login name as typed) counts too');
+        assert.equal(await b.count('bad\0name'), 1);
         now += 30_000;
         assert.equal(await b.hit('192.0.2.1'), 21, 'half a window later every hit still counts');
         now += 31_000;
