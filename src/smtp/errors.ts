@@ -65,7 +65,11 @@ export const Replies = {
   sessionEnded: (reason: string) => new SmtpReplyError(421, '4.7.0', `Session ended: ${reason}; log in again`),
   // issue 15: trust and spam
   dmarcReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected: ${why} says to refuse mail that fails DMARC`),
-  spamReject: (why: string) => new SmtpReplyError(550, '5.7.1', `Message rejected as spam${why ? ': ' + why : ''}`),
+  // rspamd's own text (its smtp_message) goes out on one reply line: no control characters, bounded
+  spamReject: (why: string) => {
+    const text = why.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 200);
+    return new SmtpReplyError(550, '5.7.1', `Message rejected as spam${text ? ': ' + text : ''}`);
+  },
   spamSoftReject: () => new SmtpReplyError(451, '4.7.1', 'Message deferred by the spam filter, try again later'),
   dnsblListed: (zone: string) => new SmtpReplyError(554, '5.7.1', `Service unavailable; client host listed by ${zone}`),
   greylisted: (s: number) => new SmtpReplyError(451, '4.7.1', `Greylisted: please try again in ${s} seconds`),

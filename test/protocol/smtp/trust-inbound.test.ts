@@ -313,9 +313,12 @@ describe('rspamd', { skip: !rspamdInstalled() && 'rspamd is not installed (apt-g
     assert.match(msg, /X-Spam-Status: Yes, score=[\d.]+ required=[\d.]+ tests=(RDNS_NONE,)?rspamd,.*GTUBE/);
   });
 
-  test('"reject" (the standard GTUBE): 550 5.7.1 with rspamd\'s message', async () => {
+  test('"reject" (the standard GTUBE): 550 5.7.1 with rspamd\'s message at SMTP time, stored nowhere (refused, not dropped)', async () => {
+    const before = (await s.messages(USER, 'INBOX')).length + (await s.messages(USER, 'Junk')).length;
     const reply = await send(s.port('smtp'), 'a@good.test', message('a@good.test', 'gtube reject', GTUBE.reject));
     assert.match(reply, /^550 5\.7\.1 Message rejected as spam: Gtube pattern/);
+    // the sender's server holds the message and bounces it; nothing was accepted here
+    assert.equal((await s.messages(USER, 'INBOX')).length + (await s.messages(USER, 'Junk')).length, before);
   });
 
   test('"rewrite subject": Junk with the Subject rspamd gives', async () => {

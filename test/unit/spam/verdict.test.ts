@@ -89,3 +89,14 @@ test('dmarcDecision: refused only when every recipient domain refuses; Junk for 
   assert.deepEqual([...half.junk.values()], ['dmarc=quarantine', 'dmarc=quarantine']);
   assert.equal(dmarcDecision(sealed('reject'), { ...cfg, enforce: false }, ['a@strict.test']).disposition, 'none');
 });
+
+test('rspamd "reject" is a 550 5.7.1 refusal at SMTP time, its message kept on one reply line', async () => {
+  const { Replies } = await import('../../../src/smtp/errors.js');
+  const r = parseResult({ action: 'reject', score: 1000, required_score: 15, symbols: { GTUBE: {} }, messages: { smtp_message: 'Gtube pattern\r\n250 OK' } });
+  assert.equal(rspamdOutcome(r).kind, 'reject');
+  const e = Replies.spamReject(r.message ?? '');
+  assert.equal(e.responseCode, 550);
+  assert.equal(e.enhanced, '5.7.1');
+  assert.equal(e.message, 'Message rejected as spam: Gtube pattern 250 OK');
+  assert.equal(Replies.spamReject('').message, 'Message rejected as spam');
+});
