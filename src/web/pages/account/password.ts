@@ -43,10 +43,14 @@ export const passwordPage: WebFeature = {
       // no protocol: only the account password itself is accepted, never an app password
       const r = await ctx.auth.login(user.account.address, field(f, 'current'), c.get('ip'));
       if (!r.ok) return fail(r.reason === 'throttled' ? 'Too many failed attempts. Wait a few minutes.' : 'The current password is wrong.', r.reason === 'throttled' ? 429 : 400);
-      await ctx.store.updateAccount(user.account.id, { passwordHash: await ctx.auth.hashPassword(next) });
+      const passwordHash = await ctx.auth.hashPassword(next);
+      const open = ctx.sessions.list(user.account.id).length;
+      await ctx.store.updateAccount(user.account.id, { passwordHash });
       const web = await endOtherWebSessions(ctx.store, user.account.id, user.session);
-      // the store's password change also ends them (any process); here at once, and counted
-      const mail = ctx.sessions.closeAccount(user.account.id, { reason: 'password changed on the web', credential: PASSWORD_CREDENTIAL });
+      // the store's password change ends them too (any process, possibly before this line):
+      // close what is left at once, and count every session that ended since the change
+      ctx.sessions.closeAccount(user.account.id, { reason: 'password changed on the web', credential: PASSWORD_CREDENTIAL });
+      const mail = Math.max(0, open - ctx.sessions.list(user.account.id).length);
       ctx.log.info({ user: user.account.address, endedWeb: web, endedMail: mail }, 'web: password changed; other sessions ended');
       return page(c, {
         title: 'Change password',

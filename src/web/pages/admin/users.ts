@@ -135,10 +135,13 @@ export const adminUsers: WebFeature = {
           case 'password': {
             const pw = field(f, 'password');
             if (pw.length < MIN_PASSWORD_LENGTH) throw new InputError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-            const updated = await ctx.store.updateAccount(a.id, { passwordHash: await ctx.auth.hashPassword(pw) });
-            const ended =
-              (await endOtherWebSessions(ctx.store, a.id, a.id === c.get('user')!.account.id ? c.get('user')!.session : null)) +
-              ctx.sessions.closeAccount(a.id, { reason: 'password reset by an administrator', credential: PASSWORD_CREDENTIAL });
+            const passwordHash = await ctx.auth.hashPassword(pw);
+            const open = ctx.sessions.list(a.id).length;
+            const updated = await ctx.store.updateAccount(a.id, { passwordHash });
+            const web = await endOtherWebSessions(ctx.store, a.id, a.id === c.get('user')!.account.id ? c.get('user')!.session : null);
+            // the store's password change may have ended them already: count all that ended since
+            ctx.sessions.closeAccount(a.id, { reason: 'password reset by an administrator', credential: PASSWORD_CREDENTIAL });
+            const ended = web + Math.max(0, open - ctx.sessions.list(a.id).length);
             ctx.log.info({ user: a.address, admin, ended }, 'web admin: password reset');
             return detail(c, ctx, updated, { kind: 'ok', text: `Password set; ${ended} session${ended === 1 ? '' : 's'} ended.` });
           }

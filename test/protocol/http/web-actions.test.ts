@@ -1,0 +1,230 @@
+/**
+ * The forms of the web pages that the browser tests only open (issue 12's "Deliver" list),
+ * over a real socket: changing the password ends the account's other sessions (browser and
+ * IMAP); the overview shows the quota and the aliases that deliver to the account; the setup
+ * page on autoconfig.<domain> fills in the domain; and the admin console's actions do what
+ * they say in the store — password reset, quota, POP3 policy and removal of a user, aliases
+ * added and removed, a domain removed (refused while it has users), a queued message retried
+ * and removed — and the status page names the listeners, the open connections per protocol,
+ * the store and the version.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { ImapClient } from '../imap/harness.js';
+import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
+import { version } from '../../../src/version.js';
+
+const ALICE = 'alice@example.test';
+const BOB = 'bob@example.test';
+const ADMIN = 'admin@example.test';
+const PW = 'correct horse battery';
+
+async function imapLogin(port: number, user: string, password: string): Promise<{ c: ImapClient; tagged: string }> {
+  const c = await ImapClient.connect(port, false);
+  await c.readLine();
+  const { tagged } = await c.command(`a1 LOGIN "${user}" "${password}"`);
+  return { c, tagged };
+}
+
+/** true once the server has closed the connection (bounded wait; not a timing assertion) */
+async function closedBy(c: ImapClient, ms = 5000): Promise<boolean> {
+  for (let waited = 0; !c.closed && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  return c.closed;
+}
+
+async function loginWorks(w: WebServer, user: string, password: string): Promise<boolean> {
+  const { c, tagged } = await imapLogin(w.port('imap'), user, password);
+  c.destroy();
+  return /^a1 OK/.test(tagged);
+}
+
+describe('account pages: password, overview, setup on autoconfig.<domain>', () => {
+  let w: WebServer;
+  before(async () => {
+    w = await startWebServer();
+    await w.addUser(ALICE, PW);
+  });
+  after(() => w.stop());
+
+  test('a password change needs the current password, then ends the other browser and IMAP sessions', async () => {
+    const here = new WebClient(w.url());
+    const there = new WebClient(w.url());
+    await here.signIn(ALICE, PW);
+    await there.signIn(ALICE, PW);
+    const imap = await imapLogin(w.port('imap'), ALICE, PW);
+    assert.match(imap.tagged, /^a1 OK/);
+    await here.get('/account/password');
+
+    const wrong = await here.post('/account/password', { current: 'not the password', new: 'a brand new password', confirm: 'a brand new password' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body, /current password is wrong/);
+    const differ = await here.post('/account/password', { current: PW, new: 'a brand new password', confirm: 'another new password' });
+    assert.equal(differ.status, 400);
+    const short = await here.post('/account/password', { current: PW, new: 'short', confirm: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal(await loginWorks(w, ALICE, PW), true, 'refused changes change nothing');
+    assert.equal((await there.get('/account')).status, 200);
+
+    const ok = await here.post('/account/password', { current: PW, new: 'a brand new password', confirm: 'a brand new password' });
+    assert.equal(ok.status, 200, ok.body);
+    assert.match(ok.body, /Password changed\. 2 other sessions ended\./, 'the other browser and the IMAP session');
+    assert.equal(await closedBy(imap.c), true, 'the IMAP session that used the old password is closed');
+    assert.equal((await there.get('/account')).status, 303, 'the other browser is signed out');
+    assert.equal((await here.get('/account')).status, 200, 'this browser stays signed in');
+    assert.equal(await loginWorks(w, ALICE, PW), false, 'the old password no longer works');
+    assert.equal(await loginWorks(w, ALICE, 'a brand new password'), true);
+  });
+
+  test('the overview shows the quota in use and the aliases that deliver to the account', async () => {
+    const { store } = w.server.ctx;
+    const alice = (await store.getAccount(ALICE))!;
+    await store.updateAccount(alice.id, { quotaBytes: 1024 ** 3 });
+    await store.addAlias('sales@example.test', [ALICE, 'someone@elsewhere.test']);
+    await store.addAlias('other@example.test', ['someone@elsewhere.test']);
+    const c = new WebClient(w.url());
+    assert.equal((await c.signIn(ALICE, 'a brand new password')).status, 303);
+    const page = await c.get('/account');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<meter id="quota" min="0" max="1073741824"/);
+    assert.match(page.body, / of 1(\.0)? GiB used/);
+    assert.match(page.body, /<code>sales@example\.test<\/code> <span class="muted">\(also to someone@elsewhere\.test\)/);
+    assert.doesNotMatch(page.body, /other@example\.test/, 'an alias that does not reach this account is not listed');
+  });
+
+  test('the setup page on autoconfig.<domain> fills in the domain; with an address it lists the settings', async () => {
+    const port = w.port('http');
+    // node:http, not fetch: fetch does not let a request name its own Host
+    const raw = (path: string, host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+      });
+    const ask = await raw('/', 'autoconfig.example.test');
+    assert.equal(ask.status, 200);
+    assert.match(ask.body, /<input type="email" id="email" name="email" value="@example\.test"/);
+    const plain = await raw('/', 'mail.example.test');
+    assert.match(plain.body, /<input type="email" id="email" name="email" value=""/);
+    const settings = await raw(`/?email=${encodeURIComponent(ALICE)}`, 'autoconfig.example.test');
+    assert.equal(settings.status, 200);
+    assert.match(settings.body, new RegExp(`Incoming \\(IMAP\\)</th>\\s*<td data-label="Server"><code>mail\\.example\\.test</code></td>\\s*<td data-label="Port">${w.port('imaps')}</td>`));
+    assert.match(settings.body, /IMAP or POP3\?/);
+    assert.match(settings.body, /href="\/apple\/mobileconfig\?email=alice%40example\.test"/);
+    assert.match(settings.body, /<div class="qr" role="img"[^>]*><svg/);
+    assert.equal((await raw('/?email=x%40nowhere.test', 'autoconfig.example.test')).status, 404);
+  });
+});
+
+describe('admin console actions', () => {
+  let w: WebServer;
+  let admin: WebClient;
+  before(async () => {
+    w = await startWebServer();
+    await w.addUser(ADMIN, PW, { admin: true });
+    await w.addUser(BOB, PW);
+    admin = new WebClient(w.url());
+    assert.equal((await admin.signIn(ADMIN, PW)).status, 303);
+  });
+  after(() => w.stop());
+
+  test('a user: password reset (ends their sessions), quota, POP3 policy, removal with confirmation', async () => {
+    const { store } = w.server.ctx;
+    const bob = (await store.getAccount(BOB))!;
+    const imap = await imapLogin(w.port('imap'), BOB, PW);
+    assert.match(imap.tagged, /^a1 OK/);
+    assert.equal((await admin.get(`/admin/users/${bob.id}`)).status, 200);
+
+    assert.equal((await admin.post(`/admin/users/${bob.id}/password`, { password: 'short' })).status, 400);
+    const reset = await admin.post(`/admin/users/${bob.id}/password`, { password: 'bob new password' });
+    assert.equal(reset.status, 200, reset.body);
+    assert.match(reset.body, /Password set; 1 session ended/);
+    assert.equal(await closedBy(imap.c), true, "bob's IMAP session ends");
+    assert.equal(await loginWorks(w, BOB, PW), false);
+    assert.equal(await loginWorks(w, BOB, 'bob new password'), true);
+
+    assert.equal((await admin.post(`/admin/users/${bob.id}/quota`, { quota: '2G' })).status, 200);
+    assert.equal((await store.getAccountById(bob.id))?.quotaBytes, 2 * 1024 ** 3);
+
+    assert.equal((await admin.post(`/admin/users/${bob.id}/pop3-policy`, { policy: 'trash' })).status, 200);
+    assert.equal((await store.getAccountById(bob.id))?.pop3Policy, 'trash');
+    assert.equal((await admin.post(`/admin/users/${bob.id}/pop3-policy`, { policy: 'shred' })).status, 400);
+    assert.equal((await store.getAccountById(bob.id))?.pop3Policy, 'trash');
+    assert.equal((await admin.post(`/admin/users/${bob.id}/pop3-policy`, { policy: 'default' })).status, 200);
+    assert.equal((await store.getAccountById(bob.id))?.pop3Policy, null);
+
+    assert.equal((await admin.post(`/admin/users/${bob.id}/remove`, {})).status, 400, 'removal needs the confirmation box');
+    assert.ok(await store.getAccountById(bob.id));
+    const me = (await store.getAccount(ADMIN))!;
+    assert.equal((await admin.post(`/admin/users/${me.id}/remove`, { confirm: 'yes' })).status, 400, 'not the signed-in admin');
+    const removed = await admin.post(`/admin/users/${bob.id}/remove`, { confirm: 'yes' });
+    assert.equal(removed.status, 200);
+    assert.match(removed.body, /Removed bob@example\.test/);
+    assert.equal(await store.getAccount(BOB), null);
+    assert.equal((await admin.get(`/admin/users/${bob.id}`)).status, 404);
+  });
+
+  test('aliases are added and removed; a domain with users cannot be removed, an empty one can', async () => {
+    const { store } = w.server.ctx;
+    await admin.get('/admin/aliases');
+    const added = await admin.post('/admin/aliases', { source: 'info@example.test', destinations: `${ADMIN}, outside@elsewhere.test` });
+    assert.equal(added.status, 200, added.body);
+    assert.deepEqual((await store.listAliases('example.test')).find((a) => a.source === 'info@example.test')?.destinations.sort(), [ADMIN, 'outside@elsewhere.test']);
+    assert.equal((await admin.post('/admin/aliases', { source: 'x@nowhere.test', destinations: ADMIN })).status, 400, 'not a domain here');
+    assert.equal((await admin.post('/admin/aliases', { source: ADMIN, destinations: 'outside@elsewhere.test' })).status, 400, 'a user address');
+    assert.equal((await admin.post('/admin/aliases/remove', { source: 'info@example.test' })).status, 200);
+    assert.equal((await store.listAliases('example.test')).some((a) => a.source === 'info@example.test'), false);
+
+    await admin.get('/admin/domains');
+    assert.equal((await admin.post('/admin/domains/remove', { domain: 'example.test' })).status, 409);
+    assert.ok(await store.getDomain('example.test'), 'a domain with users stays');
+    assert.equal((await admin.post('/admin/domains', { domain: 'spare.test', dkim: '' })).status, 200);
+    assert.ok(await store.getDomain('spare.test'));
+    assert.equal((await admin.post('/admin/domains/remove', { domain: 'spare.test' })).status, 200);
+    assert.equal(await store.getDomain('spare.test'), null);
+  });
+
+  test('the queue: a message is retried now, another removed; unknown ids are 400', async () => {
+    const { store } = w.server.ctx;
+    const later = new Date(Date.now() + 3600_000);
+    const one = await store.enqueue({ from: ADMIN, recipients: ['a@unreachable.example'], raw: Buffer.from('Subject: one\r\n\r\nx\r\n'), accountId: null });
+    const two = await store.enqueue({ from: ADMIN, recipients: ['b@unreachable.example'], raw: Buffer.from('Subject: two\r\n\r\nx\r\n'), accountId: null });
+    for (const q of [one, two]) await store.updateQueueItem(q.id, { attempts: 2, lastError: 'no mail server could be reached', nextAttemptAt: later });
+    const listed = await admin.get('/admin/queue');
+    assert.match(listed.body, new RegExp(one.id));
+    assert.match(listed.body, /no mail server could be reached/);
+
+    const retry = await admin.post('/admin/queue/retry', { id: one.id });
+    assert.equal(retry.status, 200);
+    assert.ok((await store.getQueueItem(one.id))!.nextAttemptAt.getTime() <= Date.now(), 'due now');
+    assert.equal((await store.getQueueItem(two.id))!.nextAttemptAt.getTime(), later.getTime(), 'the other one untouched');
+
+    const remove = await admin.post('/admin/queue/remove', { id: two.id });
+    assert.equal(remove.status, 200);
+    assert.equal(await store.getQueueItem(two.id), null);
+    assert.ok(await store.getQueueItem(one.id));
+    assert.equal((await admin.post('/admin/queue/remove', { id: 'no-such-id' })).status, 400);
+    assert.equal((await admin.post('/admin/queue/retry', { id: 'no-such-id' })).status, 400);
+  });
+
+  test('the status page: version, store, listeners with their open connections per protocol', async () => {
+    const imap = await imapLogin(w.port('imap'), ADMIN, PW);
+    assert.match(imap.tagged, /^a1 OK/);
+    try {
+      const page = await admin.get('/admin');
+      assert.equal(page.status, 200);
+      assert.match(page.body, new RegExp(`letterbox ${version().replace(/\./g, '\\.')}`));
+      assert.match(page.body, /Store: memory/);
+      for (const name of ['smtp', 'submission', 'imap', 'imaps', 'pop3', 'http', 'https'])
+        assert.match(page.body, new RegExp(`<td data-label="Listener">${name}</td><td data-label="Address"><code>127\\.0\\.0\\.1:${w.port(name as 'imap')}</code>`), name);
+      const imapRow = /<td data-label="Listener">imap<\/td>.*?<\/tr>/.exec(page.body)?.[0] ?? '';
+      assert.match(imapRow, /<td data-label="Open \(imap\)">[1-9]\d* <span class="muted">\(imap\)/, imapRow);
+    } finally {
+      imap.c.destroy();
+    }
+  });
+});
