@@ -38,6 +38,9 @@ import { replaceCmd, uidReplaceCmd } from './replace.js';
 import { notifyCmd } from './notify.js';
 import { cancelUpdateCmd } from './search-context.js';
 import { genUrlAuthCmd, resetKeyCmd, urlFetchCmd } from './urlauth.js';
+import { getQuotaCmd } from './getquota.js';
+import { getQuotaRootCmd } from './getquotaroot.js';
+import { setQuotaCmd } from './setquota.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -48,6 +51,7 @@ const ALL: ImapCommand[] = [
   copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
   sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
   replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
+  getQuotaCmd, getQuotaRootCmd, setQuotaCmd,
 ];
 
 export const COMMANDS: ReadonlyMap<string, ImapCommand> = new Map(ALL.map((c) => [c.name, c]));

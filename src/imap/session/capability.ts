@@ -5,6 +5,9 @@
  */
 import type { ImapSession as Session } from './types.js';
 
+/** RFC 9208 resources counted by ../commands/quota-root.ts (QUOTA=RES-<name>); MESSAGE has no limit here */
+export const QUOTA_RESOURCES = ['STORAGE', 'MAILBOX'] as const;
+
 export function capabilities(s: Session): string[] {
   // RFC 7888: before login non-synchronizing literals are limited to 4096 bytes (LITERAL-,
   // as §5 advises for unauthenticated clients), after login unlimited (LITERAL+)
@@ -58,6 +61,10 @@ export function capabilities(s: Session): string[] {
     'CATENATE', // RFC 4469
     'URLAUTH', // RFC 4467
     'URLAUTH=BINARY', // RFC 5524
+    // RFC 9208; SETQUOTA for administrators (../commands/setquota.ts)
+    'QUOTA',
+    ...QUOTA_RESOURCES.map((r) => `QUOTA=RES-${r}`),
+    'QUOTASET',
   );
   return caps;
 }

@@ -1,6 +1,6 @@
 /**
  * STATUS data items (RFC 9051 §6.3.11, §7.3.3; RECENT from RFC 3501; SIZE from RFC 8438;
- * HIGHESTMODSEQ from RFC 7162; MAILBOXID from RFC 8474), shared by STATUS, LIST-STATUS (RFC 5819)
+ * HIGHESTMODSEQ from RFC 7162; MAILBOXID from RFC 8474; DELETED-STORAGE from RFC 9208), shared by STATUS, LIST-STATUS (RFC 5819)
  * and NOTIFY (RFC 5465).
  */
 import type { MailboxInfo } from '../../store/types.js';
@@ -8,6 +8,13 @@ import type { ImapSession as Session } from './types.js';
 import { mailboxName } from './names.js';
 import { atom, type WireValue, type WireWriter } from '../wire/encode.js';
 import { mailboxId } from './object-ids.js';
+
+async function deletedStorage(s: Session, mailboxId: number): Promise<number> {
+  const uids = await s.ctx.store.search(s.accountId, mailboxId, { op: 'flag', flag: '\\Deleted', set: true });
+  if (!uids.length) return 0;
+  const msgs = await s.ctx.store.getMessages(s.accountId, mailboxId, uids);
+  return msgs.reduce((n, m) => n + m.size, 0);
+}
 
 /** `* STATUS <mailbox> (<item> <n> ...)` into `w` */
 export async function statusResponse(s: Session, w: WireWriter, info: MailboxInfo, items: string[]): Promise<WireWriter> {
@@ -38,6 +45,10 @@ export async function statusResponse(s: Session, w: WireWriter, info: MailboxInf
         break;
       case 'SIZE':
         v = st.size;
+        break;
+      case 'DELETED-STORAGE':
+        // RFC 9208 §4.1.4: what EXPUNGE would free, exactly (the sizes of the \Deleted messages)
+        v = st.deleted ? await deletedStorage(s, info.id) : 0;
         break;
       case 'RECENT':
         // recent is per session; without claiming, report what this session sees

@@ -1,6 +1,6 @@
 /**
  * STATUS arguments (RFC 9051 §6.3.11, §9 "status-att"; RECENT from RFC 3501 §6.3.10;
- * HIGHESTMODSEQ RFC 7162 §3.1.6; APPENDLIMIT RFC 7889 §3):
+ * HIGHESTMODSEQ RFC 7162 §3.1.6; APPENDLIMIT RFC 7889 §3; DELETED-STORAGE RFC 9208 §4.1.4):
  *   status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"
  */
 import { bad } from '../errors.js';
@@ -14,6 +14,7 @@ export const STATUS_ITEMS = [
   'UIDVALIDITY',
   'UNSEEN',
   'DELETED',
+  'DELETED-STORAGE', // RFC 9208 §4.1.4
   'SIZE',
   'RECENT',
   'HIGHESTMODSEQ',
