@@ -17,5 +17,7 @@ import type { ConnectionInfo } from '../net/types.js';
 import { ManageSieveSession } from './session.js';
 
 export function handleManageSieveConnection(socket: net.Socket, info: ConnectionInfo, ctx: ServerContext): void {
+  const closed = ctx.metrics?.connection('managesieve');
+  if (closed) socket.once('close', closed);
   new ManageSieveSession(socket, info, ctx).start();
 }

@@ -44,6 +44,8 @@ export class ManageSieveSession {
   private waiter: ((ev: ReaderEvent | null) => void) | null = null;
   private closed = false;
   private badCommands = 0;
+  /** the status word of the last response written (OK, NO, BYE): the command's result for the metrics */
+  private lastStatus: string | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private busy = false;
   /** the final response once the session must end (shutdown, account removed…): sent between commands */
@@ -98,6 +100,8 @@ export class ManageSieveSession {
   write(data: string): Promise<void> {
     const s = this.socket;
     if (this.closed || s.destroyed) return Promise.resolve();
+    const last = data.lastIndexOf('\r\n', data.length - 3);
+    this.lastStatus = /^(OK|NO|BYE)\b/.exec(data.slice(last < 0 ? 0 : last + 2))?.[1] ?? this.lastStatus;
     if (s.write(data)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
@@ -251,15 +255,30 @@ export class ManageSieveSession {
   }
 
   private async dispatch(args: Arg[]): Promise<void> {
+    const started = performance.now();
+    this.lastStatus = null;
+    let command = 'other';
+    try {
+      command = await this.dispatchCommand(args);
+    } finally {
+      this.ctx.metrics?.command('managesieve', command, (this.lastStatus ?? 'OK').toLowerCase(), (performance.now() - started) / 1000);
+    }
+  }
+
+  /** runs one command; returns its name for the metrics ("other" when it is unknown or malformed) */
+  private async dispatchCommand(args: Arg[]): Promise<string> {
     const first = args[0];
-    if (!first) return this.badCommand('Empty command');
-    if (first.type !== 'atom') return this.badCommand('A command starts with its name');
+    if (!first) return this.badCommand('Empty command').then(() => 'other');
+    if (first.type !== 'atom') return this.badCommand('A command starts with its name').then(() => 'other');
     const name = first.value.toUpperCase();
     this.log.trace({ cmd: name }, 'ManageSieve command');
     this.registration.touch();
     const def = COMMANDS.get(name);
-    if (!def) return this.badCommand(`Unknown command ${name.slice(0, 20)}`);
-    if (!def.states.includes(this.state)) return this.badCommand(this.state === 'NONAUTH' ? `${name} needs a login first (AUTHENTICATE)` : `${name} is not allowed after login`);
+    if (!def) return this.badCommand(`Unknown command ${name.slice(0, 20)}`).then(() => 'other');
+    if (!def.states.includes(this.state)) {
+      await this.badCommand(this.state === 'NONAUTH' ? `${name} needs a login first (AUTHENTICATE)` : `${name} is not allowed after login`);
+      return name;
+    }
     try {
       await def.run(this, args.slice(1));
     } catch (e) {
@@ -267,5 +286,6 @@ export class ManageSieveSession {
       if (r.log) this.log.warn({ err: (e as Error).message, cmd: name }, 'ManageSieve command failed');
       await this.write(r.response);
     }
+    return name;
   }
 }

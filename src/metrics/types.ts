@@ -3,7 +3,7 @@
  * are bounded: protocols are a fixed set, command names come from each protocol's own
  * command table ("other" for anything unknown), results are a fixed set.
  */
-export type MetricsProtocol = 'imap' | 'pop3' | 'smtp' | 'submission' | 'http';
+export type MetricsProtocol = 'imap' | 'pop3' | 'smtp' | 'submission' | 'managesieve' | 'http';
 export type LoginProtocol = 'imap' | 'pop3' | 'smtp' | 'web';
 export type LoginOutcome = 'ok' | 'failed' | 'throttled';
 /**

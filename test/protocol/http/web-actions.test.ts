@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
 import { version } from '../../../src/version.js';
@@ -209,6 +210,39 @@ describe('admin console actions', () => {
     assert.ok(await store.getQueueItem(one.id));
     assert.equal((await admin.post('/admin/queue/remove', { id: 'no-such-id' })).status, 400);
     assert.equal((await admin.post('/admin/queue/retry', { id: 'no-such-id' })).status, 400);
+  });
+
+  test('ManageSieve in /metrics and on the status page: its connections and commands are counted as its own', async () => {
+    const scrape = async () => (await fetch(w.url('/metrics'))).text();
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"=,]/g, (m) => `\\${m}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    const sock = net.connect(w.port('managesieve'), '127.0.0.1');
+    let got = '';
+    sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    const until = async (re: RegExp) => {
+      for (let waited = 0; !re.test(got) && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      assert.match(got, re);
+    };
+    try {
+      await until(/^OK .*\r\n$/m);
+      got = '';
+      sock.write('CAPABILITY\r\n');
+      await until(/^OK\b.*\r\n$/m);
+      got = '';
+      sock.write('FROBNICATE\r\n');
+      await until(/^NO .*\r\n$/m);
+      const during = await scrape();
+      assert.equal(value(during, 'letterbox_connections_total{protocol="managesieve"}'), value(before, 'letterbox_connections_total{protocol="managesieve"}') + 1);
+      assert.equal(value(during, 'letterbox_connections_open{protocol="managesieve"}'), 1);
+      const count = (text: string, command: string, status: string) =>
+        value(text, `letterbox_command_duration_seconds_count{protocol="managesieve",command="${command}",status="${status}"}`);
+      assert.equal(count(during, 'CAPABILITY', 'ok'), count(before, 'CAPABILITY', 'ok') + 1);
+      assert.equal(count(during, 'other', 'no'), count(before, 'other', 'no') + 1, 'an unknown command is counted as "other", not by its name');
+      const status = await admin.get('/admin');
+      assert.match(status.body, /<td data-label="Listener">managesieve<\/td>.*?<td data-label="Open \(managesieve\)">1 /);
+    } finally {
+      sock.destroy();
+    }
   });
 
   test('the status page: version, store, listeners with their open connections per protocol', async () => {

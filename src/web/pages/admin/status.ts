@@ -51,7 +51,7 @@ export const adminStatus: WebFeature = {
 <div class="scroll"><table class="stack-narrow">
   <thead><tr><th scope="col">Listener</th><th scope="col">Address</th><th scope="col">TLS</th><th scope="col">Open connections</th></tr></thead>
   <tbody>${listeners.map((l) => {
-    const proto = l.name.startsWith('imap') ? 'imap' : l.name.startsWith('pop3') ? 'pop3' : l.name === 'smtp' ? 'smtp' : l.name.startsWith('submission') ? 'submission' : 'http';
+    const proto = l.name.startsWith('imap') ? 'imap' : l.name.startsWith('pop3') ? 'pop3' : l.name === 'smtp' ? 'smtp' : l.name.startsWith('submission') ? 'submission' : l.name === 'managesieve' ? 'managesieve' : 'http';
     return html`<tr><td data-label="Listener">${l.name}</td><td data-label="Address"><code>${l.address}:${l.port}</code></td><td data-label="TLS">${l.tls}</td><td data-label="Open (${proto})">${open[proto] ?? 0} <span class="muted">(${proto})</span></td></tr>`;
   })}</tbody>
 </table></div>`,
