@@ -11,6 +11,8 @@ import { keywordLimitProblem } from '../session/limits.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseAppendArgs } from '../wire/args/append.js';
 import { catenate } from './catenate.js';
+import { accessMailbox } from '../session/access.js';
+import { permittedFlags } from '../../store/acl-rights.js';
 import { respCode, seqSet } from '../wire/encode.js';
 
 export const appendCmd: ImapCommand = {
@@ -38,12 +40,14 @@ export const appendCmd: ImapCommand = {
         internalDate: m.date ?? undefined,
       };
     });
-    const info = await s.ctx.store.getMailbox(s.accountId, name);
-    if (!info) throw no(`Mailbox "${name}" does not exist`, 'TRYCREATE');
+    // RFC 4314 §4: "i" on the target; flags only as far as the rights allow (never a failure)
+    const target = await accessMailbox(s, name, 'i', 'TRYCREATE');
+    const info = target.info;
+    if (!target.own) for (const i of inputs) if (i.flags) i.flags = permittedFlags(target.rights, i.flags);
     const results =
       inputs.length === 1
-        ? [await s.ctx.store.append(s.accountId, info.id, inputs[0], { origin: s.id }).catch(rethrowTryCreate)]
-        : await s.ctx.store.appendMany(s.accountId, info.id, inputs, { origin: s.id }).catch(rethrowTryCreate);
+        ? [await s.ctx.store.append(info.accountId, info.id, inputs[0], { origin: s.id }).catch(rethrowTryCreate)]
+        : await s.ctx.store.appendMany(info.accountId, info.id, inputs, { origin: s.id }).catch(rethrowTryCreate);
     for (const r of results) s.selected?.ingest(r.changes);
     const uids = results.map((r) => r.uid);
     s.log.info({ mailbox: name, count: uids.length }, 'imap append');

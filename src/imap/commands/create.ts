@@ -4,7 +4,7 @@ import { AUTHED, no, ok, type ImapCommand } from '../session/types.js';
 import { mailboxId } from '../session/object-ids.js';
 import { atom, respCode } from '../wire/encode.js';
 import { parseCreateArgs } from '../wire/args/misc.js';
-import { trimDelimiter } from './mailbox-name.js';
+import { refuseOtherUsers, trimDelimiter } from './mailbox-name.js';
 
 /**
  * RFC 6154 §3 CREATE-SPECIAL-USE: the uses a mailbox of ours can have. \All and \Flagged
@@ -20,6 +20,7 @@ export const createCmd: ImapCommand = {
     const args = parseCreateArgs(req.args, s.names);
     const name = trimDelimiter(args.mailbox);
     if (name === 'INBOX') throw no('INBOX always exists', 'ALREADYEXISTS');
+    refuseOtherUsers(name);
     let specialUse: SpecialUse | null = null;
     if (args.specialUse) {
       if (args.specialUse.length > 1) throw no('Give at most one special use per mailbox', 'USEATTR');

@@ -1,4 +1,9 @@
-/** DELETE (RFC 9051 §6.3.5): INBOX cannot be deleted; children stay. */
+/**
+ * DELETE (RFC 9051 §6.3.5): INBOX cannot be deleted; children stay. Another account's
+ * mailbox needs the "x" right (RFC 4314 §4); the mailbox's grants go with it.
+ */
+import { dropMailboxGrants } from '../../store/acl.js';
+import { accessMailbox, parseName } from '../session/access.js';
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseMailboxArg } from '../wire/args/misc.js';
 
@@ -8,7 +13,11 @@ export const deleteCmd: ImapCommand = {
   async run(s, req) {
     const name = parseMailboxArg(req.args, s.names, 'DELETE');
     if (name === 'INBOX') throw no('INBOX cannot be deleted', 'CANNOT');
-    if (s.selected?.name === name) s.deselect();
-    await s.ctx.store.deleteMailbox(s.accountId, name, { origin: s.id });
+    const box = parseName(name).kind === 'personal' ? null : await accessMailbox(s, name, 'x');
+    if (box?.info.name === 'INBOX') throw no('INBOX cannot be deleted', 'CANNOT');
+    if (box ? s.selected?.mailboxId === box.info.id : s.selected?.name === name) s.deselect();
+    const owner = box?.owner ?? s.accountId;
+    const changes = await s.ctx.store.deleteMailbox(owner, box?.info.name ?? name, { origin: s.id });
+    for (const c of changes) if (c.kind === 'mailbox-deleted') await dropMailboxGrants(s.ctx.store, owner, c.mailboxId);
   },
 };

@@ -4,6 +4,7 @@
  * store's changes through the view (so another session's expunges are reported as well).
  */
 import { toUidSet } from '../session/selected.js';
+import { requireRights } from '../session/access.js';
 import { SELECTED, no, type ImapCommand } from '../session/types.js';
 import { parseNoArgs, parseUidExpungeArgs } from '../wire/args/misc.js';
 
@@ -14,8 +15,9 @@ export const expungeCmd: ImapCommand = {
   async run(s, req) {
     parseNoArgs(req.args, req.name);
     const v = s.selected!;
+    requireRights(v, 'e'); // RFC 4314 §4
     if (v.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
-    const r = await s.ctx.store.expunge(s.accountId, v.mailboxId, undefined, { origin: s.id });
+    const r = await s.ctx.store.expunge(v.owner, v.mailboxId, undefined, { origin: s.id });
     v.ingest(r.changes);
   },
 };
@@ -27,10 +29,11 @@ export const uidExpungeCmd: ImapCommand = {
   async run(s, req) {
     const set = parseUidExpungeArgs(req.args);
     const v = s.selected!;
+    requireRights(v, 'e');
     if (v.readOnly) throw no('Mailbox is read-only', 'READ-ONLY');
     const uids = v.uidSetToUids(set);
     if (!uids.length) return;
-    const r = await s.ctx.store.expunge(s.accountId, v.mailboxId, toUidSet(uids), { origin: s.id });
+    const r = await s.ctx.store.expunge(v.owner, v.mailboxId, toUidSet(uids), { origin: s.id });
     v.ingest(r.changes);
   },
 };

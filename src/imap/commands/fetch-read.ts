@@ -48,11 +48,11 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
     plan.structureItems && store.getSummaries
     ? await readSummaries(s, plan.structureItems, uidSet, (summaries = new Map()))
     : plan.needIndex
-    ? await store.getMessagesWithIndex(s.accountId, v.mailboxId, uidSet)
+    ? await store.getMessagesWithIndex(v.owner, v.mailboxId, uidSet)
     : plan.flagsOnly && store.getFlags
       ? // only uid/modseq/flags are rendered (and compared with CHANGEDSINCE)
-        ((await store.getFlags(s.accountId, v.mailboxId, uidSet)) as MessageMeta[])
-      : await store.getMessages(s.accountId, v.mailboxId, uidSet);
+        ((await store.getFlags(v.owner, v.mailboxId, uidSet)) as MessageMeta[])
+      : await store.getMessages(v.owner, v.mailboxId, uidSet);
   const gone: number[] = [];
   if (metas.length < uids.length) {
     const have = new Set(metas.map((m) => m.uid));
@@ -60,10 +60,11 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
   }
   if (plan.changedSince !== null) metas = metas.filter((m) => m.modseq > plan.changedSince!);
   const seenNow = new Set<number>();
-  if (plan.setsSeen) {
+  // RFC 4314 §4: FETCH sets \Seen only with the "s" right
+  if (plan.setsSeen && v.rights.includes('s')) {
     const unseen = metas.filter((m) => !m.flags.includes('\\Seen')).map((m) => m.uid);
     if (unseen.length) {
-      const r = await store.storeFlags(s.accountId, v.mailboxId, toUidSet(unseen), 'add', ['\\Seen'], { origin: s.id });
+      const r = await store.storeFlags(v.owner, v.mailboxId, toUidSet(unseen), 'add', ['\\Seen'], { origin: s.id });
       const updated = new Map(r.updated.map((u) => [u.uid, u]));
       metas = metas.map((m) => {
         const u = updated.get(m.uid);
@@ -73,7 +74,7 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
       v.ingest(r.changes);
     }
   }
-  const keys = plan.needKeys ? new Map((await store.sortRows(s.accountId, v.mailboxId, uidSet)).map((r) => [r.uid, r])) : null;
+  const keys = plan.needKeys ? new Map((await store.sortRows(v.owner, v.mailboxId, uidSet)).map((r) => [r.uid, r])) : null;
   const rows: FetchRow[] = new Array(metas.length);
   for (let i = 0; i < metas.length; i++) {
     const meta = metas[i]!;
@@ -85,7 +86,7 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
       summary: summaries ? (summaries.get(meta.uid) ?? null) : null,
     };
   }
-  const accountId = s.accountId;
+  const accountId = v.owner;
   const batch: FetchBatch = {
     gone,
     rows,
@@ -109,7 +110,7 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
  */
 async function readSummaries(s: ImapSession, items: StructureItem[], uidSet: UidSet, out: Map<number, FetchSummary>): Promise<Array<MessageMeta | MessageWithIndex>> {
   const v = s.selected!;
-  const rows = await s.ctx.store.getSummaries!(s.accountId, v.mailboxId, uidSet);
+  const rows = await s.ctx.store.getSummaries!(v.owner, v.mailboxId, uidSet);
   const utf8 = s.utf8;
   const lacking: number[] = [];
   for (const r of rows) {
@@ -118,7 +119,7 @@ async function readSummaries(s: ImapSession, items: StructureItem[], uidSet: Uid
     else lacking.push(r.uid);
   }
   if (!lacking.length) return rows;
-  const indexed = new Map((await s.ctx.store.getMessagesWithIndex(s.accountId, v.mailboxId, toUidSet(lacking))).map((m) => [m.uid, m]));
+  const indexed = new Map((await s.ctx.store.getMessagesWithIndex(v.owner, v.mailboxId, toUidSet(lacking))).map((m) => [m.uid, m]));
   // a message expunged between the two reads is left out, as if gone before the first
   return rows.flatMap((r): Array<MessageMeta | MessageWithIndex> => (out.has(r.uid) ? [r] : indexed.has(r.uid) ? [indexed.get(r.uid)!] : []));
 }

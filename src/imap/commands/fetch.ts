@@ -30,7 +30,7 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
   if (args.vanished && args.changedSince !== null && !args.set.saved) {
     // RFC 7162 §3.2.6: UIDs in the requested set expunged since CHANGEDSINCE, before the FETCH data
     const ranges = args.set.ranges.map(([a, b]) => [a === '*' ? Infinity : a, b === '*' ? Infinity : b].sort((x, y) => x - y));
-    const gone = (await s.ctx.store.expungedSince(s.accountId, v.mailboxId, args.changedSince)).filter((u) =>
+    const gone = (await s.ctx.store.expungedSince(v.owner, v.mailboxId, args.changedSince)).filter((u) =>
       ranges.some(([a, b]) => u >= a && u <= b),
     );
     if (gone.length) s.untagged(atom('VANISHED'), [atom('EARLIER')], seqSet(gone));

@@ -41,6 +41,11 @@ import { genUrlAuthCmd, resetKeyCmd, urlFetchCmd } from './urlauth.js';
 import { getQuotaCmd } from './getquota.js';
 import { getQuotaRootCmd } from './getquotaroot.js';
 import { setQuotaCmd } from './setquota.js';
+import { setaclCmd } from './setacl.js';
+import { deleteaclCmd } from './deleteacl.js';
+import { getaclCmd } from './getacl.js';
+import { listrightsCmd } from './listrights.js';
+import { myrightsCmd } from './myrights.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -52,6 +57,7 @@ const ALL: ImapCommand[] = [
   sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
   replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
   getQuotaCmd, getQuotaRootCmd, setQuotaCmd,
+  setaclCmd, deleteaclCmd, getaclCmd, listrightsCmd, myrightsCmd,
 ];
 
 export const COMMANDS: ReadonlyMap<string, ImapCommand> = new Map(ALL.map((c) => [c.name, c]));

@@ -5,6 +5,9 @@
  * \HasChildren/\HasNoChildren and special-use attributes are always returned (RFC 9051
  * allows it; clients expect them). Missing parents of matching names appear as
  * \NonExistent (rev2) or \Noselect (rev1) when "%" would otherwise hide them.
+ * Mailboxes other accounts share with the user (the "l" right, RFC 4314 §4) are listed
+ * under "Other Users/<owner>/" (../session/access.ts), without their special use; RETURN
+ * (MYRIGHTS) adds each listed mailbox's rights (RFC 8440).
  */
 import { MAILBOX_DELIMITER, type MailboxInfo } from '../../store/types.js';
 import { mailboxName } from '../session/names.js';
@@ -14,19 +17,41 @@ import { parseListArgs, parseLsubArgs } from '../wire/args/list.js';
 import { normalizeInbox } from '../wire/args/mailbox.js';
 import { joinListReference, listMatcher, parentNames } from '../wire/listmatch.js';
 import { statusResponse } from '../session/status.js';
-import { atom, type WireValue } from '../wire/encode.js';
+import { astring, atom, type WireValue } from '../wire/encode.js';
+import { ALL_RIGHTS, hasRight, renderRights } from '../../store/acl-rights.js';
+import { sharedWith } from '../../store/acl.js';
+import { parseName, sharedName } from '../session/access.js';
 
 interface Entry {
   name: string;
   attrs: string[];
-  info: MailboxInfo | null;
+  info: Box | null;
   childInfo?: boolean;
+}
+
+/** a mailbox as listed: the store's info under the name this session uses, with the session's rights */
+interface Box {
+  name: string;
+  info: MailboxInfo;
+  rights: string;
+  specialUse: MailboxInfo['specialUse'];
+}
+
+/** the user's own mailboxes and those shared with it that it may see */
+async function visibleMailboxes(s: Session): Promise<Box[]> {
+  const own = (await s.ctx.store.listMailboxes(s.accountId)).map((info) => ({ name: info.name, info, rights: ALL_RIGHTS, specialUse: info.specialUse }));
+  const shared = (await sharedWith(s.ctx.store, s.account!))
+    .filter((m) => hasRight(m.rights, 'l'))
+    .map((m) => ({ name: sharedName(m.owner.address, m.mailbox.name), info: m.mailbox, rights: m.rights, specialUse: null }));
+  // a personal mailbox spelled like the namespace (made before it existed) is hidden behind it
+  return [...own.filter((b) => parseName(b.name).kind === 'personal'), ...shared];
 }
 
 async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
   const sel = new Set<string>();
   const ret = new Set<string>();
   let statusItems: string[] | null = null;
+  let myRights = false;
   let reference: string;
   let patterns: string[];
   if (lsub) {
@@ -44,6 +69,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     if (a.ret.children) ret.add('CHILDREN');
     if (a.ret.specialUse) ret.add('SPECIAL-USE');
     statusItems = a.ret.status;
+    myRights = a.ret.myRights;
   }
 
   const tag = lsub ? 'LSUB' : 'LIST';
@@ -52,7 +78,7 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     s.untagged(atom(tag), [atom('\\Noselect')], MAILBOX_DELIMITER, '');
     return;
   }
-  const all = await s.ctx.store.listMailboxes(s.accountId);
+  const all = await visibleMailboxes(s);
   const byName = new Map(all.map((m) => [m.name, m]));
   const subs = new Set(lsub || sel.has('SUBSCRIBED') || ret.has('SUBSCRIBED') ? await s.ctx.store.listSubscriptions(s.accountId) : []);
   const res = patterns.map((p) => listMatcher(normalizeInbox(joinListReference(reference, p))));
@@ -103,7 +129,9 @@ async function list(s: Session, req: Request, lsub: boolean): Promise<void> {
     const resp: WireValue[] = [atom(tag), attrs.map(atom), MAILBOX_DELIMITER, mailboxName(s, name)];
     if (e.childInfo && sel.has('RECURSIVEMATCH')) resp.push(['CHILDINFO', ['SUBSCRIBED']]);
     w.untagged(resp);
-    if (statusItems && e.info) await statusResponse(s, w, e.info, statusItems);
+    // RFC 5819 §2 and RFC 4314 §4: STATUS only where the user may read
+    if (statusItems && e.info && hasRight(e.info.rights, 'r')) await statusResponse(s, w, e.info.info, statusItems, name);
+    if (myRights && e.info) w.untagged([atom('MYRIGHTS'), mailboxName(s, name), astring(renderRights(e.info.rights))]);
   }
   s.send(w);
 }

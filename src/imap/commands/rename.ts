@@ -1,7 +1,7 @@
 /** RENAME (RFC 9051 §6.3.6), including INBOX (its messages move to the new mailbox). */
 import { AUTHED, no, type ImapCommand } from '../session/types.js';
 import { parseRenameArgs } from '../wire/args/misc.js';
-import { trimDelimiter } from './mailbox-name.js';
+import { refuseOtherUsers, trimDelimiter } from './mailbox-name.js';
 
 export const renameCmd: ImapCommand = {
   name: 'RENAME',
@@ -10,6 +10,8 @@ export const renameCmd: ImapCommand = {
     const { from, to: rawTo } = parseRenameArgs(req.args, s.names);
     const to = trimDelimiter(rawTo);
     if (to === 'INBOX') throw no('A mailbox cannot be renamed to INBOX', 'ALREADYEXISTS');
+    refuseOtherUsers(from);
+    refuseOtherUsers(to);
     await s.ctx.store.renameMailbox(s.accountId, from, to, { origin: s.id });
   },
 };

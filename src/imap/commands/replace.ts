@@ -5,6 +5,8 @@
  * fails nothing changed. The old message is expunged by UID only, whatever its flags.
  *   replace = "REPLACE" SP seq-number SP mailbox append-message
  */
+import { accessMailbox, requireRights } from '../session/access.js';
+import { permittedFlags } from '../../store/acl-rights.js';
 import { rethrowTryCreate } from '../session/errors.js';
 import { keywordLimitProblem } from '../session/limits.js';
 import { SELECTED, bad, no, type ImapCommand, type ImapSession, type Request, type Tagged } from '../session/types.js';
@@ -34,16 +36,18 @@ async function replace(s: ImapSession, req: Request, byUid: boolean): Promise<Ta
   if (!m.binary && m.data.includes(0)) throw no('Message contains NUL bytes; send it as a literal8 (~{n})', 'CANNOT');
   const problem = keywordLimitProblem(m.flags ?? []);
   if (problem) throw no(problem, 'LIMIT');
-  const dest = await s.ctx.store.getMailbox(s.accountId, args.mailbox);
-  if (!dest) throw no(`Mailbox "${args.mailbox}" does not exist`, 'TRYCREATE');
+  // RFC 8508 §3.3 with RFC 4314 §4: "i" on the target, "t" and "e" to remove the old message
+  const target = await accessMailbox(s, args.mailbox, 'i', 'TRYCREATE');
+  requireRights(v, 'te');
+  const flags = m.flags?.filter((f) => f !== '\\Recent');
   const r = await s.ctx.store
-    .append(s.accountId, dest.id, { raw: m.data, flags: m.flags?.filter((f) => f !== '\\Recent'), internalDate: m.date ?? undefined }, { origin: s.id })
+    .append(target.owner, target.info.id, { raw: m.data, flags: flags && permittedFlags(target.rights, flags), internalDate: m.date ?? undefined }, { origin: s.id })
     .catch(rethrowTryCreate);
   v.ingest(r.changes);
   s.notice('OK', 'Replacement message stored', respCode('APPENDUID', r.uidValidity, seqSet([r.uid])));
-  const del = await s.ctx.store.storeFlags(s.accountId, v.mailboxId, [oldUid], 'add', ['\\Deleted'], { origin: s.id });
+  const del = await s.ctx.store.storeFlags(v.owner, v.mailboxId, [oldUid], 'add', ['\\Deleted'], { origin: s.id });
   v.ingest(del.changes);
-  const x = await s.ctx.store.expunge(s.accountId, v.mailboxId, [oldUid], { origin: s.id });
+  const x = await s.ctx.store.expunge(v.owner, v.mailboxId, [oldUid], { origin: s.id });
   v.ingest(x.changes);
   s.log.info({ mailbox: args.mailbox }, 'imap replace');
   return { status: 'OK', text: `${req.name} completed` };

@@ -21,8 +21,8 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   if (usedModseq) s.enabled.add('CONDSTORE');
   checkUidOnly(s, args.query);
   const run = async (): Promise<number[]> => {
-    const q = resolveSearch(await resolveRowKeys(args.query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
-    return (await s.ctx.store.search(s.accountId, v.mailboxId, q)).filter((u) => v.seqOf(u) > 0);
+    const q = resolveSearch(await resolveRowKeys(args.query, () => s.ctx.store.sortRows(v.owner, v.mailboxId)), v);
+    return (await s.ctx.store.search(v.owner, v.mailboxId, q)).filter((u) => v.seqOf(u) > 0);
   };
   const ret = args.ret ? new Set(Object.entries(args.ret).filter(([, on]) => on).map(([k]) => k.toUpperCase())) : null;
   const ctx = { usedModseq };
@@ -31,8 +31,8 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
   // RFC 5267 §4: RETURN (UPDATE) keeps the result up to date (./search-context.ts)
   if (args.ret?.update) keepUpdated(s, req.tag, new SearchContext(s, req.tag, byUid, false, args.ret.count, run, uids));
   // RFC 6203 §4: messages that also match the search taken literally score 100, the rest 50
-  const literal = args.ret?.relevancy ? await resolveRowKeys(withoutFuzzy(args.query), () => s.ctx.store.sortRows(s.accountId, v.mailboxId)) : null;
-  const exact = literal ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, resolveSearch(literal, v))) : null;
+  const literal = args.ret?.relevancy ? await resolveRowKeys(withoutFuzzy(args.query), () => s.ctx.store.sortRows(v.owner, v.mailboxId)) : null;
+  const exact = literal ? new Set(await s.ctx.store.search(v.owner, v.mailboxId, resolveSearch(literal, v))) : null;
   const nums = byUid ? uids : uids.map((u) => v.seqOf(u)).sort((a, b) => a - b);
   let modseq = 0;
   if (ctx.usedModseq && uids.length) {
@@ -41,7 +41,7 @@ async function search(s: Session, req: Request, byUid: boolean): Promise<void> {
     const sorted = [...uids].sort((a, b) => a - b);
     const only = ret && !ret.has('ALL') && !ret.has('COUNT') && (ret.has('MIN') || ret.has('MAX'));
     const which = only ? [ret.has('MIN') ? sorted[0]! : 0, ret.has('MAX') ? sorted[sorted.length - 1]! : 0].filter((u) => u > 0) : sorted;
-    const metas = await s.ctx.store.getMessages(s.accountId, v.mailboxId, toUidSet(which));
+    const metas = await s.ctx.store.getMessages(v.owner, v.mailboxId, toUidSet(which));
     for (const m of metas) if (m.modseq > modseq) modseq = m.modseq;
   }
   if (ret?.has('SAVE')) {

@@ -10,7 +10,9 @@ import { flagsResponses } from '../session/flags.js';
 import { toUidSet, type SelectedView } from '../session/selected.js';
 import { mailboxName } from '../session/names.js';
 import { mailboxId } from '../session/object-ids.js';
-import { AUTHED, bad, no, type ImapCommand, type ImapSession as Session, type Request, type Tagged } from '../session/types.js';
+import { accessMailbox } from '../session/access.js';
+import { canWriteMailbox } from '../../store/acl-rights.js';
+import { AUTHED, bad, type ImapCommand, type ImapSession as Session, type Request, type Tagged } from '../session/types.js';
 import { parseSelectArgs, type QresyncParams } from '../wire/args/misc.js';
 import type { SequenceSet } from '../wire/args/seqset.js';
 
@@ -19,7 +21,7 @@ import { atom, flagList, respCode, seqSet, type WireWriter } from '../wire/encod
 
 /** RFC 7162 §3.2.5.1: what changed since the client's last known MODSEQ, into `w` */
 async function resync(s: Session, w: WireWriter, view: SelectedView, snap: MailboxSnapshot, q: QresyncParams): Promise<void> {
-  let vanished = await s.ctx.store.expungedSince(s.accountId, view.mailboxId, q.modseq);
+  let vanished = await s.ctx.store.expungedSince(view.owner, view.mailboxId, q.modseq);
   if (q.knownUids) {
     const known = new Set(view.uidSetToUids(q.knownUids));
     const ranges = q.knownUids.saved ? [] : q.knownUids.ranges.map(([a, b]) => [a === '*' ? Infinity : a, b === '*' ? Infinity : b].sort((x, y) => x - y));
@@ -35,7 +37,7 @@ async function resync(s: Session, w: WireWriter, view: SelectedView, snap: Mailb
   const changed: number[] = [];
   for (let i = 0; i < snap.uids.length; i++) if (snap.modseqs[i] > q.modseq) changed.push(snap.uids[i]);
   for (let i = 0; i < changed.length; i += 500) {
-    const metas = await s.ctx.store.getMessages(s.accountId, view.mailboxId, toUidSet(changed.slice(i, i + 500)));
+    const metas = await s.ctx.store.getMessages(view.owner, view.mailboxId, toUidSet(changed.slice(i, i + 500)));
     for (const m of metas) {
       const seq = view.seqOf(m.uid);
       if (seq) s.fetchResponse(w, m.uid, [['UID', m.uid], ['FLAGS', flagList(m.flags)], ['MODSEQ', [m.modseq]]], view);
@@ -63,7 +65,8 @@ function seqMatchCutoff(view: SelectedView, seqRanges: SeqRanges, uidRanges: Seq
   return 0;
 }
 
-async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagged> {
+async function select(s: Session, req: Request, examine: boolean): Promise<Tagged> {
+  let readOnly = examine;
   const args = parseSelectArgs(req.args, s.names);
   if (args.qresync && !s.qresync) throw bad('ENABLE QRESYNC first (RFC 7162 §3.2.5)');
   if (args.condstore) s.enabled.add('CONDSTORE');
@@ -73,39 +76,43 @@ async function select(s: Session, req: Request, readOnly: boolean): Promise<Tagg
     s.deselect();
     s.notice('OK', 'Previous mailbox closed', respCode('CLOSED'));
   }
-  const info = await s.ctx.store.getMailbox(s.accountId, name);
-  if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
-  const { view, snapshot } = await openMailbox(s, info, readOnly);
-  if (!s.rev2 && !readOnly) {
-    const recentFrom = await s.ctx.store.claimRecent(s.accountId, info.id);
+  // RFC 4314 §4: SELECT and EXAMINE need "r"
+  const access = await accessMailbox(s, name, 'r');
+  const info = access.info;
+  // RFC 4314 §5.2: READ-ONLY without any right to change the mailbox
+  readOnly ||= !canWriteMailbox(access.rights);
+  const { view, snapshot } = await openMailbox(s, access, readOnly);
+  // \Recent is claimed by the owner's sessions only; a shared mailbox is shown as EXAMINE would
+  if (!s.rev2 && !readOnly && access.own) {
+    const recentFrom = await s.ctx.store.claimRecent(info.accountId, info.id);
     view.addRecent(recentFrom, Math.max(view.maxUid, view.uidNext - 1));
   } else if (!s.rev2) {
     // RFC 3501 §6.3.2: EXAMINE shows the same RECENT as SELECT would, without claiming it
     // (the next SELECT still sees those messages as \Recent). They are the newest UIDs.
-    const n = Math.min((await s.ctx.store.mailboxStatus(s.accountId, info.id)).recent, view.exists);
+    const n = Math.min((await s.ctx.store.mailboxStatus(info.accountId, info.id)).recent, view.exists);
     if (n > 0) view.addRecent(view.uidAt(view.exists - n + 1), view.maxUid);
   }
   const w = s.writer();
   w.untagged([view.exists, atom('EXISTS')]);
   if (!s.rev2) w.untagged([view.recentCount(), atom('RECENT')]);
-  flagsResponses(w, view.keywords, readOnly);
+  flagsResponses(w, view.keywords, readOnly, view.rights);
   w.status('*', 'OK', 'UIDs valid', respCode('UIDVALIDITY', view.uidValidity));
   w.status('*', 'OK', 'Predicted next UID', respCode('UIDNEXT', view.uidNext));
   w.status('*', 'OK', 'Highest', respCode('HIGHESTMODSEQ', view.highestModseq));
   w.status('*', 'OK', 'Ok', respCode('MAILBOXID', [atom(mailboxId(info.id))])); // RFC 8474 §4.3
   if (!s.rev2) {
-    const st = await s.ctx.store.mailboxStatus(s.accountId, info.id);
+    const st = await s.ctx.store.mailboxStatus(info.accountId, info.id);
     const seq = st.firstUnseenUid ? view.seqOf(st.firstUnseenUid) : 0;
     if (seq) w.status('*', 'OK', 'First unseen', respCode('UNSEEN', seq));
   } else {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name (and its attributes)
-    w.untagged([atom('LIST'), info.specialUse ? [atom(info.specialUse)] : [], MAILBOX_DELIMITER, mailboxName(s, info.name)]);
+    w.untagged([atom('LIST'), info.specialUse ? [atom(info.specialUse)] : [], MAILBOX_DELIMITER, mailboxName(s, view.name)]);
   }
   if (args.qresync && args.qresync.uidValidity === view.uidValidity) await resync(s, w, view, snapshot, args.qresync);
   s.send(w);
   s.selected = view;
   s.state = 'selected';
-  return { status: 'OK', code: respCode(readOnly ? 'READ-ONLY' : 'READ-WRITE'), text: `${readOnly ? 'EXAMINE' : 'SELECT'} completed` };
+  return { status: 'OK', code: respCode(readOnly ? 'READ-ONLY' : 'READ-WRITE'), text: `${examine ? 'EXAMINE' : 'SELECT'} completed` };
 }
 
 export const selectCmd: ImapCommand = { name: 'SELECT', states: AUTHED, run: (s, r) => select(s, r, false) };

@@ -21,8 +21,8 @@ import { keepUpdated, SearchContext } from './search-context.js';
  */
 export async function matching<T>(s: ImapSession, v: SelectedView, query: SearchKey, items: Promise<T[]>, uidOf: (x: T) => number): Promise<T[]> {
   checkUidOnly(s, query);
-  const q = query.op === 'all' ? null : resolveSearch(await resolveRowKeys(query, () => s.ctx.store.sortRows(s.accountId, v.mailboxId)), v);
-  const found = q ? new Set(await s.ctx.store.search(s.accountId, v.mailboxId, q)) : null;
+  const q = query.op === 'all' ? null : resolveSearch(await resolveRowKeys(query, () => s.ctx.store.sortRows(v.owner, v.mailboxId)), v);
+  const found = q ? new Set(await s.ctx.store.search(v.owner, v.mailboxId, q)) : null;
   const list = await items;
   const seqOf = v.seqLookup();
   const out: T[] = [];
@@ -37,7 +37,7 @@ async function sort(s: ImapSession, req: Request, byUid: boolean): Promise<void>
   const args = parseSortArgs(req.args);
   const v = s.selected!;
   if (searchUsesModseq(args.query)) s.enabled.add('CONDSTORE');
-  const run = () => matching(s, v, args.query, s.ctx.store.sortUids(s.accountId, v.mailboxId, args.criteria), (u) => u);
+  const run = () => matching(s, v, args.query, s.ctx.store.sortUids(v.owner, v.mailboxId, args.criteria), (u) => u);
   const uids = await run();
   const seqOf = byUid ? null : v.seqLookup();
   const nums = seqOf ? uids.map(seqOf) : uids;

@@ -1,5 +1,6 @@
 /** STATUS (RFC 9051 §6.3.11) */
-import { AUTHED, no, type ImapCommand } from '../session/types.js';
+import { AUTHED, type ImapCommand } from '../session/types.js';
+import { accessMailbox } from '../session/access.js';
 import { parseStatusArgs } from '../wire/args/status.js';
 import { statusResponse } from '../session/status.js';
 
@@ -8,8 +9,7 @@ export const statusCmd: ImapCommand = {
   states: AUTHED,
   async run(s, req) {
     const { mailbox: name, items } = parseStatusArgs(req.args, s.names);
-    const info = await s.ctx.store.getMailbox(s.accountId, name);
-    if (!info) throw no(`Mailbox "${name}" does not exist`, 'NONEXISTENT');
-    s.send(await statusResponse(s, s.writer(), info, items));
+    const box = await accessMailbox(s, name, 'r'); // RFC 4314 §4
+    s.send(await statusResponse(s, s.writer(), box.info, items, box.name));
   },
 };

@@ -31,7 +31,7 @@ async function threadCmd(s: ImapSession, req: Request, byUid: boolean): Promise<
   const args = parseThreadArgs(req.args);
   const v = s.selected!;
   if (searchUsesModseq(args.query)) s.enabled.add('CONDSTORE');
-  const rows = await matching(s, v, args.query, s.ctx.store.threadRows(s.accountId, v.mailboxId), (r) => r.uid);
+  const rows = await matching(s, v, args.query, s.ctx.store.threadRows(v.owner, v.mailboxId), (r) => r.uid);
   const forest = thread(rows, args.algorithm);
   const num = byUid ? (u: number) => u : v.seqLookup();
   const resp: WireValue[] = [atom('THREAD')];

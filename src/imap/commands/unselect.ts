@@ -5,6 +5,7 @@ import { parseNoArgs } from '../wire/args/misc.js';
 export const unselectCmd: ImapCommand = {
   name: 'UNSELECT',
   states: SELECTED,
+  leavesMailbox: true,
   async run(s, req) {
     parseNoArgs(req.args, req.name);
     s.deselect();

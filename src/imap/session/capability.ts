@@ -4,6 +4,7 @@
  * AUTH=PLAIN) unless the configuration allows plaintext for this client (src/auth/policy.ts).
  */
 import type { ImapSession as Session } from './types.js';
+import { RIGHTS_CAPABILITY } from '../../store/acl-rights.js';
 
 /** RFC 9208 resources counted by ../commands/quota-root.ts (QUOTA=RES-<name>); MESSAGE has no limit here */
 export const QUOTA_RESOURCES = ['STORAGE', 'MAILBOX'] as const;
@@ -65,6 +66,9 @@ export function capabilities(s: Session): string[] {
     'QUOTA',
     ...QUOTA_RESOURCES.map((r) => `QUOTA=RES-${r}`),
     'QUOTASET',
+    'ACL', // RFC 4314
+    RIGHTS_CAPABILITY, // RFC 4314 §5.1.1
+    'LIST-MYRIGHTS', // RFC 8440
   );
   return caps;
 }

@@ -14,11 +14,17 @@
  * - The session's own flag changes are not echoed (the command already answered them).
  */
 import type { Change, MailboxInfo, UidSet } from '../../store/types.js';
+import { ALL_RIGHTS } from '../../store/acl-rights.js';
 import type { SequenceSet } from '../wire/args/seqset.js';
 
 export class SelectedView {
   readonly mailboxId: number;
+  /** the account the mailbox belongs to (another one's when shared with this session) */
+  readonly owner: number;
+  /** the mailbox's name as this session calls it (../session/access.ts) */
   readonly name: string;
+  /** this session's rights on it (RFC 4314), refreshed before each command when shared */
+  rights: string;
   readonly uidValidity: number;
   readonly readOnly: boolean;
   uidNext: number;
@@ -39,9 +45,17 @@ export class SelectedView {
    */
   private ownFlags = new Map<number, number>();
 
-  constructor(info: MailboxInfo, uids: Uint32Array, readOnly: boolean, private readonly sessionId: string) {
+  constructor(
+    info: MailboxInfo,
+    uids: Uint32Array,
+    readOnly: boolean,
+    private readonly sessionId: string,
+    access: { name: string; rights: string } = { name: info.name, rights: ALL_RIGHTS },
+  ) {
     this.mailboxId = info.id;
-    this.name = info.name;
+    this.owner = info.accountId;
+    this.name = access.name;
+    this.rights = access.rights;
     this.uidValidity = info.uidValidity;
     this.uidNext = info.uidNext;
     this.highestModseq = info.highestModseq;

@@ -32,6 +32,7 @@ import { Compression } from './compress.js';
 import { Progress, PROGRESS_AFTER_MS } from './progress.js';
 import type { Notifier } from './notify.js';
 import { LITERAL_MINUS_MAX, literalLimitProblem } from './limits.js';
+import { refreshRights, requireRights } from './access.js';
 import type { SessionHandle } from '../../net/sessions.js';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
@@ -267,6 +268,7 @@ export class Session implements ImapSession {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.selected = null;
+    this.watchOwner(null);
     const w = this.lineWaiter;
     this.lineWaiter = null;
     w?.(null);
@@ -412,6 +414,7 @@ export class Session implements ImapSession {
     } else {
       const condstoreBefore = this.condstore;
       try {
+        await this.checkSharedSelection(cmd);
         result = (await cmd.run(this, req)) ?? { status: 'OK', text: `${req.name} completed` };
         // RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, STORE
         // UNCHANGEDSINCE, ENABLE) issued while a mailbox is selected announces HIGHESTMODSEQ
@@ -461,6 +464,7 @@ export class Session implements ImapSession {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.selected = null;
+    this.watchOwner(null);
     this.enabled.clear();
     this.notifier = null;
     this.contexts.clear();
@@ -469,6 +473,37 @@ export class Session implements ImapSession {
     this.registration.unauthenticated();
     this.state = 'notauth';
     this.log = this.ctx.log.child({ conn: this.info.id, proto: 'imap', ip: this.info.remoteAddress });
+  }
+
+  /**
+   * RFC 4314 §5.1.1: on another account's selected mailbox, the rights are read again before
+   * each command (a revoked grant holds from the client's next command on); without "r" only
+   * the commands that leave the mailbox run.
+   */
+  private async checkSharedSelection(cmd: ImapCommand): Promise<void> {
+    const v = this.selected;
+    if (!v || v.owner === this.accountId) return;
+    await refreshRights(this, v);
+    if (!cmd.states.includes('auth') && !cmd.leavesMailbox) requireRights(v, 'r');
+  }
+
+  /** another account's change bus, listened to while one of its mailboxes is (being) selected */
+  private ownerFeed: { owner: number; off: () => void } | null = null;
+
+  watchOwner(owner: number | null): void {
+    if (owner === this.account?.id) owner = null;
+    if ((this.ownerFeed?.owner ?? null) === owner) return;
+    this.ownerFeed?.off();
+    this.ownerFeed = null;
+    if (owner !== null) this.ownerFeed = { owner, off: this.ctx.store.bus.subscribe(owner, (c) => this.onOwnerChanges(c)) };
+  }
+
+  /** changes in the account whose mailbox is selected: only that mailbox's view hears them (NOTIFY covers own mailboxes) */
+  private onOwnerChanges(changes: Change[]): void {
+    if (this.opening) this.opening.push(...changes);
+    if (!this.selected) return;
+    this.selected.ingest(changes);
+    if (this.idleWake && this.selected.hasPending) this.idleWake();
   }
 
   private onChanges(changes: Change[]): void {
@@ -500,8 +535,8 @@ export class Session implements ImapSession {
       if (d.expungedUids.length) w.untagged([atom('VANISHED'), seqSet(d.expungedUids)]);
     } else for (const s of d.expunged) w.untagged([s, atom('EXPUNGE')]);
     if (d.newUids.length) {
-      if (!this.rev2 && !v.readOnly) {
-        const from = await this.ctx.store.claimRecent(this.accountId, v.mailboxId);
+      if (!this.rev2 && !v.readOnly && v.owner === this.accountId) {
+        const from = await this.ctx.store.claimRecent(v.owner, v.mailboxId);
         v.addRecent(Math.max(from, d.newUids[0]), d.newUids[d.newUids.length - 1]);
       }
       w.untagged([v.exists, atom('EXISTS')]);
@@ -568,13 +603,14 @@ export class Session implements ImapSession {
         fresh = true;
       }
     }
-    if (fresh) this.send(flagsResponses(this.writer(), v.keywords, v.readOnly));
+    if (fresh) this.send(flagsResponses(this.writer(), v.keywords, v.readOnly, v.rights));
   }
 
   /** leaves the selected state without expunging (CLOSE expunges first itself) */
   deselect(): void {
     this.contexts.clear();
     this.selected = null;
+    this.watchOwner(null);
     if (this.state === 'selected') this.state = 'auth';
   }
 

@@ -9,16 +9,16 @@ import { mailboxName } from './names.js';
 import { atom, type WireValue, type WireWriter } from '../wire/encode.js';
 import { mailboxId } from './object-ids.js';
 
-async function deletedStorage(s: Session, mailboxId: number): Promise<number> {
-  const uids = await s.ctx.store.search(s.accountId, mailboxId, { op: 'flag', flag: '\\Deleted', set: true });
+async function deletedStorage(s: Session, accountId: number, mailboxId: number): Promise<number> {
+  const uids = await s.ctx.store.search(accountId, mailboxId, { op: 'flag', flag: '\\Deleted', set: true });
   if (!uids.length) return 0;
-  const msgs = await s.ctx.store.getMessages(s.accountId, mailboxId, uids);
+  const msgs = await s.ctx.store.getMessages(accountId, mailboxId, uids);
   return msgs.reduce((n, m) => n + m.size, 0);
 }
 
-/** `* STATUS <mailbox> (<item> <n> ...)` into `w` */
-export async function statusResponse(s: Session, w: WireWriter, info: MailboxInfo, items: string[]): Promise<WireWriter> {
-  const st = await s.ctx.store.mailboxStatus(s.accountId, info.id);
+/** `* STATUS <mailbox> (<item> <n> ...)` into `w`; `name` is the mailbox's name for this session when it is another account's */
+export async function statusResponse(s: Session, w: WireWriter, info: MailboxInfo, items: string[], name = info.name): Promise<WireWriter> {
+  const st = await s.ctx.store.mailboxStatus(info.accountId, info.id);
   const sel = s.selected?.mailboxId === info.id ? s.selected : null;
   const out: WireValue[] = [];
   for (const i of items) {
@@ -48,7 +48,7 @@ export async function statusResponse(s: Session, w: WireWriter, info: MailboxInf
         break;
       case 'DELETED-STORAGE':
         // RFC 9208 §4.1.4: what EXPUNGE would free, exactly (the sizes of the \Deleted messages)
-        v = st.deleted ? await deletedStorage(s, info.id) : 0;
+        v = st.deleted ? await deletedStorage(s, info.accountId, info.id) : 0;
         break;
       case 'RECENT':
         // recent is per session; without claiming, report what this session sees
@@ -62,5 +62,5 @@ export async function statusResponse(s: Session, w: WireWriter, info: MailboxInf
     }
     out.push(atom(i), v);
   }
-  return w.untagged([atom('STATUS'), mailboxName(s, info.name), out]);
+  return w.untagged([atom('STATUS'), mailboxName(s, name), out]);
 }

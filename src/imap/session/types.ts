@@ -103,6 +103,8 @@ export interface ImapSession {
   pushNotify(): void;
   announceKeywords(flags: readonly string[]): void;
   deselect(): void;
+  /** listens to `owner`'s changes too while its mailbox is selected (null: only the session's own account) */
+  watchOwner(owner: number | null): void;
   authenticated(account: Account, credential?: string): void;
   unauthenticated(): void;
   setIdleWake(wake: (() => void) | null): void;
@@ -141,6 +143,8 @@ export interface ImapCommand {
   progress?: boolean;
   /** takes message sequence numbers: refused with BAD [UIDREQUIRED] after ENABLE UIDONLY (RFC 9586 §3.2) */
   sequenceNumbers?: boolean;
+  /** leaves the selected mailbox (CLOSE, UNSELECT): runs even when the rights to read a shared mailbox are gone */
+  leavesMailbox?: boolean;
   run(session: ImapSession, req: Request): Promise<Tagged | void>;
 }
 

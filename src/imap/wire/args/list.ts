@@ -8,6 +8,7 @@
  *   mbox-or-pat = list-mailbox / patterns ; patterns = "(" list-mailbox *(SP list-mailbox) ")"
  *   list-return-opts = "RETURN" SP "(" [return-option *(SP return-option)] ")"
  *       return-option = "SUBSCRIBED" / "CHILDREN" / "SPECIAL-USE" / "STATUS" SP "(" status-att *(SP status-att) ")"
+ *           / "MYRIGHTS" (RFC 8440 §3)
  * Unknown options are BAD (RFC 5258 §3); RECURSIVEMATCH needs a base option (RFC 5258 §3).
  */
 import { bad } from '../errors.js';
@@ -30,6 +31,8 @@ export interface ListReturn {
   specialUse: boolean;
   /** RFC 5819 LIST-STATUS items, or null */
   status: StatusItem[] | null;
+  /** RFC 8440 LIST-MYRIGHTS */
+  myRights: boolean;
 }
 
 export interface ListArgs {
@@ -59,7 +62,7 @@ function nameText(t: Token | undefined, what: string, opts: NameOptions): string
 export function parseListArgs(args: readonly Token[], opts: NameOptions): ListArgs {
   const c = new ArgCursor(args, 'LIST');
   const selection: ListSelection = { subscribed: false, remote: false, recursiveMatch: false, specialUse: false };
-  const ret: ListReturn = { subscribed: false, children: false, specialUse: false, status: null };
+  const ret: ListReturn = { subscribed: false, children: false, specialUse: false, status: null, myRights: false };
   let extended = false;
   const first = c.peek();
   if (first && first.type === 'list') {
@@ -95,6 +98,7 @@ export function parseListArgs(args: readonly Token[], opts: NameOptions): ListAr
       else if (k === 'CHILDREN') ret.children = true;
       else if (k === 'SPECIAL-USE') ret.specialUse = true;
       else if (k === 'STATUS') ret.status = parseStatusItems(r.next('status items'));
+      else if (k === 'MYRIGHTS') ret.myRights = true;
       else bad(`Unknown LIST return option "${k.slice(0, 40)}"`);
     }
     c.end();

@@ -77,7 +77,7 @@ test('LIST basic and RFC 5258 LIST-EXTENDED examples', () => {
     selection: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false },
     reference: '~/Mail/',
     patterns: ['%'],
-    ret: { subscribed: false, children: false, specialUse: false, status: null },
+    ret: { subscribed: false, children: false, specialUse: false, status: null, myRights: false },
   });
   const b = parseListArgs(argsOf('A02 LIST (SUBSCRIBED) "" "*"'), rev1);
   assert.equal(b.extended, true);
