@@ -14,6 +14,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
+import { SmtpClient } from '../smtp/harness.js';
+import { listAppPasswords } from '../../../src/auth/app-passwords.js';
 import { version } from '../../../src/version.js';
 
 const ALICE = 'alice@example.test';
@@ -75,6 +77,40 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.equal((await here.get('/account')).status, 200, 'this browser stays signed in');
     assert.equal(await loginWorks(w, ALICE, PW), false, 'the old password no longer works');
     assert.equal(await loginWorks(w, ALICE, 'a brand new password'), true);
+  });
+
+  test('a submission client is listed by its EHLO name; signing that device out revokes its app password', async () => {
+    const c = new WebClient(w.url());
+    assert.equal((await c.signIn(ALICE, 'a brand new password')).status, 303);
+    await c.get('/account/app-passwords');
+    const made = await c.post('/account/app-passwords', { name: 'laptop mail', protocol: ['imap', 'smtp'] });
+    const pw = /<output[^>]*>([a-z ]+)<\/output>/.exec(made.body)?.[1];
+    assert.ok(pw, 'the new password is shown once');
+    const smtpLogin = async () => {
+      const { client } = await SmtpClient.connect(w.port('submission'));
+      try {
+        await client.cmd('EHLO laptop.example.net');
+        return await client.cmd(`AUTH PLAIN ${Buffer.from(`\0${ALICE}\0${pw}`).toString('base64')}`);
+      } finally {
+        client.close();
+      }
+    };
+    assert.match(await smtpLogin(), /^235 /);
+    const devices = await c.get('/account/devices');
+    const row = /<tr>\s*<td data-label="Program">laptop\.example\.net<\/td>[\s\S]*?<\/tr>/.exec(devices.body)?.[0];
+    assert.ok(row, 'the device is listed by the name it gave in EHLO');
+    assert.match(row, /<td data-label="Protocol">SMTP<\/td>/);
+    assert.match(row, /<td data-label="Address"><code>127\.0\.0\.1<\/code><\/td>/);
+    assert.match(row, /app password “laptop mail”/);
+    assert.match(row, /<td data-label="First seen">[^<]*\d[^<]*<\/td>/);
+    const key = /name="device" value="([0-9a-f]+)"/.exec(row)?.[1];
+    assert.ok(key);
+    const out = await c.post('/account/devices/sign-out', { device: key });
+    assert.equal(out.status, 200, out.body);
+    const { store } = w.server.ctx;
+    const alice = (await store.getAccount(ALICE))!;
+    assert.deepEqual((await listAppPasswords(store, alice.id)).map((p) => p.name), [], 'its app password is revoked');
+    assert.match(await smtpLogin(), /^535 /, 'and no longer works');
   });
 
   test('the overview shows the quota in use and the aliases that deliver to the account', async () => {
