@@ -79,6 +79,30 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.equal(await loginWorks(w, ALICE, 'a brand new password'), true);
   });
 
+  test('the sign-in and form cookies are HttpOnly, Secure and SameSite=Strict; pages forbid framing and scripts', async () => {
+    const first = await fetch(w.url('/login'), { redirect: 'manual' });
+    const pre = first.headers.getSetCookie();
+    assert.equal(pre.length, 1, 'the form token cookie before sign-in');
+    const html = await first.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    assert.ok(csrf);
+    assert.match(first.headers.get('content-security-policy') ?? '', /default-src 'none'.*frame-ancestors 'none'/);
+    assert.equal(first.headers.get('x-frame-options'), 'DENY');
+    const signIn = await fetch(w.url('/login'), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre[0]!.split(';')[0]! },
+      body: new URLSearchParams({ _csrf: csrf, address: ALICE, password: 'a brand new password', next: '/account' }).toString(),
+    });
+    assert.equal(signIn.status, 303);
+    const session = signIn.headers.getSetCookie();
+    assert.equal(session.length, 1, 'the session cookie');
+    for (const c of [...pre, ...session]) {
+      const attrs = c.split(';').slice(1).map((a) => a.trim().toLowerCase());
+      for (const want of ['httponly', 'secure', 'samesite=strict', 'path=/']) assert.ok(attrs.includes(want), `${c.split('=')[0]}: ${want}`);
+    }
+  });
+
   test('a submission client is listed by its EHLO name; signing that device out revokes its app password', async () => {
     const c = new WebClient(w.url());
     assert.equal((await c.signIn(ALICE, 'a brand new password')).status, 303);
