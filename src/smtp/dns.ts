@@ -13,6 +13,8 @@
  * exists, no record of that type) mean "nothing there"; anything else is temporary.
  */
 import { promises as dns } from 'node:dns';
+import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { aLabel } from '../net/dns-name.js';
 
@@ -71,4 +73,55 @@ export function tableResolver(table: Record<string, Record<string, unknown[]>>):
     if (!records || records.length === 0) throw Object.assign(new Error(`DNS: no ${rrtype} for ${name}`), { code: 'ENODATA' });
     return records;
   };
+}
+
+/**
+ * /etc/hosts as the system's resolver library reads it before DNS (nsswitch `hosts: files
+ * dns`), for the client-name lookups Postfix's smtpd makes with getnameinfo: 127.0.0.1 is
+ * "localhost" without a query (RFC 6303 keeps 127.in-addr.arpa off the DNS anyway).
+ * Read again when the file changes; an unreadable file is an empty one.
+ */
+const HOSTS_FILE = '/etc/hosts';
+let hosts: { mtimeMs: number; byAddress: Map<string, string[]>; byName: Map<string, string[]> } | null = null;
+
+function hostsTable(): NonNullable<typeof hosts> {
+  let mtimeMs = -1;
+  try {
+    mtimeMs = statSync(HOSTS_FILE).mtimeMs;
+  } catch {
+    // no file: empty table
+  }
+  if (hosts && hosts.mtimeMs === mtimeMs) return hosts;
+  const byAddress = new Map<string, string[]>();
+  const byName = new Map<string, string[]>();
+  let text = '';
+  try {
+    text = readFileSync(HOSTS_FILE, 'latin1');
+  } catch {
+    // empty
+  }
+  for (const line of text.split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (!address || !names.length || !isIP(address)) continue;
+    const a = byAddress.get(address) ?? [];
+    for (const n of names) {
+      const lower = n.toLowerCase().replace(/\.$/, '');
+      a.push(lower);
+      const b = byName.get(lower) ?? [];
+      b.push(address);
+      byName.set(lower, b);
+    }
+    byAddress.set(address, a);
+  }
+  return (hosts = { mtimeMs, byAddress, byName });
+}
+
+/** names /etc/hosts gives an address (empty: not listed there, ask DNS) */
+export function hostsFileNames(address: string): string[] {
+  return hostsTable().byAddress.get(address) ?? [];
+}
+
+/** addresses /etc/hosts gives a name */
+export function hostsFileAddresses(name: string): string[] {
+  return hostsTable().byName.get(name.toLowerCase().replace(/\.$/, '')) ?? [];
 }

@@ -33,7 +33,7 @@ import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
 import type { Account } from '../store/types.js';
 import { resolveInboundRecipient } from './inbound/rcpt.js';
 import { deliverInbound } from './inbound/data.js';
-import { dnsblListed, greylistPasses } from './inbound/checks.js';
+import { dnsblListed, greylistPasses, ptrFindings } from './inbound/checks.js';
 import { deliverSubmission } from './submission/data.js';
 import { ownsAddress } from './submission/owner.js';
 
@@ -128,6 +128,8 @@ export async function startSmtp(
       }
       state.counted = true;
       open++;
+      // reverse DNS runs while the client talks (./inbound/checks.ts); DATA takes the answer
+      if (inbound && config.smtp.rdns_checks) state.ptr = ptrFindings(session.remoteAddress, resolver, !opts.resolver && !config.dns.servers.length);
       if (inbound && (config.smtp.dnsbl.length || config.smtp.greet_pause_ms)) {
         // ./inbound/checks.ts: DNSBL refusal, and the banner held back for early talkers
         const pause = new Promise((r) => setTimeout(r, config.smtp.greet_pause_ms));

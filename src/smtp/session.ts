@@ -19,8 +19,8 @@ export interface SessionState {
   registration: SessionHandle | null;
   /** this connection was counted against the per-IP connection limit */
   counted: boolean;
-  /** reverse DNS and HELO findings, looked up once per connection (./inbound/checks.ts) */
-  rdns?: Promise<string[]>;
+  /** reverse DNS findings, looked up once per connection from its start (./inbound/checks.ts) */
+  ptr?: Promise<string[]>;
 }
 
 /** one accepted RCPT on port 25: what it resolved to */

@@ -16,7 +16,7 @@
  */
 import { isIP } from 'node:net';
 import type { ServerContext } from '../../context.js';
-import type { DnsResolver } from '../dns.js';
+import { hostsFileAddresses, hostsFileNames, type DnsResolver } from '../dns.js';
 import type { Verdict } from '../../spam/verdict.js';
 
 /** RFC 5782 §2.1/§2.4 query name of an address in a zone */
@@ -83,30 +83,41 @@ export async function greylistPasses(ctx: ServerContext, ip: string, sender: str
   return false;
 }
 
-/** reverse DNS and HELO findings for a client (spam reasons, never a refusal) */
-export async function rdnsFindings(ip: string, helo: string, resolver: DnsResolver): Promise<string[]> {
-  const reasons: string[] = [];
+/** HELO finding: the name a client gave is not a fully qualified domain name */
+export function heloFindings(helo: string): string[] {
   const name = helo.replace(/^\[.*\]$/, '');
-  if (!name || !/^[a-z0-9-]+(\.[a-z0-9-]+)+\.?$/i.test(name)) reasons.push('HELO_NOT_FQDN');
+  return !name || !/^[a-z0-9-]+(\.[a-z0-9-]+)+\.?$/i.test(name) ? ['HELO_NOT_FQDN'] : [];
+}
+
+/**
+ * Reverse DNS findings for a client address (spam reasons, never a refusal): no PTR, or no
+ * PTR name that resolves back to the address. Started when the client connects, so the
+ * lookups run while the client talks and DATA does not wait for them (Postfix's smtpd
+ * looks the client up at connect too). `hostsFile`: consult /etc/hosts first, as the
+ * system's resolver library does (only with the system's DNS, not with `dns.servers`).
+ */
+export async function ptrFindings(ip: string, resolver: DnsResolver, hostsFile: boolean): Promise<string[]> {
   const ptrName = isIP(ip) === 4 ? `${ip.split('.').reverse().join('.')}.in-addr.arpa` : isIP(ip) === 6 ? dnsblName(ip, 'ip6.arpa') : null;
-  if (!ptrName) return reasons;
+  if (!ptrName) return [];
+  const listed = hostsFile ? hostsFileNames(ip) : [];
+  if (listed.length) return listed.some((n) => hostsFileAddresses(n).includes(ip)) ? [] : ['RDNS_MISMATCH'];
   let ptrs: string[] = [];
   try {
     ptrs = (await resolver(ptrName, 'PTR')) as string[];
   } catch {
     // no PTR
   }
-  if (!ptrs.length) return [...reasons, 'RDNS_NONE'];
+  if (!ptrs.length) return ['RDNS_NONE'];
   // forward-confirmed: one of the names resolves back to the address
   for (const p of ptrs.slice(0, 3)) {
     try {
       const back = (await resolver(p, isIP(ip) === 4 ? 'A' : 'AAAA')) as string[];
-      if (back.includes(ip)) return reasons;
+      if (back.includes(ip)) return [];
     } catch {
       // try the next name
     }
   }
-  return [...reasons, 'RDNS_MISMATCH'];
+  return ['RDNS_MISMATCH'];
 }
 
 /** what the findings contribute to the spam verdict */

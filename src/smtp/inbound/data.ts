@@ -27,7 +27,7 @@ import { dmarcDecision } from './dmarc.js';
 import { recordDmarc } from '../dmarc/outgoing.js';
 import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
 import { mergeVerdicts, stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
-import { rdnsFindings, rdnsVerdict } from './checks.js';
+import { heloFindings, ptrFindings, rdnsVerdict } from './checks.js';
 import { sessionState } from '../session.js';
 import { tokenize } from '../../spam/bayes/tokens.js';
 import { indexMessage } from '../../mime/index.js';
@@ -127,9 +127,10 @@ export async function deliverInbound(
 
   if (ctx.config.smtp.rdns_checks) {
     // once per connection (./checks.ts): reasons and a small score, never a refusal
+    // (the PTR lookups started when the client connected: ../server.ts)
     const state = sessionState(session, 'smtp', false);
-    state.rdns ??= rdnsFindings(session.remoteAddress, session.hostNameAppearsAs || '', resolver);
-    verdict = mergeVerdicts(verdict, rdnsVerdict(await state.rdns, ctx.config.smtp.rdns_junk_score));
+    state.ptr ??= ptrFindings(session.remoteAddress, resolver, false);
+    verdict = mergeVerdicts(verdict, rdnsVerdict([...heloFindings(session.hostNameAppearsAs || ''), ...(await state.ptr)], ctx.config.smtp.rdns_junk_score));
   }
 
   const rspamd = ctx.config.spam.rspamd;

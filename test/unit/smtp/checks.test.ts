@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dnsblName, rdnsVerdict } from '../../../src/smtp/inbound/checks.js';
+import { dnsblName, heloFindings, ptrFindings, rdnsVerdict } from '../../../src/smtp/inbound/checks.js';
+import { hostsFileNames } from '../../../src/smtp/dns.js';
 
 test('DNSBL query names (RFC 5782 §2.1, §2.4)', () => {
   assert.equal(dnsblName('192.0.2.99', 'bl.test'), '99.2.0.192.bl.test');
@@ -13,4 +14,37 @@ test('reverse DNS findings score one point each and reach Junk only at rdns_junk
   assert.equal(rdnsVerdict([], 3), undefined);
   assert.deepEqual(rdnsVerdict(['RDNS_NONE', 'HELO_NOT_FQDN'], 3), { junk: false, spamScore: 2, spamThreshold: 3, reasons: ['RDNS_NONE', 'HELO_NOT_FQDN'] });
   assert.equal(rdnsVerdict(['RDNS_NONE', 'HELO_NOT_FQDN', 'RDNS_MISMATCH'], 3)?.junk, true);
+});
+
+test('HELO finding: a name that is not fully qualified', () => {
+  assert.deepEqual(heloFindings('vm'), ['HELO_NOT_FQDN']);
+  assert.deepEqual(heloFindings('[192.0.2.1]'), ['HELO_NOT_FQDN']);
+  assert.deepEqual(heloFindings('mx.example.org'), []);
+});
+
+test('reverse DNS: PTR then forward confirmation; /etc/hosts first only when asked (the system resolver)', async () => {
+  const asked: string[] = [];
+  const table: Record<string, unknown[]> = { '5.2.0.192.in-addr.arpa/PTR': ['mx.example.org'], 'mx.example.org/A': ['192.0.2.5'], '6.2.0.192.in-addr.arpa/PTR': ['liar.example.org'] };
+  const resolver = async (name: string, type: string) => {
+    asked.push(`${name}/${type}`);
+    const r = table[`${name}/${type}`];
+    if (!r) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return r;
+  };
+  assert.deepEqual(await ptrFindings('192.0.2.5', resolver, false), []);
+  assert.deepEqual(await ptrFindings('192.0.2.6', resolver, false), ['RDNS_MISMATCH']);
+  assert.deepEqual(await ptrFindings('192.0.2.7', resolver, false), ['RDNS_NONE']);
+  asked.length = 0;
+  assert.deepEqual(await ptrFindings('127.0.0.1', resolver, false), ['RDNS_NONE']);
+  assert.deepEqual(asked, ['1.0.0.127.in-addr.arpa/PTR']);
+  // with the hosts file: an address it lists (127.0.0.1 → localhost here) is answered without DNS
+  if (hostsFileNames('127.0.0.1').length) {
+    asked.length = 0;
+    assert.deepEqual(await ptrFindings('127.0.0.1', resolver, true), []);
+    assert.deepEqual(asked, []);
+  }
+  // an address the hosts file does not list still goes to DNS
+  asked.length = 0;
+  assert.deepEqual(await ptrFindings('192.0.2.5', resolver, true), []);
+  assert.deepEqual(asked, ['5.2.0.192.in-addr.arpa/PTR', 'mx.example.org/A']);
 });
