@@ -19,8 +19,17 @@ const IMAPLIB = `
 import imaplib, sys, time
 port, user, pw, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 msgs = [m for m in sys.stdin.buffer.read().split(b"\\0LBSPLIT\\0") if m]
-c = imaplib.IMAP4("127.0.0.1", port)
-c.login(user, pw)
+# a user just added may take Dovecot's passwd-file a moment to see: a few tries (as session() in ./imap.ts)
+for attempt in range(4):
+    c = imaplib.IMAP4("127.0.0.1", port)
+    try:
+        c.login(user, pw)
+        break
+    except imaplib.IMAP4.error:
+        c.shutdown()
+        if attempt == 3:
+            raise
+        time.sleep(1)
 t = time.monotonic()
 for i in range(count):
     typ, _ = c.append("INBOX", None, None, msgs[i % len(msgs)])
