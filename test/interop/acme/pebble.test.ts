@@ -73,7 +73,7 @@ function readUntil(s: net.Socket, done: RegExp): Promise<string> {
 }
 
 /** the leaf certificate a listener presents (SHA-256 fingerprint), over implicit TLS or after STARTTLS */
-async function presented(port: number, mode: 'implicit' | 'imap' | 'pop3' | 'smtp', servername?: string): Promise<string> {
+async function presented(port: number, mode: 'implicit' | 'imap' | 'pop3' | 'smtp' | 'managesieve', servername?: string): Promise<string> {
   let socket: net.Socket | undefined;
   if (mode !== 'implicit') {
     socket = net.connect(port, '127.0.0.1');
@@ -85,6 +85,10 @@ async function presented(port: number, mode: 'implicit' | 'imap' | 'pop3' | 'smt
       await readUntil(socket, /\r\n/);
       socket.write('STLS\r\n');
       await readUntil(socket, /^\+OK/m);
+    } else if (mode === 'managesieve') {
+      await readUntil(socket, /^OK /m);
+      socket.write('STARTTLS\r\n');
+      await readUntil(socket, /^OK .*\r\n/m);
     } else {
       await readUntil(socket, /^220 /m);
       socket.write('EHLO test.example\r\n');
@@ -172,7 +176,7 @@ describe('ACME against pebble', { skip }, () => {
   });
 
   async function everyListenerPresents(fp: string): Promise<void> {
-    const checks: Array<[string, number, 'implicit' | 'imap' | 'pop3' | 'smtp']> = [
+    const checks: Array<[string, number, 'implicit' | 'imap' | 'pop3' | 'smtp' | 'managesieve']> = [
       ['imaps', w.port('imaps'), 'implicit'],
       ['pop3s', w.port('pop3s'), 'implicit'],
       ['submissions', w.port('submissions'), 'implicit'],
@@ -181,6 +185,7 @@ describe('ACME against pebble', { skip }, () => {
       ['pop3', w.port('pop3'), 'pop3'],
       ['submission', w.port('submission'), 'smtp'],
       ['smtp', w.port('smtp'), 'smtp'],
+      ['managesieve', w.port('managesieve'), 'managesieve'],
     ];
     for (const [name, port, mode] of checks) {
       assert.equal(await presented(port, mode), fp, `${name} without SNI`);
