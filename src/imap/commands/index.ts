@@ -46,6 +46,8 @@ import { deleteaclCmd } from './deleteacl.js';
 import { getaclCmd } from './getacl.js';
 import { listrightsCmd } from './listrights.js';
 import { myrightsCmd } from './myrights.js';
+import { getMetadataCmd } from './getmetadata.js';
+import { setMetadataCmd } from './setmetadata.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -56,7 +58,7 @@ const ALL: ImapCommand[] = [
   copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
   sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
   replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
-  getQuotaCmd, getQuotaRootCmd, setQuotaCmd,
+  getQuotaCmd, getQuotaRootCmd, setQuotaCmd, getMetadataCmd, setMetadataCmd,
   setaclCmd, deleteaclCmd, getaclCmd, listrightsCmd, myrightsCmd,
 ];
 

@@ -2,9 +2,10 @@
  * NOTIFY (RFC 5465): NOTIFY NONE, NOTIFY SET [(STATUS)] (filter events)... The delivery is in
  * ../session/notify.ts; this command checks the request, and gives the session a callback
  * that sends MessageNew's fetch attributes for new messages of the selected mailbox (the
- * same plan/read/render steps as FETCH). AnnotationChange, MailboxMetadataChange and
- * ServerMetadataChange need ANNOTATE/METADATA, which this server does not offer yet:
- * NO [BADEVENT] names the events it supports (§5).
+ * same plan/read/render steps as FETCH). AnnotationChange needs ANNOTATE, which this
+ * server does not offer; MailboxMetadataChange and ServerMetadataChange would need METADATA
+ * changes on the store's change bus, which carries none yet: NO [BADEVENT] names the events
+ * it supports (§5).
  */
 import { Notifier } from '../session/notify.js';
 import { AUTHED, type ImapCommand, type ImapSession } from '../session/types.js';

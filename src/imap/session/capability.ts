@@ -69,6 +69,8 @@ export function capabilities(s: Session): string[] {
     'ACL', // RFC 4314
     RIGHTS_CAPABILITY, // RFC 4314 §5.1.1
     'LIST-MYRIGHTS', // RFC 8440
+    'METADATA', // RFC 5464: mailbox and server entries (../commands/metadata-entries.ts)
+    'METADATA-SERVER',
   );
   return caps;
 }

@@ -14,6 +14,8 @@ import { hasRowKey, resolveSearch } from '../../../src/imap/commands/search-keys
 import { SelectedView } from '../../../src/imap/session/selected.js';
 import { parseStoreArgs } from '../../../src/imap/wire/args/store.js';
 import { parseStatusArgs } from '../../../src/imap/wire/args/status.js';
+import { parseGetMetadataArgs, parseSetMetadataArgs } from '../../../src/imap/wire/args/metadata.js';
+import { parseQuotaRootArg, parseSetQuotaArgs } from '../../../src/imap/wire/args/quota.js';
 import { parseListArgs, parseLsubArgs } from '../../../src/imap/wire/args/list.js';
 import { parseAppendArgs } from '../../../src/imap/wire/args/append.js';
 import { resolveSequenceSet } from '../../../src/imap/wire/args/seqset.js';
@@ -98,6 +100,18 @@ function parse(name: string, args: Token[], utf8: boolean): void {
       return;
     case 'ID':
       parseIdArgs(args);
+      return;
+    case 'GETMETADATA':
+      parseGetMetadataArgs(args, names);
+      return;
+    case 'SETMETADATA':
+      parseSetMetadataArgs(args, names);
+      return;
+    case 'GETQUOTA':
+      parseQuotaRootArg(args, name);
+      return;
+    case 'SETQUOTA':
+      parseSetQuotaArgs(args);
       return;
     default:
       if (args.length) parseMailboxArg(args, names, name);
