@@ -181,6 +181,26 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
   });
 });
 
+test('failed and throttled logins are counted per protocol in /metrics', async () => {
+  const w = await startWebServer({ limits: { failed_logins_per_account: 2 } });
+  try {
+    await w.addUser(ALICE, PW);
+    const scrape = async () => (await fetch(w.url('/metrics'))).text();
+    const value = (text: string, outcome: string) => Number(new RegExp(`^letterbox_logins_total\\{protocol="imap",outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    for (let i = 0; i < 3; i++) {
+      const { c, tagged } = await imapLogin(w.port('imap'), ALICE, 'wrong password');
+      assert.match(tagged, /^a1 NO/);
+      c.destroy();
+    }
+    const text = await scrape();
+    assert.equal(value(text, 'failed'), 2);
+    assert.equal(value(text, 'throttled'), 1, 'the third attempt is refused by the throttle, not checked');
+    assert.equal(value(text, 'ok'), 0);
+  } finally {
+    await w.stop();
+  }
+});
+
 describe('admin console actions', () => {
   let w: WebServer;
   let admin: WebClient;
