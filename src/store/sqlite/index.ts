@@ -95,6 +95,19 @@ function openReadonly(file: string): Database.Database {
   return db;
 }
 
+/**
+ * Pages are read through a memory map instead of one pread per page: a message body is a
+ * chain of overflow pages behind the row's text columns, and FETCH BODY[] / POP3 RETR walk
+ * that chain for every message (10k messages, 110 MB: ~170 → ~65 ms of reading). Writes still
+ * go through write() and the WAL, so a commit's durability is unchanged. Address space
+ * only: the kernel's page cache backs it, it is not the process's own memory.
+ */
+const MMAP_BYTES = 1024 * 1024 * 1024;
+
+function mapForReading(db: Database.Database): void {
+  db.pragma(`mmap_size = ${MMAP_BYTES}`);
+}
+
 /** Opens (creating and migrating as needed) the store file read-write, WAL, fsync on commit. */
 function openWritable(file: string, created: boolean, log: Logger | undefined): Database.Database {
   try {
@@ -107,6 +120,7 @@ function openWritable(file: string, created: boolean, log: Logger | undefined): 
     // checkpoint every ~16 MB of WAL instead of 4 MB: fewer database fsyncs under heavy delivery
     db.pragma('wal_autocheckpoint = 4000');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    mapForReading(db);
     const applied = migrate(db);
     if (applied.length > 0) log?.info({ file, versions: applied }, 'store: database schema migrated');
     return db;
