@@ -35,7 +35,7 @@ interface World {
 }
 
 async function world(): Promise<World> {
-  const h = await makeHarness({ sieve: { vacation_min_period_s: 1 } });
+  const h = await makeHarness({ sieve: { vacation_min_period_s: 1 }, auth: { plaintext_allowed_from: ['127.0.0.1'] } });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await h.ctx.store.addDomain('local.test', { selector: 'lb1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
   const alice = await h.addUser('alice@local.test', 'pw-alice');
@@ -99,6 +99,29 @@ test('fileinto lands in the folder the script names, with the flags it set; +det
 
     assert.match(await w.send('dave@elsewhere.test', ['alice+shop@local.test'], message('your order', 'List-Id: <shop.elsewhere.test>')), /^250/);
     assert.equal((await w.folder(w.alice, 'Shopping')).length, 1);
+  } finally {
+    await w.close();
+  }
+});
+
+test('submission to a local user runs the recipient\'s script too', async () => {
+  const w = await world();
+  try {
+    const l = await w.h.start('submission', 'none');
+    const { client } = await SmtpClient.connect(l.port);
+    try {
+      await client.cmd('EHLO bob.local.test');
+      assert.match(await client.authPlain('bob@local.test', 'pw-bob'), /^235/);
+      assert.match(await client.cmd('MAIL FROM:<bob@local.test>'), /^250/);
+      assert.match(await client.cmd('RCPT TO:<alice@local.test>'), /^250/);
+      assert.match(await client.data('From: <bob@local.test>\r\nTo: <alice@local.test>\r\nSubject: [lists] from bob\r\nMessage-ID: <sub-1@local.test>\r\n\r\nhi\r\n'), /^250/);
+    } finally {
+      client.close();
+    }
+    const lists = await w.folder(w.alice, 'Lists');
+    assert.equal(lists.length, 1, 'filed by the script');
+    assert.deepEqual([...lists[0]!.flags].sort(), ['$list', '\\Seen']);
+    assert.equal((await w.folder(w.alice, 'INBOX')).length, 0);
   } finally {
     await w.close();
   }
