@@ -27,6 +27,7 @@ export const imapLine: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(astring, astring).map(([u, p]) => `LOGIN ${u} ${p}`),
   fc.tuple(fc.constantFrom('', '(DEPTH 1) ', '(MAXSIZE 10 DEPTH infinity) ', '(DEPTH 2) ', '() '), astring, fc.constantFrom('/private/comment', '(/shared /private/a)', '"/Private/x y"', '/other', '/private//a', '()')).map(([o, m, e]) => `GETMETADATA ${o}${m} ${e}`),
   fc.tuple(astring, fc.constantFrom('(/private/comment "x")', '(/shared/a NIL /private/b {1+}\r\nz)', '(/private/bin ~{2+}\r\n\0\0)', '(/private)', '(/private/a)', '()')).map(([m, e]) => `SETMETADATA ${m} ${e}`),
+  fc.tuple(fc.constantFrom('', 'IN (personal) ', 'IN (mailboxes (INBOX "a b") subtree-one x/y selected) ', 'IN (subtree) ', 'IN () ', 'IN (inboxes (X 1)) '), fc.constantFrom('', 'RETURN (MIN COUNT) ', 'RETURN (SAVE) ', 'RETURN (PARTIAL 1:10) '), fc.array(searchKey, { minLength: 1, maxLength: 3 })).map(([i, r, k]) => `ESEARCH ${i}${r}${k.join(' ')}`),
   fc.tuple(fc.constantFrom('GETQUOTA', 'SETQUOTA', 'GETQUOTAROOT'), astring, fc.constantFrom('', ' (STORAGE 512)', ' (STORAGE 1 MAILBOX 2)', ' ()', ' (STORAGE)', ' (STORAGE 99999999999999999999)')).map(([c, r, l]) => `${c} ${r}${l}`),
   fc.constantFrom('AUTHENTICATE PLAIN', 'AUTHENTICATE PLAIN AGFAYg==', 'AUTHENTICATE PLAIN =', 'ENABLE IMAP4rev2 CONDSTORE', 'ID ("name" "x" "version" NIL)', 'ID NIL', 'UID EXPUNGE 1:3', 'NOOP', 'IDLE', 'NAMESPACE', 'CAPABILITY', 'UNSELECT', 'CLOSE', 'EXPUNGE', 'CHECK', 'LOGOUT'),
 );

@@ -48,6 +48,7 @@ import { listrightsCmd } from './listrights.js';
 import { myrightsCmd } from './myrights.js';
 import { getMetadataCmd } from './getmetadata.js';
 import { setMetadataCmd } from './setmetadata.js';
+import { esearchCmd } from './esearch.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -58,7 +59,7 @@ const ALL: ImapCommand[] = [
   copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
   sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
   replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
-  getQuotaCmd, getQuotaRootCmd, setQuotaCmd, getMetadataCmd, setMetadataCmd,
+  getQuotaCmd, getQuotaRootCmd, setQuotaCmd, getMetadataCmd, setMetadataCmd, esearchCmd,
   setaclCmd, deleteaclCmd, getaclCmd, listrightsCmd, myrightsCmd,
 ];
 

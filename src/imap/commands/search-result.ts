@@ -1,6 +1,6 @@
 /**
- * The ESEARCH response (RFC 4731 §3.1, RFC 9051 §7.3.4) shared by SEARCH and SORT (ESORT,
- * RFC 5267 §3): (TAG "t") [UID] then MIN / MAX / ALL / COUNT / PARTIAL (RFC 9394) / MODSEQ.
+ * The ESEARCH response (RFC 4731 §3.1, RFC 9051 §7.3.4) shared by SEARCH, SORT (ESORT,
+ * RFC 5267 §3) and ESEARCH (RFC 7377): (TAG "t" [MAILBOX m UIDVALIDITY n]) [UID] then MIN / MAX / ALL / COUNT / PARTIAL (RFC 9394) / MODSEQ.
  * SEARCH numbers ascend; for SORT they are in sort order: MIN and MAX are the first and last
  * and ALL keeps it (only ascending runs are compressed).
  */
@@ -19,12 +19,16 @@ export interface ResultOptions {
   modseq: number;
   /** RFC 6203 §4 RELEVANCY scores (SEARCH with FUZZY), one per number, or null */
   relevancy?: number[] | null;
+  /** RFC 7377 §2.1: the mailbox searched (ESEARCH), added to the correlator as MAILBOX and UIDVALIDITY */
+  mailbox?: { name: WireValue; uidValidity: number };
 }
 
 const set = (nums: readonly number[], ordered: boolean): WireValue => (ordered ? atom(formatSequenceList(nums)) : seqSet(nums));
 
 export function esearchResponse(nums: readonly number[], o: ResultOptions): WireValue[] {
-  const resp: WireValue[] = [atom('ESEARCH'), [atom('TAG'), o.tag]];
+  const correlator: WireValue[] = [atom('TAG'), o.tag];
+  if (o.mailbox) correlator.push(atom('MAILBOX'), o.mailbox.name, atom('UIDVALIDITY'), o.mailbox.uidValidity);
+  const resp: WireValue[] = [atom('ESEARCH'), correlator];
   if (o.byUid) resp.push(atom('UID'));
   if (nums.length) {
     if (o.ret.has('MIN')) resp.push(atom('MIN'), nums[0]!);

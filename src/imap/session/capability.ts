@@ -71,6 +71,7 @@ export function capabilities(s: Session): string[] {
     'LIST-MYRIGHTS', // RFC 8440
     'METADATA', // RFC 5464: mailbox and server entries (../commands/metadata-entries.ts)
     'METADATA-SERVER',
+    'MULTISEARCH', // RFC 7377 (../commands/esearch.ts)
   );
   return caps;
 }

@@ -16,6 +16,7 @@ import { parseStoreArgs } from '../../../src/imap/wire/args/store.js';
 import { parseStatusArgs } from '../../../src/imap/wire/args/status.js';
 import { parseGetMetadataArgs, parseSetMetadataArgs } from '../../../src/imap/wire/args/metadata.js';
 import { parseQuotaRootArg, parseSetQuotaArgs } from '../../../src/imap/wire/args/quota.js';
+import { parseEsearchArgs } from '../../../src/imap/wire/args/esearch.js';
 import { parseListArgs, parseLsubArgs } from '../../../src/imap/wire/args/list.js';
 import { parseAppendArgs } from '../../../src/imap/wire/args/append.js';
 import { resolveSequenceSet } from '../../../src/imap/wire/args/seqset.js';
@@ -106,6 +107,9 @@ function parse(name: string, args: Token[], utf8: boolean): void {
       return;
     case 'SETMETADATA':
       parseSetMetadataArgs(args, names);
+      return;
+    case 'ESEARCH':
+      parseEsearchArgs(args, names);
       return;
     case 'GETQUOTA':
       parseQuotaRootArg(args, name);

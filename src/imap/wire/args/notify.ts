@@ -55,15 +55,25 @@ function mailboxes(t: Token, opts: NameOptions): string[] {
   return list.map((x) => parseMailboxToken(x, opts));
 }
 
+/** a mailbox filter with RFC 7377's "subtree-one" (the mailbox and its direct children), which ESEARCH adds */
+export type SourceFilter = NotifyFilter | { kind: 'subtree-one'; names: string[] };
+
+/**
+ * One filter-mailboxes (RFC 5465 §8) from `c`: its keyword and, for subtree / mailboxes
+ * (and subtree-one when `subtreeOne`, RFC 7377 §2), the mailbox or list of mailboxes after it.
+ */
+export function parseMailboxFilter(c: ArgCursor, opts: NameOptions, subtreeOne: boolean): SourceFilter {
+  const f = c.atom('mailbox filter').toLowerCase();
+  if (f === 'selected' || f === 'selected-delayed') return { kind: 'selected', delayed: f === 'selected-delayed' };
+  if (f === 'inboxes' || f === 'personal' || f === 'subscribed') return { kind: f };
+  if (f === 'subtree' || f === 'mailboxes' || (subtreeOne && f === 'subtree-one')) return { kind: f, names: mailboxes(c.next('mailboxes'), opts) };
+  bad(`Unknown mailbox filter "${f.slice(0, 40)}"`);
+}
+
 function group(t: Token, opts: NameOptions): NotifyGroup {
   if (t.type !== 'list') bad('NOTIFY event groups are parenthesized');
   const c = new ArgCursor(t.items, 'NOTIFY event group');
-  const f = c.atom('mailbox filter').toLowerCase();
-  let filter: NotifyFilter;
-  if (f === 'selected' || f === 'selected-delayed') filter = { kind: 'selected', delayed: f === 'selected-delayed' };
-  else if (f === 'inboxes' || f === 'personal' || f === 'subscribed') filter = { kind: f };
-  else if (f === 'subtree' || f === 'mailboxes') filter = { kind: f, names: mailboxes(c.next('mailboxes'), opts) };
-  else bad(`Unknown NOTIFY mailbox filter "${f.slice(0, 40)}"`);
+  const filter = parseMailboxFilter(c, opts, false) as NotifyFilter;
   const ev = c.next('events');
   c.end();
   const events = new Set<NotifyEvent>();

@@ -1,0 +1,158 @@
+/**
+ * ESEARCH (RFC 7377 MULTISEARCH): one search over several of the account's mailboxes, named
+ * by NOTIFY's mailbox filters (selected, inboxes, personal, subscribed, subtree, subtree-one,
+ * mailboxes); without IN, the selected mailbox. One `* ESEARCH (TAG "t" MAILBOX m
+ * UIDVALIDITY n) UID ...` per mailbox with matches (mailboxes without any get no response),
+ * always by UID. The selected mailbox is searched as SEARCH does, through this session's
+ * view; other mailboxes are searched in the store as they are.
+ *
+ * - Only the account's own mailboxes are searched (another account's mailbox is reachable
+ *   through "selected" only, when this session has it selected with the right to read it);
+ *   names that do not exist are skipped.
+ * - Criteria take UIDs: message sequence numbers and "$" mean nothing across mailboxes
+ *   (BAD). RECENT matches nothing outside the selected mailbox (\Recent belongs to the
+ *   session that selected it). "*" in a UID set is the mailbox's highest UID.
+ * - RETURN: MIN, MAX, ALL, COUNT, PARTIAL; SAVE, UPDATE, CONTEXT and RELEVANCY are BAD.
+ */
+import { MAILBOX_DELIMITER, type MailboxInfo, type SearchQuery } from '../../store/types.js';
+import { mailboxName } from '../session/names.js';
+import { toUidSet, type SelectedView } from '../session/selected.js';
+import { AUTHED, bad, type ImapCommand, type ImapSession } from '../session/types.js';
+import { parseEsearchArgs } from '../wire/args/esearch.js';
+import type { SourceFilter } from '../wire/args/notify.js';
+import { searchUsesModseq, type SearchKey } from '../wire/args/search.js';
+import { hasSeqKey, resolveRowKeys, resolveSearch } from './search-keys.js';
+import { esearchResponse } from './search-result.js';
+
+function hasSaved(k: SearchKey): boolean {
+  if (k.op === 'uid') return k.set.saved;
+  if (k.op === 'and' || k.op === 'or') return k.of.some(hasSaved);
+  if (k.op === 'not') return hasSaved(k.of);
+  return false;
+}
+
+function hasStar(k: SearchKey): boolean {
+  if (k.op === 'uid') return !k.set.saved && k.set.ranges.some(([a, b]) => a === '*' || b === '*');
+  if (k.op === 'and' || k.op === 'or') return k.of.some(hasStar);
+  if (k.op === 'not') return hasStar(k.of);
+  return false;
+}
+
+/** the criteria for a mailbox that is not selected: UID sets as they are ("*" = maxUid), nothing recent */
+function resolveDetached(k: SearchKey, maxUid: number): SearchQuery {
+  switch (k.op) {
+    case 'and':
+      return { op: 'and', of: k.of.map((x) => resolveDetached(x, maxUid)) };
+    case 'or':
+      return { op: 'or', of: [resolveDetached(k.of[0], maxUid), resolveDetached(k.of[1], maxUid)] };
+    case 'not':
+      return { op: 'not', of: resolveDetached(k.of, maxUid) };
+    case 'uid': {
+      if (k.set.saved) throw bad('"$" is not valid in ESEARCH');
+      const set = k.set.ranges.map(([a, b]): [number, number] => {
+        const x = a === '*' ? maxUid : a;
+        const y = b === '*' ? maxUid : b;
+        return x <= y ? [x, y] : [y, x];
+      });
+      return { op: 'uid', set: set.sort((p, q) => p[0] - q[0]) };
+    }
+    case 'recent':
+      return k.set ? { op: 'not', of: { op: 'all' } } : { op: 'all' };
+    case 'new':
+      return { op: 'not', of: { op: 'all' } };
+    case 'modseq':
+      return { op: 'modseq', min: k.min };
+    case 'savedatesupported':
+      return { op: 'all' };
+    case 'seq':
+    case 'savedate':
+    case 'within':
+      throw new Error(`${k.op} is refused or resolved before resolveDetached()`);
+    default:
+      return k;
+  }
+}
+
+/** the account's mailboxes the filters name, in the order named, each once; `selected` marks the selected one */
+async function sources(s: ImapSession, filters: SourceFilter[]): Promise<Array<MailboxInfo | 'selected'>> {
+  let all: MailboxInfo[] | null = null;
+  const mine = async () => (all ??= await s.ctx.store.listMailboxes(s.accountId));
+  const out: Array<MailboxInfo | 'selected'> = [];
+  const seen = new Set<number>();
+  const sel = s.selected;
+  const add = (m: MailboxInfo) => {
+    if (sel && sel.owner === s.accountId && m.id === sel.mailboxId) return addSelected();
+    if (seen.has(m.id)) return;
+    seen.add(m.id);
+    out.push(m);
+  };
+  const addSelected = () => {
+    if (!sel || seen.has(-1)) return;
+    seen.add(-1);
+    out.push('selected');
+  };
+  for (const f of filters) {
+    if (f.kind === 'selected') addSelected();
+    else if (f.kind === 'inboxes') (await mine()).filter((m) => m.name === 'INBOX').forEach(add);
+    else if (f.kind === 'personal') (await mine()).forEach(add);
+    else if (f.kind === 'subscribed') {
+      const subs = new Set(await s.ctx.store.listSubscriptions(s.accountId));
+      (await mine()).filter((m) => subs.has(m.name)).forEach(add);
+    } else if ('names' in f) {
+      for (const name of f.names) {
+        const below = name + MAILBOX_DELIMITER;
+        for (const m of await mine()) {
+          if (m.name === name) add(m);
+          else if (f.kind !== 'mailboxes' && m.name.startsWith(below) && (f.kind === 'subtree' || !m.name.slice(below.length).includes(MAILBOX_DELIMITER))) add(m);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const esearchCmd: ImapCommand = {
+  name: 'ESEARCH',
+  states: AUTHED,
+  progress: true,
+  async run(s, req) {
+    const args = parseEsearchArgs(req.args, s.names);
+    if (hasSeqKey(args.query) || hasSaved(args.query)) throw bad('ESEARCH criteria take UID sets, not message numbers or "$"');
+    if (args.ret?.relevancy) throw bad('ESEARCH does not take RELEVANCY');
+    const usedModseq = searchUsesModseq(args.query);
+    if (usedModseq) s.enabled.add('CONDSTORE');
+    const ret = args.ret ? new Set(Object.entries(args.ret).filter(([k, on]) => on && k !== 'partial').map(([k]) => k.toUpperCase())) : new Set(['ALL']);
+    const boxes = await sources(s, args.sources);
+    const store = s.ctx.store;
+    for (let i = 0; i < boxes.length; i++) {
+      s.progress(i, boxes.length);
+      const b = boxes[i]!;
+      let owner: number, id: number, uidValidity: number, name: string, uids: number[];
+      if (b === 'selected') {
+        const v: SelectedView = s.selected!;
+        ({ owner, mailboxId: id, uidValidity, name } = v);
+        const q = resolveSearch(await resolveRowKeys(args.query, () => store.sortRows(v.owner, v.mailboxId)), v);
+        uids = (await store.search(owner, id, q)).filter((u) => v.seqOf(u) > 0);
+      } else {
+        ({ accountId: owner, id, uidValidity, name } = b);
+        const key = await resolveRowKeys(args.query, () => store.sortRows(owner, id));
+        const maxUid = hasStar(key) ? ((await store.search(owner, id, { op: 'all' })).at(-1) ?? 0) : 0;
+        uids = await store.search(owner, id, resolveDetached(key, maxUid));
+      }
+      if (!uids.length) continue;
+      let modseq = 0;
+      if (usedModseq) for (const m of await store.getMessages(owner, id, toUidSet(uids))) modseq = Math.max(modseq, m.modseq);
+      s.untagged(
+        ...esearchResponse(uids, {
+          tag: req.tag,
+          byUid: true,
+          ret,
+          partial: args.ret?.partial ?? null,
+          ordered: false,
+          modseq,
+          mailbox: { name: mailboxName(s, name), uidValidity },
+        }),
+      );
+    }
+  },
+};
