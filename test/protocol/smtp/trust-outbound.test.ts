@@ -264,12 +264,16 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
   const ports: Record<string, number> = {};
   const policy = (mx: string) => `version: STSv1\nmode: enforce\nmx: ${mx}\nmax_age: 86400\n`;
   let served = policy('mx.secure.test');
+  let policyFetches = 0;
+  let policyHostDown = false;
 
   before(async () => {
     ca = makeTestCa();
     const policyCert = ca.issue(['mta-sts.secure.test', 'mta-sts.badcert.test']);
     https = createHttps({ ...policyCert }, (req, res) => {
       if (req.url !== '/.well-known/mta-sts.txt') return res.writeHead(404).end();
+      policyFetches++;
+      if (policyHostDown) return res.writeHead(503).end();
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(served);
     });
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
@@ -348,6 +352,33 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
       assert.equal(right.messages.length, 2, 'the listed one did');
     } finally {
       await rogue.close();
+    }
+  });
+
+  test('the policy is cached for max_age: not fetched again for the same id, and still enforced when its TXT record and host are gone (RFC 8461 §5.1)', async () => {
+    dns.set('secure.test', [{ type: 'MX', data: { preference: 10, exchange: 'mx.secure.test' } }]);
+    ports['mx.secure.test'] = right.port;
+    const fetched = policyFetches;
+    const delivered = right.messages.length;
+    await h.ctx.store.enqueue({ from: ALICE, recipients: ['bob@secure.test'], raw: RAW(), accountId: null });
+    await runner.runOnce();
+    assert.equal(right.messages.length, delivered + 1);
+    assert.equal(policyFetches, fetched, 'the cached policy (same id) is used, not fetched again');
+
+    // an attacker strips the _mta-sts record and blocks the policy host: the cached policy still holds
+    dns.remove('_mta-sts.secure.test');
+    policyHostDown = true;
+    ports['mx.secure.test'] = wrong.port;
+    try {
+      const item = await h.ctx.store.enqueue({ from: ALICE, recipients: ['bob@secure.test'], raw: RAW(), accountId: null });
+      await runner.runOnce();
+      assert.equal(wrong.messages.length, 0, 'no downgrade to unverified TLS');
+      assert.match((await h.ctx.store.getQueueItem(item.id))?.lastError ?? '', /MTA-STS policy of secure\.test \(enforce\)/);
+      await h.ctx.store.removeQueueItem(item.id);
+    } finally {
+      dns.set('_mta-sts.secure.test', [{ type: 'TXT', data: 'v=STSv1; id=20261202' }]);
+      policyHostDown = false;
+      ports['mx.secure.test'] = right.port;
     }
   });
 
