@@ -2,7 +2,7 @@
  * Issue 15: the built-in classifier, end to end. Mail arrives over port 25 (real DNS
  * answers), the user sorts it over IMAP (imapflow: UID MOVE into and out of Junk), the
  * classifier learns from those moves, and once trained a GTUBE message goes to Junk while
- * a clean one stays in INBOX. No rspamd involved.
+ * a clean one stays in INBOX; a Sieve script's spamtest sees the same score. No rspamd involved.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { startTestDns, type TestDns } from '../../helpers/dns-server.js';
 import { GTUBE } from '../../helpers/rspamd.js';
 import { SmtpClient } from './harness.js';
 import { startTrustServer, type TrustServer } from './trust-harness.js';
+import { SieveScripts } from '../../../src/sieve/scripts.js';
 
 const USER = 'bob@local.test';
 const PASS = 'pw-bob-123';
@@ -129,4 +130,22 @@ test('trained: a GTUBE message goes to Junk, a clean one to INBOX', async () => 
   const inbox = (await s.messages(USER, 'INBOX')).find((m) => m.includes('Subject: meeting notes'));
   assert.ok(inbox, 'clean message in INBOX');
   assert.match(inbox, /X-Spam-Status: No, score=/);
+});
+
+test("Sieve's spamtest sees the classifier's score: a script files trained spam into its own folder, a clean message stays in INBOX", async () => {
+  const account = (await s.server.ctx.store.getAccount(USER))!;
+  const scripts = new SieveScripts(s.server.ctx.store, { maxScriptBytes: 65536, maxScripts: 20 });
+  await scripts.put(account.id, 'spam', 'require ["spamtest", "relational", "comparator-i;ascii-numeric", "fileinto", "mailbox"];\nif spamtest :value "ge" :comparator "i;ascii-numeric" "8" { fileinto :create "Suspect"; stop; }\n');
+  await scripts.setActive(account.id, 'spam');
+  try {
+    assert.match(await deliver('another offer', `Win a free prize bonus, claim now ${GTUBE.reject}`), /^250 /);
+    assert.match(await deliver('lunch plans', 'Lunch on Thursday after the planning meeting? The roadmap review can wait.'), /^250 /);
+    const suspect = await s.messages(USER, 'Suspect');
+    assert.equal(suspect.length, 1, 'the script, not the default Junk, decided where spam goes');
+    assert.match(suspect[0]!, /Subject: another offer/);
+    assert.ok(!(await s.messages(USER, 'Junk')).some((m) => m.includes('Subject: another offer')));
+    assert.ok((await s.messages(USER, 'INBOX')).some((m) => m.includes('Subject: lunch plans')), 'a low spamtest level: implicit keep to INBOX');
+  } finally {
+    await scripts.setActive(account.id, '');
+  }
 });
