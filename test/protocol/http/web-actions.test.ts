@@ -137,6 +137,38 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.match(await smtpLogin(), /^535 /, 'and no longer works');
   });
 
+  test('POP3-deleted mail: the purge date is shown; several are restored at once, then all', async () => {
+    const { store } = w.server.ctx;
+    const alice = (await store.getAccount(ALICE))!;
+    const subjects = ['Kept one', 'Kept two', 'Kept three', 'Kept four'];
+    for (const subject of subjects) {
+      const [r] = await store.deliver([{ accountId: alice.id }], Buffer.from(`From: x@example.org\r\nTo: ${ALICE}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.org>\r\n\r\nbody\r\n`));
+      assert.ok(r && 'uid' in r);
+      await store.pop3Delete(alice.id, [r.uid], 'retain', 30);
+    }
+    const retained = await store.listRetained(alice.id);
+    const guid = (subject: string) => retained.find((r) => r.subject === subject)!.guid;
+    const c = new WebClient(w.url());
+    assert.equal((await c.signIn(ALICE, 'a brand new password')).status, 303);
+    const page = await c.get('/account/deleted');
+    const purge = retained.find((r) => r.subject === 'Kept one')!.purgeAfter;
+    assert.ok(purge.getTime() > Date.now() + 29 * 86400_000, 'kept for the retention period');
+    const when = purge.toISOString().slice(0, 16).replace('T', ' ');
+    assert.ok(page.body.includes(`<td data-label="Removed after">${when} UTC</td>`), `the purge time ${when} is shown`);
+
+    const several = await c.post('/account/deleted/restore', { id: [guid('Kept one'), guid('Kept two')], which: 'selected' });
+    assert.equal(several.status, 200);
+    assert.match(several.body, /Restored 2 messages/);
+    assert.deepEqual((await store.listRetained(alice.id)).map((r) => r.subject).sort(), ['Kept four', 'Kept three']);
+    const all = await c.post('/account/deleted/restore', { which: 'all' });
+    assert.equal(all.status, 200);
+    assert.match(all.body, /Restored 2 messages/);
+    assert.deepEqual(await store.listRetained(alice.id), []);
+    const inbox = (await store.getMailbox(alice.id, 'INBOX'))!;
+    const subjectsInInbox = await Promise.all((await store.getMessages(alice.id, inbox.id, [[1, Infinity]])).map(async (m) => /Subject: (.*)\r\n/.exec((await store.getRaw(alice.id, inbox.id, m.uid)).toString())?.[1]));
+    for (const subject of subjects) assert.ok(subjectsInInbox.includes(subject), `${subject} is back in INBOX`);
+  });
+
   test('the overview shows the quota in use and the aliases that deliver to the account', async () => {
     const { store } = w.server.ctx;
     const alice = (await store.getAccount(ALICE))!;
