@@ -6,15 +6,18 @@
  * always by UID. The selected mailbox is searched as SEARCH does, through this session's
  * view; other mailboxes are searched in the store as they are.
  *
- * - Only the account's own mailboxes are searched (another account's mailbox is reachable
- *   through "selected" only, when this session has it selected with the right to read it);
- *   names that do not exist are skipped.
+ * - Filters cover the account's own mailboxes; another account's mailbox is searched when
+ *   "mailboxes" names it in the Other Users namespace and its owner granted the "r" right
+ *   (RFC 4314), or when it is the selected one. Names that do not exist, or that the user
+ *   may not read, are skipped alike.
  * - Criteria take UIDs: message sequence numbers and "$" mean nothing across mailboxes
  *   (BAD). RECENT matches nothing outside the selected mailbox (\Recent belongs to the
  *   session that selected it). "*" in a UID set is the mailbox's highest UID.
  * - RETURN: MIN, MAX, ALL, COUNT, PARTIAL; SAVE, UPDATE, CONTEXT and RELEVANCY are BAD.
  */
 import { MAILBOX_DELIMITER, type MailboxInfo, type SearchQuery } from '../../store/types.js';
+import { hasRight } from '../../store/acl-rights.js';
+import { lookupMailbox, parseName } from '../session/access.js';
 import { mailboxName } from '../session/names.js';
 import { toUidSet, type SelectedView } from '../session/selected.js';
 import { AUTHED, bad, type ImapCommand, type ImapSession } from '../session/types.js';
@@ -73,18 +76,24 @@ function resolveDetached(k: SearchKey, maxUid: number): SearchQuery {
   }
 }
 
-/** the account's mailboxes the filters name, in the order named, each once; `selected` marks the selected one */
-async function sources(s: ImapSession, filters: SourceFilter[]): Promise<Array<MailboxInfo | 'selected'>> {
+/** a mailbox to search: its row and the name this session calls it */
+interface Source {
+  info: MailboxInfo;
+  name: string;
+}
+
+/** the mailboxes the filters name, in the order named, each once; `selected` marks the selected one */
+async function sources(s: ImapSession, filters: SourceFilter[]): Promise<Array<Source | 'selected'>> {
   let all: MailboxInfo[] | null = null;
   const mine = async () => (all ??= await s.ctx.store.listMailboxes(s.accountId));
-  const out: Array<MailboxInfo | 'selected'> = [];
+  const out: Array<Source | 'selected'> = [];
   const seen = new Set<number>();
   const sel = s.selected;
-  const add = (m: MailboxInfo) => {
-    if (sel && sel.owner === s.accountId && m.id === sel.mailboxId) return addSelected();
+  const add = (m: MailboxInfo, name = m.name) => {
+    if (sel && m.accountId === sel.owner && m.id === sel.mailboxId) return addSelected();
     if (seen.has(m.id)) return;
     seen.add(m.id);
-    out.push(m);
+    out.push({ info: m, name });
   };
   const addSelected = () => {
     if (!sel || seen.has(-1)) return;
@@ -93,13 +102,19 @@ async function sources(s: ImapSession, filters: SourceFilter[]): Promise<Array<M
   };
   for (const f of filters) {
     if (f.kind === 'selected') addSelected();
-    else if (f.kind === 'inboxes') (await mine()).filter((m) => m.name === 'INBOX').forEach(add);
-    else if (f.kind === 'personal') (await mine()).forEach(add);
+    else if (f.kind === 'inboxes') (await mine()).filter((m) => m.name === 'INBOX').forEach((m) => add(m));
+    else if (f.kind === 'personal') (await mine()).forEach((m) => add(m));
     else if (f.kind === 'subscribed') {
       const subs = new Set(await s.ctx.store.listSubscriptions(s.accountId));
-      (await mine()).filter((m) => subs.has(m.name)).forEach(add);
+      (await mine()).filter((m) => subs.has(m.name)).forEach((m) => add(m));
     } else if ('names' in f) {
       for (const name of f.names) {
+        if (parseName(name).kind === 'other') {
+          // RFC 4314: another account's mailbox, only by its exact name and with the right to read it
+          const a = f.kind === 'mailboxes' ? await lookupMailbox(s, name) : null;
+          if (a && hasRight(a.rights, 'r')) add(a.info, a.name);
+          continue;
+        }
         const below = name + MAILBOX_DELIMITER;
         for (const m of await mine()) {
           if (m.name === name) add(m);
@@ -134,7 +149,8 @@ export const esearchCmd: ImapCommand = {
         const q = resolveSearch(await resolveRowKeys(args.query, () => store.sortRows(v.owner, v.mailboxId)), v);
         uids = (await store.search(owner, id, q)).filter((u) => v.seqOf(u) > 0);
       } else {
-        ({ accountId: owner, id, uidValidity, name } = b);
+        ({ accountId: owner, id, uidValidity } = b.info);
+        name = b.name;
         const key = await resolveRowKeys(args.query, () => store.sortRows(owner, id));
         const maxUid = hasStar(key) ? ((await store.search(owner, id, { op: 'all' })).at(-1) ?? 0) : 0;
         uids = await store.search(owner, id, resolveDetached(key, maxUid));

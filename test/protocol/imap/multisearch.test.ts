@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setGrant } from '../../../src/store/acl.js';
 import { msg, seed, startServer, transcript, USER, type ImapServer } from './harness.js';
 
 describe('imap MULTISEARCH (RFC 7377)', () => {
@@ -108,17 +109,34 @@ describe('imap MULTISEARCH (RFC 7377)', () => {
     );
   });
 
-  it('never searches another account', async () => {
-    await server.t.addUser('bob@example.test', 'bob password here');
+  it("reaches another account's mailbox only by its shared name, with the r right (RFC 4314)", async () => {
+    const store = server.t.ctx.store;
+    const bob = await server.t.addUser('bob@example.test', 'bob password here');
     const c = await server.connect();
     await c.readLine();
     await c.command('L LOGIN bob@example.test "bob password here"');
+    const shared = '"Other Users/alice@example.test/folder1"';
     await transcript(
       c,
       `C: a ESEARCH IN (mailboxes folder1 subtree folder2) ALL
        S: a OK ESEARCH completed
        C: b ESEARCH IN (personal) ALL
-       S: b OK ESEARCH completed`,
+       S: b OK ESEARCH completed
+       C: c ESEARCH IN (mailboxes ${shared}) ALL
+       S: c OK ESEARCH completed`,
+    );
+    const aliceId = (await store.getAccount(USER))!.id;
+    const folder1 = (await store.getMailbox(aliceId, 'folder1'))!;
+    await setGrant(store, aliceId, folder1.id, bob, 'l');
+    await transcript(c, `C: d ESEARCH IN (mailboxes ${shared}) ALL\nS: d OK ESEARCH completed`);
+    await setGrant(store, aliceId, folder1.id, bob, 'lr');
+    await transcript(
+      c,
+      `C: e ESEARCH IN (mailboxes ${shared}) UNSEEN
+       S: * ESEARCH (TAG "e" MAILBOX ${shared} UIDVALIDITY ${uv.folder1}) UID ALL 1,3…
+       S: e OK ESEARCH completed
+       C: f ESEARCH IN (subtree "Other Users/alice@example.test" personal) UNSEEN
+       S: f OK ESEARCH completed`,
     );
   });
 });

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setAdmin } from '../../../src/auth/roles.js';
+import { setGrant } from '../../../src/store/acl.js';
 import { msg, seed, startServer, transcript, USER, type ImapServer } from './harness.js';
 
 const BOB = 'bob@example.test';
@@ -116,6 +117,21 @@ describe('imap QUOTA (RFC 9208)', () => {
       await setAdmin(store(), aliceId, false);
       await store().updateAccount(bobId, { quotaBytes: 0 });
     }
+  });
+
+  it("a mailbox another account shares has no quota root for this user", async () => {
+    const archive = (await store().getMailbox(bobId, 'Archive'))!;
+    const alice = (await store().getAccountById(aliceId))!;
+    await setGrant(store(), bobId, archive.id, alice, 'lr');
+    const c = await server.login();
+    await transcript(
+      c,
+      `C: a GETQUOTAROOT "Other Users/${BOB}/Archive"
+       S: * QUOTAROOT "Other Users/${BOB}/Archive"
+       S: a OK GETQUOTAROOT completed
+       C: b GETQUOTAROOT "Other Users/${BOB}/Sent"
+       S: b NO [NONEXISTENT] Mailbox "Other Users/${BOB}/Sent" does not exist`,
+    );
   });
 
   it('STATUS DELETED and DELETED-STORAGE (RFC 9208 §4.1.4)', async () => {
