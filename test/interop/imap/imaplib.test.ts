@@ -86,7 +86,8 @@ for (const mode of ['plain', 'stls', 'ssl'] as const) {
       const out = JSON.parse(r.stdout);
       assert.ok(out.caps.includes('IMAP4rev2') && out.caps.includes('UIDPLUS'), out.caps);
       if (mode === 'stls') assert.ok(out.caps_after_tls.includes('AUTH=PLAIN'));
-      assert.equal(out.namespace, '(("" "/")) NIL NIL');
+      // RFC 2342: the personal namespace and the Other Users namespace of shared mailboxes (RFC 4314 grants)
+      assert.equal(out.namespace, '(("" "/")) (("Other Users/" "/")) NIL');
       assert.ok(out.list.some((l: string) => l.endsWith('"/" Work/Older')), out.list.join('\n'));
       assert.deepEqual(out.lsub, ['() "/" Work']);
       assert.match(out.status, /MESSAGES 3 UNSEEN 2/);
