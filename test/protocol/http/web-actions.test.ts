@@ -15,7 +15,7 @@ import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
 import { SmtpClient } from '../smtp/harness.js';
-import { listAppPasswords } from '../../../src/auth/app-passwords.js';
+import { createAppPassword, listAppPasswords, revokeAppPassword } from '../../../src/auth/app-passwords.js';
 import { version } from '../../../src/version.js';
 
 const ALICE = 'alice@example.test';
@@ -101,6 +101,22 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
       const attrs = c.split(';').slice(1).map((a) => a.trim().toLowerCase());
       for (const want of ['httponly', 'secure', 'samesite=strict', 'path=/']) assert.ok(attrs.includes(want), `${c.split('=')[0]}: ${want}`);
     }
+  });
+
+  test('sign-in takes an app password allowed for the web, not one limited to mail; it cannot change the account password', async () => {
+    const { store, auth } = w.server.ctx;
+    const alice = (await store.getAccount(ALICE))!;
+    const web = await createAppPassword(store, alice.id, { name: 'kiosk', protocols: ['web'] }, (pw) => auth.hashPassword(pw));
+    const mail = await createAppPassword(store, alice.id, { name: 'phone', protocols: ['imap', 'smtp'] }, (pw) => auth.hashPassword(pw));
+    assert.equal((await new WebClient(w.url()).signIn(ALICE, mail.password)).status, 400, 'an app password without "web"');
+    const c = new WebClient(w.url());
+    assert.equal((await c.signIn(ALICE, web.password)).status, 303);
+    assert.equal((await c.get('/account')).status, 200);
+    await c.get('/account/password');
+    const r = await c.post('/account/password', { current: web.password, new: 'stolen new password', confirm: 'stolen new password' });
+    assert.equal(r.status, 400, 'only the account password itself may change it');
+    assert.equal(await loginWorks(w, ALICE, 'a brand new password'), true, 'the password is unchanged');
+    for (const p of [web, mail]) await revokeAppPassword(store, alice.id, p.id);
   });
 
   test('a submission client is listed by its EHLO name; signing that device out revokes its app password', async () => {
@@ -211,6 +227,20 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.match(settings.body, /<div class="qr" role="img"[^>]*><svg/);
     assert.equal((await raw('/?email=x%40nowhere.test', 'autoconfig.example.test')).status, 404);
   });
+});
+
+test('sign-in over plain http is refused where plaintext is not allowed (403), and nobody is signed in', async () => {
+  const w = await startWebServer({ auth: { plaintext_allowed_from: [] } });
+  try {
+    await w.addUser(ALICE, PW);
+    const c = new WebClient(w.url());
+    const r = await c.signIn(ALICE, PW);
+    assert.equal(r.status, 403);
+    assert.match(r.body, /needs an encrypted connection/);
+    assert.equal((await c.get('/account')).status, 303);
+  } finally {
+    await w.stop();
+  }
 });
 
 test('failed and throttled logins are counted per protocol in /metrics', async () => {
