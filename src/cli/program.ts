@@ -20,6 +20,7 @@ import * as verify from './verify.js';
 import * as transfer from './transfer.js';
 import { version } from '../version.js';
 import * as sieve from './sieve.js';
+import * as mailbox from './mailbox.js';
 
 
 export function buildProgram(): Command {
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-  for (const group of [serve, domain, user, alias, sieve, config, dns, dmarc, queue, backup, verify, transfer, migrate]) group.register(program);
+  for (const group of [serve, domain, user, alias, mailbox, sieve, config, dns, dmarc, queue, backup, verify, transfer, migrate]) group.register(program);
   return program;
 }
 

@@ -288,3 +288,54 @@ test('unknown commands and missing arguments exit 1 with usage help', async () =
     await h.close();
   }
 });
+
+test('mailbox share / shares / revoke: the grants IMAP ACL uses', async () => {
+  const h = await makeCli();
+  try {
+    await h.cli(['domain', 'add', '--no-dkim', 'example.test']);
+    await h.cli(['user', 'add', 'alice@example.test'], 'pw\n');
+    await h.cli(['user', 'add', 'bob@example.test'], 'pw\n');
+    const alice = (await h.store.getAccount('alice@example.test'))!;
+    const bob = (await h.store.getAccount('bob@example.test'))!;
+    await h.store.createMailbox(alice.id, 'Team');
+
+    let r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'Bob@example.test', 'lrs']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /bob@example\.test has "lrs" on alice@example\.test Team \(IMAP: Other Users\/alice@example\.test\/Team\)/);
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'bob@example.test', '+d']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"lrsted"/);
+    const { grantedRights } = await import('../../../src/store/acl.js');
+    const team = (await h.store.getMailbox(alice.id, 'Team'))!;
+    assert.equal(await grantedRights(h.store, alice.id, team.id, bob), 'lrste');
+
+    r = await h.cli(['mailbox', 'shares', 'alice@example.test']);
+    assert.match(r.stdout, /alice@example\.test\s+Team\s+bob@example\.test\s+lrsted/);
+    r = await h.cli(['mailbox', 'shares', 'bob@example.test']);
+    assert.match(r.stdout, /alice@example\.test\s+Team\s+bob@example\.test\s+lrsted/);
+
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'bob@example.test', 'lrQ']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /invalid rights "lrQ": Uppercase rights are not allowed/);
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Nope', 'bob@example.test', 'lr']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /alice@example\.test has no mailbox "Nope"/);
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'alice@example.test', 'lr']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /owns the mailbox/);
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'nobody@example.test', 'lr']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown user nobody@example\.test/);
+
+    r = await h.cli(['mailbox', 'revoke', 'alice@example.test', 'Team', 'bob@example.test']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await grantedRights(h.store, alice.id, team.id, bob), '');
+    r = await h.cli(['mailbox', 'revoke', 'alice@example.test', 'Team', 'bob@example.test']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /had no rights/);
+    r = await h.cli(['mailbox', 'shares', 'alice@example.test']);
+    assert.match(r.stdout, /shares no mailboxes/);
+  } finally {
+    await h.close();
+  }
+});
