@@ -15,6 +15,8 @@ import { largeMailbox, mixedLoad } from './scenarios/imap.js';
 import { pop3Download, pop3Parallel } from './scenarios/pop3.js';
 import { smtpInbound } from './scenarios/smtp.js';
 import type { Figure } from './report.js';
+import { measureLoad } from './lib/load.js';
+import { processTree } from './lib/proc.js';
 import { havePostgres, startCluster } from '../test/helpers/pg-cluster.js';
 import pg from 'pg';
 
@@ -25,6 +27,8 @@ export interface ScalePlan {
   pop3Clients: number;
   pop3PerClient: number;
   smtpMessages: number;
+  /** SQLite columns only (--no-postgres) */
+  sqliteOnly?: boolean;
 }
 
 export function scalePlan(quick: boolean): ScalePlan {
@@ -43,8 +47,8 @@ export async function runScale(msgs: Buffer[], plan: ScalePlan, jsonFile = 'benc
     { name: 'sqlite ×1', opts: { workers: 1 } },
     { name: 'sqlite ×2', opts: { workers: 2 } },
   ];
-  const cluster = havePostgres() ? startCluster() : null;
-  if (!cluster) console.error('scale: PostgreSQL is not installed (apt-get install postgresql); SQLite columns only');
+  const cluster = !plan.sqliteOnly && havePostgres() ? startCluster() : null;
+  if (!cluster && !plan.sqliteOnly) console.error('scale: PostgreSQL is not installed (apt-get install postgresql); SQLite columns only');
   try {
     if (cluster) {
       const admin = new pg.Client({ connectionString: cluster.url('postgres') });
@@ -62,9 +66,14 @@ export async function runScale(msgs: Buffer[], plan: ScalePlan, jsonFile = 'benc
       const step = async (what: string, fn: () => Promise<Figure[]>) => {
         const t0 = Date.now();
         process.stderr.write(`  ${col.name}: ${what} ...`);
+        // two workers can only show on cores nobody else is using: the machine's load beside each step
+        const load = measureLoad(() => t.rootPids().flatMap((p) => processTree(p)));
         try {
-          figures.push(...(await fn()));
-          process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+          const f = await fn();
+          const l = load();
+          for (const x of f) x.load = l;
+          figures.push(...f);
+          process.stderr.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s; machine ${l.busyCores.toFixed(2)} of ${l.cores} cores busy (server ${l.serverCores.toFixed(2)}), loadavg ${l.loadavg1}\n`);
         } catch (e) {
           process.stderr.write(` failed: ${(e as Error).message}\n`);
         }
@@ -91,7 +100,7 @@ export async function runScale(msgs: Buffer[], plan: ScalePlan, jsonFile = 'benc
 function print(names: string[], results: Map<string, Figure[]>): void {
   const keys = [...new Set([...results.values()].flat().map((f) => f.key))];
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
-  const header = ['figure', 'unit', ...names, ...['sqlite', 'postgres'].map((b) => `${b} ×2/×1`)];
+  const header = ['figure', 'unit', ...names, ...['sqlite', 'postgres'].map((b) => `${b} ×2/×1`), 'busy cores (server), per column'];
   const rows = keys.map((key) => {
     const meta = [...results.values()].flat().find((f) => f.key === key)!;
     const v = (n: string) => results.get(n)?.find((f) => f.key === key)?.value;
@@ -100,10 +109,14 @@ function print(names: string[], results: Map<string, Figure[]>): void {
       const two = v(`${b} ×2`);
       return one && two ? `${(two / one).toFixed(2)}×` : '—';
     };
-    return [meta.label, meta.unit, ...names.map((n) => fmt(v(n))), ratio('sqlite'), ratio('postgres')];
+    const load = names
+      .map((n) => results.get(n)?.find((f) => f.key === key)?.load)
+      .map((l) => (l ? `${l.busyCores.toFixed(1)} (${l.serverCores.toFixed(1)})` : '—'))
+      .join(' / ');
+    return [meta.label, meta.unit, ...names.map((n) => fmt(v(n))), ratio('sqlite'), ratio('postgres'), load];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) => r.map((c, i) => (i < 2 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log('\nletterbox scale-out: SQLite and PostgreSQL, one process and serve --workers 2');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
@@ -111,5 +124,5 @@ function print(names: string[], results: Map<string, Figure[]>): void {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { loadCorpus } = await import('./lib/corpus.js');
-  await runScale(loadCorpus(), scalePlan(process.argv.includes('--quick')));
+  await runScale(loadCorpus(), { ...scalePlan(process.argv.includes('--quick')), sqliteOnly: process.argv.includes('--no-postgres') });
 }

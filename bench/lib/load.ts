@@ -44,3 +44,32 @@ export function measureLoad(serverPids: () => number[]): () => MachineLoad {
     };
   };
 }
+
+export interface CpuSplit {
+  /** wall seconds of the interval */
+  seconds: number;
+  /** CPU seconds of the server's process tree */
+  server: number;
+  /** CPU seconds of this bench process (the client load generator, one thread of JS) */
+  client: number;
+}
+
+/**
+ * Starts counting the CPU of the server and of the bench's own clients; call the returned
+ * function at the end. When the clients run in this process, `client / seconds` near 1
+ * means the load generator was the bottleneck, not the server: then the server's CPU per
+ * operation is the figure to compare, not its rate.
+ */
+export function cpuSplit(serverPids: () => number[]): () => CpuSplit {
+  const t0 = process.hrtime.bigint();
+  const s0 = treeCpuSeconds(serverPids());
+  const c0 = process.cpuUsage();
+  return () => {
+    const c = process.cpuUsage(c0);
+    return {
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      server: treeCpuSeconds(serverPids()) - s0,
+      client: (c.user + c.system) / 1e6,
+    };
+  };
+}

@@ -5,6 +5,7 @@
  */
 import { RawImap } from '../lib/imap-client.js';
 import { processTree, treePss, treeRss } from '../lib/proc.js';
+import { cpuSplit, type CpuSplit } from '../lib/load.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
 
@@ -186,6 +187,7 @@ export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: numbe
   for (const count of clientCounts) {
     const conns = await Promise.all(users.slice(0, count).map((u) => session(t, u)));
     let ops = 0;
+    const cpu = cpuSplit(() => t.rootPids().flatMap((p) => processTree(p)));
     const end = Date.now() + seconds * 1000;
     let rnd = 12345;
     const rand = (m: number) => {
@@ -205,8 +207,10 @@ export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: numbe
         }
       }),
     );
+    const used = cpu();
     await Promise.all(conns.map((c) => c.logout()));
     figures.push({ key: `imap.mixed_${count}`, label: `mixed IMAP load, ${count} client(s)`, unit: 'cmd/s', better: 'higher', value: ops / seconds });
+    figures.push(...cpuFigures(`imap.mixed_${count}`, `mixed IMAP, ${count} client(s)`, 'command', ops, used));
   }
   return figures;
 }
@@ -294,4 +298,16 @@ export async function idleMemory(
   await new Promise((r) => setTimeout(r, 1000));
   if (failed) console.error(`  ${t.name}: ${failed} of ${n} idle connections failed to open`);
   return { rss, pss, held, exists };
+}
+
+/**
+ * The CPU behind a rate: the server's CPU per operation (comparable whatever limited the
+ * rate) and how many cores the bench's own clients used (near 1: the load generator, one
+ * JS thread, was the limit)
+ */
+export function cpuFigures(key: string, label: string, op: string, ops: number, used: CpuSplit): Figure[] {
+  return [
+    { key: `${key}_server_cpu`, label: `${label}: server CPU per ${op}`, unit: 'ms', better: 'lower', value: ops ? (used.server / ops) * 1000 : 0 },
+    { key: `${key}_client_cores`, label: `${label}: cores used by the bench's clients`, unit: 'cores', better: 'lower', value: used.client / used.seconds },
+  ];
 }

@@ -2,7 +2,9 @@
 import * as net from 'node:net';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
-import { appendMessages } from './imap.js';
+import { appendMessages, cpuFigures } from './imap.js';
+import { cpuSplit } from '../lib/load.js';
+import { processTree } from '../lib/proc.js';
 
 class Pop3 {
   private buf = '';
@@ -102,10 +104,13 @@ export async function pop3Parallel(t: Target, corpus: Buffer[], clients: number,
   for (const u of users) await appendMessages(t, u, corpus, perClient, 2);
   const conns = await Promise.all(users.map((u) => pop3Login(t, u, perClient)));
   const t0 = process.hrtime.bigint();
+  const cpu = cpuSplit(() => t.rootPids().flatMap((p) => processTree(p)));
   await Promise.all(conns.map((c) => retrAll(c, perClient)));
+  const used = cpu();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   await Promise.all(conns.map(async (c) => (await c.cmd('QUIT'), c.close())));
   return [
     { key: `pop3.retr_parallel_${clients}`, label: `POP3 RETR, ${clients} clients at once (${clients} × ${perClient} msgs)`, unit: 'msg/s', better: 'higher', value: (clients * perClient) / s },
+    ...cpuFigures(`pop3.retr_parallel_${clients}`, `POP3 RETR, ${clients} clients`, 'message', clients * perClient, used),
   ];
 }
