@@ -27,30 +27,32 @@ export interface HotFunction {
   share: number;
 }
 
-/** reads the profile written into `dir` and sums self time per function inside each window */
+/** reads the profiles written into `dir` (one per process: `serve --workers` writes several) and sums self time per function inside each window */
 export function summarizeProfile(dir: string, windows: StepWindow[], top = 8): Map<string, { totalMs: number; hot: HotFunction[] }> {
   const out = new Map<string, { totalMs: number; hot: HotFunction[] }>();
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return out;
-  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  const names = new Map(
-    p.nodes.map((n) => {
-      const where = n.callFrame.url ? ` ${n.callFrame.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : '';
-      return [n.id, `${n.callFrame.functionName || '(anonymous)'}${where}`];
-    }),
-  );
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!files.length) return out;
   const perStep = windows.map(() => new Map<string, number>());
-  let t = p.startTime;
-  for (let i = 0; i < p.samples.length; i++) {
-    const dt = p.timeDeltas[i] ?? 0;
-    t += dt;
-    const ns = BigInt(Math.round(t)) * 1000n;
-    const w = windows.findIndex((x) => ns >= x.from && ns < x.to);
-    if (w < 0) continue;
-    const name = names.get(p.samples[i]!) ?? '?';
-    if (name.startsWith('(idle)')) continue;
-    const m = perStep[w]!;
-    m.set(name, (m.get(name) ?? 0) + Math.max(dt, 0) / 1000);
+  for (const file of files) {
+    const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const names = new Map(
+      p.nodes.map((n) => {
+        const where = n.callFrame.url ? ` ${n.callFrame.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : '';
+        return [n.id, `${n.callFrame.functionName || '(anonymous)'}${where}`];
+      }),
+    );
+    let t = p.startTime;
+    for (let i = 0; i < p.samples.length; i++) {
+      const dt = p.timeDeltas[i] ?? 0;
+      t += dt;
+      const ns = BigInt(Math.round(t)) * 1000n;
+      const w = windows.findIndex((x) => ns >= x.from && ns < x.to);
+      if (w < 0) continue;
+      const name = names.get(p.samples[i]!) ?? '?';
+      if (name.startsWith('(idle)')) continue;
+      const m = perStep[w]!;
+      m.set(name, (m.get(name) ?? 0) + Math.max(dt, 0) / 1000);
+    }
   }
   windows.forEach((w, i) => {
     const m = perStep[i]!;

@@ -54,6 +54,8 @@ auth_mechanisms = plain login
 # both servers cache verified logins (letterbox: auth cache in src/auth)
 auth_cache_size = 10M
 auth_cache_ttl = 1 hour
+# a lookup that raced the passwd-file append must not be remembered as "no such user"
+auth_cache_negative_ttl = 0
 mail_location = maildir:${dv}/mail/%u/Maildir
 mail_uid = nobody
 mail_gid = nogroup
@@ -174,6 +176,12 @@ maximal_backoff_time = 5s
       // the same argon2id parameters letterbox uses, so logins cost both servers the same
       const phc = await hash(password, ARGON2_OPTIONS);
       appendFileSync(join(dv, 'passwd'), localParts.map((l) => `${l}@bench.test:{ARGON2ID}${phc}\n`).join(''));
+      // Dovecot re-reads passwd-file on a later lookup: wait until its auth service knows the
+      // last user, so the first delivery over LMTP is not refused as "User doesn't exist"
+      const last = `${localParts[localParts.length - 1]}@bench.test`;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        if (spawnSync('doveadm', ['-c', dovecotConf, 'auth', 'lookup', last], { stdio: 'ignore' }).status === 0) break;
+      }
     },
     rootPids: () => [dovecotPid, postfixPid],
     async stop() {
