@@ -69,10 +69,18 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.equal(await loginWorks(w, ALICE, PW), true, 'refused changes change nothing');
     assert.equal((await there.get('/account')).status, 200);
 
+    const { store, auth } = w.server.ctx;
+    const alice = (await store.getAccount(ALICE))!;
+    const app = await createAppPassword(store, alice.id, { name: 'tablet', protocols: ['imap'] }, (pw) => auth.hashPassword(pw));
+    const appImap = await imapLogin(w.port('imap'), ALICE, app.password);
+    assert.match(appImap.tagged, /^a1 OK/);
     const ok = await here.post('/account/password', { current: PW, new: 'a brand new password', confirm: 'a brand new password' });
     assert.equal(ok.status, 200, ok.body);
-    assert.match(ok.body, /Password changed\. 2 other sessions ended\./, 'the other browser and the IMAP session');
+    assert.match(ok.body, /Password changed\. 3 other sessions ended\./, 'the other browser and both IMAP sessions');
     assert.equal(await closedBy(imap.c), true, 'the IMAP session that used the old password is closed');
+    assert.equal(await closedBy(appImap.c), true, 'the app-password session is disconnected too (as the page says)');
+    assert.equal(await loginWorks(w, ALICE, app.password), true, '... and its app password still works');
+    await revokeAppPassword(store, alice.id, app.id);
     assert.equal((await there.get('/account')).status, 303, 'the other browser is signed out');
     assert.equal((await here.get('/account')).status, 200, 'this browser stays signed in');
     assert.equal(await loginWorks(w, ALICE, PW), false, 'the old password no longer works');

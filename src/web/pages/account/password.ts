@@ -2,7 +2,8 @@
  * /account/password: change the account password. The current password is asked again
  * (checked through the authenticator, so failures count towards the throttle; app passwords
  * are not accepted here). Afterwards every other session of the account ends: other browser
- * sign-ins, and open IMAP/POP3/SMTP sessions that used the old password.
+ * sign-ins, and every open IMAP/POP3/SMTP/ManageSieve session of the account (the store's
+ * password-change event ends them all, app-password sessions included: src/net/sessions.ts).
  */
 import { html } from 'hono/html';
 import type { WebFeature, WebContext } from '../../types.js';
@@ -24,7 +25,7 @@ function form(c: WebContext) {
   <div><label for="confirm">New password again</label><input type="password" id="confirm" name="confirm" autocomplete="new-password" required></div>
   <div><button type="submit">Change password</button></div>
 </form>
-<p class="muted">Your other devices will have to sign in again with the new password. Devices that use an app password keep working.</p>`;
+<p class="muted">Your other devices are disconnected. Those that use the account password must sign in again with the new one; those that use an app password reconnect with it by themselves.</p>`;
 }
 
 export const passwordPage: WebFeature = {
