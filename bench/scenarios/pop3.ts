@@ -88,12 +88,15 @@ export async function pop3Download(t: Target, corpus: Buffer[], count: number): 
   await t.addUsers(['pop'], 'bench-password');
   await appendMessages(t, 'pop', corpus, count, 4);
   const c = await pop3Login(t, 'pop', count);
+  const cpu = cpuSplit(() => t.rootPids().flatMap((p) => processTree(p)));
   const { s, bytes } = await retrAll(c, count);
+  const used = cpu();
   await c.cmd('QUIT');
   c.close();
   return [
     { key: 'pop3.retr_rate', label: `POP3 RETR of ${count} messages`, unit: 'msg/s', better: 'higher', value: count / s },
     { key: 'pop3.retr_mbps', label: 'POP3 download', unit: 'MB/s', better: 'higher', value: bytes / 1e6 / s },
+    ...cpuFigures('pop3.retr', 'POP3 RETR, 1 client', 'message', count, used),
   ];
 }
 
