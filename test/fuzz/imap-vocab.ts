@@ -29,6 +29,9 @@ export const imapLine: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(astring, fc.constantFrom('(/private/comment "x")', '(/shared/a NIL /private/b {1+}\r\nz)', '(/private/bin ~{2+}\r\n\0\0)', '(/private)', '(/private/a)', '()')).map(([m, e]) => `SETMETADATA ${m} ${e}`),
   fc.tuple(fc.constantFrom('', 'IN (personal) ', 'IN (mailboxes (INBOX "a b") subtree-one x/y selected) ', 'IN (subtree) ', 'IN () ', 'IN (inboxes (X 1)) '), fc.constantFrom('', 'RETURN (MIN COUNT) ', 'RETURN (SAVE) ', 'RETURN (PARTIAL 1:10) '), fc.array(searchKey, { minLength: 1, maxLength: 3 })).map(([i, r, k]) => `ESEARCH ${i}${r}${k.join(' ')}`),
   fc.tuple(fc.constantFrom('GETQUOTA', 'SETQUOTA', 'GETQUOTAROOT'), astring, fc.constantFrom('', ' (STORAGE 512)', ' (STORAGE 1 MAILBOX 2)', ' ()', ' (STORAGE)', ' (STORAGE 99999999999999999999)')).map(([c, r, l]) => `${c} ${r}${l}`),
+  // RFC 4314 ACL and the Other Users namespace (names of another account, with and without grants)
+  fc.tuple(fc.constantFrom('SETACL', 'DELETEACL', 'GETACL', 'LISTRIGHTS', 'MYRIGHTS'), fc.constantFrom('INBOX', '"Other Users/bob@example.test/INBOX"', '"Other Users/"', '"Other Users"', '"Other Users/x@y/a/b"', '{3+}\r\nabc'), fc.constantFrom('', ' bob@example.test', ' anyone', ' "" ""', ' -bob@example.test lr', ' bob@example.test +cda', ' bob@example.test lrQ', ' bob@example.test "-"', ' {1+}\r\nx lr')).map(([c, m, r]) => `${c} ${m}${r}`),
+  fc.constantFrom('LIST "" "Other Users/*" RETURN (MYRIGHTS)', 'LIST "Other Users/" % RETURN (MYRIGHTS STATUS (MESSAGES))', 'SELECT "Other Users/bob@example.test/INBOX"', 'APPEND "Other Users/bob@example.test/INBOX" {1+}\r\nx', 'COPY 1 "Other Users/bob@example.test/INBOX"'),
   fc.constantFrom('AUTHENTICATE PLAIN', 'AUTHENTICATE PLAIN AGFAYg==', 'AUTHENTICATE PLAIN =', 'ENABLE IMAP4rev2 CONDSTORE', 'ID ("name" "x" "version" NIL)', 'ID NIL', 'UID EXPUNGE 1:3', 'NOOP', 'IDLE', 'NAMESPACE', 'CAPABILITY', 'UNSELECT', 'CLOSE', 'EXPUNGE', 'CHECK', 'LOGOUT'),
 );
 

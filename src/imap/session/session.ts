@@ -504,6 +504,8 @@ export class Session implements ImapSession {
     if (!this.selected) return;
     this.selected.ingest(changes);
     if (this.idleWake && this.selected.hasPending) this.idleWake();
+    // NOTIFY (RFC 5465) SELECTED events reach the client without NOOP, as for own mailboxes
+    else if (this.notifier && this.selected.hasPending) queueMicrotask(() => this.pushNotify());
   }
 
   private onChanges(changes: Change[]): void {
@@ -529,6 +531,15 @@ export class Session implements ImapSession {
   async sync(expunge: boolean): Promise<number[]> {
     const v = this.selected;
     if (!v || !v.hasPending) return [];
+    if (v.owner !== this.accountId) {
+      // another account's mailbox: nothing more is told once the right to read it is gone
+      // (a revoke during IDLE, or before NOOP), RFC 4314 §5.1.1
+      await refreshRights(this, v);
+      if (!v.rights.includes('r')) {
+        v.drain(true);
+        return [];
+      }
+    }
     const d = v.drain(expunge);
     const w = this.writer();
     if (this.qresync || this.uidOnly) {

@@ -17,6 +17,8 @@ import { parseStatusArgs } from '../../../src/imap/wire/args/status.js';
 import { parseGetMetadataArgs, parseSetMetadataArgs } from '../../../src/imap/wire/args/metadata.js';
 import { parseQuotaRootArg, parseSetQuotaArgs } from '../../../src/imap/wire/args/quota.js';
 import { parseEsearchArgs } from '../../../src/imap/wire/args/esearch.js';
+import { parseAclArgs } from '../../../src/imap/wire/args/acl.js';
+import { parseRightsChange, RightsError } from '../../../src/store/acl-rights.js';
 import { parseListArgs, parseLsubArgs } from '../../../src/imap/wire/args/list.js';
 import { parseAppendArgs } from '../../../src/imap/wire/args/append.js';
 import { resolveSequenceSet } from '../../../src/imap/wire/args/seqset.js';
@@ -116,6 +118,23 @@ function parse(name: string, args: Token[], utf8: boolean): void {
       return;
     case 'SETQUOTA':
       parseSetQuotaArgs(args);
+      return;
+    case 'SETACL': {
+      const acl = parseAclArgs(args, names, name, 3);
+      try {
+        parseRightsChange(acl.rights);
+      } catch (e) {
+        assert.ok(e instanceof RightsError, `SETACL rights: ${(e as Error)?.stack ?? String(e)}`);
+      }
+      return;
+    }
+    case 'DELETEACL':
+    case 'LISTRIGHTS':
+      parseAclArgs(args, names, name, 2);
+      return;
+    case 'GETACL':
+    case 'MYRIGHTS':
+      parseAclArgs(args, names, name, 1);
       return;
     default:
       if (args.length) parseMailboxArg(args, names, name);

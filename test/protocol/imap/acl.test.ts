@@ -376,6 +376,30 @@ describe('imap ACL and the Other Users namespace', () => {
     assert.deepEqual((await messages('Revoke')).map((m) => m.flags), [[], []]);
   });
 
+  it('after a revoke nothing more about the mailbox reaches bob: not in IDLE, not after NOOP', async () => {
+    const mbId = await aliceBox('Quiet', 1);
+    await grant('Quiet', BOB, 'lr');
+    const store = server.t.ctx.store;
+    const b = await login(BOB);
+    await transcript(b, `C: s SELECT "${OU}/Quiet"\nS*: s OK [READ-ONLY] SELECT completed\nC: i IDLE\nS: + idling`);
+    // while the grant holds, IDLE reports alice's new message
+    await store.append(aliceId, mbId, { raw: msg('Quiet 2'), flags: [] });
+    await transcript(b, `S: * 2 EXISTS\nS: * … RECENT`);
+    const a = await login(USER);
+    await transcript(a, `C: d DELETEACL Quiet ${BOB}\nS: d OK DELETEACL completed`);
+    await store.append(aliceId, mbId, { raw: msg('Quiet 3'), flags: ['\\Flagged'] });
+    await transcript(a, `C: s SELECT Quiet\nS*: s OK [READ-WRITE] SELECT completed\nC: f STORE 1 +FLAGS (\\Seen)\nS*: f OK STORE completed`);
+    b.send('DONE');
+    const lines: string[] = [];
+    for (;;) {
+      const l = await b.readLine();
+      lines.push(l);
+      if (l.startsWith('n ')) break;
+      if (l.startsWith('i ')) b.send('n NOOP');
+    }
+    assert.deepEqual(lines, ['i OK IDLE terminated', 'n OK NOOP completed']);
+  });
+
   it('bob with "a" administers the ACL; RENAME keeps grants, DELETE drops them (a new mailbox of the same name is not shared)', async () => {
     await aliceBox('Admin', 0);
     await grant('Admin', BOB, 'lra');
