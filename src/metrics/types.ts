@@ -4,7 +4,7 @@
  * command table ("other" for anything unknown), results are a fixed set.
  */
 export type MetricsProtocol = 'imap' | 'pop3' | 'smtp' | 'submission' | 'managesieve' | 'http';
-export type LoginProtocol = 'imap' | 'pop3' | 'smtp' | 'web';
+export type LoginProtocol = 'imap' | 'pop3' | 'smtp' | 'managesieve' | 'web';
 export type LoginOutcome = 'ok' | 'failed' | 'throttled';
 /**
  * received: accepted with SMTP 250 (port 25 or submission); delivered: stored in a local

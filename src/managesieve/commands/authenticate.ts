@@ -11,7 +11,10 @@ import { SASL_MECHANISMS } from '../capabilities.js';
 import type { ManageSieveSession } from '../session.js';
 
 async function finish(s: ManageSieveSession, username: string, password: string, mech: string): Promise<void> {
+  // no protocol given: only the account password counts here (app passwords are limited to
+  // other protocols), so the authenticator does not count the attempt in the metrics itself
   const r = await s.ctx.auth.login(username, password, s.info.remoteAddress);
+  if (r.ok || r.reason !== 'temp') s.ctx.metrics?.login('managesieve', r.ok ? 'ok' : r.reason === 'throttled' ? 'throttled' : 'failed');
   if (!r.ok) {
     s.log.info({ user: username, reason: r.reason, mech }, 'ManageSieve login failed');
     if (r.reason === 'throttled') await s.write(no('Too many failed logins; wait a few minutes before trying again', 'TRYLATER'));

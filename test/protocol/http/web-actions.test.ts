@@ -362,7 +362,7 @@ describe('admin console actions', () => {
     assert.equal((await admin.post('/admin/queue/retry', { id: 'no-such-id' })).status, 400);
   });
 
-  test('ManageSieve in /metrics and on the status page: its connections and commands are counted as its own', async () => {
+  test('ManageSieve in /metrics and on the status page: its connections, commands and logins are counted as its own', async () => {
     const scrape = async () => (await fetch(w.url('/metrics'))).text();
     const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"=,]/g, (m) => `\\${m}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     const before = await scrape();
@@ -381,7 +381,16 @@ describe('admin console actions', () => {
       got = '';
       sock.write('FROBNICATE\r\n');
       await until(/^NO .*\r\n$/m);
+      got = '';
+      sock.write(`AUTHENTICATE "PLAIN" "${Buffer.from(`\0${ADMIN}\0wrong password`).toString('base64')}"\r\n`);
+      await until(/^NO .*\r\n$/m);
+      got = '';
+      sock.write(`AUTHENTICATE "PLAIN" "${Buffer.from(`\0${ADMIN}\0${PW}`).toString('base64')}"\r\n`);
+      await until(/^OK .*\r\n$/m);
       const during = await scrape();
+      const logins = (text: string, outcome: string) => value(text, `letterbox_logins_total{protocol="managesieve",outcome="${outcome}"}`);
+      assert.equal(logins(during, 'failed'), logins(before, 'failed') + 1);
+      assert.equal(logins(during, 'ok'), logins(before, 'ok') + 1);
       assert.equal(value(during, 'letterbox_connections_total{protocol="managesieve"}'), value(before, 'letterbox_connections_total{protocol="managesieve"}') + 1);
       assert.equal(value(during, 'letterbox_connections_open{protocol="managesieve"}'), 1);
       const count = (text: string, command: string, status: string) =>
