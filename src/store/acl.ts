@@ -91,6 +91,11 @@ export async function grantCount(store: AclStore, ownerId: AccountId, mailboxId:
   return (await store.kvList(NS, ownerId, { prefix: `${mailboxId} ` })).length;
 }
 
+/** RFC 4314 §4: a new mailbox takes the ACL of its parent */
+export async function copyGrants(store: AclStore, ownerId: AccountId, fromMailbox: MailboxId, toMailbox: MailboxId): Promise<void> {
+  for (const g of await grantsOn(store, ownerId, fromMailbox)) await setGrant(store, ownerId, toMailbox, { id: g.granteeId, address: g.address }, g.rights);
+}
+
 /** RFC 4314 §4: DELETE removes the mailbox's ACL */
 export async function dropMailboxGrants(store: AclStore, ownerId: AccountId, mailboxId: MailboxId): Promise<void> {
   const entries = await store.kvList(NS, ownerId, { prefix: `${mailboxId} ` });

@@ -96,6 +96,48 @@ export async function accessMailbox(s: ImapSession, name: string, need: string, 
   return a;
 }
 
+/** where a new mailbox name lies: the account, the name there, and its nearest existing parent with this session's rights */
+export interface NewMailboxPlace {
+  owner: AccountId;
+  /** the name in the owner's account */
+  name: string;
+  own: boolean;
+  /** the nearest existing parent mailbox (RFC 4314 §4 CREATE), null at the top */
+  parent: MailboxAccess | null;
+}
+
+/**
+ * RFC 4314 §4: CREATE needs "k" on the nearest existing parent, and so does the new name of
+ * a RENAME. In the user's own account anything may be created; in another account only
+ * below a parent that grants "k". Anything else (no such account, no parent, a parent
+ * without "k") is the same NO [NOPERM], which names nothing it found.
+ */
+export async function placeForNew(s: ImapSession, name: string): Promise<NewMailboxPlace> {
+  const p = parseName(name);
+  const refused = () => no(`Permission denied: mailboxes cannot be created as "${name}"`, 'NOPERM');
+  let owner: { id: AccountId; address: string } | null = null;
+  let inner: string;
+  if (p.kind === 'personal') inner = p.name;
+  else {
+    const acct = p.address && p.name ? await s.ctx.store.getAccount(p.address) : null;
+    if (!acct || acct.id === s.accountId) throw refused();
+    owner = acct;
+    inner = p.name;
+  }
+  const ownerId = owner?.id ?? s.accountId;
+  const segs = inner.split(MAILBOX_DELIMITER);
+  let parent: MailboxAccess | null = null;
+  for (let i = segs.length - 1; i >= 1 && !parent; i--) {
+    const info = await s.ctx.store.getMailbox(ownerId, segs.slice(0, i).join(MAILBOX_DELIMITER));
+    if (!info) continue;
+    parent = owner
+      ? { info, owner: ownerId, name: sharedName(owner.address, info.name), rights: await grantedRights(s.ctx.store, ownerId, info.id, s.account!), own: false }
+      : { info, owner: ownerId, name: info.name, rights: ALL_RIGHTS, own: true };
+  }
+  if (owner && (!parent || !hasRight(parent.rights, 'k'))) throw refused();
+  return { owner: ownerId, name: inner, own: !owner, parent };
+}
+
 /**
  * Before each command on another account's selected mailbox: the rights as they are now
  * (a revoked grant takes effect at the client's next command; RFC 4314 §5.1.1 allows it).

@@ -155,9 +155,11 @@ describe('imap ACL and the Other Users namespace', () => {
        C: h SETACL Nowhere ${BOB} lr
        S: h NO [NONEXISTENT] Mailbox "Nowhere" does not exist
        C: i CREATE "Other Users/x"
-       S: i NO [NOPERM] Mailboxes in other users' namespace cannot be created or renamed
+       S: i NO [NOPERM] Permission denied: mailboxes cannot be created as "Other Users/x"
        C: j RENAME Ids "Other Users/${BOB}/Ids"
-       S: j NO [NOPERM] Mailboxes in other users' namespace cannot be created or renamed`,
+       S: j NO [NOPERM] Permission denied: mailboxes cannot be created as "Other Users/${BOB}/Ids"
+       C: k CREATE "Other Users/${BOB}/INBOX/x"
+       S: k NO [NOPERM] Permission denied: mailboxes cannot be created as "Other Users/${BOB}/INBOX/x"`,
     );
   });
 
@@ -422,6 +424,50 @@ describe('imap ACL and the Other Users namespace', () => {
     await transcript(b, `C: m MYRIGHTS "${OU}/Admin2"\nS: m NO [NONEXISTENT] Mailbox "${OU}/Admin2" does not exist`);
     const c = await login(CAROL);
     await transcript(c, `C: l LIST "" "*"\nS*: l OK LIST completed\nC: m MYRIGHTS "${OU}/Admin2"\nS: m NO [NONEXISTENT] Mailbox "${OU}/Admin2" does not exist`);
+  });
+
+  it('RFC 4314 §4: "k" lets bob create and rename below alice\'s mailbox; new mailboxes take their parent\'s ACL', async () => {
+    await aliceBox('Proj', 0);
+    await aliceBox('Proj/Hidden', 0); // made before the grant: not shared
+    await grant('Proj', BOB, 'lrk');
+    const b = await login(BOB);
+    await transcript(
+      b,
+      `C: c CREATE "${OU}/Proj/Notes"
+       S: c OK [MAILBOXID (…)] CREATE completed
+       C: m MYRIGHTS "${OU}/Proj/Notes"
+       S: * MYRIGHTS "${OU}/Proj/Notes" lrkc
+       S: m OK MYRIGHTS completed
+       C: c2 CREATE "${OU}/Proj/Hidden/Deeper"
+       S: c2 NO [NOPERM] Permission denied: mailboxes cannot be created as "${OU}/Proj/Hidden/Deeper"
+       C: c3 CREATE "${OU}/Elsewhere"
+       S: c3 NO [NOPERM] Permission denied: mailboxes cannot be created as "${OU}/Elsewhere"
+       C: c4 CREATE "${OU}/Proj/Sent" (USE (\\Sent))
+       S: c4 NO [USEATTR] Special use is set on one's own mailboxes only
+       C: r RENAME "${OU}/Proj/Notes" "${OU}/Proj/Notes2"
+       S: r NO [NOPERM] Permission denied on "${OU}/Proj/Notes" (the x right is needed)`,
+    );
+    const store = server.t.ctx.store;
+    assert.ok(await store.getMailbox(aliceId, 'Proj/Notes'));
+    assert.equal(await store.getMailbox((await store.getAccount(BOB))!.id, 'Proj/Notes'), null);
+    // alice creating below a shared mailbox shares the new one the same way
+    await grant('Proj', BOB, 'lrkx');
+    const a = await login(USER);
+    await transcript(a, `C: c CREATE Proj/Plans\nS: c OK … CREATE completed\nC: g GETACL Proj/Plans\nS: * ACL Proj/Plans ${USER} lrswipkxteacd ${BOB} lrkxc\nS: g OK GETACL completed`);
+    await transcript(
+      b,
+      `C: r2 RENAME "${OU}/Proj/Plans" "${OU}/Proj/Notes/Plans"
+       S: r2 OK RENAME completed
+       C: r3 RENAME "${OU}/Proj/Notes/Plans" INBOX/Plans
+       S: r3 NO [NOPERM] A mailbox cannot be moved to another account
+       C: r4 RENAME INBOX "${OU}/Proj/Mine"
+       S: r4 NO [NOPERM] A mailbox cannot be moved to another account
+       C: l LIST "" "${OU}/Proj/*"
+       S*: * LIST (\\HasNoChildren) "/" "${OU}/Proj/Notes/Plans"
+       S*: l OK LIST completed`,
+    );
+    assert.ok(await store.getMailbox(aliceId, 'Proj/Notes/Plans'));
+    assert.equal(await store.getMailbox(aliceId, 'Proj/Plans'), null);
   });
 
   it('bob with "x" deletes alice\'s mailbox; its grants go with it', async () => {
