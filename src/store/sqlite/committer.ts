@@ -24,6 +24,13 @@
  * commit order, so a flag-only batch committed after a durable one waits for that one's sync.
  * (With synchronous=FULL every commit held the whole process for the fsync: on a busy disk,
  * milliseconds per message in which no client was answered.)
+ *
+ * Several processes on one file (`serve --workers`, the CLI): a batch takes the write lock
+ * with BEGIN IMMEDIATE without SQLite's busy handler, which would sleep inside the call
+ * (1, 2, 5, 10… ms) and hold this process's every connection meanwhile. When another
+ * process holds the lock, the batch stays first in the queue and is tried again a
+ * millisecond later, the event loop serving reads in between; after `lockWaitMs` of that
+ * it waits the blocking way (busy_timeout) and fails with TEMP as before if still refused.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -71,6 +78,8 @@ export function createCommitter(
      * synchronous=FULL.
      */
     sync?: (done: (err?: Error) => void) => void;
+    /** the connection's busy_timeout (ms): restored after each try of the write lock, and how long a batch retries without blocking */
+    busyTimeoutMs?: number;
   },
 ): Committer {
   let queue: Job[] = [];
@@ -88,15 +97,68 @@ export function createCommitter(
     full = want;
   };
 
-  function flush(): void {
-    scheduled = false;
-    while (queue.length > 0) {
-      const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue.splice(0);
-      runBatch(batch);
+  const busyMs = opts.busyTimeoutMs ?? 5000;
+  const noWait = db.prepare('PRAGMA busy_timeout = 0');
+  const wait = db.prepare(`PRAGMA busy_timeout = ${busyMs}`);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  /** when the first batch first found the write lock taken by another process (0: it did not) */
+  let lockedOutSince = 0;
+
+  /** BEGIN IMMEDIATE without waiting: false when another process holds the write lock */
+  function tryBegin(): boolean {
+    noWait.run();
+    try {
+      begin.run();
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw err;
+    } finally {
+      wait.run();
     }
   }
 
-  function runBatch(batch: Job[]): void {
+  /** `blocking`: run everything now, waiting for the write lock inside SQLite if need be (close) */
+  function drain(blocking: boolean): void {
+    scheduled = false;
+    while (queue.length > 0) {
+      const n = Math.min(queue.length, maxBatch);
+      let durable = false;
+      for (let i = 0; i < n && !durable; i++) durable = queue[i]!.durable;
+      // before BEGIN: SQLite refuses to change the safety level inside a transaction
+      setFull(durable && !opts.sync);
+      let locked = false;
+      if (!blocking && !db.inTransaction) {
+        let busy = false;
+        try {
+          locked = tryBegin();
+          busy = !locked;
+        } catch {
+          // another error (I/O…): the blocking path below meets it again and reports it
+        }
+        if (busy) {
+          const now = Date.now();
+          lockedOutSince ||= now;
+          if (now - lockedOutSince < busyMs) {
+            scheduled = true;
+            setTimeout(() => drain(false), 1);
+            return;
+          }
+        }
+      }
+      lockedOutSince = 0;
+      runBatch(queue.splice(0, n), locked);
+    }
+  }
+
+  function flush(): void {
+    drain(true);
+  }
+
+  /** `locked`: this connection already holds the write lock (tryBegin) and commits here */
+  function runBatch(batch: Job[], locked: boolean): void {
     const outcomes: Array<{ ok: true; r: JobResult<unknown> } | { ok: false; err: unknown }> = [];
     const whole = db.transaction(() => {
       for (const job of batch) {
@@ -121,10 +183,16 @@ export function createCommitter(
     const t0 = performance.now();
     const durable = batch.some((j) => j.durable);
     try {
-      setFull(durable && !opts.sync);
-      whole.immediate();
+      if (locked) {
+        whole(); // inside our BEGIN: better-sqlite3 runs it as a savepoint
+        commit.run();
+      } else {
+        setFull(durable && !opts.sync);
+        whole.immediate();
+      }
       txMs += performance.now() - t0;
     } catch (err) {
+      if (locked && db.inTransaction) rollback.run();
       opts.log?.error(
         { err, jobs: batch.length },
         'store: commit failed (disk full or I/O error?); the whole batch was rolled back and its callers get a temporary error — free disk space in the data directory',
@@ -194,7 +262,7 @@ export function createCommitter(
         queue.push({ run: fn, durable: o?.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          setImmediate(() => drain(false));
         }
       });
     },

@@ -179,6 +179,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   const walFile = `${file}-wal`;
   committer = createCommitter(db, {
     log,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
     sync: readonly
       ? undefined
       : (done) => {
