@@ -86,9 +86,9 @@ export async function removeGrant(store: AclStore, ownerId: AccountId, mailboxId
   return n > 0;
 }
 
-/** how many grantees a mailbox has entries for (live or not) */
+/** how many accounts a mailbox is shared with (grants to removed accounts do not count) */
 export async function grantCount(store: AclStore, ownerId: AccountId, mailboxId: MailboxId): Promise<number> {
-  return (await store.kvList(NS, ownerId, { prefix: `${mailboxId} ` })).length;
+  return (await grantsOn(store, ownerId, mailboxId)).length;
 }
 
 /** RFC 4314 §4: a new mailbox takes the ACL of its parent */
@@ -115,6 +115,8 @@ export interface SharedMailbox {
 export async function sharedWith(store: AclStore, grantee: Pick<Account, 'id' | 'address'>): Promise<SharedMailbox[]> {
   const owners = new Map<AccountId, { account: Account; boxes: Map<MailboxId, MailboxInfo> } | null>();
   const out: SharedMailbox[] = [];
+  /** hints to a removed account or mailbox: nothing can make them true again (ids are not reused) */
+  const dead: string[] = [];
   for (const e of await store.kvList(NS_SHARED, null, { prefix: `${grantee.id} ` })) {
     const [, o, m] = e.key.split(' ').map(Number);
     if (!Number.isSafeInteger(o) || !Number.isSafeInteger(m) || o === grantee.id) continue;
@@ -125,10 +127,14 @@ export async function sharedWith(store: AclStore, grantee: Pick<Account, 'id' | 
       owners.set(o!, owner);
     }
     const mailbox = owner?.boxes.get(m!);
-    if (!owner || !mailbox) continue;
+    if (!owner || !mailbox) {
+      dead.push(e.key);
+      continue;
+    }
     const rights = await grantedRights(store, o!, m!, grantee);
     if (rights) out.push({ owner: owner.account, mailbox, rights });
   }
+  if (dead.length) await store.kvDelete(NS_SHARED, null, dead);
   return out.sort((a, b) => (a.owner.address + '\0' + a.mailbox.name < b.owner.address + '\0' + b.mailbox.name ? -1 : 1));
 }
 

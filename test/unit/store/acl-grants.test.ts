@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { dropMailboxGrants, grantedRights, grantsBy, grantsOn, removeGrant, setGrant, sharedWith } from '../../../src/store/acl.js';
+import { dropMailboxGrants, grantCount, grantedRights, grantsBy, grantsOn, removeGrant, setGrant, sharedWith } from '../../../src/store/acl.js';
 
 async function setup() {
   const store = createMemoryStore();
@@ -48,7 +48,9 @@ describe('ACL grants in the keyed state', () => {
     assert.deepEqual((await sharedWith(store, bob)).map((m) => m.mailbox.name), ['Crew']);
     await store.deleteMailbox(alice.id, 'Crew');
     // without dropMailboxGrants the hint and the entry remain, but the mailbox is gone
+    assert.equal((await store.kvList('acl.shared', null)).length, 1);
     assert.deepEqual(await sharedWith(store, bob), []);
+    assert.deepEqual(await store.kvList('acl.shared', null), [], 'the dead hint is cleared on the way');
     await dropMailboxGrants(store, alice.id, team.id);
     assert.equal(await grantedRights(store, alice.id, team.id, bob), '');
     assert.deepEqual(await store.kvList('acl.shared', null), []);
@@ -64,6 +66,7 @@ describe('ACL grants in the keyed state', () => {
     assert.equal(await grantedRights(store, alice.id, team.id, bob2), '');
     assert.deepEqual(await sharedWith(store, bob2), []);
     assert.deepEqual(await grantsOn(store, alice.id, team.id), []);
+    assert.equal(await grantCount(store, alice.id, team.id), 0, 'a removed grantee no longer counts against the limit');
   });
 
   it('the owner\'s account going takes its grants; the grantee\'s hints then lead nowhere', async () => {
@@ -71,5 +74,6 @@ describe('ACL grants in the keyed state', () => {
     await setGrant(store, alice.id, team.id, bob, 'lr');
     await store.deleteAccount(alice.id);
     assert.deepEqual(await sharedWith(store, bob), []);
+    assert.deepEqual(await store.kvList('acl.shared', null), []);
   });
 });
