@@ -3,26 +3,59 @@
  * maildrop; RFC 2449 §8.1.1 [IN-USE] when it cannot), held in the store as a lease
  * (src/store/lease-types.ts), so it is exclusive across every process and node on the
  * store. The lease lasts LEASE_MS and is renewed while the session lives; a process that
- * dies releases it when it runs out.
+ * dies releases it when it runs out, or at once when a login on the same host finds that
+ * the holder's process is gone (its holder string, kept beside the lease in the keyed
+ * state, names host and pid): after `kill -9` and a restart, POP3 clients are not told
+ * [IN-USE] for a minute by a session that no longer exists.
  *
  * Also the last successful login per account, for LOGIN-DELAY (RFC 2449 §6.5), in the
  * store's keyed state, so the delay holds whichever node the client reaches.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AccountId, Store } from '../../store/types.js';
 
 export const LEASE_MS = 60_000;
 const RENEW_MS = LEASE_MS / 3;
 const LOGIN_NS = 'pop3.login';
+/** server-wide: key = account id, value = the holder string of the maildrop lease */
+const HOLDER_NS = 'pop3.lock';
+const HOLDER_TTL_MS = 24 * 3600_000;
+
+/** a holder string names the host and process that holds the lease */
+export function lockHolder(pid = process.pid, host = hostname()): string {
+  return `${host}:${pid}:${randomBytes(8).toString('hex')}`;
+}
+
+/** true only when `holder` was taken on this host by a process that has exited */
+export function holderIsGone(holder: string, host = hostname()): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(holder);
+  if (!m || m[1] !== host) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /** resolves with a release function (resolving once the lease is given back), or null when another session holds the account */
 export async function tryLockMaildrop(
-  store: Pick<Store, 'acquireLease' | 'releaseLease'>,
+  store: Pick<Store, 'acquireLease' | 'releaseLease' | 'kvGet' | 'kvSet'>,
   accountId: AccountId,
 ): Promise<(() => Promise<void>) | null> {
   const name = `pop3:${accountId}`;
-  const holder = `${process.pid}-${randomBytes(8).toString('hex')}`;
-  if (!(await store.acquireLease(name, holder, LEASE_MS))) return null;
+  const key = String(accountId);
+  const holder = lockHolder();
+  if (!(await store.acquireLease(name, holder, LEASE_MS))) {
+    const prev = (await store.kvGet(HOLDER_NS, null, [key])).get(key)?.value;
+    if (!prev || !holderIsGone(prev)) return null;
+    await store.releaseLease(name, prev); // a dead process's lease: only that holder's, so a live successor is never freed
+    if (!(await store.acquireLease(name, holder, LEASE_MS))) return null;
+  }
+  await store.kvSet(HOLDER_NS, null, [{ key, value: holder, expiresAt: new Date(Date.now() + HOLDER_TTL_MS) }], { durable: false }).catch(() => undefined); // bookkeeping only: without it a dead holder's lease just runs out
   let released = false;
   const timer = setInterval(() => {
     store.acquireLease(name, holder, LEASE_MS).catch(() => undefined); // a store hiccup: the next renewal tries again

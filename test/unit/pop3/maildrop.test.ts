@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatUidl, Maildrop } from '../../../src/pop3/session/maildrop.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/session/lock.js';
+import { holderIsGone, lockHolder, loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/session/lock.js';
+import { spawnSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { MailboxInfo, Pop3Entry, Store } from '../../../src/store/types.js';
 
 const inbox = { id: 1, uidValidity: 0x5f3a1b2c } as MailboxInfo;
@@ -52,6 +54,39 @@ test('maildrop lock: one holder per account and store; release is idempotent', a
   await r();
   assert.equal(await tryLockMaildrop(s1, 1), null, 'a second release of the old holder did not free the new one');
   await again!();
+});
+
+test('maildrop lock: a lease whose process on this host has exited is taken over at once, a live one is not', async () => {
+  const s = createMemoryStore();
+  // a pid that existed and has exited
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    assert.ok(dead && live.pid);
+    assert.equal(holderIsGone(lockHolder(dead)), true);
+    assert.equal(holderIsGone(lockHolder(live.pid)), false);
+    assert.equal(holderIsGone(lockHolder(process.pid)), false, 'this process is alive');
+    assert.equal(holderIsGone(lockHolder(dead, 'another-host')), false, 'a process on another node is never judged from here');
+    assert.equal(holderIsGone('12345-abcdef'), false, 'an unrecognised holder is left to run out');
+
+    // the lease as a crashed POP3 session left it: held, its holder recorded
+    const stale = lockHolder(dead);
+    assert.ok(await s.acquireLease('pop3:7', stale, 60_000));
+    await s.kvSet('pop3.lock', null, [{ key: '7', value: stale }]);
+    const r = await tryLockMaildrop(s, 7);
+    assert.ok(r, "the dead process's lease is released and taken");
+    assert.equal(await tryLockMaildrop(s, 7), null, 'and the new holder is exclusive (this process is alive)');
+    await r!();
+
+    // a live holder elsewhere on this host keeps its lease
+    const held = lockHolder(live.pid);
+    assert.ok(await s.acquireLease('pop3:8', held, 60_000));
+    await s.kvSet('pop3.lock', null, [{ key: '8', value: held }]);
+    assert.equal(await tryLockMaildrop(s, 8), null);
+  } finally {
+    live.kill();
+    await once(live, 'exit');
+  }
 });
 
 test('LOGIN-DELAY bookkeeping', async () => {
