@@ -9,7 +9,9 @@
  * - Stored as an argon2id hash, with a 16-bit tag of its SHA-256 so a login tries argon2id
  *   only on the (almost always single) entry whose tag matches: a wrong password costs no
  *   more than a wrong account password, however many app passwords the account has.
- * - Each has the protocols it may be used for: imap, pop3, smtp (submission), web.
+ * - Each has the protocols it may be used for: imap, pop3, smtp (submission), managesieve
+ *   (filter scripts), web. Entries store the list as given when they were made, so one made
+ *   before a protocol existed does not gain it.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Store, AccountId } from '../store/types.js';
@@ -17,7 +19,7 @@ import type { AuthProtocol } from './types.js';
 
 export const APP_PASSWORD_NS = 'auth.app-password';
 export const MAX_APP_PASSWORDS = 20;
-export const APP_PASSWORD_PROTOCOLS: readonly AuthProtocol[] = ['imap', 'pop3', 'smtp', 'web'];
+export const APP_PASSWORD_PROTOCOLS: readonly AuthProtocol[] = ['imap', 'pop3', 'smtp', 'managesieve', 'web'];
 const NAME_MAX = 80;
 
 export interface AppPassword {

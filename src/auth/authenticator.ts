@@ -1,5 +1,5 @@
 /**
- * Password authentication shared by IMAP, POP3 and SMTP (contract: ./types.ts).
+ * Password authentication shared by IMAP, POP3, SMTP, ManageSieve and the web pages (contract: ./types.ts).
  *
  * - Login names are full addresses, compared lower-cased.
  * - Hashes are argon2id PHC strings (@node-rs/argon2).
@@ -10,7 +10,7 @@
  *   every worker process and PostgreSQL node shares one budget), so an attacker cannot lock the owner
  *   out of their own account from another address; at the configured limit
  *   the answer is "throttled" without verifying, until the window has passed. The web login
- *   goes through here too, so one throttle covers IMAP, POP3, SMTP and the web pages.
+ *   goes through here too, so one throttle covers IMAP, POP3, SMTP, ManageSieve and the web pages.
  * - App passwords (./app-passwords.ts) are accepted where the caller names its protocol and
  *   the app password allows it; a refused protocol is a failed login like a wrong password.
  * - Successful logins are recorded in the account's device list (./devices.ts) and every

@@ -1,15 +1,15 @@
 /**
- * Authentication shared by IMAP, POP3 and SMTP: one password check with throttling
- * (./authenticator.ts) and one SASL layer (./sasl.ts) whose mechanisms (PLAIN, LOGIN)
- * each protocol only transports (IMAP AUTHENTICATE, POP3 AUTH; SMTP uses smtp-server's
- * own AUTH framing and calls Authenticator.login).
+ * Authentication shared by IMAP, POP3, SMTP, ManageSieve and the web pages: one password
+ * check with throttling (./authenticator.ts) and one SASL layer (./sasl.ts) whose mechanisms
+ * (PLAIN, LOGIN) each protocol only transports (IMAP AUTHENTICATE, POP3 AUTH, ManageSieve
+ * AUTHENTICATE; SMTP uses smtp-server's own AUTH framing and calls Authenticator.login).
  */
 import type { Account } from '../store/types.js';
 
 export type AuthFailure = 'invalid' | 'throttled' | 'temp';
 
 /** what a credential may be used for (app passwords name a subset) */
-export type AuthProtocol = 'imap' | 'pop3' | 'smtp' | 'web';
+export type AuthProtocol = 'imap' | 'pop3' | 'smtp' | 'managesieve' | 'web';
 
 /** which secret proved the login: the account password or one app password */
 export type Credential = { kind: 'password' } | { kind: 'app'; id: string; name: string };
@@ -17,7 +17,7 @@ export type Credential = { kind: 'password' } | { kind: 'app'; id: string; name:
 export interface LoginOptions {
   /** the protocol asking; app passwords are accepted only when it is given and allowed for them */
   protocol?: AuthProtocol;
-  /** what the client calls itself (IMAP ID, EHLO name, browser), for the devices list */
+  /** what the client calls itself (IMAP ID, EHLO name, browser), for the devices list; ManageSieve and POP3 clients do not say */
   client?: string | null;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The registry of live sessions (ServerContext.sessions): every IMAP, POP3 and submission
- * connection (later ManageSieve) registers when it starts and unregisters when it ends, so
+ * The registry of live sessions (ServerContext.sessions): every IMAP, POP3, submission
+ * and ManageSieve connection registers when it starts and unregisters when it ends, so
  * the server can say who is connected to an account and end those sessions.
  *
  * Ending sessions of an account:

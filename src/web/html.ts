@@ -7,6 +7,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { WebContext } from './types.js';
+import type { AuthProtocol } from '../auth/types.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -74,6 +75,9 @@ export function formatBytes(bytes: number): string {
 }
 
 /** "2025-03-01 14:05 UTC" */
+/** how the pages name a protocol a credential is used for (devices, app passwords) */
+export const PROTOCOL_NAME: Record<AuthProtocol, string> = { imap: 'IMAP', pop3: 'POP3', smtp: 'SMTP', managesieve: 'ManageSieve', web: 'Web' };
+
 export const formatDate = (d: Date): string => d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 export const STYLESHEET = `

@@ -1,6 +1,7 @@
 /**
  * AUTHENTICATE mechanism [initial-response] (RFC 5804 §2.1) over the shared SASL layer
- * (src/auth/sasl.ts) and Authenticator (argon2id, throttling shared with IMAP). Server
+ * (src/auth/sasl.ts) and Authenticator (argon2id, throttling shared with IMAP, app passwords
+ * allowed for "managesieve", the devices list, the login metrics). Server
  * challenges are base64 strings; the client answers one string per challenge, "*" aborts.
  */
 import { createSasl } from '../../auth/sasl.js';
@@ -11,10 +12,9 @@ import { SASL_MECHANISMS } from '../capabilities.js';
 import type { ManageSieveSession } from '../session.js';
 
 async function finish(s: ManageSieveSession, username: string, password: string, mech: string): Promise<void> {
-  // no protocol given: only the account password counts here (app passwords are limited to
-  // other protocols), so the authenticator does not count the attempt in the metrics itself
-  const r = await s.ctx.auth.login(username, password, s.info.remoteAddress);
-  if (r.ok || r.reason !== 'temp') s.ctx.metrics?.login('managesieve', r.ok ? 'ok' : r.reason === 'throttled' ? 'throttled' : 'failed');
+  // as IMAP's login: app passwords allowed for managesieve, the device list, the metrics;
+  // a ManageSieve client does not name itself (no ID command), so the device has no program name
+  const r = await s.ctx.auth.login(username, password, s.info.remoteAddress, { protocol: 'managesieve' });
   if (!r.ok) {
     s.log.info({ user: username, reason: r.reason, mech }, 'ManageSieve login failed');
     if (r.reason === 'throttled') await s.write(no('Too many failed logins; wait a few minutes before trying again', 'TRYLATER'));

@@ -34,6 +34,7 @@ export const unauthenticate: ManageSieveCommand = {
   async run(s) {
     s.account = null;
     s.state = 'NONAUTH';
+    s.registration.unauthenticated();
     await s.write(ok());
   },
 };

@@ -1,4 +1,7 @@
-/** Interop: Debian's sieve-connect over STARTTLS uploads, activates, lists and fetches a script. */
+/**
+ * Interop: Debian's sieve-connect over STARTTLS uploads, activates, lists and fetches a script,
+ * and signs in with an app password allowed for ManageSieve (refused when it is limited to IMAP).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +11,8 @@ import { has, run } from '../run.js';
 import { makeTestContext } from '../../helpers/context.js';
 import { handleManageSieveConnection } from '../../../src/managesieve/server.js';
 import { SieveScripts } from '../../../src/sieve/scripts.js';
+import { createAppPassword } from '../../../src/auth/app-passwords.js';
+import { listDevices } from '../../../src/auth/devices.js';
 
 const USER = 'alice@example.test';
 const PASS = 'correct horse battery';
@@ -23,7 +28,7 @@ test('sieve-connect: upload, activate, list, download over STARTTLS', { skip }, 
     const local = join(dir, 'filters.sieve');
     writeFileSync(local, script);
     const base = ['--server', '127.0.0.1', '--port', String(l.port), '--user', USER, '--passwordfd', '0', '--notlsverify', '--authmech', 'PLAIN'];
-    const sc = (args: string[]) => run('sieve-connect', [...base, ...args], { input: PASS + '\n', timeoutMs: 30_000 });
+    const sc = (args: string[], password = PASS) => run('sieve-connect', [...base, ...args], { input: password + '\n', timeoutMs: 30_000 });
 
     const up = await sc(['--upload', '--localsieve', local, '--remotesieve', 'filters']);
     assert.equal(up.code, 0, up.stderr + up.stdout);
@@ -48,6 +53,21 @@ test('sieve-connect: upload, activate, list, download over STARTTLS', { skip }, 
     const bad = await sc(['--upload', '--localsieve', badFile, '--remotesieve', 'bad']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr + bad.stdout, /line 1, column 1/);
+
+    // app passwords: one allowed for ManageSieve signs in, one limited to IMAP does not
+    const hash = (pw: string) => t.ctx.auth.hashPassword(pw);
+    const sieveApp = await createAppPassword(t.ctx.store, account.id, { name: 'sieve-connect', protocols: ['managesieve'] }, hash);
+    const imapApp = await createAppPassword(t.ctx.store, account.id, { name: 'phone', protocols: ['imap'] }, hash);
+    const withApp = await sc(['--list'], sieveApp.password);
+    assert.equal(withApp.code, 0, withApp.stderr);
+    assert.match(withApp.stdout, /^"filters" ACTIVE$/m);
+    assert.notEqual((await sc(['--list'], imapApp.password)).code, 0, 'an app password limited to IMAP is refused');
+    const devices = await listDevices(t.ctx.store, account.id);
+    assert.deepEqual(
+      devices.filter((d) => d.protocol === 'managesieve').map((d) => d.credential).sort(),
+      ['password', sieveApp.id].sort(),
+      'the account password and the app password are two devices',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await t.close();

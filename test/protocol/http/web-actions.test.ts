@@ -15,6 +15,7 @@ import * as net from 'node:net';
 import { ImapClient } from '../imap/harness.js';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
 import { SmtpClient } from '../smtp/harness.js';
+import { SieveClient } from '../managesieve/client.js';
 import { createAppPassword, listAppPasswords, revokeAppPassword } from '../../../src/auth/app-passwords.js';
 import { version } from '../../../src/version.js';
 
@@ -57,6 +58,9 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     await there.signIn(ALICE, PW);
     const imap = await imapLogin(w.port('imap'), ALICE, PW);
     assert.match(imap.tagged, /^a1 OK/);
+    const sieve = await SieveClient.connect(w.port('managesieve'));
+    await sieve.response();
+    assert.match(await sieve.login(ALICE, PW), /^OK/);
     await here.get('/account/password');
 
     const wrong = await here.post('/account/password', { current: 'not the password', new: 'a brand new password', confirm: 'a brand new password' });
@@ -76,8 +80,10 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     assert.match(appImap.tagged, /^a1 OK/);
     const ok = await here.post('/account/password', { current: PW, new: 'a brand new password', confirm: 'a brand new password' });
     assert.equal(ok.status, 200, ok.body);
-    assert.match(ok.body, /Password changed\. 3 other sessions ended\./, 'the other browser and both IMAP sessions');
+    assert.match(ok.body, /Password changed\. 4 other sessions ended\./, 'the other browser, both IMAP sessions and the ManageSieve one');
     assert.equal(await closedBy(imap.c), true, 'the IMAP session that used the old password is closed');
+    assert.match(await sieve.response(), /^BYE "Session ended: password changed"/, 'so is the ManageSieve session');
+    sieve.close();
     assert.equal(await closedBy(appImap.c), true, 'the app-password session is disconnected too (as the page says)');
     assert.equal(await loginWorks(w, ALICE, app.password), true, '... and its app password still works');
     await revokeAppPassword(store, alice.id, app.id);
@@ -159,6 +165,43 @@ describe('account pages: password, overview, setup on autoconfig.<domain>', () =
     const alice = (await store.getAccount(ALICE))!;
     assert.deepEqual((await listAppPasswords(store, alice.id)).map((p) => p.name), [], 'its app password is revoked');
     assert.match(await smtpLogin(), /^535 /, 'and no longer works');
+  });
+
+  test('an app password for ManageSieve only: a ManageSieve login is listed as a device; signing it out closes the connection', async () => {
+    const c = new WebClient(w.url());
+    assert.equal((await c.signIn(ALICE, 'a brand new password')).status, 303);
+    const form = await c.get('/account/app-passwords');
+    assert.match(form.body, /<input type="checkbox" name="protocol" value="managesieve"> ManageSieve \(edit mail filters\)/, 'offered, not ticked by default');
+    const made = await c.post('/account/app-passwords', { name: 'filter editor', protocol: 'managesieve' });
+    const pw = /<output[^>]*>([a-z ]+)<\/output>/.exec(made.body)?.[1];
+    assert.ok(pw, 'the new password is shown once');
+    assert.match(made.body, /<td data-label="Allowed">ManageSieve<\/td>/);
+    assert.match((await imapLogin(w.port('imap'), ALICE, pw)).tagged, /^a1 NO/, 'not for IMAP');
+    const sieve = await SieveClient.connect(w.port('managesieve'));
+    try {
+      await sieve.response();
+      assert.match(await sieve.login(ALICE, pw), /^OK/);
+      const devices = await c.get('/account/devices');
+      const row = /<tr>\s*<td data-label="Program">[\s\S]*?<td data-label="Protocol">ManageSieve<\/td>[\s\S]*?<\/tr>/.exec(devices.body)?.[0];
+      assert.ok(row, 'the ManageSieve login is listed');
+      assert.match(row, /app password “filter editor”/);
+      assert.match(row, /<strong>connected now<\/strong> \(1\)/);
+      const key = /name="device" value="([0-9a-f]+)"/.exec(row)?.[1];
+      assert.ok(key);
+      const out = await c.post('/account/devices/sign-out', { device: key });
+      assert.equal(out.status, 200, out.body);
+      assert.match(out.body, /Signed out ManageSieve at 127\.0\.0\.1: 1 open connection ended, its app password revoked\./);
+      assert.match(await sieve.response(), /^BYE "Session ended: signed out on the web"/, 'the ManageSieve connection is closed');
+    } finally {
+      sieve.close();
+    }
+    const again = await SieveClient.connect(w.port('managesieve'));
+    try {
+      await again.response();
+      assert.match(await again.login(ALICE, pw), /^NO /, 'its app password no longer works');
+    } finally {
+      again.close();
+    }
   });
 
   test('POP3-deleted mail: the purge date is shown; several are restored at once, then all', async () => {

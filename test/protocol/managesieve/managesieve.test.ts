@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { makeTestContext, type TestContext } from '../../helpers/context.js';
 import { handleManageSieveConnection } from '../../../src/managesieve/server.js';
 import type { TlsMode } from '../../../src/config/schema.js';
+import { handleImapConnection } from '../../../src/imap/server.js';
+import { createAppPassword } from '../../../src/auth/app-passwords.js';
+import { listDevices } from '../../../src/auth/devices.js';
+import { ImapClient } from '../imap/harness.js';
 import { SieveClient, literal } from './client.js';
 
 const USER = 'alice@example.test';
@@ -140,6 +144,58 @@ test('throttling is shared with IMAP: failed logins count per address', async ()
     assert.match(await f.c.login(USER, 'bad1'), /^NO "Authentication failed/);
     assert.match(await f.c.login(USER, 'bad2'), /^NO "Authentication failed/);
     assert.match(await f.c.login(USER, PASS), /^NO \(TRYLATER\)/);
+  } finally {
+    await f.close();
+  }
+});
+
+test('app passwords: one allowed for managesieve logs in here and not over IMAP; one limited to IMAP is refused here', async () => {
+  const f = await fixture();
+  try {
+    const { store, auth } = f.t.ctx;
+    const hash = (pw: string) => auth.hashPassword(pw);
+    const sieve = await createAppPassword(store, f.account.id, { name: 'filters', protocols: ['managesieve'] }, hash);
+    const mail = await createAppPassword(store, f.account.id, { name: 'phone', protocols: ['imap'] }, hash);
+    const imapListener = await f.t.listen('imap', 'none', (s, info) => handleImapConnection(s, info, f.t.ctx));
+    const imapLogin = async (pw: string) => {
+      const c = await ImapClient.connect(imapListener.port, false);
+      try {
+        await c.readLine();
+        return (await c.command(`a1 LOGIN "${USER}" "${pw}"`)).tagged;
+      } finally {
+        c.destroy();
+      }
+    };
+    assert.match(await f.c.login(USER, mail.password), /^NO "Authentication failed/, 'an app password limited to IMAP is refused on ManageSieve');
+    assert.match(await imapLogin(mail.password), /^a1 OK/, '... and works over IMAP');
+    assert.match(await imapLogin(sieve.password), /^a1 NO \[AUTHENTICATIONFAILED\]/, 'one limited to managesieve is refused over IMAP');
+    assert.match(await f.c.login(USER, sieve.password.replace(/ /g, '')), /^OK/, '... and logs in here');
+    assert.match(await f.c.send('PUTSCRIPT "s" "keep;"'), /^OK/);
+    const [session] = f.t.ctx.sessions.list(f.account.id).filter((x) => x.protocol === 'managesieve');
+    assert.equal(session?.credential, sieve.id, 'the session is registered under the account with its app password');
+  } finally {
+    await f.close();
+  }
+});
+
+test('a ManageSieve login is a device of the account; ending its sessions closes the connection; UNAUTHENTICATE leaves the account', async () => {
+  const f = await fixture();
+  try {
+    const { store, sessions } = f.t.ctx;
+    assert.match(await f.c.login(USER, PASS), /^OK/);
+    const devices = (await listDevices(store, f.account.id)).filter((d) => d.protocol === 'managesieve');
+    assert.equal(devices.length, 1, 'the login is recorded in the devices list');
+    assert.equal(devices[0]!.ip, '127.0.0.1');
+    assert.equal(devices[0]!.credential, 'password');
+    assert.equal(devices[0]!.client, null, 'a ManageSieve client does not name itself');
+
+    assert.match(await f.c.send('UNAUTHENTICATE'), /^OK/);
+    assert.deepEqual(sessions.list(f.account.id), [], 'after UNAUTHENTICATE the session is no longer the account\'s');
+    assert.equal(sessions.closeAccount(f.account.id, { reason: 'signed out' }), 0, '... and is not ended with it');
+    assert.match(await f.c.login(USER, PASS), /^OK/);
+    const ended = sessions.closeAccount(f.account.id, { reason: 'signed out on the web', credential: 'password', device: { protocol: 'managesieve', remoteAddress: '127.0.0.1' } });
+    assert.equal(ended, 1);
+    assert.match(await f.c.response(), /^BYE "Session ended: signed out on the web"/);
   } finally {
     await f.close();
   }

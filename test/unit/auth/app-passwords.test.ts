@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { AppPasswordError, MAX_APP_PASSWORDS, appPasswordCandidates, createAppPassword, listAppPasswords, normaliseAppPassword, revokeAppPassword } from '../../../src/auth/app-passwords.js';
+import { APP_PASSWORD_NS, AppPasswordError, MAX_APP_PASSWORDS, appPasswordCandidates, createAppPassword, listAppPasswords, normaliseAppPassword, revokeAppPassword } from '../../../src/auth/app-passwords.js';
 
 const fakeHash = async (pw: string) => `hash:${pw}`;
 
@@ -30,4 +30,18 @@ test('app passwords are per account, named, limited to known protocols, counted 
   await assert.rejects(createAppPassword(store, a.id, { name: 'one too many', protocols: ['imap'] }, fakeHash), /at most/);
   assert.equal(await revokeAppPassword(store, a.id, p!.id), true);
   assert.equal((await listAppPasswords(store, a.id)).length, MAX_APP_PASSWORDS - 1);
+});
+
+test('app passwords for ManageSieve; an entry stored before that protocol existed keeps its own list', async () => {
+  const store = createMemoryStore();
+  await store.addDomain('example.test');
+  const a = await store.createAccount('a@example.test', 'x');
+  // as stored by a release whose protocols were imap, pop3, smtp and web
+  const old = { name: 'old phone', protocols: ['imap', 'pop3', 'smtp'], hash: 'hash:x', tag: 'abcd', createdAt: '2026-01-02T03:04:05.000Z' };
+  await store.kvSet(APP_PASSWORD_NS, a.id, [{ key: 'aaaaaaaaaaaa', value: JSON.stringify(old) }]);
+  await createAppPassword(store, a.id, { name: 'filters', protocols: ['managesieve'] }, fakeHash);
+  const byName = new Map((await listAppPasswords(store, a.id)).map((p) => [p.name, p]));
+  assert.deepEqual(byName.get('old phone')?.protocols, ['imap', 'pop3', 'smtp'], 'an old entry parses and gains no protocol');
+  assert.equal(byName.get('old phone')?.createdAt.toISOString(), old.createdAt);
+  assert.deepEqual(byName.get('filters')?.protocols, ['managesieve']);
 });

@@ -5,13 +5,21 @@
  */
 import { html } from 'hono/html';
 import type { WebContext, WebFeature } from '../../types.js';
-import { csrfField, formatDate, page } from '../../html.js';
+import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../html.js';
 import { field, fields, formOf } from '../../forms.js';
 import { APP_PASSWORD_PROTOCOLS, AppPasswordError, createAppPassword, listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
 import type { AuthProtocol } from '../../../auth/types.js';
 import type { ServerContext } from '../../../context.js';
 
-const LABEL: Record<AuthProtocol, string> = { imap: 'IMAP (read mail)', pop3: 'POP3 (download mail)', smtp: 'SMTP (send mail)', web: 'These web pages' };
+const LABEL: Record<AuthProtocol, string> = {
+  imap: 'IMAP (read mail)',
+  pop3: 'POP3 (download mail)',
+  smtp: 'SMTP (send mail)',
+  managesieve: 'ManageSieve (edit mail filters)',
+  web: 'These web pages',
+};
+/** ticked on a new form: what a mail program needs (filters and the web pages only when asked for) */
+const TICKED: readonly AuthProtocol[] = ['imap', 'pop3', 'smtp'];
 
 async function render(c: WebContext, ctx: ServerContext, extra: { notice?: { kind: 'ok' | 'error'; text: string }; created?: { name: string; password: string }; status?: 200 | 400 } = {}) {
   const { account } = c.get('user')!;
@@ -32,7 +40,7 @@ ${extra.created
   ${csrfField(c)}
   <div><label for="name">Device or program</label><input type="text" id="name" name="name" maxlength="80" placeholder="e.g. Phone mail app" required></div>
   <fieldset><legend>May be used for</legend>
-    ${APP_PASSWORD_PROTOCOLS.map((p) => html`<label><input type="checkbox" name="protocol" value="${p}"${p !== 'web' ? html` checked` : ''}> ${LABEL[p]}</label>`)}
+    ${APP_PASSWORD_PROTOCOLS.map((p) => html`<label><input type="checkbox" name="protocol" value="${p}"${TICKED.includes(p) ? html` checked` : ''}> ${LABEL[p]}</label>`)}
   </fieldset>
   <div><button type="submit">Make app password</button></div>
 </form>
@@ -43,7 +51,7 @@ ${list.length
     <tbody>${list.map(
       (p) => html`<tr>
         <td data-label="Name">${p.name}</td>
-        <td data-label="Allowed">${p.protocols.map((x) => x.toUpperCase()).join(', ')}</td>
+        <td data-label="Allowed">${p.protocols.map((x) => PROTOCOL_NAME[x] ?? x).join(', ')}</td>
         <td data-label="Made">${formatDate(p.createdAt)}</td>
         <td><form method="post" action="/account/app-passwords/revoke" class="inline">${csrfField(c)}<input type="hidden" name="id" value="${p.id}"><button type="submit" class="danger" aria-label="Revoke ${p.name}">Revoke</button></form></td>
       </tr>`,

@@ -1,6 +1,6 @@
 /**
  * /account/devices: the devices and programs that signed in to the account (src/auth/devices.ts):
- * protocol, program name, address, first and last seen. "Sign out" ends the device's open
+ * protocol, program name (ManageSieve and POP3 clients give none), address, first and last seen. "Sign out" ends the device's open
  * sessions, revokes the app password it used (one that used the account password has to be
  * stopped by changing the password) and forgets the entry.
  */
@@ -11,8 +11,8 @@ import type { AuthProtocol } from '../../../auth/types.js';
 import { endWebSessionsOf } from '../../session.js';
 
 /** the session registry's name for each protocol a device logs in with (web sign-ins are ./session.ts) */
-const SESSION_PROTOCOL: Record<AuthProtocol, SessionProtocol | null> = { imap: 'imap', pop3: 'pop3', smtp: 'submission', web: null };
-import { csrfField, formatDate, page } from '../../html.js';
+const SESSION_PROTOCOL: Record<AuthProtocol, SessionProtocol | null> = { imap: 'imap', pop3: 'pop3', smtp: 'submission', managesieve: 'managesieve', web: null };
+import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../html.js';
 import { field, formOf } from '../../forms.js';
 import { forgetDevice, getDevice, listDevices } from '../../../auth/devices.js';
 import { listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
@@ -37,12 +37,12 @@ ${devices.length
     <tbody>${devices.map(
       (d) => html`<tr>
         <td data-label="Program">${d.client ?? html`<span class="muted">unknown</span>`}</td>
-        <td data-label="Protocol">${d.protocol.toUpperCase()}</td>
+        <td data-label="Protocol">${PROTOCOL_NAME[d.protocol] ?? d.protocol}</td>
         <td data-label="Address"><code>${d.ip}</code></td>
         <td data-label="Password">${d.credential === 'password' ? 'account password' : html`app password “${apps.get(d.credential) ?? d.appName ?? 'revoked'}”`}</td>
         <td data-label="First seen">${formatDate(d.firstSeen)}</td>
         <td data-label="Last seen">${connected(d) ? html`<strong>connected now</strong> (${connected(d)})` : formatDate(d.lastSeen)}</td>
-        <td><form method="post" action="/account/devices/sign-out" class="inline">${csrfField(c)}<input type="hidden" name="device" value="${d.key}"><button type="submit" class="danger" aria-label="Sign out ${d.client ?? d.protocol} from ${d.ip}">Sign out</button></form></td>
+        <td><form method="post" action="/account/devices/sign-out" class="inline">${csrfField(c)}<input type="hidden" name="device" value="${d.key}"><button type="submit" class="danger" aria-label="Sign out ${d.client ?? PROTOCOL_NAME[d.protocol] ?? d.protocol} from ${d.ip}">Sign out</button></form></td>
       </tr>`,
     )}</tbody></table></div>`
   : html`<p class="muted">No device has signed in yet.</p>`}
@@ -71,7 +71,7 @@ export const devicesPage: WebFeature = {
       ctx.log.info({ user: account.address, device: device.key, protocol: device.protocol, ip: device.ip, ended, revoked }, 'web: device signed out');
       return render(c, ctx, {
         kind: 'ok',
-        text: `Signed out ${device.client ?? device.protocol.toUpperCase()} at ${device.ip}: ${ended} open connection${ended === 1 ? '' : 's'} ended${revoked ? ', its app password revoked' : ''}.`,
+        text: `Signed out ${device.client ?? PROTOCOL_NAME[device.protocol] ?? device.protocol} at ${device.ip}: ${ended} open connection${ended === 1 ? '' : 's'} ended${revoked ? ', its app password revoked' : ''}.`,
       });
     });
   },
