@@ -15,7 +15,7 @@
  *   session that selected it). "*" in a UID set is the mailbox's highest UID.
  * - RETURN: MIN, MAX, ALL, COUNT, PARTIAL; SAVE, UPDATE, CONTEXT and RELEVANCY are BAD.
  */
-import { MAILBOX_DELIMITER, type MailboxInfo, type SearchQuery } from '../../store/types.js';
+import { MAILBOX_DELIMITER, type MailboxInfo } from '../../store/types.js';
 import { hasRight } from '../../store/acl-rights.js';
 import { lookupMailbox, parseName } from '../session/access.js';
 import { mailboxName } from '../session/names.js';
@@ -24,7 +24,7 @@ import { AUTHED, bad, type ImapCommand, type ImapSession } from '../session/type
 import { parseEsearchArgs } from '../wire/args/esearch.js';
 import type { SourceFilter } from '../wire/args/notify.js';
 import { searchUsesModseq, type SearchKey } from '../wire/args/search.js';
-import { hasSeqKey, resolveRowKeys, resolveSearch } from './search-keys.js';
+import { hasSeqKey, resolveKeys, resolveRowKeys, resolveSearch, type KeyScope } from './search-keys.js';
 import { esearchResponse } from './search-result.js';
 
 function hasSaved(k: SearchKey): boolean {
@@ -41,39 +41,23 @@ function hasStar(k: SearchKey): boolean {
   return false;
 }
 
-/** the criteria for a mailbox that is not selected: UID sets as they are ("*" = maxUid), nothing recent */
-function resolveDetached(k: SearchKey, maxUid: number): SearchQuery {
-  switch (k.op) {
-    case 'and':
-      return { op: 'and', of: k.of.map((x) => resolveDetached(x, maxUid)) };
-    case 'or':
-      return { op: 'or', of: [resolveDetached(k.of[0], maxUid), resolveDetached(k.of[1], maxUid)] };
-    case 'not':
-      return { op: 'not', of: resolveDetached(k.of, maxUid) };
-    case 'uid': {
-      if (k.set.saved) throw bad('"$" is not valid in ESEARCH');
-      const set = k.set.ranges.map(([a, b]): [number, number] => {
+/** the scope of a mailbox that is not selected: UID sets as they are ("*" = maxUid), nothing recent */
+function detachedScope(maxUid: number): KeyScope {
+  return {
+    seq: () => {
+      throw new Error('sequence numbers are refused before resolveKeys()');
+    },
+    uid: (set) => {
+      if (set.saved) throw bad('"$" is not valid in ESEARCH');
+      const ranges = set.ranges.map(([a, b]): [number, number] => {
         const x = a === '*' ? maxUid : a;
         const y = b === '*' ? maxUid : b;
         return x <= y ? [x, y] : [y, x];
       });
-      return { op: 'uid', set: set.sort((p, q) => p[0] - q[0]) };
-    }
-    case 'recent':
-      return k.set ? { op: 'not', of: { op: 'all' } } : { op: 'all' };
-    case 'new':
-      return { op: 'not', of: { op: 'all' } };
-    case 'modseq':
-      return { op: 'modseq', min: k.min };
-    case 'savedatesupported':
-      return { op: 'all' };
-    case 'seq':
-    case 'savedate':
-    case 'within':
-      throw new Error(`${k.op} is refused or resolved before resolveDetached()`);
-    default:
-      return k;
-  }
+      return { op: 'uid', set: ranges.sort((p, q) => p[0] - q[0]) };
+    },
+    recent: () => null,
+  };
 }
 
 /** a mailbox to search: its row and the name this session calls it */
@@ -153,7 +137,7 @@ export const esearchCmd: ImapCommand = {
         name = b.name;
         const key = await resolveRowKeys(args.query, () => store.sortRows(owner, id));
         const maxUid = hasStar(key) ? ((await store.search(owner, id, { op: 'all' })).at(-1) ?? 0) : 0;
-        uids = await store.search(owner, id, resolveDetached(key, maxUid));
+        uids = await store.search(owner, id, resolveKeys(key, detachedScope(maxUid)));
       }
       if (!uids.length) continue;
       let modseq = 0;

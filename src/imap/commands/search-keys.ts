@@ -9,30 +9,60 @@ import type { SearchQuery } from '../../store/types.js';
 import type { SelectedView } from '../session/selected.js';
 import { toUidSet } from '../session/selected.js';
 import type { SearchKey } from '../wire/args/search.js';
+import type { SequenceSet } from '../wire/args/seqset.js';
 import { bad } from '../session/types.js';
 
 function uids(list: number[]): SearchQuery {
   return { op: 'uid', set: toUidSet(list) };
 }
 
+const NOTHING: SearchQuery = { op: 'not', of: { op: 'all' } };
+
+/**
+ * What the set keys mean where a search runs: the selected mailbox's view, or a mailbox
+ * searched without selecting it (ESEARCH IN, RFC 7377). `recent` is null when no message
+ * can be \Recent there.
+ */
+export interface KeyScope {
+  seq(set: SequenceSet): SearchQuery;
+  uid(set: SequenceSet): SearchQuery;
+  recent(): SearchQuery | null;
+}
+
+/** the scope of the selected mailbox: sequence numbers, UIDs and \Recent from the session's view */
+export function viewScope(v: SelectedView): KeyScope {
+  return {
+    seq: (set) => uids(v.seqToUids(set)),
+    uid: (set) => uids(v.uidSetToUids(set)),
+    recent: () => uids(v.allUids().filter((u) => v.isRecent(u))),
+  };
+}
+
 export function resolveSearch(k: SearchKey, v: SelectedView): SearchQuery {
+  return resolveKeys(k, viewScope(v));
+}
+
+export function resolveKeys(k: SearchKey, scope: KeyScope): SearchQuery {
   switch (k.op) {
     case 'and':
-      return { op: 'and', of: k.of.map((x) => resolveSearch(x, v)) };
+      return { op: 'and', of: k.of.map((x) => resolveKeys(x, scope)) };
     case 'or':
-      return { op: 'or', of: [resolveSearch(k.of[0], v), resolveSearch(k.of[1], v)] };
+      return { op: 'or', of: [resolveKeys(k.of[0], scope), resolveKeys(k.of[1], scope)] };
     case 'not':
-      return { op: 'not', of: resolveSearch(k.of, v) };
+      return { op: 'not', of: resolveKeys(k.of, scope) };
     case 'seq':
-      return uids(v.seqToUids(k.set));
+      return scope.seq(k.set);
     case 'uid':
-      return uids(v.uidSetToUids(k.set));
+      return scope.uid(k.set);
     case 'recent': {
-      const recent = uids(v.allUids().filter((u) => v.isRecent(u)));
+      const recent = scope.recent();
+      if (!recent) return k.set ? NOTHING : { op: 'all' };
       return k.set ? recent : { op: 'not', of: recent };
     }
-    case 'new':
-      return { op: 'and', of: [uids(v.allUids().filter((u) => v.isRecent(u))), { op: 'flag', flag: '\\Seen', set: false }] };
+    case 'new': {
+      const recent = scope.recent();
+      return recent ? { op: 'and', of: [recent, { op: 'flag', flag: '\\Seen', set: false }] } : NOTHING;
+    }
     case 'modseq':
       return { op: 'modseq', min: k.min };
     case 'savedatesupported':
