@@ -1,6 +1,6 @@
 /** Argument checks shared by the commands: how many, and strings or numbers. */
 import { ScriptError } from '../../sieve/scripts.js';
-import { ArgError } from '../errors.js';
+import { ArgError } from '../session/errors.js';
 import type { Arg } from '../wire/reader.js';
 
 /** exactly `n` string arguments (script bodies may come as literals) */

@@ -6,10 +6,10 @@
  */
 import { createSasl } from '../../auth/sasl.js';
 import { credentialId } from '../../auth/devices.js';
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { no, ok, str } from '../wire/response.js';
-import { SASL_MECHANISMS } from '../capabilities.js';
-import type { ManageSieveSession } from '../session.js';
+import { SASL_MECHANISMS } from '../session/capabilities.js';
+import type { ManageSieveSession } from '../session/session.js';
 
 async function finish(s: ManageSieveSession, username: string, password: string, mech: string): Promise<void> {
   // as IMAP's login: app passwords allowed for managesieve, the device list, the metrics;

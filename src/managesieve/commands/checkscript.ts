@@ -1,7 +1,7 @@
 /** CHECKSCRIPT script (RFC 5804 §2.12): the checker's verdict, nothing stored. */
 import { checkScript } from '../../sieve/index.js';
 import { ScriptError } from '../../sieve/scripts.js';
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { no, ok } from '../wire/response.js';
 

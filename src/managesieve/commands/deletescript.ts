@@ -1,5 +1,5 @@
 /** DELETESCRIPT name (RFC 5804 §2.10): the active script is refused with (ACTIVE). */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { ok } from '../wire/response.js';
 

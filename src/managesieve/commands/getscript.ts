@@ -1,5 +1,5 @@
 /** GETSCRIPT name (RFC 5804 §2.9): the script as a literal, then OK. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { no, ok } from '../wire/response.js';
 

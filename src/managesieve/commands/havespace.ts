@@ -1,5 +1,5 @@
 /** HAVESPACE name size (RFC 5804 §2.5): whether PUTSCRIPT of that size would be accepted. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { number, strings } from './args.js';
 import { ok } from '../wire/response.js';
 

@@ -1,5 +1,5 @@
 /** The ManageSieve command table (RFC 5804 §2): name → handler and the states it is valid in. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { authenticate } from './authenticate.js';
 import { capability, logout, noop, starttls, unauthenticate } from './misc.js';
 import { havespace } from './havespace.js';

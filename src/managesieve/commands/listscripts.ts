@@ -1,7 +1,7 @@
 /** LISTSCRIPTS (RFC 5804 §2.7): one line per script, the active one marked ACTIVE. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { ok, str } from '../wire/response.js';
-import { ArgError } from '../errors.js';
+import { ArgError } from '../session/errors.js';
 
 export const listscripts: ManageSieveCommand = {
   name: 'LISTSCRIPTS',

@@ -1,5 +1,5 @@
 /** CAPABILITY, NOOP (RFC 5804 §2.4, §2.13), LOGOUT (§2.3), UNAUTHENTICATE (§2.14.1), STARTTLS (§2.2). */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { no, ok, str } from '../wire/response.js';
 
 export const capability: ManageSieveCommand = {

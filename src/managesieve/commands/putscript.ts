@@ -1,5 +1,5 @@
 /** PUTSCRIPT name script (RFC 5804 §2.6): checked, then stored; an invalid script is NO with the checker's line and column. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { ok } from '../wire/response.js';
 

@@ -1,5 +1,5 @@
 /** RENAMESCRIPT old new (RFC 5804 §2.11.1): an active script stays active. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { ok } from '../wire/response.js';
 

@@ -1,5 +1,5 @@
 /** SETACTIVE name (RFC 5804 §2.8); "" deactivates every script. */
-import type { ManageSieveCommand } from './types.js';
+import type { ManageSieveCommand } from '../session/session.js';
 import { strings } from './args.js';
 import { ok } from '../wire/response.js';
 

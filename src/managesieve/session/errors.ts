@@ -3,9 +3,9 @@
  * script errors keep their code (NONEXISTENT, ALREADYEXISTS, ACTIVE, QUOTA/…), the
  * checker's verdict is a plain NO with the line and column, store trouble is TRYLATER.
  */
-import { ScriptError } from '../sieve/scripts.js';
-import { StoreError } from '../store/types.js';
-import { no } from './wire/response.js';
+import { ScriptError } from '../../sieve/scripts.js';
+import { StoreError } from '../../store/types.js';
+import { no } from '../wire/response.js';
 
 export class ArgError extends Error {}
 

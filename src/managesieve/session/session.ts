@@ -13,19 +13,25 @@
  */
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
-import type { ServerContext } from '../context.js';
-import type { ConnectionInfo } from '../net/types.js';
-import type { Account } from '../store/types.js';
-import type { SessionHandle } from '../net/sessions.js';
-import { plaintextAllowed } from '../auth/policy.js';
-import { SieveScripts } from '../sieve/scripts.js';
-import { COMMANDS } from './commands/index.js';
+import type { ServerContext } from '../../context.js';
+import type { ConnectionInfo } from '../../net/types.js';
+import type { Account } from '../../store/types.js';
+import type { SessionHandle } from '../../net/sessions.js';
+import { plaintextAllowed } from '../../auth/policy.js';
+import { SieveScripts } from '../../sieve/scripts.js';
 import { capabilities } from './capabilities.js';
 import { errorResponse } from './errors.js';
-import { CommandReader, type Arg, type ReaderEvent } from './wire/reader.js';
-import { bye, capabilityLines, no, ok } from './wire/response.js';
+import { CommandReader, type Arg, type ReaderEvent } from '../wire/reader.js';
+import { bye, capabilityLines, no, ok } from '../wire/response.js';
 
 export type ManageSieveState = 'NONAUTH' | 'AUTH';
+
+/** One ManageSieve command: its name, the states it is valid in and its handler (../commands/). */
+export interface ManageSieveCommand {
+  name: string;
+  states: readonly ManageSieveState[];
+  run(session: ManageSieveSession, args: Arg[]): Promise<void>;
+}
 
 /** literals before login carry only SASL data */
 const PRE_AUTH_LITERAL = 8 * 1024;
@@ -59,6 +65,8 @@ export class ManageSieveSession {
     socket: net.Socket,
     readonly info: ConnectionInfo,
     readonly ctx: ServerContext,
+    /** the command table (../commands/index.ts), handed in by ../server.ts: commands import the session, never the reverse */
+    private readonly commands: ReadonlyMap<string, ManageSieveCommand>,
   ) {
     this.socket = socket;
     this.secure = info.secure;
@@ -273,7 +281,7 @@ export class ManageSieveSession {
     const name = first.value.toUpperCase();
     this.log.trace({ cmd: name }, 'ManageSieve command');
     this.registration.touch();
-    const def = COMMANDS.get(name);
+    const def = this.commands.get(name);
     if (!def) return this.badCommand(`Unknown command ${name.slice(0, 20)}`).then(() => 'other');
     if (!def.states.includes(this.state)) {
       await this.badCommand(this.state === 'NONAUTH' ? `${name} needs a login first (AUTHENTICATE)` : `${name} is not allowed after login`);

@@ -1,5 +1,5 @@
 /** RFC 5804 §1.7 capabilities: what the greeting, CAPABILITY and STARTTLS answer. */
-import { CAPABILITY_LIST } from '../sieve/index.js';
+import { CAPABILITY_LIST } from '../../sieve/index.js';
 import type { ManageSieveSession } from './session.js';
 
 export const SASL_MECHANISMS = ['PLAIN', 'LOGIN'];
