@@ -31,7 +31,7 @@ import { PROTOCOLS, type Protocols } from './protocols.js';
 import { BayesClassifier } from '../spam/bayes/classifier.js';
 import { withJunkLearning } from '../spam/bayes/learn.js';
 import { createMetrics } from '../metrics/registry.js';
-import type { WebServices } from '../web/types.js';
+import type { WebServices } from '../web/kit/types.js';
 import { storeBytesOnDisk } from '../web/pages/admin/status.js';
 import { backupIntoDataDir } from './backup.js';
 import { createAcmeManager, type AcmeManager } from '../net/acme.js';

@@ -5,7 +5,7 @@
  * /.well-known/autoconfig/mail/config-v1.1.xml (the mail domain itself).
  * The user name is the full address, which Thunderbird fills in for %EMAILADDRESS%.
  */
-import type { Endpoint, MailSettings } from './mailsettings.js';
+import type { Endpoint, MailSettings } from '../net/mailsettings.js';
 import { escapeXml } from './xml.js';
 
 function server(tag: 'incomingServer' | 'outgoingServer', type: string, e: Endpoint): string {

@@ -7,7 +7,7 @@
  * One Protocol per type, the preferred endpoint (implicit TLS first). <Encryption> (SSL =
  * implicit TLS, TLS = STARTTLS) is understood by Outlook 2010 and later; <SSL> for older ones.
  */
-import type { Endpoint, MailSettings } from './mailsettings.js';
+import type { Endpoint, MailSettings } from '../net/mailsettings.js';
 import { escapeXml, unescapeXml } from './xml.js';
 
 export const RESPONSE_NS = 'http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006';

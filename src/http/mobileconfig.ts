@@ -6,7 +6,7 @@
  * host name and address so installing again replaces the earlier profile.
  */
 import { createHash } from 'node:crypto';
-import type { Endpoint } from './mailsettings.js';
+import type { Endpoint } from '../net/mailsettings.js';
 import { escapeXml } from './xml.js';
 
 /** a stable RFC 4122-shaped UUID (version 5 layout) from a name */

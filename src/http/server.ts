@@ -14,7 +14,7 @@ import type { TlsMode } from '../config/schema.js';
 import type { RunningListener } from '../net/types.js';
 import { listen } from '../net/listener.js';
 import { getRequestListener } from '@hono/node-server';
-import type { WebServices } from '../web/types.js';
+import type { WebServices } from '../web/kit/types.js';
 import { createHttpApp } from './app.js';
 
 export { MAX_BODY_BYTES } from './app.js';

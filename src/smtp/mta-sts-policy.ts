@@ -7,6 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 
+/** where the policy is served on https://mta-sts.<domain> (RFC 8461 §3.3) */
+export const MTA_STS_PATH = '/.well-known/mta-sts.txt';
+
 export function ownPolicyText(config: Config): string {
   const maxAge = config.smtp.mta_sts_max_age_days * 86400;
   // RFC 8461 §3.2: CRLF line endings are what the ABNF asks for

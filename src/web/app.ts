@@ -4,7 +4,7 @@
  *
  *  1. security headers (a strict Content-Security-Policy: no inline script or style, no
  *     framing; HSTS over TLS);
- *  2. the signed-in user from the session cookie (./session.ts), and the CSRF token of the
+ *  2. the signed-in user from the session cookie (./kit/session.ts), and the CSRF token of the
  *     page (the session's, or a double-submit cookie before sign-in);
  *  3. every POST must carry that token as _csrf (and, when the browser sends Origin, come
  *     from this origin), else 403 — before any feature code runs;
@@ -20,11 +20,11 @@ import { html } from 'hono/html';
 import type { ServerContext } from '../context.js';
 import { normaliseIp } from '../net/address.js';
 import { isAdmin } from '../auth/roles.js';
-import type { WebEnv, WebServices, WebContext } from './types.js';
+import type { WebEnv, WebServices, WebContext } from './kit/types.js';
 import { FEATURES } from './features.js';
-import { page, STYLESHEET } from './html.js';
-import { field, formOf } from './forms.js';
-import { PRE_COOKIE, SESSION_COOKIE, randomToken, readWebSession, sameToken } from './session.js';
+import { page, STYLESHEET } from './kit/html.js';
+import { field, formOf } from './kit/forms.js';
+import { PRE_COOKIE, SESSION_COOKIE, randomToken, readWebSession, sameToken } from './kit/session.js';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 

@@ -1,9 +1,9 @@
 /**
  * Every web feature, in one list. A new page is one file under ./pages/ exporting a
- * WebFeature (see ./types.ts) and one line here; its nav entry appears in the menu of its
+ * WebFeature (see ./kit/types.ts) and one line here; its nav entry appears in the menu of its
  * area (account or admin). Mount order matters only for identical paths.
  */
-import type { WebFeature } from './types.js';
+import type { WebFeature } from './kit/types.js';
 import { setupPage } from './pages/setup.js';
 import { loginPage } from './pages/login.js';
 import { mtaStsPolicy } from './pages/mta-sts.js';

@@ -8,10 +8,10 @@ import { html } from 'hono/html';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { plaintextAllowed } from '../../auth/policy.js';
 import { credentialId } from '../../auth/devices.js';
-import type { WebContext, WebFeature } from '../types.js';
-import { csrfField, page } from '../html.js';
-import { field, formOf } from '../forms.js';
-import { SESSION_COOKIE, createWebSession, endWebSession } from '../session.js';
+import type { WebContext, WebFeature } from '../kit/types.js';
+import { csrfField, page } from '../kit/html.js';
+import { field, formOf } from '../kit/forms.js';
+import { SESSION_COOKIE, createWebSession, endWebSession } from '../kit/session.js';
 
 /** a short description of the browser for the devices list */
 export function browserName(ua: string | undefined): string | null {

@@ -9,10 +9,9 @@
  */
 import { domainToUnicode } from 'node:url';
 import type { ServerContext } from '../../context.js';
-import { ownPolicyText } from '../../smtp/mta-sts-policy.js';
-import type { WebFeature } from '../types.js';
+import { MTA_STS_PATH, ownPolicyText } from '../../smtp/mta-sts-policy.js';
+import type { WebFeature } from '../kit/types.js';
 
-export const MTA_STS_PATH = '/.well-known/mta-sts.txt';
 const PREFIX = 'mta-sts.';
 
 /** the hosted domain whose policy host `hostHeader` names, or null */

@@ -7,10 +7,10 @@
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import type { ServerContext } from '../../context.js';
-import { mailSettings, parseAddress, type Endpoint } from '../../http/mailsettings.js';
-import type { WebContext, WebFeature, WebServices } from '../types.js';
+import { mailSettings, parseAddress, type Endpoint } from '../../net/mailsettings.js';
+import type { WebContext, WebFeature, WebServices } from '../kit/types.js';
 import type { Config } from '../../config/schema.js';
-import { page } from '../html.js';
+import { page } from '../kit/html.js';
 
 const securityLabel = (e: Endpoint) => (e.security === 'SSL' ? 'SSL/TLS' : 'STARTTLS');
 

@@ -11,7 +11,7 @@ import { recordsFor, formatZone } from '../../../src/smtp/dnsrecords.js';
 import { tableResolver, type DnsResolver } from '../../../src/smtp/dns.js';
 import { signatureFor, generateDkimKey } from '../../../src/smtp/dkim.js';
 import { stsPolicy } from '../../../src/smtp/queue/mta-sts.js';
-import { mailSettings } from '../../../src/http/mailsettings.js';
+import { mailSettings } from '../../../src/net/mailsettings.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 
 const U = 'bücher.test';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { SESSION_NS, createWebSession, endOtherWebSessions, readWebSession } from '../../../src/web/session.js';
+import { SESSION_NS, createWebSession, endOtherWebSessions, readWebSession } from '../../../src/web/kit/session.js';
 
 async function setup() {
   const store = createMemoryStore();

@@ -4,9 +4,9 @@
  * sessions that signed in with it.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
-import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../html.js';
-import { field, fields, formOf } from '../../forms.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
+import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../kit/html.js';
+import { field, fields, formOf } from '../../kit/forms.js';
 import { APP_PASSWORD_PROTOCOLS, AppPasswordError, createAppPassword, listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
 import type { AuthProtocol } from '../../../auth/types.js';
 import type { ServerContext } from '../../../context.js';

@@ -5,9 +5,9 @@
  * the ids in the form are looked up in that account's retained list.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
-import { csrfField, formatBytes, formatDate, page } from '../../html.js';
-import { field, fields, formOf } from '../../forms.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
+import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
+import { field, fields, formOf } from '../../kit/forms.js';
 
 export const deletedPage: WebFeature = {
   name: 'pop3-deleted',

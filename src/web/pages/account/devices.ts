@@ -5,15 +5,15 @@
  * stopped by changing the password) and forgets the entry.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import { PASSWORD_CREDENTIAL, type SessionProtocol } from '../../../net/sessions.js';
 import type { AuthProtocol } from '../../../auth/types.js';
-import { endWebSessionsOf } from '../../session.js';
+import { endWebSessionsOf } from '../../kit/session.js';
 
-/** the session registry's name for each protocol a device logs in with (web sign-ins are ./session.ts) */
+/** the session registry's name for each protocol a device logs in with (web sign-ins are ../../kit/session.ts) */
 const SESSION_PROTOCOL: Record<AuthProtocol, SessionProtocol | null> = { imap: 'imap', pop3: 'pop3', smtp: 'submission', managesieve: 'managesieve', web: null };
-import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import { PROTOCOL_NAME, csrfField, formatDate, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 import { forgetDevice, getDevice, listDevices } from '../../../auth/devices.js';
 import { listAppPasswords, revokeAppPassword } from '../../../auth/app-passwords.js';
 import type { ServerContext } from '../../../context.js';

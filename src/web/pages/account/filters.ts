@@ -9,9 +9,9 @@
  * clients see (src/sieve/scripts.ts).
  */
 import { html } from 'hono/html';
-import type { WebFeature, WebContext } from '../../types.js';
-import { csrfField, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import type { WebFeature, WebContext } from '../../kit/types.js';
+import { csrfField, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 import type { ServerContext } from '../../../context.js';
 import { checkScript } from '../../../sieve/index.js';
 import { ScriptError, SieveScripts } from '../../../sieve/scripts.js';

@@ -1,7 +1,7 @@
 /** /account: storage used against the quota, and the addresses that deliver to the account. */
 import { html } from 'hono/html';
-import type { WebFeature } from '../../types.js';
-import { formatBytes, page } from '../../html.js';
+import type { WebFeature } from '../../kit/types.js';
+import { formatBytes, page } from '../../kit/html.js';
 
 export const accountOverview: WebFeature = {
   name: 'account-overview',

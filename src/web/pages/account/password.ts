@@ -6,10 +6,10 @@
  * password-change event ends them all, app-password sessions included: src/net/sessions.ts).
  */
 import { html } from 'hono/html';
-import type { WebFeature, WebContext } from '../../types.js';
-import { csrfField, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
-import { endOtherWebSessions } from '../../session.js';
+import type { WebFeature, WebContext } from '../../kit/types.js';
+import { csrfField, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
+import { endOtherWebSessions } from '../../kit/session.js';
 import { PASSWORD_CREDENTIAL } from '../../../net/sessions.js';
 
 export const MIN_PASSWORD_LENGTH = 10;

@@ -1,9 +1,9 @@
 /** /admin/aliases: addresses (or @domain catch-alls) delivering to accounts or other addresses. */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import { csrfField, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 import { InputError, domainOf, parseAddress, parseAliasSource } from '../../../admin/validate.js';
 import { StoreError } from '../../../store/types.js';
 

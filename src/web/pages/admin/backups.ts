@@ -6,9 +6,9 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { html } from 'hono/html';
-import type { WebContext, WebFeature, WebServices } from '../../types.js';
+import type { WebContext, WebFeature, WebServices } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, formatDate, page } from '../../html.js';
+import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
 
 export const BACKUP_DIR = 'backups';
 export const BACKUP_NAME = /^letterbox-\d{8}-\d{6}\.db$/;

@@ -9,9 +9,9 @@
  * among the reports about domains hosted here.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { formatDate, page } from '../../html.js';
+import { formatDate, page } from '../../kit/html.js';
 import { reportTotals, reportsAbout, type ReceivedReport } from '../../../smtp/dmarc/received.js';
 
 /** the periods offered, in days (0 = every report kept) */

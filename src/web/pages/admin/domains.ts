@@ -3,10 +3,10 @@
  * the DNS records to publish (src/smtp/dnsrecords.ts) beside what DNS answers for them now.
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatDate, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import { csrfField, formatDate, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 import { InputError, parseDomain } from '../../../admin/validate.js';
 import { dkimSelector, generateDkimKey } from '../../../smtp/dkim.js';
 import { recordsFor, type DnsRecord } from '../../../smtp/dnsrecords.js';

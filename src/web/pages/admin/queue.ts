@@ -1,9 +1,9 @@
 /** /admin/queue: outbound mail waiting for delivery, with its last error; retry now or remove (no bounce). */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, formatDate, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 
 type Notice = { kind: 'ok' | 'error'; text: string } | null;
 

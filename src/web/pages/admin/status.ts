@@ -2,8 +2,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { html } from 'hono/html';
-import type { WebFeature } from '../../types.js';
-import { formatBytes, formatDate, page } from '../../html.js';
+import type { WebFeature } from '../../kit/types.js';
+import { formatBytes, formatDate, page } from '../../kit/html.js';
 import { version } from '../../../version.js';
 
 /** bytes of the SQLite store on disk (database and WAL), null for the memory store */

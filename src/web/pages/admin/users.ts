@@ -4,14 +4,14 @@
  * `letterbox user …` (src/admin/validate.ts for addresses and sizes).
  */
 import { html } from 'hono/html';
-import type { WebContext, WebFeature } from '../../types.js';
+import type { WebContext, WebFeature } from '../../kit/types.js';
 import { PASSWORD_CREDENTIAL } from '../../../net/sessions.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, page } from '../../html.js';
-import { field, formOf } from '../../forms.js';
+import { csrfField, formatBytes, page } from '../../kit/html.js';
+import { field, formOf } from '../../kit/forms.js';
 import { InputError, domainOf, parseAddress, parseSize } from '../../../admin/validate.js';
 import { isAdmin, setAdmin } from '../../../auth/roles.js';
-import { endOtherWebSessions } from '../../session.js';
+import { endOtherWebSessions } from '../../kit/session.js';
 import { MIN_PASSWORD_LENGTH } from '../account/password.js';
 import type { Account, Pop3DeletePolicy } from '../../../store/types.js';
 

@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { WebContext } from './types.js';
-import type { AuthProtocol } from '../auth/types.js';
+import type { AuthProtocol } from '../../auth/types.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

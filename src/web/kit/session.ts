@@ -10,7 +10,7 @@
  * HTTPS (and on localhost), which is why signing in needs TLS (see ./pages/login.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AccountId, Store } from '../store/types.js';
+import type { AccountId, Store } from '../../store/types.js';
 
 export const SESSION_NS = 'web.session';
 export const SESSION_COOKIE = 'lb_session';

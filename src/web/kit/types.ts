@@ -9,9 +9,9 @@
  */
 import type { Hono, Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import type { ServerContext } from '../context.js';
-import type { Account } from '../store/types.js';
-import type { MetricsRegistry } from '../metrics/registry.js';
+import type { ServerContext } from '../../context.js';
+import type { Account } from '../../store/types.js';
+import type { MetricsRegistry } from '../../metrics/registry.js';
 
 export interface WebUser {
   account: Account;

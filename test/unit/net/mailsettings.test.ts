@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/schema.js';
-import { mailSettings, parseAddress } from '../../../src/http/mailsettings.js';
+import { mailSettings, parseAddress } from '../../../src/net/mailsettings.js';
 import { escapeXml, unescapeXml } from '../../../src/http/xml.js';
 import { requestedAddress } from '../../../src/http/autodiscover.js';
 import { stableUuid } from '../../../src/http/mobileconfig.js';

@@ -5,7 +5,7 @@
  * Port 25 ("smtp") is for other servers, not clients, and is left out as well.
  */
 import type { Config } from '../config/schema.js';
-import { aLabel } from '../net/dns-name.js';
+import { aLabel } from './dns-name.js';
 
 export type Security = 'SSL' | 'STARTTLS';
 
