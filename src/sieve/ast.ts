@@ -4,7 +4,7 @@
  *   arguments = *argument [test / test-list];  argument = string-list / number / tag
  * The checker (./check.ts) validates it against the command and test specifications.
  */
-import type { SourcePos } from './errors.js';
+import type { SourcePos } from './core/errors.js';
 
 export type Argument =
   | { kind: 'string'; value: string; multiline: boolean; pos: SourcePos }

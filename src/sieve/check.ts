@@ -6,11 +6,11 @@
  * SieveError with the line and column of the offending token.
  */
 import type { Argument, CommandNode, TestNode } from './ast.js';
-import { SieveError, type SourcePos } from './errors.js';
+import { SieveError, type SourcePos } from './core/errors.js';
 import { parse } from './parser.js';
 import { COMMANDS, TESTS, CAPABILITIES } from './registry.js';
-import type { ArgType, BoundArg, CheckContext, CheckedNode, Spec } from './spec.js';
-import { compileVariables, decodeEncodedCharacters } from './strings.js';
+import type { ArgType, BoundArg, CheckContext, CheckedNode, Spec } from './core/spec.js';
+import { compileVariables, decodeEncodedCharacters } from './core/strings.js';
 
 export interface CompiledScript {
   capabilities: ReadonlySet<string>;

@@ -6,10 +6,10 @@
  * (RFC 6609 §3.2), bounded by the include depth; CPU time is bounded by the runtime.
  */
 import { compileScript, type Branch, type CompiledScript } from './check.js';
-import { SieveError, SieveRuntimeError } from './errors.js';
-import { Runtime } from './runtime.js';
-import type { CheckedNode } from './spec.js';
-import type { SieveAction, SieveEnvironment, SieveResult } from './types.js';
+import { SieveError, SieveRuntimeError } from './core/errors.js';
+import { Runtime } from './core/runtime.js';
+import type { CheckedNode } from './core/spec.js';
+import type { SieveAction, SieveEnvironment, SieveResult } from './core/types.js';
 
 type Flow = 'stop' | 'return' | undefined;
 

@@ -4,7 +4,7 @@
  * hash comments. Line breaks may be CRLF or bare LF. Every token carries its 1-based line
  * and column; malformed input raises SieveError at the position where it went wrong.
  */
-import { SieveError, type SourcePos } from './errors.js';
+import { SieveError, type SourcePos } from './core/errors.js';
 
 export type Token =
   | { type: 'identifier'; value: string; pos: SourcePos }

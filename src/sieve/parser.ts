@@ -4,7 +4,7 @@
  * bounded (MAX_NESTING) so a hostile script cannot exhaust the stack.
  */
 import type { Argument, CommandNode, TestNode } from './ast.js';
-import { SieveError, type SourcePos } from './errors.js';
+import { SieveError, type SourcePos } from './core/errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 /** blocks and tests nested deeper than this are refused */

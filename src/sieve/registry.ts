@@ -3,7 +3,7 @@
  * announces (ManageSieve "SIEVE" capability, RFC 5804 §1.7). One file per extension in
  * ./ext; adding one means adding its specs here and its capability to CAPABILITIES.
  */
-import type { Spec } from './spec.js';
+import type { Spec } from './core/spec.js';
 import { CORE } from './ext/core.js';
 import { FILEINTO } from './ext/fileinto.js';
 import { REJECT } from './ext/reject.js';

@@ -9,7 +9,7 @@
 import type { KvOps } from '../store/kv-types.js';
 import type { AccountId } from '../store/types.js';
 import { checkScript } from './check.js';
-import type { SieveError } from './errors.js';
+import type { SieveError } from './core/errors.js';
 
 export const SIEVE_NS = 'sieve';
 const PREFIX = 'script/';

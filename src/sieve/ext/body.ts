@@ -9,9 +9,9 @@
 import { decodeTransfer } from '../../mime/transfer.js';
 import { partText, TEXT_CAP } from '../../mime/text.js';
 import type { MimePart } from '../../mime/types.js';
-import { matchAny, type Matcher } from '../match.js';
-import type { Runtime } from '../runtime.js';
-import { tagValue, type Spec, type TestSpec } from '../spec.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { Runtime } from '../core/runtime.js';
+import { tagValue, type Spec, type TestSpec } from '../core/spec.js';
 import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
 
 function leaves(part: MimePart, out: MimePart[]): void {

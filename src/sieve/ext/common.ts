@@ -3,8 +3,9 @@
  * (§2.7.1, relational :count/:value RFC 5231), address parts (§2.7.4, :user/:detail
  * RFC 5233) and :index/:last (RFC 5260 §6), with their compilation.
  */
-import { COMPARATORS, RELATIONS, type Matcher, type MatchType, type Relation } from '../match.js';
-import { tagValue, type CheckContext, type CheckedNode, type TagSpec } from '../spec.js';
+import { COMPARATORS, RELATIONS, type Matcher, type MatchType, type Relation } from '../core/match.js';
+import { tagValue, type CheckContext, type CheckedNode, type TagSpec } from '../core/spec.js';
+import type { AddressPart } from '../core/addresses.js';
 
 export const COMPARATOR_TAG: Record<string, TagSpec> = { comparator: { value: 'string', group: 'comparator' } };
 
@@ -59,7 +60,6 @@ export function compileMatcher(node: CheckedNode, ctx: CheckContext): Matcher {
   return m;
 }
 
-export type AddressPart = 'all' | 'localpart' | 'domain' | 'user' | 'detail';
 
 export function addressPartOf(node: CheckedNode): AddressPart {
   for (const p of ['localpart', 'domain', 'user', 'detail'] as const) if (node.tags.has(p)) return p;
@@ -85,7 +85,7 @@ export function pickIndex<T>(node: CheckedNode, values: T[]): T[] {
 }
 
 /** the string list of a bound argument, unexpanded */
-export function list(node: CheckedNode, k: number): import('../strings.js').Str[] {
+export function list(node: CheckedNode, k: number): import('../core/strings.js').Str[] {
   const a = node.positional[k];
   if (!a) return [];
   if (a.kind === 'list') return a.values;
@@ -99,7 +99,7 @@ const constants = new WeakMap<CheckedNode, Array<string[] | null>>();
  * The string list of positional argument k, expanded. A list without variables is the
  * same array every time (so matchAny can keep its case-folded keys).
  */
-export function strings(node: CheckedNode, k: number, rt: { expandList(l: readonly import('../strings.js').Str[]): string[] }): string[] {
+export function strings(node: CheckedNode, k: number, rt: { expandList(l: readonly import('../core/strings.js').Str[]): string[] }): string[] {
   let c = constants.get(node);
   if (!c) constants.set(node, (c = []));
   let v = c[k];

@@ -3,9 +3,9 @@
  * the interpreter itself), keep, discard and redirect (§4), and the tests address,
  * allof, anyof, exists, false, header, not, size and true (§5).
  */
-import { matchAny, type Matcher } from '../match.js';
-import type { CommandSpec, Spec, TestSpec } from '../spec.js';
-import { addressPart, isValidAddress } from './addresses.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { CommandSpec, Spec, TestSpec } from '../core/spec.js';
+import { addressPart, isValidAddress } from '../core/addresses.js';
 import { ADDRESS_PART_TAGS, COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, addressPartOf, compileIndex, compileMatcher, list, strings, pickIndex } from './common.js';
 import { actionFlags, FLAGS_TAG } from './imap4flags.js';
 

@@ -5,7 +5,7 @@
  * period restarts at every occurrence. No id (no Message-ID field) means false.
  */
 import { createHash } from 'node:crypto';
-import { tagValue, type Spec, type TestSpec } from '../spec.js';
+import { tagValue, type Spec, type TestSpec } from '../core/spec.js';
 
 export const DUPLICATE_DEFAULT_SECONDS = 7 * 86400;
 

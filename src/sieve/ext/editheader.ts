@@ -5,10 +5,10 @@
  * are protected (§6, RFC 3834 loop prevention): editing them is ignored with a note.
  * Non-ASCII values are RFC 2047-encoded; line breaks in a value become spaces.
  */
-import { matchAny, type Matcher } from '../match.js';
-import type { Runtime } from '../runtime.js';
-import type { CheckContext, CommandSpec, Spec } from '../spec.js';
-import type { SourcePos } from '../errors.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { Runtime } from '../core/runtime.js';
+import type { CheckContext, CommandSpec, Spec } from '../core/spec.js';
+import type { SourcePos } from '../core/errors.js';
 import { COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, compileIndex, compileMatcher, list, strings } from './common.js';
 
 const PROTECTED = new Set(['received', 'auto-submitted']);

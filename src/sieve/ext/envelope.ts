@@ -2,9 +2,9 @@
  * envelope (RFC 5228 §5.4): the SMTP envelope's "from" (MAIL FROM) and "to" (the RCPT TO
  * this copy is for). The null sender is the empty string for :all and no address else.
  */
-import { matchAny, type Matcher } from '../match.js';
-import type { Spec, TestSpec } from '../spec.js';
-import { addressPart, splitAddress } from './addresses.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { Spec, TestSpec } from '../core/spec.js';
+import { addressPart, splitAddress } from '../core/addresses.js';
 import { ADDRESS_PART_TAGS, COMPARATOR_TAG, MATCH_TAGS, addressPartOf, compileMatcher, list, strings } from './common.js';
 
 const PARTS = new Set(['from', 'to']);

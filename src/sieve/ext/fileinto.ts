@@ -4,8 +4,8 @@
  * (RFC 9042 §4). Whether the mailbox exists is decided when the action is carried out:
  * delivery files into INBOX (and says why) when it does not and :create was not given.
  */
-import type { CommandSpec, Spec, TestSpec } from '../spec.js';
-import { tagValue } from '../spec.js';
+import type { CommandSpec, Spec, TestSpec } from '../core/spec.js';
+import { tagValue } from '../core/spec.js';
 import { list, strings } from './common.js';
 import { actionFlags, FLAGS_TAG } from './imap4flags.js';
 

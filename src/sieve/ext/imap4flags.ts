@@ -5,9 +5,9 @@
  * Flags are space-separated; system flags are spelled as IMAP spells them; \Recent and
  * strings that are not IMAP atoms are left out.
  */
-import { matchAny, type Matcher } from '../match.js';
-import type { Runtime } from '../runtime.js';
-import { tagValue, type CheckedNode, type CommandSpec, type Spec, type TagSpec, type TestSpec } from '../spec.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { Runtime } from '../core/runtime.js';
+import { tagValue, type CheckedNode, type CommandSpec, type Spec, type TagSpec, type TestSpec } from '../core/spec.js';
 import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
 import { checkVariableName } from './variables.js';
 

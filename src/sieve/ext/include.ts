@@ -4,7 +4,7 @@
  * included script (./interpreter.ts); here are the declarations and their checks.
  * Include names are script names: no "/", no control characters (§3.2).
  */
-import type { CommandSpec, Spec } from '../spec.js';
+import type { CommandSpec, Spec } from '../core/spec.js';
 import { checkVariableName } from './variables.js';
 
 // eslint-disable-next-line no-control-regex

@@ -5,7 +5,7 @@
  * A script may not combine a rejection with keep, fileinto, redirect or vacation, nor
  * reject twice (§2.1); the interpreter reports that as a run-time error.
  */
-import type { CommandSpec, Spec } from '../spec.js';
+import type { CommandSpec, Spec } from '../core/spec.js';
 
 const reject = (name: 'reject' | 'ereject'): CommandSpec => ({
   kind: 'command',

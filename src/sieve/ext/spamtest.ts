@@ -5,9 +5,9 @@
  *   junk without a score  → "10" / "100";  clean without a score → "1" / "0"
  * Scripts compare with :value "ge" :comparator "i;ascii-numeric" (RFC 5235 §3.1).
  */
-import { matchAny, type Matcher } from '../match.js';
-import type { Spec, TestSpec } from '../spec.js';
-import type { SpamVerdict } from '../types.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { Spec, TestSpec } from '../core/spec.js';
+import type { SpamVerdict } from '../core/types.js';
 import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
 
 export function spamValue(v: SpamVerdict | null | undefined, percent: boolean): string {

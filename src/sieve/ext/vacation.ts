@@ -8,9 +8,9 @@
  * store), through the outbound queue with DKIM.
  */
 import { createHash } from 'node:crypto';
-import type { Runtime } from '../runtime.js';
-import { tagValue, type CommandSpec, type Spec } from '../spec.js';
-import { headerAddresses, isValidAddress } from './addresses.js';
+import type { Runtime } from '../core/runtime.js';
+import { tagValue, type CommandSpec, type Spec } from '../core/spec.js';
+import { headerAddresses, isValidAddress } from '../core/addresses.js';
 
 export const VACATION_DEFAULT_DAYS = 7;
 

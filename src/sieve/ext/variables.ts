@@ -1,12 +1,12 @@
 /**
  * variables (RFC 5229): "set" with its modifiers (§4, applied by precedence: :lower/:upper,
  * then :lowerfirst/:upperfirst, then :quotewildcard, then :length), the "string" test
- * (§5), and ${name} / ${N} expansion (compiled in ../strings.ts, expanded by the runtime).
+ * (§5), and ${name} / ${N} expansion (compiled in ../core/strings.ts, expanded by the runtime).
  */
-import type { SourcePos } from '../errors.js';
-import { matchAny, type Matcher } from '../match.js';
-import type { CheckContext, CommandSpec, Spec, TestSpec } from '../spec.js';
-import { quoteWildcard } from '../strings.js';
+import type { SourcePos } from '../core/errors.js';
+import { matchAny, type Matcher } from '../core/match.js';
+import type { CheckContext, CommandSpec, Spec, TestSpec } from '../core/spec.js';
+import { quoteWildcard } from '../core/strings.js';
 import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

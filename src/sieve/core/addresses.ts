@@ -3,7 +3,9 @@
  * the same one SMTP recipient resolution understands).
  */
 import { parseAddressList } from '../../mime/address.js';
-import type { AddressPart } from './common.js';
+
+/** which part of an address a test compares (RFC 5228 §2.7.4, RFC 5233) */
+export type AddressPart = 'all' | 'localpart' | 'domain' | 'user' | 'detail';
 
 export const DETAIL_SEPARATOR = '+';
 

@@ -4,9 +4,9 @@
  * applied on top, so later tests see them and later actions deliver them. The body is
  * reached through the MIME index only when a body test runs.
  */
-import { parseHeaderBlock } from '../mime/header.js';
-import { decodeWords } from '../mime/envelope.js';
-import { headerAddresses } from './ext/addresses.js';
+import { parseHeaderBlock } from '../../mime/header.js';
+import { decodeWords } from '../../mime/envelope.js';
+import { headerAddresses } from './addresses.js';
 import type { SieveMessage } from './types.js';
 
 interface Field {

@@ -3,7 +3,7 @@
  * back (SieveResult). The interpreter does no I/O of its own: delivery builds the
  * environment over the store (src/smtp/filter/), tests build it over plain data.
  */
-import type { MimeIndex } from '../mime/types.js';
+import type { MimeIndex } from '../../mime/types.js';
 
 export interface SieveLimits {
   /** actions (fileinto, redirect, keep, vacation, …) one run may take */
