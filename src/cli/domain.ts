@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { CliError, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
 import { parseDomain } from '../admin/validate.js';
-import { dkimSelector, generateDkimKey } from '../smtp/dkim.js';
+import { dkimSelector, generateDkimKey } from '../smtp/core/dkim.js';
 
 export function register(program: Command): void {
   const domain = program.command('domain').description('manage the mail domains this server receives mail for');

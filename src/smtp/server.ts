@@ -7,9 +7,9 @@
  * Invariants:
  *  - port 25 never relays: RCPT is accepted only for our domains (./inbound/rcpt.ts);
  *  - submission requires AUTH, and AUTH only inside TLS unless config.auth.plaintext_allowed_from
- *    lists the client; MAIL FROM and From: must be owned by the account (./submission/owner.ts);
+ *    lists the client; MAIL FROM and From: must be owned by the account (./core/owner.ts);
  *  - 250 after DATA only once every local copy is committed to the store;
- *  - replies chosen here come from ./errors.ts (one table, one StoreError mapping);
+ *  - replies chosen here come from ./core/errors.ts (one table, one StoreError mapping);
  *  - logs carry envelope metadata only: never bodies or passwords.
  */
 import { credentialId } from '../auth/devices.js';
@@ -22,20 +22,20 @@ import type { RunningListener } from '../net/types.js';
 import type { TlsMode } from '../config/schema.js';
 import { plaintextAllowed } from '../auth/policy.js';
 import { clientKey, normaliseIp } from '../net/address.js';
-import { resolverFor, type DnsResolver } from './dns.js';
-import { Replies, fail, installEnhancedCodes, storeErrorReply, type SmtpReplyError } from './errors.js';
+import { resolverFor, type DnsResolver } from './core/dns.js';
+import { Replies, fail, installEnhancedCodes, storeErrorReply, type SmtpReplyError } from './core/errors.js';
 import { installChunking } from './chunking.js';
 import { ConnectionCounter } from './limits.js';
 import { sharedCounter } from '../store/rate.js';
 import { MemoryBudget, readMessage, Spool } from './read.js';
-import { sessionState, transaction, type SessionState } from './session.js';
+import { sessionState, transaction, type SessionState } from './core/session.js';
 import { PASSWORD_CREDENTIAL } from '../net/sessions.js';
 import type { Account } from '../store/types.js';
 import { resolveInboundRecipient } from './inbound/rcpt.js';
 import { deliverInbound } from './inbound/data.js';
 import { dnsblListed, greylistPasses, ptrFindings } from './inbound/checks.js';
 import { deliverSubmission } from './submission/data.js';
-import { ownsAddress } from './submission/owner.js';
+import { ownsAddress } from './core/owner.js';
 
 export type SmtpListenerName = 'smtp' | 'submission' | 'submissions';
 

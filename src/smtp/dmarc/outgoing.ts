@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import getDmarcRecord from 'mailauth/lib/dmarc/get-dmarc-record.js';
 import type { ServerContext } from '../../context.js';
-import type { DnsResolver } from '../dns.js';
-import { rfc5322Date } from '../headers.js';
+import type { DnsResolver } from '../core/dns.js';
+import { rfc5322Date } from '../core/headers.js';
 import { aggregateXml, type AggregateRecord } from './aggregate.js';
-import { dayOf, oncePerDay } from '../queue/daily.js';
+import { dayOf, oncePerDay } from '../core/daily.js';
 
 const NS = 'dmarc.out';
 const KEEP_MS = 8 * 86400_000;

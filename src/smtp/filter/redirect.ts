@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
 import { parseHeaderBlock } from '../../mime/header.js';
 import type { Account } from '../../store/types.js';
-import { domainOf } from '../session.js';
+import { domainOf } from '../core/session.js';
 import { DUPLICATE_NS } from './context.js';
 import type { DeliverLocal } from './types.js';
 

@@ -1,4 +1,4 @@
-/** What the delivery filter (./run.ts) is given and returns; shared with ../deliver.ts. */
+/** What the delivery filter (./run.ts) is given and returns; shared with ../delivery/deliver.ts. */
 import type { StoreError, Account, AccountId } from '../../store/types.js';
 import type { Verdict } from '../../spam/verdict.js';
 import type { MimeIndex } from '../../mime/types.js';

@@ -10,10 +10,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
 import type { SieveAction } from '../../sieve/index.js';
 import type { Account } from '../../store/types.js';
-import { signatureFor } from '../dkim.js';
-import { rfc5322Date } from '../headers.js';
-import { domainOf } from '../session.js';
-import { ownsAddress } from '../submission/owner.js';
+import { signatureFor } from '../core/dkim.js';
+import { rfc5322Date } from '../core/headers.js';
+import { domainOf } from '../core/session.js';
+import { ownsAddress } from '../core/owner.js';
 import { VACATION_NS } from './context.js';
 import type { DeliverLocal } from './types.js';
 

@@ -16,7 +16,7 @@
  */
 import { isIP } from 'node:net';
 import type { ServerContext } from '../../context.js';
-import { hostsFileAddresses, hostsFileNames, type DnsResolver } from '../dns.js';
+import { hostsFileAddresses, hostsFileNames, type DnsResolver } from '../core/dns.js';
 import type { Verdict } from '../../spam/verdict.js';
 
 /** RFC 5782 §2.1/§2.4 query name of an address in a zone */

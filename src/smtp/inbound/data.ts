@@ -22,23 +22,23 @@
 import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
-import { verifyInbound } from '../authresults.js';
+import { verifyInbound } from '../core/authresults.js';
 import { dmarcDecision } from './dmarc.js';
 import { recordDmarc } from '../dmarc/outgoing.js';
 import { rspamdCheck, rspamdOutcome } from '../../spam/rspamd.js';
 import { mergeVerdicts, stripSpamHeaders, type Verdict } from '../../spam/verdict.js';
 import { heloFindings, ptrFindings, rdnsVerdict } from './checks.js';
-import { sessionState } from '../session.js';
+import { sessionState } from '../core/session.js';
 import { tokenize } from '../../spam/bayes/tokens.js';
 import { indexMessage } from '../../mime/index.js';
-import { headerEnd } from '../headers.js';
-import type { DnsResolver } from '../dns.js';
-import { deliverLocal } from '../deliver.js';
-import { Replies, storeErrorReply } from '../errors.js';
-import { headerValues, receivedHeader, stripOwnAuthResults, withProtocol } from '../headers.js';
+import { headerEnd } from '../core/headers.js';
+import type { DnsResolver } from '../core/dns.js';
+import { deliverLocal } from '../delivery/deliver.js';
+import { Replies, storeErrorReply } from '../core/errors.js';
+import { headerValues, receivedHeader, stripOwnAuthResults, withProtocol } from '../core/headers.js';
 import { sendDeliveredDsn, sendDsn } from '../queue/dsn.js';
 import { envelopeFromSession, saveEnvelope, wants } from '../queue/envelope.js';
-import type { Transaction } from '../session.js';
+import type { Transaction } from '../core/session.js';
 
 /** RFC 5321 §6.3: a message with this many Received fields is looping */
 const MAX_HOPS = 50;

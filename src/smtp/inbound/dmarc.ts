@@ -14,7 +14,7 @@
  * copies for domains that would refuse or quarantine it go to Junk.
  */
 import type { Config } from '../../config/schema.js';
-import type { DmarcOutcome, VerifyResult } from '../authresults.js';
+import type { DmarcOutcome, VerifyResult } from '../core/authresults.js';
 import { aLabel } from '../../net/dns-name.js';
 
 export type DmarcAction = { kind: 'accept' } | { kind: 'quarantine' | 'reject'; reason: string };

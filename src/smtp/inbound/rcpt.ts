@@ -5,9 +5,9 @@
  * Resolution (accounts, aliases, plus-addressing, catch-all) is the store's resolveRecipient.
  */
 import type { ServerContext } from '../../context.js';
-import { Replies } from '../errors.js';
-import { domainOf, normalizeAddress, type ResolvedRecipient } from '../session.js';
-import { isSrs, srsReverse, srsSecret } from '../srs.js';
+import { Replies } from '../core/errors.js';
+import { domainOf, normalizeAddress, type ResolvedRecipient } from '../core/session.js';
+import { isSrs, srsReverse, srsSecret } from '../core/srs.js';
 
 /** @param declaredSize the SIZE the client announced at MAIL FROM (RFC 1870), if any */
 export async function resolveInboundRecipient(ctx: ServerContext, address: string, declaredSize = 0): Promise<ResolvedRecipient> {

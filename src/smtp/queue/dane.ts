@@ -9,7 +9,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { TlsaData } from 'dns-packet';
-import { querySecure } from '../dnssec.js';
+import { querySecure } from '../core/dnssec.js';
 
 export interface DanePolicy {
   host: string;

@@ -10,9 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
-import { deliverLocal } from '../deliver.js';
-import { headerText, rfc5322Date } from '../headers.js';
-import { domainOf } from '../session.js';
+import { deliverLocal } from '../delivery/deliver.js';
+import { headerText, rfc5322Date } from '../core/headers.js';
+import { domainOf } from '../core/session.js';
 import { wants, type EnvelopeParams } from './envelope.js';
 
 export interface DsnRecipient {

@@ -12,7 +12,7 @@ import { aLabel } from '../../net/dns-name.js';
 // mailauth ships these as a separate module without an export map entry for types
 import { parsePolicy, resolvePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import type { Store } from '../../store/types.js';
-import type { DnsResolver } from '../dns.js';
+import type { DnsResolver } from '../core/dns.js';
 
 export interface StsPolicy {
   id: string;

@@ -5,7 +5,7 @@
  * (config.smtp.relay_host "host:port") replaces the lookup.
  */
 import { isIP } from 'node:net';
-import { isNotFound, type DnsResolver, type MxRecord } from '../dns.js';
+import { isNotFound, type DnsResolver, type MxRecord } from '../core/dns.js';
 
 export type Route =
   | { ok: true; hosts: Array<{ host: string; port?: number }> }

@@ -15,9 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../../context.js';
 import type { QueueItem } from '../../store/types.js';
-import { resolverFor, type DnsResolver } from '../dns.js';
+import { resolverFor, type DnsResolver } from '../core/dns.js';
 import { aLabel } from '../../net/dns-name.js';
-import { domainOf } from '../session.js';
+import { domainOf } from '../core/session.js';
 import { expiresAt, retryDelayMs, warnAt } from './backoff.js';
 import { OutboundConnection, TransactionError } from './client.js';
 import { statusFromReply, sendDsn, type DsnRecipient } from './dsn.js';
@@ -25,12 +25,12 @@ import { addressesOf, routeFor } from './route.js';
 import { dropEnvelope, loadEnvelope, wants, type EnvelopeParams } from './envelope.js';
 import { mxAllowed, policyStrings, stsPolicy, type StsOptions } from './mta-sts.js';
 import { daneCheck, danePolicy, type DanePolicy } from './dane.js';
-import { dnsServers } from '../dns.js';
-import { srsForward, srsSecret } from '../srs.js';
+import { dnsServers } from '../core/dns.js';
+import { srsForward, srsSecret } from '../core/srs.js';
 import { dailyDmarcReports } from '../dmarc/outgoing.js';
 import { dailyTlsReports, recordTls, resultTypeOf, type TlsResult } from './tls-report.js';
-import { deliverLocal } from '../deliver.js';
-import { Replies, storeErrorReply } from '../errors.js';
+import { deliverLocal } from '../delivery/deliver.js';
+import { Replies, storeErrorReply } from '../core/errors.js';
 
 export interface QueueRunnerOptions {
   /** poll interval (default 5000 ms) */

@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ServerContext } from '../../context.js';
-import type { DnsResolver } from '../dns.js';
-import { rfc5322Date } from '../headers.js';
-import { dayOf, oncePerDay } from './daily.js';
+import type { DnsResolver } from '../core/dns.js';
+import { rfc5322Date } from '../core/headers.js';
+import { dayOf, oncePerDay } from '../core/daily.js';
 
 const NS = 'tlsrpt';
 const KEEP_MS = 8 * 86400_000;

@@ -10,12 +10,12 @@ import { randomBytes } from 'node:crypto';
 import type { SMTPServerSession } from 'smtp-server';
 import type { ServerContext } from '../../context.js';
 import type { Account } from '../../store/types.js';
-import { signatureFor } from '../dkim.js';
-import { deliverLocal } from '../deliver.js';
-import { Replies, storeErrorReply, type SmtpReplyError } from '../errors.js';
-import { bareLineBreakInHeader, headerAddresses, headerValues, receivedHeader, rfc5322Date, wireLineEndings, withProtocol } from '../headers.js';
-import { domainOf } from '../session.js';
-import { ownsAddress } from './owner.js';
+import { signatureFor } from '../core/dkim.js';
+import { deliverLocal } from '../delivery/deliver.js';
+import { Replies, storeErrorReply, type SmtpReplyError } from '../core/errors.js';
+import { bareLineBreakInHeader, headerAddresses, headerValues, receivedHeader, rfc5322Date, wireLineEndings, withProtocol } from '../core/headers.js';
+import { domainOf } from '../core/session.js';
+import { ownsAddress } from '../core/owner.js';
 import { sendDeliveredDsn, sendDsn } from '../queue/dsn.js';
 import { envelopeFromSession, forRecipients, saveEnvelope, wants } from '../queue/envelope.js';
 

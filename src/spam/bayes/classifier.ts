@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../../store/types.js';
 import type { Verdict } from '../verdict.js';
-import { headerEnd } from '../../smtp/headers.js';
+import { headerEnd } from '../../smtp/core/headers.js';
 import { tokenize } from './tokens.js';
 
 const NS = 'spam.bayes';

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWebServer, WebClient, type WebServer } from '../../helpers/web.js';
 import { SieveScripts } from '../../../src/sieve/scripts.js';
-import { deliverLocal } from '../../../src/smtp/deliver.js';
+import { deliverLocal } from '../../../src/smtp/delivery/deliver.js';
 import type { Account } from '../../../src/store/types.js';
 
 const ALICE = 'alice@example.test';

@@ -15,7 +15,7 @@ import { startWebServer, WEB_HOST, type WebServer } from '../../helpers/web.js';
 import { acmeNames } from '../../../src/net/acme.js';
 import type { ReloadableTlsProvider } from '../../../src/net/tls.js';
 import { recordsFor } from '../../../src/smtp/dnsrecords.js';
-import { resolverFor } from '../../../src/smtp/dns.js';
+import { resolverFor } from '../../../src/smtp/core/dns.js';
 import { mxAllowed, stsPolicy } from '../../../src/smtp/queue/mta-sts.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 

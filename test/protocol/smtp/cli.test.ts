@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { dkimVerify } from 'mailauth';
 import { makeCli } from '../../unit/cli/harness.js';
 import { dkimTxtValue } from '../../../src/smtp/dnsrecords.js';
-import { signatureFor } from '../../../src/smtp/dkim.js';
+import { signatureFor } from '../../../src/smtp/core/dkim.js';
 import { createLogger } from '../../../src/log.js';
 
 test('queue list / retry / remove', async () => {

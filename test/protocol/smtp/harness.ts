@@ -12,7 +12,7 @@ import { makeTestContext, type TestBackend } from '../../helpers/context.js';
 import type { Account } from '../../../src/store/types.js';
 import type { RunningListener } from '../../../src/net/types.js';
 import { startSmtp, type SmtpListenerName } from '../../../src/smtp/server.js';
-import type { DnsResolver } from '../../../src/smtp/dns.js';
+import type { DnsResolver } from '../../../src/smtp/core/dns.js';
 
 export interface Harness {
   ctx: ServerContext;

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeHarness, SmtpClient, type Harness } from './harness.js';
-import { tableResolver } from '../../../src/smtp/dns.js';
+import { tableResolver } from '../../../src/smtp/core/dns.js';
 import { SieveScripts } from '../../../src/sieve/scripts.js';
 import type { RunningListener } from '../../../src/net/types.js';
 

@@ -270,7 +270,7 @@ test('partial failure: a full mailbox behind an alias is retried from the queue,
 });
 
 test('partial permanent failure: a DSN only to a sender that passed SPF (issue 9 item 8)', async () => {
-  const { tableResolver } = await import('../../../src/smtp/dns.js');
+  const { tableResolver } = await import('../../../src/smtp/core/dns.js');
   for (const spf of ['pass', 'none'] as const) {
     const h = await makeHarness();
     try {
@@ -322,7 +322,7 @@ test('RCPT TO: a recipient whose mailbox cannot take the declared SIZE is 452 4.
 test('SPF, DKIM and DMARC pass through the injected resolver', async () => {
   const { generateKeyPairSync } = await import('node:crypto');
   const { dkimSign } = await import('mailauth');
-  const { tableResolver } = await import('../../../src/smtp/dns.js');
+  const { tableResolver } = await import('../../../src/smtp/core/dns.js');
   const { dkimTxtValue } = await import('../../../src/smtp/dnsrecords.js');
   const h = await makeHarness();
   try {

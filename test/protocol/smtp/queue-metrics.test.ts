@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeHarness, SmtpClient, startSink, type Harness, type Sink } from './harness.js';
 import { startQueueRunner, type QueueRunner } from '../../../src/smtp/queue/runner.js';
-import { tableResolver } from '../../../src/smtp/dns.js';
+import { tableResolver } from '../../../src/smtp/core/dns.js';
 import { createMetrics, type MetricsRegistry } from '../../../src/metrics/registry.js';
 
 const ALICE = 'alice@local.test';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { makeHarness, startSink, type Harness, type Sink } from './harness.js';
 import { startQueueRunner } from '../../../src/smtp/queue/runner.js';
-import { tableResolver } from '../../../src/smtp/dns.js';
+import { tableResolver } from '../../../src/smtp/core/dns.js';
 
 const RAW = (subject = 'out') => Buffer.from(`From: alice@local.test\r\nTo: x@accept.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@local.test>\r\n\r\nhello\r\n`);
 

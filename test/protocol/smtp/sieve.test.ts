@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { makeHarness, SmtpClient, startSink, type Harness, type Sink } from './harness.js';
 import { startQueueRunner } from '../../../src/smtp/queue/runner.js';
-import { tableResolver } from '../../../src/smtp/dns.js';
+import { tableResolver } from '../../../src/smtp/core/dns.js';
 import { SieveScripts } from '../../../src/sieve/scripts.js';
 import type { Account } from '../../../src/store/types.js';
 

@@ -11,7 +11,7 @@ import { makeTestCa, type TestCa } from '../../helpers/test-ca.js';
 import { startSignedZone, unboundInstalled, type SignedZone } from '../../helpers/unbound.js';
 import { makeHarness, startSink, type Harness, type Sink } from './harness.js';
 import { startQueueRunner } from '../../../src/smtp/queue/runner.js';
-import { resolverFor } from '../../../src/smtp/dns.js';
+import { resolverFor } from '../../../src/smtp/core/dns.js';
 
 const RAW = () => Buffer.from('From: <alice@local.test>\r\nTo: <d@dane.test>\r\nSubject: dane\r\n\r\nhello\r\n');
 

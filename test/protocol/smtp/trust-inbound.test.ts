@@ -14,7 +14,7 @@ import { GTUBE, rspamdInstalled, startRspamd, type Rspamd } from '../../helpers/
 import { SmtpClient } from './harness.js';
 import { sendDmarcReports } from '../../../src/smtp/dmarc/outgoing.js';
 import { parseAggregateXml, unpackReport } from '../../../src/smtp/dmarc/aggregate.js';
-import { resolverFor } from '../../../src/smtp/dns.js';
+import { resolverFor } from '../../../src/smtp/core/dns.js';
 import { startTrustServer, type TrustServer } from './trust-harness.js';
 
 const USER = 'alice@local.test';

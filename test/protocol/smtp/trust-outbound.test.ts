@@ -17,7 +17,7 @@ import { startTestDns, type TestDns } from '../../helpers/dns-server.js';
 import { makeTestCa, type TestCa } from '../../helpers/test-ca.js';
 import { makeHarness, SmtpClient, startSink, type Harness, type Sink } from './harness.js';
 import { startQueueRunner, type QueueRunner } from '../../../src/smtp/queue/runner.js';
-import { resolverFor } from '../../../src/smtp/dns.js';
+import { resolverFor } from '../../../src/smtp/core/dns.js';
 import { buildReports, dayOf, sendTlsReports } from '../../../src/smtp/queue/tls-report.js';
 import { saveEnvelope } from '../../../src/smtp/queue/envelope.js';
 

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { makeCli } from './harness.js';
-import { dkimSelector } from '../../../src/smtp/dkim.js';
+import { dkimSelector } from '../../../src/smtp/core/dkim.js';
 
 test('domain add / list / remove, with DKIM key and clear errors', async () => {
   const h = await makeCli();

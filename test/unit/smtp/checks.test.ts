@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dnsblName, heloFindings, ptrFindings, rdnsVerdict } from '../../../src/smtp/inbound/checks.js';
-import { hostsFileNames } from '../../../src/smtp/dns.js';
+import { hostsFileNames } from '../../../src/smtp/core/dns.js';
 
 test('DNSBL query names (RFC 5782 §2.1, §2.4)', () => {
   assert.equal(dnsblName('192.0.2.99', 'bl.test'), '99.2.0.192.bl.test');

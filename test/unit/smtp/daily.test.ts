@@ -1,12 +1,12 @@
 /**
- * The daily reports' trigger (src/smtp/queue/daily.ts; TLS-RPT and DMARC aggregate reports
+ * The daily reports' trigger (src/smtp/core/daily.ts; TLS-RPT and DMARC aggregate reports
  * are sent "daily", issue 15): each queue pass asks, yesterday's report goes out once per
  * namespace however many passes or processes ask, and the next day's goes out the next day.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { oncePerDay } from '../../../src/smtp/queue/daily.js';
+import { oncePerDay } from '../../../src/smtp/core/daily.js';
 
 test('yesterday is sent once per namespace, by one of several callers at once; the next day again', async () => {
   const store = createMemoryStore();

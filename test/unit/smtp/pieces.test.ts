@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/schema.js';
 import { retryDelayMs, expiresAt } from '../../../src/smtp/queue/backoff.js';
 import { statusFromReply, buildDsn } from '../../../src/smtp/queue/dsn.js';
-import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../../../src/smtp/headers.js';
+import { headerAddresses, headerValues, receivedHeader, rfc5322Date, withProtocol } from '../../../src/smtp/core/headers.js';
 import { ConnectionCounter } from '../../../src/smtp/limits.js';
 import { sharedCounter } from '../../../src/store/rate.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { storeErrorReply } from '../../../src/smtp/errors.js';
+import { storeErrorReply } from '../../../src/smtp/core/errors.js';
 import { StoreError } from '../../../src/store/types.js';
 
 test('backoff doubles from retry_base_s and stops at retry_max_s', () => {
@@ -77,7 +77,7 @@ test('StoreError → SMTP reply mapping', () => {
 });
 
 test('forged Authentication-Results for our authserv-id are removed, others kept (RFC 8601 §5)', async () => {
-  const { stripOwnAuthResults } = await import('../../../src/smtp/headers.js');
+  const { stripOwnAuthResults } = await import('../../../src/smtp/core/headers.js');
   const raw = Buffer.from(
     'Authentication-Results: MX.test;\r\n spf=pass smtp.mailfrom=a@b\r\nAuthentication-Results: other.test; dkim=pass\r\nSubject: s\r\n\r\nAuthentication-Results: mx.test; body line\r\n',
   );

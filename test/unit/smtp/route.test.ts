@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { routeFor, addressesOf } from '../../../src/smtp/queue/route.js';
-import { tableResolver, type DnsResolver } from '../../../src/smtp/dns.js';
+import { tableResolver, type DnsResolver } from '../../../src/smtp/core/dns.js';
 
 const resolver = tableResolver({
   'multi.test': { MX: [{ exchange: 'b.multi.test.', priority: 20 }, { exchange: 'a.multi.test', priority: 10 }] },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSrs, srsForward, srsReverse } from '../../../src/smtp/srs.js';
+import { isSrs, srsForward, srsReverse } from '../../../src/smtp/core/srs.js';
 
 const S = 'test-secret';
 const day = new Date('2026-12-02T12:00:00Z');

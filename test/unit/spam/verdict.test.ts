@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mergeVerdicts, spamHeaders, stripSpamHeaders } from '../../../src/spam/verdict.js';
 import { parseResult, rspamdOutcome } from '../../../src/spam/rspamd.js';
 import { dmarcAction, dmarcDecision, trustedForwarders } from '../../../src/smtp/inbound/dmarc.js';
-import { headerEnd } from '../../../src/smtp/headers.js';
+import { headerEnd } from '../../../src/smtp/core/headers.js';
 
 test('spamHeaders: SpamAssassin layout, flag only when junk', () => {
   assert.equal(
@@ -91,7 +91,7 @@ test('dmarcDecision: refused only when every recipient domain refuses; Junk for 
 });
 
 test('rspamd "reject" is a 550 5.7.1 refusal at SMTP time, its message kept on one reply line', async () => {
-  const { Replies } = await import('../../../src/smtp/errors.js');
+  const { Replies } = await import('../../../src/smtp/core/errors.js');
   const r = parseResult({ action: 'reject', score: 1000, required_score: 15, symbols: { GTUBE: {} }, messages: { smtp_message: 'Gtube pattern\r\n250 OK' } });
   assert.equal(rspamdOutcome(r).kind, 'reject');
   const e = Replies.spamReject(r.message ?? '');

@@ -8,9 +8,9 @@ import type { ServerContext } from '../../../context.js';
 import { csrfField, formatDate, page } from '../../kit/html.js';
 import { field, formOf } from '../../kit/forms.js';
 import { InputError, parseDomain } from '../../../admin/validate.js';
-import { dkimSelector, generateDkimKey } from '../../../smtp/dkim.js';
+import { dkimSelector, generateDkimKey } from '../../../smtp/core/dkim.js';
 import { recordsFor, type DnsRecord } from '../../../smtp/dnsrecords.js';
-import { resolverFor, isNotFound, type DnsResolver } from '../../../smtp/dns.js';
+import { resolverFor, isNotFound, type DnsResolver } from '../../../smtp/core/dns.js';
 import { StoreError } from '../../../store/types.js';
 
 type Notice = { kind: 'ok' | 'error'; text: string } | null;

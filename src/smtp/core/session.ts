@@ -5,9 +5,9 @@
  * into the next transaction.
  */
 import type { SMTPServerEnvelope, SMTPServerSession } from 'smtp-server';
-import type { Account } from '../store/types.js';
-import type { ConnectionInfo } from '../net/types.js';
-import type { SessionHandle } from '../net/sessions.js';
+import type { Account } from '../../store/types.js';
+import type { ConnectionInfo } from '../../net/types.js';
+import type { SessionHandle } from '../../net/sessions.js';
 
 export interface SessionState {
   info: ConnectionInfo;

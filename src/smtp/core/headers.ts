@@ -3,8 +3,8 @@
  * and small read-only helpers over a raw message's header block. Raw bytes are never
  * rewritten: new fields are only prepended.
  */
-import { parseHeaderBlock } from '../mime/header.js';
-import { parseAddressList } from '../mime/address.js';
+import { parseHeaderBlock } from '../../mime/header.js';
+import { parseAddressList } from '../../mime/address.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -15,8 +15,8 @@
 import { promises as dns } from 'node:dns';
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { Config } from '../config/schema.js';
-import { aLabel } from '../net/dns-name.js';
+import type { Config } from '../../config/schema.js';
+import { aLabel } from '../../net/dns-name.js';
 
 export type DnsResolver = (name: string, rrtype: string) => Promise<unknown[]>;
 

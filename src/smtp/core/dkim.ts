@@ -7,8 +7,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
 import type { Logger } from 'pino';
-import type { Store } from '../store/types.js';
-import { aLabel } from '../net/dns-name.js';
+import type { Store } from '../../store/types.js';
+import { aLabel } from '../../net/dns-name.js';
 
 /** the DKIM-Signature field(s) to prepend, or "" */
 export async function signatureFor(store: Store, domain: string, raw: Buffer, log: Logger): Promise<string> {

@@ -8,7 +8,7 @@
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import * as packet from 'dns-packet';
-import { aLabel } from '../net/dns-name.js';
+import { aLabel } from '../../net/dns-name.js';
 
 export interface SecureAnswer<T> {
   /** the resolver validated the answer (AD bit) */

@@ -12,7 +12,7 @@
  * The one implementation: the queue runner applies it to every forwarded item.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/types.js';
+import type { Store } from '../../store/types.js';
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const MAX_AGE_DAYS = 21;

@@ -6,7 +6,7 @@
  * domain the account's own.
  */
 import type { Account, Store } from '../../store/types.js';
-import { domainOf, normalizeAddress } from '../session.js';
+import { domainOf, normalizeAddress } from './session.js';
 
 export async function ownsAddress(store: Store, account: Account, address: string): Promise<boolean> {
   const addr = normalizeAddress(address);

@@ -17,14 +17,14 @@
  * still stored with one store.deliver, copies changed by editheader on their own); its
  * implicit keep files into the default target and spamtest reads the merged verdict.
  */
-import type { ServerContext } from '../context.js';
-import { StoreError, type Account } from '../store/types.js';
-import { mergeVerdicts, spamHeaders } from '../spam/verdict.js';
-import { planDelivery, type DeliveryPlan } from './filter/run.js';
-import type { DeliverOptions, LocalResult } from './filter/types.js';
-import { deliveredToHeader, headerValues, returnPathHeader } from './headers.js';
+import type { ServerContext } from '../../context.js';
+import { StoreError, type Account } from '../../store/types.js';
+import { mergeVerdicts, spamHeaders } from '../../spam/verdict.js';
+import { planDelivery, type DeliveryPlan } from '../filter/run.js';
+import type { DeliverOptions, LocalResult } from '../filter/types.js';
+import { deliveredToHeader, headerValues, returnPathHeader } from '../core/headers.js';
 
-export type { DeliverOptions, LocalResult } from './filter/types.js';
+export type { DeliverOptions, LocalResult } from '../filter/types.js';
 
 const asStoreError = (err: unknown): StoreError => (err instanceof StoreError ? err : new StoreError('TEMP', String((err as Error)?.message ?? err)));
 

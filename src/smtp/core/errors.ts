@@ -9,7 +9,7 @@
  */
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { SMTPServerSession } from 'smtp-server';
-import { StoreError } from '../store/types.js';
+import { StoreError } from '../../store/types.js';
 
 export class SmtpReplyError extends Error {
   constructor(
