@@ -1,29 +1,34 @@
 /**
- * ACL identifiers (RFC 4314 §2, §3): this server's identifiers are account addresses
- * (login names), compared without case. "anyone", groups ("$name") and negative rights
- * ("-name") are not supported; an address that names no account cannot be given rights.
+ * ACL identifiers (RFC 4314 §2, §3): account addresses (login names, compared without
+ * case), "anyone" and "authenticated" (the same here: only logged-in sessions reach a
+ * mailbox, and only accounts of the owner's domain match), each optionally negative
+ * ("-name": rights taken away). Groups ("$name") are not supported.
+ *
+ * A name that is no account is accepted like an account's (an inert entry that never
+ * grants anything, ../../store/acl.ts), so SETACL, DELETEACL and LISTRIGHTS answer the
+ * same whether or not an account exists (Dovecot stores any name the same way).
  */
-import type { Account, AccountId } from '../../store/types.js';
+import type { AccountId } from '../../store/types.js';
+import type { Identifier } from '../../store/acl.js';
 import { no, type ImapSession } from '../session/types.js';
 
-export type AclIdentifier =
-  | { kind: 'account'; account: Account; owner: boolean }
-  | { kind: 'unsupported'; why: string };
+export type AclIdentifier = { kind: 'entry'; who: Identifier; owner: boolean } | { kind: 'unsupported'; why: string };
 
 export async function aclIdentifier(s: ImapSession, identifier: string, ownerId: AccountId): Promise<AclIdentifier> {
-  if (identifier.startsWith('-')) return { kind: 'unsupported', why: 'Negative rights are not supported' };
-  if (identifier.startsWith('$') || identifier.toLowerCase() === 'anyone' || identifier.toLowerCase() === 'authenticated') {
-    return { kind: 'unsupported', why: `The identifier "${identifier}" is not supported; name an account address` };
-  }
-  const account = identifier.includes('@') ? await s.ctx.store.getAccount(identifier) : null;
-  if (!account) return { kind: 'unsupported', why: `No account "${identifier}" to give rights to` };
-  return { kind: 'account', account, owner: account.id === ownerId };
+  const negative = identifier.startsWith('-');
+  const name = (negative ? identifier.slice(1) : identifier).toLowerCase();
+  if (!name) return { kind: 'unsupported', why: `The identifier "${identifier}" is not valid` };
+  if (name.startsWith('$')) return { kind: 'unsupported', why: `Groups ("${identifier}") are not supported; name an account address, anyone or authenticated` };
+  if (name === 'anyone' || name === 'authenticated') return { kind: 'entry', who: { kind: name, negative }, owner: false };
+  const account = name.includes('@') ? await s.ctx.store.getAccount(name) : null;
+  if (!account) return { kind: 'entry', who: { kind: 'unknown', name, negative }, owner: false };
+  return { kind: 'entry', who: { kind: 'account', id: account.id, address: account.address, negative }, owner: account.id === ownerId };
 }
 
-/** the account an identifier names whose grant may be changed (not the mailbox's owner), else NO [CANNOT] */
-export async function grantee(s: ImapSession, identifier: string, ownerId: AccountId): Promise<Account> {
+/** the entry an identifier names that may be changed (not the mailbox's owner's), else NO [CANNOT] */
+export async function grantee(s: ImapSession, identifier: string, ownerId: AccountId): Promise<Identifier> {
   const who = await aclIdentifier(s, identifier, ownerId);
   if (who.kind === 'unsupported') throw no(who.why, 'CANNOT');
   if (who.owner) throw no("The owner's rights cannot be changed", 'CANNOT');
-  return who.account;
+  return who.who;
 }

@@ -1,5 +1,5 @@
 /** DELETEACL (RFC 4314 §3.2): removes an identifier's entry from a mailbox's ACL; needs "a" (§4). */
-import { removeGrant } from '../../store/acl.js';
+import { identifierText, removeGrant } from '../../store/acl.js';
 import { accessMailbox } from '../session/access.js';
 import { AUTHED, type ImapCommand } from '../session/types.js';
 import { parseAclArgs } from '../wire/args/acl.js';
@@ -12,8 +12,8 @@ export const deleteaclCmd: ImapCommand = {
     const a = parseAclArgs(req.args, s.names, 'DELETEACL', 2);
     const box = await accessMailbox(s, a.mailbox, 'a');
     const who = await grantee(s, a.identifier, box.owner);
-    await removeGrant(s.ctx.store, box.owner, box.info.id, who.id);
-    s.log.info({ mailbox: box.info.id, grantee: who.address }, 'imap deleteacl');
+    await removeGrant(s.ctx.store, box.owner, box.info.id, who);
+    s.log.info({ mailbox: box.info.id, grantee: identifierText(who) }, 'imap deleteacl');
     return { status: 'OK', text: 'DELETEACL completed' };
   },
 };

@@ -1,9 +1,8 @@
 /**
  * LISTRIGHTS (RFC 4314 §3.4, §3.7): the rights an identifier always has on a mailbox and
  * those it can be granted; needs "a" (§4). The identifier is echoed as the client sent it.
- * An identifier that cannot hold rights here (no such account, "anyone", groups) can be
- * granted nothing: an empty required set and no groups, the same answer whether or not
- * an account of that name exists.
+ * Every identifier but the owner's gets the same answer (nothing required, every right
+ * grantable on its own), whether or not an account of that name exists.
  */
 import { listableRights } from '../../store/acl-rights.js';
 import { accessMailbox } from '../session/access.js';
@@ -20,7 +19,7 @@ export const listrightsCmd: ImapCommand = {
     const a = parseAclArgs(req.args, s.names, 'LISTRIGHTS', 2);
     const box = await accessMailbox(s, a.mailbox, 'a');
     const who = await aclIdentifier(s, a.identifier, box.owner);
-    const { required, optional } = who.kind === 'account' ? listableRights(who.owner) : { required: '', optional: [] };
+    const { required, optional } = listableRights(who.kind === 'entry' && who.owner);
     s.untagged(atom('LISTRIGHTS'), mailboxName(s, box.name), astring(a.identifier), astring(required), ...optional.map(atom));
   },
 };

@@ -1,10 +1,11 @@
 /**
  * SETACL (RFC 4314 §3.1): grants, adds ("+") or removes ("-") rights of one identifier on a
  * mailbox; needs the "a" right (§4). Unknown or upper-case rights are BAD (§3.1), "c" and
- * "d" stand for k+x and e+t (§2.1.1). Rights set to nothing remove the entry.
+ * "d" stand for k+x and e+t (§2.1.1). Rights set to nothing remove the entry. "+"/"-"
+ * change the named entry's own rights (a negative identifier's entry is its own).
  */
 import { applyChange, parseRightsChange, RightsError, type RightsChange } from '../../store/acl-rights.js';
-import { grantCount, grantedRights, MAX_GRANTS_PER_MAILBOX, setGrant } from '../../store/acl.js';
+import { entryRights, grantCount, identifierText, MAX_GRANTS_PER_MAILBOX, setGrant } from '../../store/acl.js';
 import { accessMailbox } from '../session/access.js';
 import { AUTHED, bad, no, type ImapCommand } from '../session/types.js';
 import { parseAclArgs } from '../wire/args/acl.js';
@@ -25,13 +26,13 @@ export const setaclCmd: ImapCommand = {
     const box = await accessMailbox(s, a.mailbox, 'a');
     const who = await grantee(s, a.identifier, box.owner);
     const store = s.ctx.store;
-    const current = await grantedRights(store, box.owner, box.info.id, who);
+    const current = await entryRights(store, box.owner, box.info.id, who);
     const next = applyChange(current, change);
     if (next && !current && (await grantCount(store, box.owner, box.info.id)) >= MAX_GRANTS_PER_MAILBOX) {
-      throw no(`A mailbox can be shared with at most ${MAX_GRANTS_PER_MAILBOX} accounts`, 'LIMIT');
+      throw no(`A mailbox's ACL holds at most ${MAX_GRANTS_PER_MAILBOX} entries`, 'LIMIT');
     }
     await setGrant(store, box.owner, box.info.id, who, next);
-    s.log.info({ mailbox: box.info.id, grantee: who.address, rights: next }, 'imap setacl');
+    s.log.info({ mailbox: box.info.id, grantee: identifierText(who), rights: next }, 'imap setacl');
     return { status: 'OK', text: 'SETACL completed' };
   },
 };

@@ -84,10 +84,10 @@ describe('imap ACL and the Other Users namespace', () => {
        S: * LISTRIGHTS INBOX ${BOB} "" l r s w i p k x t e a c d
        S: a005 OK LISTRIGHTS completed
        C: a006 LISTRIGHTS INBOX anyone
-       S: * LISTRIGHTS INBOX anyone ""
+       S: * LISTRIGHTS INBOX anyone "" l r s w i p k x t e a c d
        S: a006 OK LISTRIGHTS completed
        C: a007 LISTRIGHTS INBOX nobody@example.test
-       S: * LISTRIGHTS INBOX nobody@example.test ""
+       S: * LISTRIGHTS INBOX nobody@example.test "" l r s w i p k x t e a c d
        S: a007 OK LISTRIGHTS completed`,
     );
   });
@@ -133,19 +133,19 @@ describe('imap ACL and the Other Users namespace', () => {
     );
   });
 
-  it('identifiers that cannot hold rights, and the owner, are refused with NO [CANNOT]', async () => {
+  it('groups and the owner are refused with NO [CANNOT]; bad identifiers and names elsewhere are refused', async () => {
     await aliceBox('Ids', 0);
     const c = await login(USER);
     await transcript(
       c,
-      `C: a SETACL Ids anyone lr
-       S: a NO [CANNOT] The identifier "anyone" is not supported; name an account address
-       C: b SETACL Ids -${BOB} w
-       S: b NO [CANNOT] Negative rights are not supported
-       C: c SETACL Ids nobody@example.test lr
-       S: c NO [CANNOT] No account "nobody@example.test" to give rights to
+      `C: a SETACL Ids $team lr
+       S: a NO [CANNOT] Groups ("$team") are not supported; name an account address, anyone or authenticated
+       C: b SETACL Ids - w
+       S: b NO [CANNOT] The identifier "-" is not valid
        C: d SETACL Ids ${USER} lr
        S: d NO [CANNOT] The owner's rights cannot be changed
+       C: d2 SETACL Ids -${USER} lr
+       S: d2 NO [CANNOT] The owner's rights cannot be changed
        C: e DELETEACL Ids ${USER}
        S: e NO [CANNOT] The owner's rights cannot be changed
        C: f SETACL Ids "" lr

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setGrant } from '../../../src/store/acl.js';
+import { accountIdentifier, setGrant } from '../../../src/store/acl.js';
 import { msg, seed, startServer, transcript, USER, type ImapServer } from './harness.js';
 
 describe('imap MULTISEARCH (RFC 7377)', () => {
@@ -127,9 +127,9 @@ describe('imap MULTISEARCH (RFC 7377)', () => {
     );
     const aliceId = (await store.getAccount(USER))!.id;
     const folder1 = (await store.getMailbox(aliceId, 'folder1'))!;
-    await setGrant(store, aliceId, folder1.id, bob, 'l');
+    await setGrant(store, aliceId, folder1.id, accountIdentifier(bob), 'l');
     await transcript(c, `C: d ESEARCH IN (mailboxes ${shared}) ALL\nS: d OK ESEARCH completed`);
-    await setGrant(store, aliceId, folder1.id, bob, 'lr');
+    await setGrant(store, aliceId, folder1.id, accountIdentifier(bob), 'lr');
     await transcript(
       c,
       `C: e ESEARCH IN (mailboxes ${shared}) UNSEEN

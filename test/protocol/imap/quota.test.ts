@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setAdmin } from '../../../src/auth/roles.js';
-import { setGrant } from '../../../src/store/acl.js';
+import { accountIdentifier, setGrant } from '../../../src/store/acl.js';
 import { msg, seed, startServer, transcript, USER, type ImapServer } from './harness.js';
 
 const BOB = 'bob@example.test';
@@ -122,7 +122,7 @@ describe('imap QUOTA (RFC 9208)', () => {
   it("a mailbox another account shares has no quota root for this user", async () => {
     const archive = (await store().getMailbox(bobId, 'Archive'))!;
     const alice = (await store().getAccountById(aliceId))!;
-    await setGrant(store(), bobId, archive.id, alice, 'lr');
+    await setGrant(store(), bobId, archive.id, accountIdentifier(alice), 'lr');
     const c = await server.login();
     await transcript(
       c,
