@@ -53,7 +53,7 @@ export function register(program: Command): void {
       'give <grantee> rights on <owner>\'s <mailbox>: letters of "lrswipkxtea" (l see, r read, s seen flag, w other flags, ' +
         'i insert, p post, k create, x delete mailbox, t delete messages, e expunge, a administer; c = kx, d = et); ' +
         'e.g. "lrs" to read, "lrswitek" to write; "+x"/"-x" add or remove; <grantee> is an address, "anyone" or "authenticated" ' +
-        "(every account of the owner's domain), or one of them with a leading \"-\" for rights taken away (RFC 4314 negative rights)",
+        "(every account of the owner's domain), or one of them with a leading \"-\" for rights taken away (RFC 4314 negative rights; put \"--\" before the arguments then)",
     )
     .action(async (ownerIn: string, name: string, granteeIn: string, rightsIn: string, _opts: unknown, cmd: Command) => {
       let change;

@@ -332,9 +332,22 @@ test('mailbox share / shares / revoke: the grants IMAP ACL uses', async () => {
     assert.equal(await grantedRights(h.store, alice.id, team.id, bob), '');
     r = await h.cli(['mailbox', 'revoke', 'alice@example.test', 'Team', 'bob@example.test']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /had no rights/);
+    assert.match(r.stderr, /had no entry/);
     r = await h.cli(['mailbox', 'shares', 'alice@example.test']);
     assert.match(r.stdout, /shares no mailboxes/);
+
+    // anyone (the owner's domain) and a negative entry for bob
+    r = await h.cli(['mailbox', 'share', 'alice@example.test', 'Team', 'anyone', 'lr']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await h.cli(['mailbox', 'share', '--', 'alice@example.test', 'Team', '-bob@example.test', 'r']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await grantedRights(h.store, alice.id, team.id, bob), 'l');
+    r = await h.cli(['mailbox', 'shares', 'alice@example.test']);
+    assert.match(r.stdout, /Team\s+-bob@example\.test\s+r\n/);
+    assert.match(r.stdout, /Team\s+anyone\s+lr\n/);
+    r = await h.cli(['mailbox', 'revoke', '--', 'alice@example.test', 'Team', '-bob@example.test']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await grantedRights(h.store, alice.id, team.id, bob), 'lr');
   } finally {
     await h.close();
   }
