@@ -13,7 +13,7 @@
  *   search text computed at append so SEARCH never re-parses.
  * - Counters (messages, unseen, deleted, size, used bytes) kept by triggers.
  */
-import { chmodSync, closeSync, existsSync, fsync, mkdirSync, open } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fdatasync, mkdirSync, open } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -174,7 +174,10 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   let committer: Committer | null = null;
   const ctx = createCtx(db, () => committer!, log);
   // the durability barrier: fsync of the write-ahead log off the event loop (committer.ts);
-  // SQLite keeps the -wal file (same inode) while this connection is open
+  // SQLite keeps the -wal file (same inode) while this connection is open. fdatasync: the
+  // frames and the file's length (what reading them back needs) reach the disk, only its
+  // timestamps are left to the kernel; on the development machine's disk a third of the
+  // time of fsync (0.17 against 0.49 ms at the median)
   let walFd: number | null = null;
   const walFile = `${file}-wal`;
   committer = createCommitter(db, {
@@ -183,7 +186,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     sync: readonly
       ? undefined
       : (done) => {
-          const go = (fd: number) => fsync(fd, (err) => done(err ?? undefined));
+          const go = (fd: number) => fdatasync(fd, (err) => done(err ?? undefined));
           if (walFd !== null) return go(walFd);
           open(walFile, 'r', (err, fd) => {
             if (err) return done(err);

@@ -725,6 +725,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.kvGet('other', a.id, ['x/1'])).size, 0);
         const got = await store.kvGet('t.ns', a.id, ['x/1', 'nope', 'y']);
         assert.deepEqual([...got.keys()].sort(), ['x/1', 'y']);
+        // many keys at once (rate counters read 60), repeated ones, non-ASCII
+        const many = await store.kvGet('t.ns', a.id, ['é', 'é', ...Array.from({ length: 70 }, (_, i) => `k${i}`), 'x/2', 'x/']);
+        assert.deepEqual([...many.keys()].sort(), ['x/2', 'é']);
+        assert.equal(many.get('é')?.value, 'utf8');
+        assert.equal((await store.kvGet('t.ns', a.id, [])).size, 0);
         assert.ok(got.get('y')!.updatedAt instanceof Date && got.get('y')!.expiresAt === null);
         assert.deepEqual((await store.kvList('t.ns', a.id, { prefix: 'x/' })).map((e) => e.key), ['x/1', 'x/2']);
         assert.deepEqual((await store.kvList('t.ns', a.id)).map((e) => e.key), ['x/1', 'x/2', 'y', 'é']);
