@@ -45,20 +45,25 @@ interface Job {
   run: () => JobResult<unknown>;
   /** false: flag-only change, committed without fsync (see the top of this file) */
   durable: boolean;
+  /** the store's own upkeep (full-text indexing after the commit): counted apart in stats() */
+  background: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
 
 export interface Committer {
   /** queues `fn` for the next group commit; resolves with its value after the commit */
-  submit<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
+  submit<T>(fn: () => JobResult<T>, opts?: { durable?: boolean; background?: boolean }): Promise<T>;
   /** runs everything queued now (used by close) */
   flush(): void;
   /** resolves once every committed batch has been answered (its sync finished) */
   settled(): Promise<void>;
   pending(): number;
-  /** transactions committed and jobs run so far (group-commit effectiveness) */
-  stats(): { commits: number; jobs: number; txMs: number };
+  /**
+   * transactions committed and jobs run so far for callers (group-commit effectiveness), and
+   * the transactions of background jobs only (full-text indexing)
+   */
+  stats(): { commits: number; jobs: number; txMs: number; backgroundCommits: number };
 }
 
 export function createCommitter(
@@ -86,6 +91,7 @@ export function createCommitter(
   let scheduled = false;
   let commits = 0;
   let jobs = 0;
+  let backgroundCommits = 0;
   let txMs = 0;
   const maxBatch = opts.maxBatch ?? 5000;
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
@@ -201,8 +207,10 @@ export function createCommitter(
       for (const job of batch) job.reject(e);
       return;
     }
-    commits++;
-    jobs += batch.length;
+    const counted = batch.filter((j) => !j.background).length;
+    if (counted > 0) commits++;
+    else backgroundCommits++;
+    jobs += counted;
     if (opts.committed) for (const o of outcomes) if (o.ok && o.r.changes.length) opts.committed(o.r.changes);
     const answer = (syncError?: Error) => {
       for (let i = 0; i < batch.length; i++) {
@@ -257,9 +265,9 @@ export function createCommitter(
   }
 
   return {
-    submit<T>(fn: () => JobResult<T>, o?: { durable?: boolean }): Promise<T> {
+    submit<T>(fn: () => JobResult<T>, o?: { durable?: boolean; background?: boolean }): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ run: fn, durable: o?.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
+        queue.push({ run: fn, durable: o?.durable ?? true, background: o?.background ?? false, resolve: resolve as (v: unknown) => void, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(() => drain(false));
@@ -273,6 +281,6 @@ export function createCommitter(
         check();
       }),
     pending: () => queue.length,
-    stats: () => ({ commits, jobs, txMs }),
+    stats: () => ({ commits, jobs, txMs, backgroundCommits }),
   };
 }

@@ -11,6 +11,7 @@ import { nextUidValidity } from '../util.js';
 import type { Committer, JobResult } from './committer.js';
 import { registerSearchFunctions } from './search-sql.js';
 import { createFullText, type FullText } from './fulltext.js';
+import type { FtsQueue } from './fts-queue.js';
 import { FlagCache } from './flag-cache.js';
 import type { Summarizer } from '../summary-types.js';
 
@@ -47,8 +48,8 @@ export interface Ctx {
   q(sql: string): Database.Statement;
   /** statements in the cache (tests, metrics) */
   statements(): number;
-  /** one group-committed transaction; `durable: false` only for flag-only changes (committer.ts) */
-  mutate<T>(fn: () => JobResult<T>, opts?: { durable?: boolean }): Promise<T>;
+  /** one group-committed transaction; `durable: false` only for flag-only changes and upkeep (committer.ts) */
+  mutate<T>(fn: () => JobResult<T>, opts?: { durable?: boolean; background?: boolean }): Promise<T>;
   open(): void;
   account(id: AccountId): AccountRow;
   mailbox(accountId: AccountId, mailboxId: MailboxId): MailboxRow;
@@ -60,6 +61,8 @@ export interface Ctx {
   uidSets: Map<number, Array<[number, number]>>;
   /** the SEARCH BODY/TEXT index (fulltext.ts) */
   fulltext: FullText;
+  /** indexes new blobs after their commit (fts-queue.ts); absent on a read-only store */
+  ftsQueue?: FtsQueue;
   /** the protocol's summary of each stored message (../summary-types.ts), when the store was given one */
   summarizer?: Summarizer;
   /** UID/MODSEQ/flags of recently read mailboxes, kept current by every commit (flag-cache.ts) */
@@ -100,7 +103,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
   const ctx: Ctx & { closed: boolean } = {
     db,
     uidSets: registerSearchFunctions(db),
-    fulltext: createFullText(q),
+    fulltext: createFullText(q, () => ctx.ftsQueue?.added()),
     flagCache: new FlagCache(),
     log,
     closed: false,

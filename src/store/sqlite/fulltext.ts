@@ -81,14 +81,26 @@ export type FtsPlan =
 export interface FullText {
   /** indexes a new blob's lower-cased texts (inside the caller's transaction); `all`: whatever the size (migration 7) */
   add(blobId: number, headerText: string, bodyText: string, all?: boolean): void;
+  /**
+   * lists a new blob in fts_unindexed (inside the caller's transaction), to be indexed after
+   * the commit by indexPending (./fts-queue.ts); searches scan it meanwhile, so their answers
+   * do not change when it is indexed
+   */
+  defer(blobId: number): void;
+  /**
+   * indexes up to `limit` listed blobs with ids above `after` (inside the caller's
+   * transaction), leaving the ones too big for the index listed; returns the highest id
+   * looked at (or `after`) and how many were looked at
+   */
+  indexPending(after: number, limit: number): { last: number; seen: number };
   /** how to answer a (lower-cased) search string with the index; null: scan instead */
   plan(value: string, column: FtsColumn): FtsPlan | null;
 }
 
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-/** `q` prepares (and may cache) a statement on the store's connection */
-export function createFullText(q: Prepare): FullText {
+/** `q` prepares (and may cache) a statement on the store's connection; `deferred` hears of each defer() */
+export function createFullText(q: Prepare, deferred?: () => void): FullText {
   let known = new Set<string>();
   const addTerms = (text: string) => {
     const ins = q('INSERT OR IGNORE INTO fts_terms (term) VALUES (?)');
@@ -99,7 +111,7 @@ export function createFullText(q: Prepare): FullText {
       known.add(t);
     }
   };
-  return {
+  const ft: FullText = {
     add(blobId, headerText, bodyText, all = false) {
       if (!all && headerText.length + bodyText.length > MAX_INDEXED_CHARS) {
         q('INSERT INTO fts_unindexed (blob_id) VALUES (?)').run(blobId);
@@ -108,6 +120,29 @@ export function createFullText(q: Prepare): FullText {
       q('INSERT INTO text_fts (rowid, header, body) VALUES (?, ?, ?)').run(blobId, headerText, bodyText);
       addTerms(headerText);
       addTerms(bodyText);
+    },
+    defer(blobId) {
+      q('INSERT INTO fts_unindexed (blob_id) VALUES (?)').run(blobId);
+      deferred?.();
+    },
+    indexPending(after, limit) {
+      // the ones too big stay listed (length() counts characters, .length UTF-16 units: either says too big)
+      const rows = q(
+        `SELECT u.blob_id, b.header_text, b.body_text FROM fts_unindexed u JOIN blobs b ON b.id = u.blob_id
+         WHERE u.blob_id > ? AND length(b.header_text) + length(b.body_text) <= ${MAX_INDEXED_CHARS}
+         ORDER BY u.blob_id LIMIT ?`,
+      )
+        .raw(true)
+        .all(after, limit) as Array<[number, string, string]>;
+      const done = q('DELETE FROM fts_unindexed WHERE blob_id = ?');
+      let last = after;
+      for (const [id, header, body] of rows) {
+        last = id;
+        if (header.length + body.length > MAX_INDEXED_CHARS) continue;
+        ft.add(id, header, body, true);
+        done.run(id);
+      }
+      return { last, seen: rows.length };
     },
     plan(value, column) {
       const all = [...new Set(runsOf(value))];
@@ -134,6 +169,7 @@ export function createFullText(q: Prepare): FullText {
       return { kind: 'match', match: column === 'text' ? expr : `${column} : (${expr})`, exact };
     },
   };
+  return ft;
 }
 
 /** indexes every blob (migration 7 on an existing store), a slice at a time */

@@ -23,6 +23,7 @@ import type { ChangeBus, Store } from '../types.js';
 import type { Summarizer } from '../summary-types.js';
 import { createCommitter, type Committer } from './committer.js';
 import { createCtx } from './context.js';
+import { createFtsQueue } from './fts-queue.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { createParsePool } from './parse-pool.js';
 import { adminOps } from './admin.js';
@@ -40,12 +41,18 @@ import { connectWakeup } from './wakeup.js';
 export const DB_FILE = 'letterbox.db';
 export const BUSY_TIMEOUT_MS = 5000;
 
-type SqliteStats = { commits: number; jobs: number; txMs: number; parsedInWorkers: number; parsedInline: number; statements: number; flagCacheLoads: number };
+type SqliteStats = { commits: number; jobs: number; txMs: number; backgroundCommits: number; parsedInWorkers: number; parsedInline: number; statements: number; flagCacheLoads: number };
 const statsOf = new WeakMap<Store, () => SqliteStats>();
+const ftsDrainOf = new WeakMap<Store, () => Promise<void>>();
 
 /** Group-commit and cache figures of an open SQLite store (tests, benchmarks, metrics); null for other stores. */
 export function sqliteStoreStats(store: Store): SqliteStats | null {
   return statsOf.get(store)?.() ?? null;
+}
+
+/** indexes every message still waiting for the full-text index now (fts-queue.ts; tests) */
+export async function sqliteIndexPending(store: Store): Promise<void> {
+  await ftsDrainOf.get(store)?.();
 }
 
 export interface SqliteStoreOptions {
@@ -206,6 +213,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   });
 
   ctx.summarizer = opts.summarizer;
+  const ftsQueue = readonly ? undefined : createFtsQueue(ctx);
+  ctx.ftsQueue = ftsQueue;
   const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth, opts.summarizer);
   const store: Store = {
     bus,
@@ -220,16 +229,21 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     ...leaseOps(ctx),
     async close() {
       if (ctx.closed) return;
+      // what still waits for the full-text index goes in with the last commit
+      ftsQueue?.stop();
+      const indexed = ftsQueue?.drain().catch((err: unknown) => log?.warn({ err }, 'store: full-text indexing at close failed; done at the next open'));
       committer!.flush();
       ctx.closed = true;
       w.stop();
       await committer!.settled();
+      await indexed;
       await wakeup.close();
       await pool.close();
       if (walFd !== null) closeSync(walFd);
       db.close();
     },
   };
+  if (ftsQueue) ftsDrainOf.set(store, () => ftsQueue.drain());
   statsOf.set(store, () => {
     const p = pool.stats();
     return { ...committer!.stats(), parsedInWorkers: p.worker, parsedInline: p.inline, statements: ctx.statements(), flagCacheLoads: ctx.flagCache.loads };

@@ -128,7 +128,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
       .run(b.raw.length, b.bareLf, b.dateHeader, sentDayNumber(b.dateHeader), b.subject, b.mimeJson, b.headerText, b.bodyText, b.raw, contentHash(b.raw))
       .lastInsertRowid,
   );
-  ctx.fulltext.add(id, b.headerText, b.bodyText);
+  // SEARCH BODY/TEXT: indexed after the commit, scanned until then (fts-queue.ts)
+  ctx.fulltext.defer(id);
   // SORT / THREAD / PREVIEW read these small rows, never the blob (./sort.ts)
   insertSortKeys(ctx.q, id, b.sortKeys);
   // FETCH ENVELOPE / BODYSTRUCTURE read these small rows, never the index (../summary-types.ts)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/sqlite/migrations.js';
-import { DB_FILE, openSqliteStore, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
+import { DB_FILE, openSqliteStore, sqliteIndexPending, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
 import { MAX_INDEXED_CHARS, indexAllBlobs } from '../../../src/store/sqlite/fulltext.js';
 import { STATEMENT_CACHE_SIZE } from '../../../src/store/sqlite/context.js';
 import type { SearchQuery } from '../../../src/store/types.js';
@@ -402,7 +402,8 @@ describe('sqlite full-text index: blobs too big to index', () => {
         await store.append(a.id, inbox, { raw: rawMessage({ subject: 'huge', body: big }) });
         const db = new Database(join(dir, DB_FILE), { readonly: true });
         const unindexed = () => db.prepare('SELECT count(*) FROM fts_unindexed').pluck().get();
-        assert.equal(unindexed(), 1);
+        await sqliteIndexPending(store);
+        assert.equal(unindexed(), 1, 'the small one indexed after its commit, the big one left listed');
         const s = (q: Parameters<Store['search']>[2]) => store.search(a.id, inbox, q);
         assert.deepEqual(await s({ op: 'body', value: 'needlebig' }), [2], 'a word only the big one has (no vocabulary term)');
         assert.deepEqual(await s({ op: 'body', value: 'deployment' }), [1]);
@@ -415,6 +416,71 @@ describe('sqlite full-text index: blobs too big to index', () => {
         db.close();
       } finally {
         await store.close();
+      }
+    }));
+});
+
+describe('sqlite full-text index: indexed after the commit (fts-queue.ts)', () => {
+  it('a new message is found before and after it is indexed; one left listed by a process that stopped (kill -9) is indexed at the next open', () =>
+    withDir(async (dir) => {
+      let store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      const listed = (db: Database.Database) => db.prepare('SELECT count(*) FROM fts_unindexed').pluck().get() as number;
+      const indexed = (db: Database.Database) => db.prepare("SELECT count(*) FROM text_fts WHERE text_fts MATCH 'quokka'").pluck().get() as number;
+      const look = new Database(join(dir, DB_FILE), { readonly: true });
+      try {
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'zoo', body: 'a quokka smiles' }) });
+        const s = (q: Parameters<Store['search']>[2]) => store.search(a.id, inbox, q);
+        // whether the queue has run yet or not, the answers are the same
+        assert.deepEqual(await s({ op: 'body', value: 'quokka' }), [1]);
+        assert.deepEqual(await s({ op: 'body', value: 'okka smi' }), [1]);
+        assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'ZOO' }), [1]);
+        await sqliteIndexPending(store);
+        assert.equal(listed(look), 0);
+        assert.equal(indexed(look), 1, 'in the index now');
+        assert.deepEqual(await s({ op: 'body', value: 'quokka' }), [1]);
+        const stats = sqliteStoreStats(store)!;
+        assert.ok(stats.backgroundCommits >= 1, 'indexed in a transaction of its own');
+        // several at once: all indexed by one drain, none twice
+        await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(a.id, inbox, { raw: rawMessage({ subject: `q${i}`, body: `quokka number ${i}` }) })));
+        await sqliteIndexPending(store);
+        assert.equal(listed(look), 0);
+        assert.equal(indexed(look), 21);
+        assert.deepEqual(await s({ op: 'body', value: 'quokka' }), Array.from({ length: 21 }, (_, i) => i + 1));
+      } finally {
+        await store.close();
+      }
+      // what a process killed after the commit but before indexing leaves: listed, not in the index
+      const db = new Database(join(dir, DB_FILE));
+      db.exec("DELETE FROM text_fts WHERE rowid = (SELECT blob_id FROM messages WHERE uid = 1); INSERT INTO fts_unindexed (blob_id) SELECT blob_id FROM messages WHERE uid = 1");
+      db.close();
+      assert.equal(indexed(look), 20);
+      store = await openSqliteStore(dir);
+      try {
+        assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'smiles' }), [1], 'found by scan meanwhile');
+        await sqliteIndexPending(store);
+        assert.equal(listed(look), 0);
+        assert.equal(indexed(look), 21, 'indexed again');
+      } finally {
+        await store.close();
+        look.close();
+      }
+    }));
+
+  it('close indexes what is still waiting', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      await store.append(a.id, inbox, { raw: rawMessage({ body: 'wombat burrow' }) });
+      await store.close();
+      const db = new Database(join(dir, DB_FILE), { readonly: true });
+      try {
+        assert.equal(db.prepare('SELECT count(*) FROM fts_unindexed').pluck().get(), 0);
+        assert.equal(db.prepare("SELECT count(*) FROM text_fts WHERE text_fts MATCH 'wombat'").pluck().get(), 1);
+      } finally {
+        db.close();
       }
     }));
 });
