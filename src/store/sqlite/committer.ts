@@ -130,7 +130,9 @@ export function createCommitter(
   function drain(blocking: boolean): void {
     scheduled = false;
     while (queue.length > 0) {
-      const n = Math.min(queue.length, maxBatch);
+      // background upkeep never shares a transaction with callers' jobs (it would delay their answer)
+      let n = 1;
+      while (n < queue.length && n < maxBatch && queue[n]!.background === queue[0]!.background) n++;
       let durable = false;
       for (let i = 0; i < n && !durable; i++) durable = queue[i]!.durable;
       // before BEGIN: SQLite refuses to change the safety level inside a transaction

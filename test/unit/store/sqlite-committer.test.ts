@@ -53,3 +53,29 @@ describe('sqlite group commit on a full disk', () => {
       assert.ok((db.prepare('SELECT n FROM t').all() as Array<{ n: number }>).some((r) => r.n === 99));
     }));
 });
+
+describe('sqlite group commit: background upkeep', () => {
+  it('a background job (full-text indexing) never shares a transaction with callers’ jobs and is counted apart', () =>
+    withDb(async (db) => {
+      const ins = db.prepare('INSERT INTO t VALUES (?, NULL)');
+      const c = createCommitter(db, { record: () => {}, publish: () => {} });
+      const job = (n: number) => () => {
+        ins.run(n);
+        return { value: n, changes: [] };
+      };
+      // submitted in one tick: caller, caller, background, background, caller
+      const all = await Promise.all([
+        c.submit(job(1)),
+        c.submit(job(2)),
+        c.submit(job(3), { durable: false, background: true }),
+        c.submit(job(4), { durable: false, background: true }),
+        c.submit(job(5)),
+      ]);
+      assert.deepEqual(all, [1, 2, 3, 4, 5]);
+      const s = c.stats();
+      assert.equal(s.commits, 2, 'jobs 1–2, then job 5: two transactions for callers');
+      assert.equal(s.jobs, 3);
+      assert.equal(s.backgroundCommits, 1, 'jobs 3–4 together, in a transaction of their own');
+      assert.deepEqual((db.prepare('SELECT n FROM t ORDER BY n').all() as Array<{ n: number }>).map((r) => r.n), [1, 2, 3, 4, 5]);
+    }));
+});
