@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { isSharedOwner } from '../store/shared-owner.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Account, Store } from '../store/types.js';
@@ -167,6 +168,11 @@ export function createAuthenticator(store: AuthStore, config: Config, log: Logge
       if (!account) {
         await check(await dummyHash(), password, user);
         return failed(user, ip, 'no such account', lo);
+      }
+      if (isSharedOwner(account)) {
+        // the owner of the domain's shared mailboxes is no login (src/store/shared-owner.ts)
+        await check(await dummyHash(), password, user);
+        return failed(user, ip, 'the shared-mailbox owner cannot log in', lo);
       }
       if (verified.hit(user, account.passwordHash, password)) return succeed(account, { kind: 'password' }, ip, lo, true);
       let app: Credential | 'refused' | null;

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Account, Pop3DeletePolicy, Store } from '../store/types.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { isAdmin, setAdmin } from '../auth/roles.js';
+import { isSharedOwner } from '../store/shared-owner.js';
 import { CliError, cliLogger, loadConfigFrom, withStore } from './common.js';
 import { out, table } from './io.js';
 import { readNewPassword } from './password.js';
@@ -63,6 +64,7 @@ export function register(program: Command): void {
       const config = loadConfigFrom(cmd);
       await withStore(config, async (store) => {
         const account = await requireAccount(store, address);
+        if (isSharedOwner(account)) throw new CliError(`${address} owns the domain's shared mailboxes and cannot log in; it has no password`);
         const password = await readNewPassword(opts);
         await store.updateAccount(account.id, { passwordHash: await hashPassword(config, store, password) });
         out(`password changed for ${address}`);

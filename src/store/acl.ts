@@ -27,6 +27,7 @@
  */
 import { canonical } from './acl-rights.js';
 import type { Account, AccountId, MailboxId, MailboxInfo, Store } from './types.js';
+import { domainOf } from './util.js';
 
 export type AclStore = Pick<Store, 'kvGet' | 'kvList' | 'kvSet' | 'kvDelete' | 'getAccount' | 'getAccountById' | 'listMailboxes'>;
 
@@ -52,7 +53,6 @@ interface Stored {
   rights: string;
 }
 
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
 /** the identifier of one account's (positive or negative) entry */
 export function accountIdentifier(a: Pick<Account, 'id' | 'address'>, negative = false): Identifier {
@@ -148,6 +148,13 @@ export async function grantedRights(store: AclStore, ownerId: AccountId, mailbox
     if (who.negative) minus += g.rights;
     else plus += g.rights;
   }
+  return canonical([...plus].filter((r) => !minus.includes(r)).join(''));
+}
+
+/** the rights of "anyone" (positive minus "-anyone"): what a sender who is no account of the domain holds, e.g. "p" to post by mail */
+export async function anyoneRights(store: AclStore, ownerId: AccountId, mailboxId: MailboxId): Promise<string> {
+  const plus = await entryRights(store, ownerId, mailboxId, { kind: 'anyone', negative: false });
+  const minus = plus ? await entryRights(store, ownerId, mailboxId, { kind: 'anyone', negative: true }) : '';
   return canonical([...plus].filter((r) => !minus.includes(r)).join(''));
 }
 

@@ -93,7 +93,7 @@ async function sources(s: ImapSession, filters: SourceFilter[]): Promise<Array<S
       (await mine()).filter((m) => subs.has(m.name)).forEach((m) => add(m));
     } else if ('names' in f) {
       for (const name of f.names) {
-        if (parseName(name).kind === 'other') {
+        if (parseName(name).kind !== 'personal') {
           // RFC 4314: another account's mailbox, only by its exact name and with the right to read it
           const a = f.kind === 'mailboxes' ? await lookupMailbox(s, name) : null;
           if (a && hasRight(a.rights, 'r')) add(a.info, a.name);

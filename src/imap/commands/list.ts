@@ -6,7 +6,8 @@
  * allows it; clients expect them). Missing parents of matching names appear as
  * \NonExistent (rev2) or \Noselect (rev1) when "%" would otherwise hide them.
  * Mailboxes other accounts share with the user (the "l" right, RFC 4314 §4) are listed
- * under "Other Users/<owner>/" (../session/access.ts), without their special use; RETURN
+ * under "Other Users/<owner>/" or, for the domain's shared mailboxes, "Shared/"
+ * (../session/access.ts), without their special use; RETURN
  * (MYRIGHTS) adds each listed mailbox's rights (RFC 8440).
  */
 import { MAILBOX_DELIMITER, type MailboxInfo } from '../../store/types.js';
@@ -20,7 +21,7 @@ import { statusResponse } from '../session/status.js';
 import { astring, atom, type WireValue } from '../wire/encode.js';
 import { ALL_RIGHTS, hasRight, renderRights } from '../../store/acl-rights.js';
 import { sharedWith } from '../../store/acl.js';
-import { parseName, sharedName } from '../session/access.js';
+import { nameFor, parseName } from '../session/access.js';
 
 interface Entry {
   name: string;
@@ -42,7 +43,7 @@ async function visibleMailboxes(s: Session): Promise<Box[]> {
   const own = (await s.ctx.store.listMailboxes(s.accountId)).map((info) => ({ name: info.name, info, rights: ALL_RIGHTS, specialUse: info.specialUse }));
   const shared = (await sharedWith(s.ctx.store, s.account!))
     .filter((m) => hasRight(m.rights, 'l'))
-    .map((m) => ({ name: sharedName(m.owner.address, m.mailbox.name), info: m.mailbox, rights: m.rights, specialUse: null }));
+    .map((m) => ({ name: nameFor(s, m.owner, m.mailbox.name), info: m.mailbox, rights: m.rights, specialUse: null }));
   // a personal mailbox spelled like the namespace (made before it existed) is hidden behind it
   return [...own.filter((b) => parseName(b.name).kind === 'personal'), ...shared];
 }

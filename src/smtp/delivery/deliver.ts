@@ -16,6 +16,8 @@
  * where its copies go (./filter/run.ts plans them; the plain copies of every account are
  * still stored with one store.deliver, copies changed by editheader on their own); its
  * implicit keep files into the default target and spamtest reads the merged verdict.
+ *
+ * Mail to a domain's shared-mailbox owner posts into a shared mailbox instead (./shared.ts).
  */
 import type { ServerContext } from '../../context.js';
 import { StoreError, type Account } from '../../store/types.js';
@@ -23,6 +25,8 @@ import { mergeVerdicts, spamHeaders } from '../../spam/verdict.js';
 import { planDelivery, type DeliveryPlan } from '../filter/run.js';
 import type { DeliverOptions, LocalResult } from '../filter/types.js';
 import { deliveredToHeader, headerValues, returnPathHeader } from '../core/headers.js';
+import { isSharedOwner } from '../../store/shared-owner.js';
+import { planSharedPost } from './shared.js';
 
 export type { DeliverOptions, LocalResult } from '../filter/types.js';
 
@@ -52,7 +56,9 @@ export async function deliverLocal(ctx: ServerContext, accounts: Account[], raw:
             'utf8',
           );
           const rcpt = opts.rcptFor?.get(account.id) ?? account.address;
-          const plan = await planDelivery(ctx, { account, prefix, raw, envelopeFrom: opts.returnPath, rcpt, verdict, sieve }, again);
+          const plan = isSharedOwner(account)
+            ? await planSharedPost(ctx.store, account, rcpt, ctx.log)
+            : await planDelivery(ctx, { account, prefix, raw, envelopeFrom: opts.returnPath, rcpt, verdict, sieve }, again);
           if (plan.final) results.set(account.id, plan.final);
           return { ...plan, prefix };
         } catch (err) {

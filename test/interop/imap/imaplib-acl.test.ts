@@ -63,7 +63,7 @@ test('python3 imaplib ACL methods and a shared mailbox', { skip: !has('python3')
     assert.deepEqual(out.getacl, ['OK', `Team ${USER} lrswipkxteacd ${BOB} lrs`]);
     assert.deepEqual(out.listrights, ['OK', `Team ${BOB} "" l r s w i p k x t e a c d`]);
     assert.deepEqual(out.myrights, ['OK', 'Team lrswipkxteacd']);
-    assert.deepEqual(out.namespace, ['OK', '(("" "/")) (("Other Users/" "/")) NIL']);
+    assert.deepEqual(out.namespace, ['OK', '(("" "/")) (("Other Users/" "/")) (("Shared/" "/"))']);
     assert.deepEqual(out.list, ['OK', `(\\Noselect \\HasChildren) "/" "Other Users/${USER}"`, `(\\HasNoChildren) "/" "Other Users/${USER}/Team"`]);
     assert.deepEqual(out.b_myrights, ['OK', `"Other Users/${USER}/Team" lrs`]);
     assert.equal(out.b_getacl![0], 'NO');

@@ -87,7 +87,7 @@ for (const mode of ['plain', 'stls', 'ssl'] as const) {
       assert.ok(out.caps.includes('IMAP4rev2') && out.caps.includes('UIDPLUS'), out.caps);
       if (mode === 'stls') assert.ok(out.caps_after_tls.includes('AUTH=PLAIN'));
       // RFC 2342: the personal namespace and the Other Users namespace of shared mailboxes (RFC 4314 grants)
-      assert.equal(out.namespace, '(("" "/")) (("Other Users/" "/")) NIL');
+      assert.equal(out.namespace, '(("" "/")) (("Other Users/" "/")) (("Shared/" "/"))');
       assert.ok(out.list.some((l: string) => l.endsWith('"/" Work/Older')), out.list.join('\n'));
       assert.deepEqual(out.lsub, ['() "/" Work']);
       assert.match(out.status, /MESSAGES 3 UNSEEN 2/);

@@ -62,7 +62,7 @@ describe('imap ACL and the Other Users namespace', () => {
     await transcript(
       c,
       `C: n NAMESPACE
-       S: * NAMESPACE (("" "/")) (("Other Users/" "/")) NIL
+       S: * NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))
        S: n OK NAMESPACE completed`,
     );
   });

@@ -40,7 +40,7 @@ describe('imap basics', () => {
        C: a3 LOGIN ${USER} "${PASS}"
        S: a3 BAD LOGIN is not valid in this state (authenticated)
        C: a4 NAMESPACE
-       S: * NAMESPACE (("" "/")) (("Other Users/" "/")) NIL
+       S: * NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared/" "/"))
        S: a4 OK NAMESPACE completed
        C: a5 ID ("name" "test-client" "version" "1")
        S: * ID ("name" "letterbox" "vendor" "letterbox")

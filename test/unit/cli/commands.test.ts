@@ -289,6 +289,50 @@ test('unknown commands and missing arguments exit 1 with usage help', async () =
   }
 });
 
+test('mailbox create-shared / delete-shared: the domain\'s shared mailboxes, owned by a no-login shared@<domain>', async () => {
+  const h = await makeCli();
+  try {
+    await h.cli(['domain', 'add', '--no-dkim', 'example.test']);
+    await h.cli(['user', 'add', 'alice@example.test'], 'pw\n');
+    let r = await h.cli(['mailbox', 'create-shared', 'example.test', 'Support', '--anyone', 'lrsp']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /created shared mailbox Shared\/Support of example\.test \(anyone: "lrsp"\)/);
+    const { isSharedOwner } = await import('../../../src/store/shared-owner.js');
+    const { grantedRights } = await import('../../../src/store/acl.js');
+    const owner = (await h.store.getAccount('shared@example.test'))!;
+    assert.ok(isSharedOwner(owner));
+    assert.deepEqual((await h.store.listMailboxes(owner.id)).map((m) => m.name).sort(), ['INBOX', 'Support']);
+    const support = (await h.store.getMailbox(owner.id, 'Support'))!;
+    const alice = (await h.store.getAccount('alice@example.test'))!;
+    assert.equal(await grantedRights(h.store, owner.id, support.id, alice), 'lrsp');
+    r = await h.cli(['mailbox', 'create-shared', 'example.test', 'Support']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already exists/);
+    r = await h.cli(['mailbox', 'create-shared', 'example.test', 'Private']);
+    assert.match(r.stdout, /no one has rights on it yet/);
+    r = await h.cli(['mailbox', 'share', 'shared@example.test', 'Private', 'alice@example.test', 'lr']);
+    assert.match(r.stdout, /\(IMAP: Shared\/Private\)/);
+    r = await h.cli(['user', 'passwd', 'shared@example.test'], 'pw\npw\n');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot log in/);
+    r = await h.cli(['mailbox', 'delete-shared', 'example.test', 'Support']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await h.store.getMailbox(owner.id, 'Support'), null);
+    assert.equal(await grantedRights(h.store, owner.id, support.id, alice), '');
+    r = await h.cli(['mailbox', 'create-shared', 'nowhere.test', 'X']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown domain nowhere\.test/);
+    // a user account at the address is never taken for the owner
+    await h.cli(['domain', 'add', '--no-dkim', 'taken.test']);
+    await h.cli(['user', 'add', 'shared@taken.test'], 'pw\n');
+    r = await h.cli(['mailbox', 'create-shared', 'taken.test', 'X']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /shared@taken\.test is a user account/);
+  } finally {
+    await h.close();
+  }
+});
+
 test('mailbox share / shares / revoke: the grants IMAP ACL uses', async () => {
   const h = await makeCli();
   try {
