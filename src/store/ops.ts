@@ -46,6 +46,7 @@ export type MessageOps = Pick<
   | 'getMessagesWithIndex'
   | 'getFlags'
   | 'getSummaries'
+  | 'getHeaders'
   | 'getRaw'
   | 'storeFlags'
   | 'copy'

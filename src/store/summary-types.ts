@@ -5,9 +5,11 @@
  * FETCH 1:* (BODYSTRUCTURE ENVELOPE) of a large mailbox reads small text instead of parsing
  * every message's index. The store keeps the text opaque, beside the message's body (shared
  * by its copies); the summarizer is given when the store is opened (cli/common.ts).
+ * Likewise each body's own header block is kept apart (getHeaders), so the header sections
+ * a client's message list asks for are read without the bodies.
  */
 import type { MimeIndex } from '../mime/types.js';
-import type { AccountId, MailboxId, MessageMeta, UidSet } from './types.js';
+import type { AccountId, MailboxId, MessageMeta, MessageWithIndex, UidSet } from './types.js';
 
 export interface Summarizer {
   /** changes whenever summarize() would write something else: older summaries are made again */
@@ -21,6 +23,14 @@ export interface MessageWithSummary extends MessageMeta {
   summary: string | null;
 }
 
+export interface MessageWithHeader extends MessageWithIndex {
+  /**
+   * the message's own header block, the stored bytes [0, index.root.bodyStart) (blank line
+   * included): offsets of the index below bodyStart apply to it as to the whole message
+   */
+  header: Buffer;
+}
+
 export interface SummaryOps {
   /**
    * Optional (callers fall back to getMessagesWithIndex): metadata and summary of the given
@@ -28,4 +38,12 @@ export interface SummaryOps {
    * theirs computed (and kept) on first read.
    */
   getSummaries?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<MessageWithSummary[]>;
+  /**
+   * Optional (callers fall back to getMessagesWithIndex + getRaw): metadata, MIME index and
+   * header block of the given UIDs that still exist, ascending, without reading the bodies:
+   * FETCH BODY[HEADER.FIELDS (...)] of a mailbox (every client's message list) reads small
+   * rows instead of every message. The header block is kept apart when a body is stored;
+   * bodies stored before that get it on first read.
+   */
+  getHeaders?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<MessageWithHeader[]>;
 }

@@ -20,6 +20,10 @@ const needsIndex = (a: FetchAtt): boolean =>
   NEEDS_INDEX.has(a.type) && !(a.type === 'BODY[]' && a.section.part.length === 0 && !a.section.text);
 const STRUCTURE: ReadonlySet<string> = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE']);
 const NEEDS_RAW = new Set(['BODY[]', 'BINARY[]', 'BINARY.SIZE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const HEADER_TEXT: ReadonlySet<string | null> = new Set(['HEADER', 'HEADER.FIELDS', 'HEADER.FIELDS.NOT']);
+/** an item whose bytes all lie in the message's own header block (BODY[HEADER.FIELDS (...)], RFC822.HEADER, …) */
+const inHeaderBlock = (a: FetchAtt): boolean =>
+  a.type === 'RFC822.HEADER' || ((a.type === 'BODY[]' || a.type === 'BINARY[]' || a.type === 'BINARY.SIZE') && a.section.part.length === 0 && HEADER_TEXT.has(a.section.text));
 
 export interface FetchPlan {
   /** the items to return, in order (UID and MODSEQ added where the RFCs require them) */
@@ -32,6 +36,11 @@ export interface FetchPlan {
   needIndex: boolean;
   /** the raw bytes are needed */
   needRaw: boolean;
+  /**
+   * the raw bytes are needed only for the message's own header block: the store's header
+   * blocks (getHeaders) are read instead of the bodies, which stay unread
+   */
+  headerOnly: boolean;
   /**
    * the index is needed only for ENVELOPE / BODY / BODYSTRUCTURE (these items): the store's
    * summaries (./fetch-summary.ts) are read instead, the index only for messages without them
@@ -77,6 +86,7 @@ export function planFetch(s: ImapSession, args: FetchArgs): FetchPlan {
     setsSeen,
     needIndex,
     needRaw,
+    headerOnly: needRaw && atts.every((a) => !NEEDS_RAW.has(a.type) || inHeaderBlock(a)),
     structureItems,
     flagsOnly,
     metaOrder,

@@ -7,6 +7,7 @@
  * yields rows; nothing here writes to the client.
  */
 import type { SortRow } from '../../store/sort-types.js';
+import type { MessageWithHeader } from '../../store/summary-types.js';
 import type { MessageMeta, MessageWithIndex, UidSet } from '../../store/types.js';
 import { parseSummary, summaryText, type FetchSummary, type StructureItem } from './fetch-summary.js';
 import { toUidSet } from '../session/selected.js';
@@ -44,8 +45,11 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
   const store = s.ctx.store;
   const uidSet = toUidSet(uids);
   let summaries: Map<number, FetchSummary> | null = null;
+  const headers = plan.headerOnly && store.getHeaders ? await store.getHeaders(v.owner, v.mailboxId, uidSet) : null;
   let metas: Array<MessageMeta | MessageWithIndex> =
-    plan.structureItems && store.getSummaries
+    headers
+    ? headers
+    : plan.structureItems && store.getSummaries
     ? await readSummaries(s, plan.structureItems, uidSet, (summaries = new Map()))
     : plan.needIndex
     ? await store.getMessagesWithIndex(v.owner, v.mailboxId, uidSet)
@@ -80,7 +84,8 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
     const meta = metas[i]!;
     rows[i] = {
       meta,
-      raw: null,
+      // the header block stands for the whole message: every item of the plan reads only that
+      raw: headers ? (meta as MessageWithHeader).header : null,
       seenNow: seenNow.size > 0 && seenNow.has(meta.uid),
       keys: keys ? (keys.get(meta.uid) ?? null) : null,
       summary: summaries ? (summaries.get(meta.uid) ?? null) : null,
@@ -92,6 +97,7 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
     rows,
     missing: 0,
     async fill(row) {
+      if (row.raw) return true; // the header block (plan.headerOnly)
       try {
         row.raw = await store.getRaw(accountId, v.mailboxId, row.meta.uid);
         return true;

@@ -42,6 +42,10 @@ export function messageOps(m: MemCtx, summarizer?: Summarizer): MessageOps {
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       return select(mbox(accountId, mailboxId), uids).map((x) => ({ ...meta(x), index: x.body.index }));
     },
+    async getHeaders(accountId, mailboxId, uids) {
+      // a copy, as getRaw gives: the caller never holds the store's own bytes
+      return select(mbox(accountId, mailboxId), uids).map((x) => ({ ...meta(x), index: x.body.index, header: Buffer.from(x.body.raw.subarray(0, x.body.index.root.bodyStart)) }));
+    },
     async getSummaries(accountId, mailboxId, uids) {
       return select(mbox(accountId, mailboxId), uids).map((x) => {
         let summary: string | null = null;

@@ -22,6 +22,28 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
   const indexCache = new Map<string, MimeIndex>();
   const collect = (db: Db, accountId: number) => (hashes: Buffer[]) => ctx.collectBlobs(db, accountId, hashes);
 
+  /** each row beside its body's MIME index (cached by hash); rows whose body is gone meanwhile are left out */
+  async function withIndex(accountId: number, rows: MessageRow[]): Promise<Array<[MessageRow, MimeIndex]>> {
+    const key = (h: Buffer) => `${accountId}:${h.toString('hex')}`;
+    const missing = uniqueHashes(rows.map((r) => r.blob_hash).filter((h) => !indexCache.has(key(h))));
+    if (missing.length) {
+      const found = await ctx.q<{ hash: Buffer; mime: string }>('SELECT hash, mime FROM blobs WHERE account_id = $1 AND hash = ANY($2::bytea[])', [
+        accountId,
+        missing,
+      ]);
+      for (const f of found) {
+        if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
+        indexCache.set(key(f.hash), JSON.parse(f.mime) as MimeIndex);
+      }
+    }
+    const out: Array<[MessageRow, MimeIndex]> = [];
+    for (const r of rows) {
+      const index = indexCache.get(key(r.blob_hash));
+      if (index) out.push([r, index]);
+    }
+    return out;
+  }
+
   function copyOrMove(accountId: number, fromId: number, uids: Parameters<Store['copy']>[2], toId: number, move: boolean, origin: string | undefined) {
     return ctx.tx(async (db) => {
       const a = await ctx.lockAccount(db, accountId);
@@ -109,23 +131,25 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       await ctx.mailbox(ctx, accountId, mailboxId);
-      const rows = await selectRows(ctx, accountId, mailboxId, uids);
-      const key = (h: Buffer) => `${accountId}:${h.toString('hex')}`;
-      const missing = uniqueHashes(rows.map((r) => r.blob_hash).filter((h) => !indexCache.has(key(h))));
-      if (missing.length) {
-        const found = await ctx.q<{ hash: Buffer; mime: string }>('SELECT hash, mime FROM blobs WHERE account_id = $1 AND hash = ANY($2::bytea[])', [
-          accountId,
-          missing,
-        ]);
-        for (const f of found) {
-          if (indexCache.size >= INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
-          indexCache.set(key(f.hash), JSON.parse(f.mime) as MimeIndex);
-        }
-      }
+      return (await withIndex(accountId, await selectRows(ctx, accountId, mailboxId, uids))).map(([r, index]) => ({ ...toMeta(r), index }));
+    },
+    async getHeaders(accountId, mailboxId, uids) {
+      await ctx.mailbox(ctx, accountId, mailboxId);
+      const rows = await withIndex(accountId, await selectRows(ctx, accountId, mailboxId, uids));
+      if (!rows.length) return [];
+      // the header block only: substring() of a stored body reads its first chunks, not all of it
+      const len = new Map<string, [Buffer, number]>();
+      for (const [r, index] of rows) len.set(r.blob_hash.toString('hex'), [r.blob_hash, index.root.bodyStart]);
+      const found = await ctx.q<{ hash: Buffer; header: Buffer }>(
+        `SELECT b.hash, substring(b.raw from 1 for h.len) AS header
+         FROM unnest($2::bytea[], $3::int[]) AS h(hash, len) JOIN blobs b ON b.account_id = $1 AND b.hash = h.hash`,
+        [accountId, [...len.values()].map((x) => x[0]), [...len.values()].map((x) => x[1])],
+      );
+      const headers = new Map(found.map((f) => [f.hash.toString('hex'), f.header]));
       const out = [];
-      for (const r of rows) {
-        const index = indexCache.get(key(r.blob_hash));
-        if (index) out.push({ ...toMeta(r), index });
+      for (const [r, index] of rows) {
+        const header = headers.get(r.blob_hash.toString('hex'));
+        if (header) out.push({ ...toMeta(r), index, header });
       }
       return out;
     },

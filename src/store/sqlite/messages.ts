@@ -8,7 +8,7 @@ import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
 import { insertBlob, insertMessage, prefixedBody, META_COLS, parseFlags, removeMessages, selectFlags, selectRows, tupleToMeta, type MessageRow, type MetaTuple } from './rows.js';
 import type { MessageOps } from '../ops.js';
-import type { MessageWithSummary } from '../summary-types.js';
+import type { MessageWithHeader, MessageWithSummary } from '../summary-types.js';
 
 
 export function checkQuota(a: AccountRow, adding: number): void {
@@ -91,6 +91,20 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
   const indexCache = new Map<number, MimeIndex>();
   let indexMisses = 0;
 
+  /** the MIME index of a blob, from the cache (INDEX_CACHE_SIZE) or its row */
+  function indexOf(blobId: number): MimeIndex {
+    let index = indexCache.get(blobId);
+    if (!index) {
+      index = JSON.parse(q('SELECT mime FROM blobs WHERE id = ?').pluck(true).get(blobId) as string) as MimeIndex;
+      if (indexCache.size < INDEX_CACHE_SIZE) indexCache.set(blobId, index);
+      else if (++indexMisses % INDEX_CACHE_REPLACE_EVERY === 0) {
+        indexCache.delete(indexCache.keys().next().value!);
+        indexCache.set(blobId, index);
+      }
+    }
+    return index;
+  }
+
   async function copyOrMove(
     accountId: number,
     fromId: number,
@@ -166,22 +180,51 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);
-      const mime = q('SELECT mime FROM blobs WHERE id = ?').pluck(true);
       return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map((t) => {
-        const blobId = t[6];
-        let index = indexCache.get(blobId);
-        if (!index) {
-          index = JSON.parse(mime.get(blobId) as string) as MimeIndex;
-          if (indexCache.size < INDEX_CACHE_SIZE) indexCache.set(blobId, index);
-          else if (++indexMisses % INDEX_CACHE_REPLACE_EVERY === 0) {
-            indexCache.delete(indexCache.keys().next().value!);
-            indexCache.set(blobId, index);
-          }
-        }
         const m = tupleToMeta(t) as ReturnType<typeof tupleToMeta> & { index: MimeIndex };
-        m.index = index;
+        m.index = indexOf(t[6]);
         return m;
       });
+    },
+    async getHeaders(accountId, mailboxId, uids) {
+      ctx.mailbox(accountId, mailboxId);
+      // the header block's own small row (blob_headers): neither the body nor the blob row is read
+      const stmt = q(
+        `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.guid, m.blob_id, h.header
+         FROM messages m LEFT JOIN blob_headers h ON h.blob_id = m.blob_id
+         WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
+      ).raw(true);
+      type Tuple = [...MetaTuple, Buffer | null];
+      const out: MessageWithHeader[] = [];
+      /** taken from the body now: stored before header blocks were kept apart */
+      let made: Map<number, Buffer> | null = null;
+      for (const [lo, hi] of mergedRanges(uids)) {
+        for (const t of stmt.all(mailboxId, lo, hi) as Tuple[]) {
+          const blobId = t[6];
+          const index = indexOf(blobId);
+          let header = t[7] ?? made?.get(blobId);
+          if (!header) {
+            const raw = q('SELECT raw FROM blobs WHERE id = ?').pluck(true).get(blobId) as Buffer;
+            header = Buffer.from(raw.subarray(0, index.root.bodyStart));
+            (made ??= new Map()).set(blobId, header);
+          }
+          const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithHeader;
+          m.index = index;
+          m.header = header;
+          out.push(m);
+        }
+      }
+      if (made)
+        await ctx.mutate(
+          () => {
+            // the blob may be gone meanwhile (expunged): then nothing is written
+            const put = q('INSERT OR IGNORE INTO blob_headers (blob_id, header) SELECT id, ? FROM blobs WHERE id = ?');
+            for (const [id, header] of made!) put.run(header, id);
+            return { value: undefined, changes: [] };
+          },
+          { durable: false },
+        );
+      return out;
     },
     async getSummaries(accountId, mailboxId, uids) {
       ctx.mailbox(accountId, mailboxId);

@@ -69,6 +69,8 @@ export interface PreparedBody {
   sortKeys: SortKeys;
   /** the store's summarizer's text (../summary-types.ts); undefined when not computed (a parse worker has none) */
   summary?: string | null;
+  /** where the message's own header block ends (its index's root.bodyStart): raw[0, headerEnd) is kept apart */
+  headerEnd: number;
 }
 
 /** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
@@ -86,6 +88,7 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number,
     bodyText: text.body.toLowerCase(),
     sortKeys: computeSortKeys(raw, idx),
     summary: summarizer?.summarize(idx),
+    headerEnd: idx.root.bodyStart,
   };
 }
 
@@ -114,6 +117,7 @@ export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffe
     raw,
     mimeJson: JSON.stringify(shifted),
     summary: summarizer?.summarize(shifted),
+    headerEnd: shifted.root.bodyStart,
     headerText: (body.headerText ? `${header}\n${body.headerText}` : header).slice(0, TEXT_CAP),
   };
 }
@@ -134,6 +138,8 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
   insertSortKeys(ctx.q, id, b.sortKeys);
   // FETCH ENVELOPE / BODYSTRUCTURE read these small rows, never the index (../summary-types.ts)
   if (b.summary && ctx.summarizer) ctx.q('INSERT INTO blob_summaries (blob_id, version, summary) VALUES (?, ?, ?)').run(id, ctx.summarizer.version, b.summary);
+  // FETCH BODY[HEADER.FIELDS (...)] reads this small row, never the body (../summary-types.ts getHeaders)
+  ctx.q('INSERT INTO blob_headers (blob_id, header) VALUES (?, ?)').run(id, b.raw.subarray(0, b.headerEnd));
   return id;
 }
 

@@ -885,6 +885,49 @@ export function storeContract(name: string, factory: StoreFactory): void {
       }, { summarizer });
     });
 
+    it('header blocks (getHeaders): the stored bytes up to the body, with metadata and index, for append, deliver with a prefix, copy, move; expunged left out', () =>
+      withStore(async (store) => {
+        if (!store.getHeaders) return; // optional: callers fall back to getMessagesWithIndex + getRaw
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'one' }), flags: ['\\Seen'] });
+        await store.appendMany(a.id, inbox, [
+          { raw: rawMessage({ subject: 'two', body: 'x'.repeat(200_000) }) },
+          // no body at all: the header block is the whole message
+          { raw: Buffer.from('Subject: three\r\nFrom: a@b.test\r\n') },
+        ]);
+        await store.deliver([{ accountId: a.id, prefix: Buffer.from('Delivered-To: bob@example.test\r\n') }], rawMessage({ subject: 'four' }));
+        const check = async (mailbox: number, uids: number[]) => {
+          const rows = await store.getHeaders!(a.id, mailbox, [[1, Infinity]]);
+          assert.deepEqual(rows.map((r) => r.uid), uids);
+          const full = await store.getMessagesWithIndex(a.id, mailbox, [[1, Infinity]]);
+          for (const [i, r] of rows.entries()) {
+            const raw = await store.getRaw(a.id, mailbox, r.uid);
+            assert.ok(r.index.root.bodyStart > 0);
+            assert.deepEqual(r.header, raw.subarray(0, r.index.root.bodyStart), `UID ${r.uid}`);
+            assert.deepEqual(r.index, full[i]!.index);
+            assert.deepEqual([r.flags, r.size, r.modseq, r.guid, r.internalDate], [full[i]!.flags, full[i]!.size, full[i]!.modseq, full[i]!.guid, full[i]!.internalDate]);
+          }
+          return rows;
+        };
+        const rows = await check(inbox, [1, 2, 3, 4]);
+        assert.match(rows[0]!.header.toString(), /^[\s\S]*Subject: one\r\n[\s\S]*\r\n\r\n$/);
+        assert.ok(rows[1]!.header.length < 1000);
+        assert.equal(rows[2]!.header.toString(), 'Subject: three\r\nFrom: a@b.test\r\n');
+        assert.match(rows[3]!.header.toString(), /^Delivered-To: bob@example.test\r\n/);
+        const archive = (await store.getMailbox(a.id, 'Archive'))!.id;
+        await store.copy(a.id, inbox, [1], archive);
+        await store.move(a.id, inbox, [4], archive);
+        const moved = await check(archive, [1, 2]);
+        assert.deepEqual(moved.map((r) => r.header), [rows[0]!.header, rows[3]!.header]);
+        await store.storeFlags(a.id, inbox, [2], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        await check(inbox, [1, 3]);
+        assert.deepEqual((await store.getHeaders(a.id, inbox, [3, [7, 9]])).map((r) => r.uid), [3]);
+        const other = await seedAccount(store, 'eve@example.test');
+        await rejectsCode(store.getHeaders(other.id, inbox, [1]), 'NONEXISTENT');
+      }));
+
     it('summaries: null for every message of a store without a summarizer', () =>
       withStore(async (store) => {
         if (!store.getSummaries) return;

@@ -173,6 +173,32 @@ describe('sqlite store', () => {
       }
     }));
 
+  it('header blocks (blob_headers): kept at append, taken from the body on first read for older blobs and kept, freed with their blob', () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      await store.appendMany(a.id, inbox, [{ raw: rawMessage({ subject: 'one' }) }, { raw: rawMessage({ subject: 'two' }) }]);
+      const db = new Database(join(dir, DB_FILE));
+      const kept = () => db.prepare('SELECT count(*) FROM blob_headers').pluck().get() as number;
+      try {
+        assert.equal(kept(), 2);
+        const first = await store.getHeaders!(a.id, inbox, [[1, 2]]);
+        // as a store written before migration 15 holds them: no header rows
+        db.prepare('DELETE FROM blob_headers').run();
+        const again = await store.getHeaders!(a.id, inbox, [[1, 2]]);
+        assert.deepEqual(again.map((r) => r.header), first.map((r) => r.header));
+        assert.equal(kept(), 2); // written back
+        assert.deepEqual(await store.getHeaders!(a.id, inbox, [[1, 2]]), again);
+        await store.storeFlags(a.id, inbox, [[1, 2]], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        assert.equal(kept(), 0);
+      } finally {
+        db.close();
+        await store.close();
+      }
+    }));
+
   it('everything survives close and reopen', () =>
     withDir(async (dir) => {
       let store: Store = await openSqliteStore(dir);
