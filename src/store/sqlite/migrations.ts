@@ -291,11 +291,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 15,
     name: "each body's own header block apart (blob_headers): FETCH BODY[HEADER.FIELDS (...)] reads small rows, not the bodies; older blobs get theirs on first read",
     sql: `
-      CREATE TABLE blob_headers (
+      CREATE TABLE IF NOT EXISTS blob_headers (
         blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
         header BLOB NOT NULL -- the stored bytes [0, root.bodyStart) of the MIME index
       );
-    `,
+    `, // (IF NOT EXISTS: a store whose earlier versions are replayed keeps the table)
   },
 ];
 
