@@ -19,8 +19,22 @@ export interface Summarizer {
 }
 
 export interface MessageWithSummary extends MessageMeta {
-  /** the stored summary; null when the store has no summarizer or the summarizer gave none */
+  /**
+   * the stored summary; null when the store has no summarizer or the summarizer gave none,
+   * or when the caller said it holds the summary of `summaryKey` already (`known`)
+   */
   summary: string | null;
+  /**
+   * optional: the stored body's key. The same key always stands for the same summary (bodies
+   * never change and a key is never given to another body), so a caller may keep what it made
+   * of a summary by this key, in this process, for as long as it likes
+   */
+  summaryKey?: number;
+}
+
+export interface SummaryReadOptions {
+  /** summary keys whose text the caller holds: their rows come back with summary null */
+  known?(key: number): boolean;
 }
 
 export interface MessageWithHeader extends MessageWithIndex {
@@ -37,7 +51,7 @@ export interface SummaryOps {
    * UIDs that still exist, ascending. Messages stored before the summarizer was given get
    * theirs computed (and kept) on first read.
    */
-  getSummaries?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<MessageWithSummary[]>;
+  getSummaries?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet, opts?: SummaryReadOptions): Promise<MessageWithSummary[]>;
   /**
    * Optional (callers fall back to getMessagesWithIndex + getRaw): metadata, MIME index and
    * header block of the given UIDs that still exist, ascending, without reading the bodies:

@@ -11,6 +11,7 @@ import type { MessageWithHeader } from '../../store/summary-types.js';
 import type { MessageMeta, MessageWithIndex, UidSet } from '../../store/types.js';
 import { parseSummary, summaryText, type FetchSummary, type StructureItem } from './fetch-summary.js';
 import { toUidSet } from '../session/selected.js';
+import { summaryCacheOf } from './summary-cache.js';
 import type { ImapSession } from '../session/types.js';
 import type { FetchPlan } from './fetch-plan.js';
 
@@ -116,12 +117,20 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
  */
 async function readSummaries(s: ImapSession, items: StructureItem[], uidSet: UidSet, out: Map<number, FetchSummary>): Promise<Array<MessageMeta | MessageWithIndex>> {
   const v = s.selected!;
-  const rows = await s.ctx.store.getSummaries!(v.owner, v.mailboxId, uidSet);
+  const cache = summaryCacheOf(s.ctx.store);
+  // summaries parsed before (./summary-cache.ts) are not read again
+  const rows = await s.ctx.store.getSummaries!(v.owner, v.mailboxId, uidSet, { known: (k) => cache.has(k) });
   const utf8 = s.utf8;
   const lacking: number[] = [];
   for (const r of rows) {
-    const summary = parseSummary(r.summary);
-    if (summary && items.every((i) => summaryText(summary, i, utf8) !== null)) out.set(r.uid, summary);
+    const key = r.summaryKey;
+    let summary = key === undefined ? null : (cache.get(key) ?? null);
+    if (!summary) {
+      // (also when the entry left the cache since the store was asked: its text was not read, so the index is used)
+      summary = parseSummary(r.summary);
+      if (summary && key !== undefined) cache.set(key, summary, r.summary!.length);
+    }
+    if (summary && items.every((i) => summaryText(summary!, i, utf8) !== null)) out.set(r.uid, summary);
     else lacking.push(r.uid);
   }
   if (!lacking.length) return rows;

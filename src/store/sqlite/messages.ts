@@ -226,35 +226,40 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
         );
       return out;
     },
-    async getSummaries(accountId, mailboxId, uids) {
+    async getSummaries(accountId, mailboxId, uids, opts) {
       ctx.mailbox(accountId, mailboxId);
       const summarizer = ctx.summarizer;
-      // small rows of their own (blob_summaries): no blob row, no MIME index is read
-      const stmt = q(
-        `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.guid, m.blob_id, s.summary, s.version
-         FROM messages m LEFT JOIN blob_summaries s ON s.blob_id = m.blob_id
-         WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
-      ).raw(true);
-      type Tuple = [...MetaTuple, string | null, number | null];
+      const known = opts?.known;
       const out: MessageWithSummary[] = [];
+      /** positions in `out` whose summary text is read */
+      const wanted: number[] = [];
+      for (const t of selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true)) {
+        const m = tupleToMeta(t) as MessageWithSummary;
+        // the blob id: blobs never change and their ids are never reused (AUTOINCREMENT)
+        m.summaryKey = t[6];
+        m.summary = null;
+        if (summarizer && !known?.(t[6])) wanted.push(out.length);
+        out.push(m);
+      }
+      if (!wanted.length) return out;
+      // small rows of their own (blob_summaries): no blob row, no MIME index is read
+      const texts = new Map(
+        q('SELECT blob_id, summary FROM blob_summaries WHERE version = ? AND blob_id IN (SELECT value FROM json_each(?))')
+          .raw(true)
+          .all(summarizer!.version, JSON.stringify(wanted.map((i) => out[i]!.summaryKey))) as Array<[number, string]>,
+      );
       /** made now: stored before this summarizer (or its version) existed */
       let made: Map<number, string | null> | null = null;
-      for (const [lo, hi] of mergedRanges(uids)) {
-        for (const t of stmt.all(mailboxId, lo, hi) as Tuple[]) {
-          const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithSummary;
-          let summary: string | null = null;
-          if (summarizer) {
-            if (t[8] === summarizer.version) summary = t[7];
-            else {
-              made ??= new Map();
-              const blobId = t[6];
-              if (!made.has(blobId)) made.set(blobId, summarizer.summarize(JSON.parse(q('SELECT mime FROM blobs WHERE id = ?').pluck(true).get(blobId) as string) as MimeIndex));
-              summary = made.get(blobId)!;
-            }
-          }
-          m.summary = summary;
-          out.push(m);
+      for (const i of wanted) {
+        const m = out[i]!;
+        const blobId = m.summaryKey!;
+        let summary = texts.get(blobId);
+        if (summary === undefined) {
+          made ??= new Map();
+          if (!made.has(blobId)) made.set(blobId, summarizer!.summarize(JSON.parse(q('SELECT mime FROM blobs WHERE id = ?').pluck(true).get(blobId) as string) as MimeIndex));
+          summary = made.get(blobId)!;
         }
+        m.summary = summary ?? null;
       }
       const keep = made ? [...made].filter((e): e is [number, string] => e[1] !== null) : [];
       if (keep.length)
