@@ -54,22 +54,38 @@ export function isFieldLine(buf: Buffer, pos: number, end: number): boolean {
  */
 export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?: (offset: number) => void, want?: ReadonlySet<string>): HeaderField[] {
   const fields: HeaderField[] = [];
-  let cur: { name: string; nameEnd: number; start: number; end: number } | null = null;
+  eachField(buf, start, end, bad, (name, key, from, colon, to) => {
+    if (!want || want.has(key)) fields.push({ name, key, value: unfoldValue(buf, colon + 1, to), start: from, end: to });
+  });
+  return fields;
+}
+
+/**
+ * The fields of the header block buf[start, end) as byte ranges, without their values
+ * (what BODY[HEADER.FIELDS (...)] copies): the same fields parseHeaderBlock finds.
+ */
+export function fieldRanges(buf: Buffer, start = 0, end = buf.length): Array<{ key: string; start: number; end: number }> {
+  const out: Array<{ key: string; start: number; end: number }> = [];
+  eachField(buf, start, end, undefined, (_name, key, from, _colon, to) => out.push({ key, start: from, end: to }));
+  return out;
+}
+
+/** the one walk over a header block: each field's name, lower-cased name, start, colon and end (after its last line ending) */
+function eachField(
+  buf: Buffer,
+  start: number,
+  end: number,
+  bad: ((offset: number) => void) | undefined,
+  field: (name: string, key: string, start: number, colon: number, end: number) => void,
+): void {
+  let name = '';
+  let nameEnd = -1;
+  let from = -1;
+  let to = -1;
   const flush = (): void => {
-    if (!cur) return;
-    const key = cur.name.toLowerCase();
-    if (want && !want.has(key)) {
-      cur = null;
-      return;
-    }
-    fields.push({
-      name: cur.name,
-      key,
-      value: unfoldValue(buf, cur.nameEnd + 1, cur.end),
-      start: cur.start,
-      end: cur.end,
-    });
-    cur = null;
+    if (from < 0) return;
+    field(name, name.toLowerCase(), from, nameEnd, to);
+    from = -1;
   };
   let pos = start;
   while (pos < end) {
@@ -79,26 +95,26 @@ export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?:
     if (contentEnd > pos && buf[contentEnd - 1] === CR) contentEnd--;
     if (contentEnd === pos) {
       // blank line: end of header block
-      flush();
       break;
     }
     const c = buf[pos];
-    if ((c === SP || c === TAB) && cur) {
-      (cur as { end: number }).end = next;
+    if ((c === SP || c === TAB) && from >= 0) {
+      to = next;
     } else {
       flush();
       const ne = fieldNameEnd(buf, pos, contentEnd);
       if (ne < 0) {
         bad?.(pos);
       } else {
-        const colon = buf.indexOf(COLON, ne);
-        cur = { name: buf.toString('latin1', pos, ne).trim(), nameEnd: colon, start: pos, end: next };
+        name = buf.toString('latin1', pos, ne).trim();
+        nameEnd = buf.indexOf(COLON, ne);
+        from = pos;
+        to = next;
       }
     }
     pos = next;
   }
   flush();
-  return fields;
 }
 
 /** Unfold buf[from, to): drop CR/LF, keep the folding whitespace, trim; decode bytes. */

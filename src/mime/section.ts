@@ -9,7 +9,7 @@
  * HEADER.FIELDS.NOT and TEXT after a part number need a message/rfc822 part and refer to
  * the encapsulated message; MIME refers to the part's own MIME header.
  */
-import { parseHeaderBlock } from './header.js';
+import { fieldRanges } from './header.js';
 import { decodeTransfer } from './transfer.js';
 import type { MimeIndex, MimePart } from './types.js';
 
@@ -65,7 +65,7 @@ const CRLF = Buffer.from('\r\n');
 export function headerFields(raw: Buffer, msg: MimePart, names: string[], not: boolean): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
-  for (const f of parseHeaderBlock(raw, msg.headerStart, msg.bodyStart)) {
+  for (const f of fieldRanges(raw, msg.headerStart, msg.bodyStart)) {
     if (wanted.has(f.key) === not) continue;
     const bytes = raw.subarray(f.start, f.end);
     chunks.push(bytes);

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { indexMessage } from '../../../src/mime/index.js';
 import { binaryBytes, decodeTransfer, resolvePart, sectionBytes } from '../../../src/mime/section.js';
 import { fixture, partAt } from './check.js';
+import { readdirSync } from 'node:fs';
+import { fieldRanges, parseHeaderBlock } from '../../../src/mime/header.js';
 
 const s = (b: Buffer | null): string | null => (b === null ? null : b.toString('latin1'));
 
@@ -110,5 +112,23 @@ describe('section extraction (RFC 9051 §6.4.5)', () => {
     assert.equal(decodeTransfer(Buffer.from('x'), 'x-unknown'), null);
     assert.equal(decodeTransfer(Buffer.from('a b  \r\nc\t=\r\nd \t'), 'quoted-printable')!.toString(), 'a b\r\nc\td', 'trailing whitespace is padding');
     assert.equal(decodeTransfer(Buffer.from('eA=='), ' BASE64 (comment)')!.toString(), 'x');
+  });
+});
+
+describe('header field ranges (HEADER.FIELDS copies them without decoding values)', () => {
+  it('are the fields parseHeaderBlock finds, in order, for every fixture and odd header blocks', () => {
+    const blocks = readdirSync('test/fixtures/mime')
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => fixture(f));
+    // continuation after a line that is no field; bare LF; no blank line; a name with WSP before the colon
+    blocks.push(Buffer.from('Subject: a\r\n  folded\r\nnot a field\r\n  orphan\r\nX-Y : z\nTo: b\r\n'));
+    for (const raw of blocks) {
+      const end = indexMessage(raw).root.bodyStart;
+      assert.deepEqual(
+        fieldRanges(raw, 0, end),
+        parseHeaderBlock(raw, 0, end).map((f) => ({ key: f.key, start: f.start, end: f.end })),
+      );
+    }
+    assert.deepEqual(fieldRanges(blocks[blocks.length - 1]!).map((f) => f.key), ['subject', 'x-y', 'to']);
   });
 });
