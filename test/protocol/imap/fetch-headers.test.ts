@@ -7,18 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { msg, seed, startServer, type ImapServer } from './harness.js';
+import { mimeFixtures, msg, seed, startServer, type ImapServer } from './harness.js';
 import { defaultTestBackend } from '../../helpers/context.js';
 
-const FIXTURES = join('test', 'fixtures', 'mime');
-
 function messages(): Buffer[] {
-  const out: Buffer[] = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.eml'))
-    .sort()
-    .map((f) => readFileSync(join(FIXTURES, f)));
+  const out = mimeFixtures();
   out.push(msg('plain', 'x'.repeat(100_000) + '\r\n'));
   // no body: the header block is the whole message
   out.push(Buffer.from('Subject: no body\r\nFrom: a@example.test\r\n'));

@@ -6,19 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { msg, seed, startServer, type ImapServer } from './harness.js';
+import { mimeFixtures, msg, seed, startServer, type ImapServer } from './harness.js';
 import { fetchSummarizer } from '../../../src/imap/commands/fetch-summary.js';
 import { USER } from './harness.js';
 
-const FIXTURES = join('test', 'fixtures', 'mime');
-
 function messages(): Buffer[] {
-  const out: Buffer[] = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.eml'))
-    .sort()
-    .map((f) => readFileSync(join(FIXTURES, f)));
+  const out = mimeFixtures();
   out.push(msg('plain'));
   // a subject longer than a quoted string may be (1024): a literal in ENVELOPE
   out.push(msg(`long ${'x'.repeat(1100)}`));

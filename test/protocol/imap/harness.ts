@@ -9,6 +9,8 @@
  * Lines without a C:/S:/S*: prefix are ignored.
  */
 import * as net from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
 import assert from 'node:assert/strict';
 import { makeTestContext, type TestBackend, type TestContext } from '../../helpers/context.js';
@@ -241,6 +243,15 @@ export function msg(subject: string, body = 'Hello there.\r\n', extra = ''): Buf
     `From: Bob <bob@example.test>\r\nTo: Alice <alice@example.test>\r\nSubject: ${subject}\r\n` +
       `Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.test>\r\n${extra}\r\n${body}`,
   );
+}
+
+/** the MIME test messages (test/fixtures/mime/*.eml), by file name */
+export function mimeFixtures(): Buffer[] {
+  const dir = join('test', 'fixtures', 'mime');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
 }
 
 /** appends messages straight into the store (no IMAP), returns their UIDs */
