@@ -15,14 +15,13 @@
  *   gone (kill -9) exits at once.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { checkConfigFiles, ConfigError } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createTlsProvider } from '../net/tls.js';
 import { startWakeupHub } from '../store/sqlite/wakeup.js';
-import { CliError, openStore } from './common.js';
+import { CliError, createDataDir, openStore } from './common.js';
 import { out } from './io.js';
 import type { StartedListener } from './server.js';
 
@@ -50,12 +49,7 @@ export async function runPrimary(
 ): Promise<void> {
   const problems = checkConfigFiles(config);
   if (problems.length) throw new ConfigError(file, problems);
-  const firstStart = !existsSync(config.data_dir);
-  try {
-    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
-  }
+  const firstStart = createDataDir(config);
   const log = createLogger(config);
   // once, before the workers race for them: the self-signed certificate and the schema
   try {

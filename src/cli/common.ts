@@ -2,7 +2,7 @@
  * Shared by every command group: the global -c/--config option, opening the configured
  * store for one command, and the one place where errors become operator messages.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
@@ -57,6 +57,20 @@ export function cliLogger(config: Config): Logger {
   return createLogger({ log: { level } }, { destination });
 }
 
+/**
+ * Creates data_dir (owner only: password hashes, DKIM keys and every message live there) if
+ * it is missing; true when it was (a first start). Errors name the directory.
+ */
+export function createDataDir(config: Config): boolean {
+  const created = !existsSync(config.data_dir);
+  try {
+    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
+  }
+  return created;
+}
+
 /** Opens the configured store (creating data_dir if needed), runs `fn`, always closes the store. */
 export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(config, cliLogger(config));
@@ -100,12 +114,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
       throw new CliError(`${(e as Error).message} [store.postgres.url = ${redactUrl(url) || 'empty: PG* environment variables'}]`);
     }
   }
-  try {
-    // owner only: password hashes, DKIM keys and every message live here (as `serve` creates it)
-    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
-  }
+  createDataDir(config);
   try {
     return await openSqliteStore(config.data_dir, { log, mimeDepth: config.limits.mime_depth, maxMailboxes: config.limits.mailboxes_per_account, summarizer: fetchSummarizer });
   } catch (e) {

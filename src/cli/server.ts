@@ -9,7 +9,7 @@
  * exits at once with code 1.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as net from 'node:net';
 import type { Logger } from 'pino';
@@ -23,7 +23,7 @@ import { createTlsProvider } from '../net/tls.js';
 import { listen } from '../net/listener.js';
 import { createSessionRegistry } from '../net/sessions.js';
 import type { Store } from '../store/types.js';
-import { CliError, openStore } from './common.js';
+import { CliError, createDataDir, openStore } from './common.js';
 import { startWakeupHub } from '../store/sqlite/wakeup.js';
 import { out } from './io.js';
 import { TLS_LABEL } from './config.js';
@@ -110,12 +110,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const problems = checkConfigFiles(config);
   if (problems.length) throw new ConfigError(file, problems);
 
-  const firstStart = !existsSync(config.data_dir);
-  try {
-    mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new CliError(`cannot create the data directory ${config.data_dir} (data_dir): ${(e as Error).message}`);
-  }
+  const firstStart = createDataDir(config);
   const log = opts.log ?? createLogger(config);
   for (const w of configWarnings(config)) log.warn(`configuration: ${w}`);
   const protocols = opts.protocols ?? PROTOCOLS;

@@ -12,6 +12,7 @@
  * body-fld-octets is the byte size of the body as stored (BODY[n] returns exactly those bytes).
  */
 import type { MimeParams, MimePart } from '../../mime/types.js';
+import { emptyPart as emptyMimePart } from '../../mime/content.js';
 import { concat, type WireValue } from './encode.js';
 import { EMPTY_ENVELOPE, encodeEnvelope } from './envelope.js';
 import { encodeWords } from './rfc2047.js';
@@ -38,24 +39,12 @@ function language(l: string[] | null): WireValue {
   return l.length === 1 ? l[0]! : l;
 }
 
-/** An empty text/plain part standing in for a multipart without children (the grammar needs 1*body). */
+/**
+ * An empty text/plain part standing in for a multipart without children (the grammar needs
+ * 1*body), without parameters: nothing in the message gave it a charset.
+ */
 function emptyPart(): MimePart {
-  return {
-    headerStart: 0,
-    bodyStart: 0,
-    bodyEnd: 0,
-    bodyLines: 0,
-    type: 'text',
-    subtype: 'plain',
-    params: [],
-    id: null,
-    description: null,
-    encoding: '7BIT',
-    md5: null,
-    disposition: null,
-    language: null,
-    location: null,
-  };
+  return { ...emptyMimePart(0), params: [] };
 }
 
 /** BODY (extended=false) or BODYSTRUCTURE (extended=true) of a part, as a WireValue list. */

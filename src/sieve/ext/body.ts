@@ -12,7 +12,7 @@ import type { MimePart } from '../../mime/types.js';
 import { matchAny, type Matcher } from '../core/match.js';
 import type { Runtime } from '../core/runtime.js';
 import { tagValue, type Spec, type TestSpec } from '../core/spec.js';
-import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
+import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, strings } from './common.js';
 
 function leaves(part: MimePart, out: MimePart[]): void {
   if (part.parts) for (const p of part.parts) leaves(p, out);

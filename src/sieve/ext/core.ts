@@ -6,7 +6,7 @@
 import { matchAny, type Matcher } from '../core/match.js';
 import type { CommandSpec, Spec, TestSpec } from '../core/spec.js';
 import { addressPart, isValidAddress } from '../core/addresses.js';
-import { ADDRESS_PART_TAGS, COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, addressPartOf, compileIndex, compileMatcher, list, strings, pickIndex } from './common.js';
+import { ADDRESS_PART_TAGS, COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, addressPartOf, compileIndex, compileMatcher, strings, pickIndex } from './common.js';
 import { actionFlags, FLAGS_TAG } from './imap4flags.js';
 
 const control = (name: string, tests: 0 | 1, block: 'none' | 'required'): CommandSpec => ({ kind: 'command', name, requires: null, positional: [], tests, block });

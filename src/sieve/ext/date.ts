@@ -8,7 +8,7 @@ import { parseRfc5322Date } from '../../mime/date.js';
 import { matchAny, type Matcher } from '../core/match.js';
 import type { Runtime } from '../core/runtime.js';
 import { tagValue, type CheckedNode, type CheckContext, type Spec, type TestSpec } from '../core/spec.js';
-import { COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, compileIndex, compileMatcher, list, strings, pickIndex } from './common.js';
+import { COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, compileIndex, compileMatcher, strings, pickIndex } from './common.js';
 
 const PARTS = new Set(['year', 'month', 'day', 'date', 'julian', 'hour', 'minute', 'second', 'time', 'iso8601', 'std11', 'zone', 'weekday']);
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

@@ -9,7 +9,7 @@ import { matchAny, type Matcher } from '../core/match.js';
 import type { Runtime } from '../core/runtime.js';
 import type { CheckContext, CommandSpec, Spec } from '../core/spec.js';
 import type { SourcePos } from '../core/errors.js';
-import { COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, compileIndex, compileMatcher, list, strings } from './common.js';
+import { COMPARATOR_TAG, INDEX_TAGS, MATCH_TAGS, compileIndex, compileMatcher, strings } from './common.js';
 
 const PROTECTED = new Set(['received', 'auto-submitted']);
 // RFC 5322 §3.6.8 ftext

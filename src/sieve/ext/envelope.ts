@@ -5,7 +5,7 @@
 import { matchAny, type Matcher } from '../core/match.js';
 import type { Spec, TestSpec } from '../core/spec.js';
 import { addressPart, splitAddress } from '../core/addresses.js';
-import { ADDRESS_PART_TAGS, COMPARATOR_TAG, MATCH_TAGS, addressPartOf, compileMatcher, list, strings } from './common.js';
+import { ADDRESS_PART_TAGS, COMPARATOR_TAG, MATCH_TAGS, addressPartOf, compileMatcher, strings } from './common.js';
 
 const PARTS = new Set(['from', 'to']);
 

@@ -6,7 +6,7 @@
  */
 import type { CommandSpec, Spec, TestSpec } from '../core/spec.js';
 import { tagValue } from '../core/spec.js';
-import { list, strings } from './common.js';
+import { strings } from './common.js';
 import { actionFlags, FLAGS_TAG } from './imap4flags.js';
 
 const fileinto: CommandSpec = {

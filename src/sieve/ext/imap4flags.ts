@@ -8,7 +8,7 @@
 import { matchAny, type Matcher } from '../core/match.js';
 import type { Runtime } from '../core/runtime.js';
 import { tagValue, type CheckedNode, type CommandSpec, type Spec, type TagSpec, type TestSpec } from '../core/spec.js';
-import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
+import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, strings } from './common.js';
 import { checkVariableName } from './variables.js';
 
 export const FLAGS_TAG: Record<string, TagSpec> = { flags: { value: 'list', requires: 'imap4flags' } };

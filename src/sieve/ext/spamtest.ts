@@ -8,7 +8,7 @@
 import { matchAny, type Matcher } from '../core/match.js';
 import type { Spec, TestSpec } from '../core/spec.js';
 import type { SpamVerdict } from '../core/types.js';
-import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
+import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, strings } from './common.js';
 
 export function spamValue(v: SpamVerdict | null | undefined, percent: boolean): string {
   if (!v) return '0';

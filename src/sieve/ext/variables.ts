@@ -7,7 +7,7 @@ import type { SourcePos } from '../core/errors.js';
 import { matchAny, type Matcher } from '../core/match.js';
 import type { CheckContext, CommandSpec, Spec, TestSpec } from '../core/spec.js';
 import { quoteWildcard } from '../core/strings.js';
-import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, list, strings } from './common.js';
+import { COMPARATOR_TAG, MATCH_TAGS, compileMatcher, strings } from './common.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import { matchHeaderField } from '../headers.js';
 import { dayNumberFromIso, fuzzyToExact } from '../search.js';
-import type { SearchQuery, UidSet } from '../types.js';
+import type { SearchQuery } from '../types.js';
 import { mergedRanges } from '../util.js';
 import type { FtsColumn, FullText } from './fulltext.js';
 

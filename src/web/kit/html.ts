@@ -63,16 +63,6 @@ ${opts.body}
   );
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 || Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** "2025-03-01 14:05 UTC" */
 /** how the pages name a protocol a credential is used for (devices, app passwords) */

@@ -55,21 +55,6 @@ function greeting(port: number, pattern: RegExp): Promise<string> {
   });
 }
 
-/** Connects, waits for the greeting; `closed` resolves with everything received once the server closes. */
-async function openSession(port: number): Promise<{ closed: Promise<string> }> {
-  const s = net.connect(port, '127.0.0.1');
-  let buf = '';
-  const closed = new Promise<string>((resolve) => s.on('close', () => resolve(buf)));
-  s.on('error', () => undefined);
-  await new Promise<void>((resolve) =>
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      if (buf.includes('\r\n')) resolve();
-    }),
-  );
-  return { closed };
-}
-
 test('serve starts every available listener, prints their addresses and the first-start hint, and stops', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-serve-'));
   const dataDir = join(dir, 'data');

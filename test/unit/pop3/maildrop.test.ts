@@ -5,7 +5,7 @@ import { createMemoryStore } from '../../../src/store/memory/index.js';
 import { holderIsGone, lockHolder, loginDelayRemaining, recordLogin, tryLockMaildrop } from '../../../src/pop3/session/lock.js';
 import { spawnSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { MailboxInfo, Pop3Entry, Store } from '../../../src/store/types.js';
+import type { MailboxInfo, Pop3Entry } from '../../../src/store/types.js';
 
 const inbox = { id: 1, uidValidity: 0x5f3a1b2c } as MailboxInfo;
 const entries: Pop3Entry[] = [

@@ -17,7 +17,6 @@ import { MboxSplitter, splitMbox } from '../../../src/mime/mbox.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
 import type { Store } from '../../../src/store/types.js';
 import { toCrlf, toLf } from '../../../src/transfer/eol.js';
-import { exportAccount } from '../../../src/transfer/export.js';
 import { maildirFolders } from '../../../src/transfer/maildir.js';
 import { mboxSources } from '../../../src/transfer/files.js';
 import { importFolder } from '../../../src/transfer/sink.js';

@@ -6,7 +6,8 @@
  */
 import { html } from 'hono/html';
 import type { WebContext, WebFeature } from '../../kit/types.js';
-import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
+import { csrfField, formatDate, page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 import { field, fields, formOf } from '../../kit/forms.js';
 
 export const deletedPage: WebFeature = {
@@ -32,7 +33,7 @@ export const deletedPage: WebFeature = {
       (r, i) => html`<tr>
         <td><input type="checkbox" name="id" value="${r.guid}" id="r${i}"></td>
         <td data-label="Subject"><label for="r${i}">${r.subject || '(no subject)'}</label></td>
-        <td data-label="Size">${formatBytes(r.size)}</td>
+        <td data-label="Size">${formatSize(r.size)}</td>
         <td data-label="Deleted">${formatDate(r.deletedAt)}</td>
         <td data-label="Removed after">${formatDate(r.purgeAfter)}</td>
       </tr>`,

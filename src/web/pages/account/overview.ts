@@ -1,7 +1,8 @@
 /** /account: storage used against the quota, and the addresses that deliver to the account. */
 import { html } from 'hono/html';
 import type { WebFeature } from '../../kit/types.js';
-import { formatBytes, page } from '../../kit/html.js';
+import { page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 
 export const accountOverview: WebFeature = {
   name: 'account-overview',
@@ -22,10 +23,10 @@ export const accountOverview: WebFeature = {
 <p>Signed in as <strong>${account.address}</strong>.</p>
 <h2>Storage</h2>
 ${quota
-  ? html`<p><label for="quota">${formatBytes(used)} of ${formatBytes(quota)} used</label>
+  ? html`<p><label for="quota">${formatSize(used)} of ${formatSize(quota)} used</label>
      <meter id="quota" min="0" max="${quota}" value="${Math.min(used, quota)}" low="${Math.round(quota * 0.8)}" high="${Math.round(quota * 0.95)}" optimum="0">${Math.round((used / quota) * 100)}%</meter></p>
      ${used >= quota ? html`<p class="notice error">The mailbox is full: new mail is refused until you delete some.</p>` : ''}`
-  : html`<p>${formatBytes(used)} used (no quota).</p>`}
+  : html`<p>${formatSize(used)} used (no quota).</p>`}
 <h2>Addresses that reach you</h2>
 <ul>
   <li><code>${account.address}</code> (your address; also <code>${account.address.replace('@', '+anything@')}</code>)</li>

@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import { html } from 'hono/html';
 import type { WebContext, WebFeature, WebServices } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
+import { csrfField, formatDate, page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 
 export const BACKUP_DIR = 'backups';
 export const BACKUP_NAME = /^letterbox-\d{8}-\d{6}\.db$/;
@@ -42,7 +43,7 @@ ${can
   : html`<p>Backups need the SQLite store (store.backend = "sqlite").</p>`}
 ${list.length
   ? html`<div class="scroll"><table class="stack-narrow"><thead><tr><th scope="col">File</th><th scope="col">Size</th><th scope="col">Made</th></tr></thead>
-  <tbody>${list.map((b) => html`<tr><td data-label="File"><a href="/admin/backups/${b.name}" download>${b.name}</a></td><td data-label="Size">${formatBytes(b.size)}</td><td data-label="Made">${formatDate(b.at)}</td></tr>`)}</tbody></table></div>
+  <tbody>${list.map((b) => html`<tr><td data-label="File"><a href="/admin/backups/${b.name}" download>${b.name}</a></td><td data-label="Size">${formatSize(b.size)}</td><td data-label="Made">${formatDate(b.at)}</td></tr>`)}</tbody></table></div>
   <p class="muted">Kept in <code>${join(ctx.config.data_dir, BACKUP_DIR)}</code>. To restore: stop the server, copy the file to <code>letterbox.db</code> in the data directory (remove <code>letterbox.db-wal</code> and <code>-shm</code>), start again.</p>`
   : html`<p class="muted">No backups yet.</p>`}`,
   });

@@ -2,7 +2,8 @@
 import { html } from 'hono/html';
 import type { WebContext, WebFeature } from '../../kit/types.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, formatDate, page } from '../../kit/html.js';
+import { csrfField, formatDate, page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 import { field, formOf } from '../../kit/forms.js';
 
 type Notice = { kind: 'ok' | 'error'; text: string } | null;
@@ -23,7 +24,7 @@ async function list(c: WebContext, ctx: ServerContext, notice: Notice = null, st
       <td data-label="Id"><code>${q.id}</code></td>
       <td data-label="From">${q.from || html`<span class="muted">&lt;&gt; (bounce)</span>`}</td>
       <td data-label="To">${q.recipients.join(', ')}</td>
-      <td data-label="Size">${formatBytes(q.size)}</td>
+      <td data-label="Size">${formatSize(q.size)}</td>
       <td data-label="Queued">${formatDate(q.createdAt)}</td>
       <td data-label="Attempts">${q.attempts}</td>
       <td data-label="Next">${formatDate(q.nextAttemptAt)}</td>

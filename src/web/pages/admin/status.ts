@@ -3,7 +3,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { html } from 'hono/html';
 import type { WebFeature } from '../../kit/types.js';
-import { formatBytes, formatDate, page } from '../../kit/html.js';
+import { formatDate, page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 import { version } from '../../../version.js';
 
 /** bytes of the SQLite store on disk (database and WAL), null for the memory store */
@@ -40,7 +41,7 @@ export const adminStatus: WebFeature = {
   <section class="card"><h2>letterbox ${version()}</h2>
     <p>Host name <code>${ctx.config.hostname}</code><br>
     ${up !== null ? html`Running for ${up < 3600 ? `${Math.round(up / 60)} minutes` : `${(up / 3600).toFixed(1)} hours`}<br>` : ''}
-    Store: ${ctx.config.store.backend}${size !== null ? html`, ${formatBytes(size)} on disk` : ''}<br>
+    Store: ${ctx.config.store.backend}${size !== null ? html`, ${formatSize(size)} on disk` : ''}<br>
     ${domains.length} domain${domains.length === 1 ? '' : 's'}, ${accounts.length} user${accounts.length === 1 ? '' : 's'}</p></section>
   <section class="card"><h2>Outbound queue</h2>
     <p>${queue.length} message${queue.length === 1 ? '' : 's'} waiting${queue.some((q) => q.lastError) ? html`, ${queue.filter((q) => q.lastError).length} with errors` : ''}. <a href="/admin/queue">Open the queue</a></p></section>

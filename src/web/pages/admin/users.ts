@@ -7,7 +7,8 @@ import { html } from 'hono/html';
 import type { WebContext, WebFeature } from '../../kit/types.js';
 import { PASSWORD_CREDENTIAL } from '../../../net/sessions.js';
 import type { ServerContext } from '../../../context.js';
-import { csrfField, formatBytes, page } from '../../kit/html.js';
+import { csrfField, page } from '../../kit/html.js';
+import { formatSize } from '../../../admin/validate.js';
 import { field, formOf } from '../../kit/forms.js';
 import { InputError, domainOf, parseAddress, parseSize } from '../../../admin/validate.js';
 import { isAdmin, setAdmin } from '../../../auth/roles.js';
@@ -41,8 +42,8 @@ ${domains.length
   <tbody>${rows.map(
     ({ a, used, admin }) => html`<tr>
       <td data-label="Address"><a href="/admin/users/${a.id}">${a.address}</a></td>
-      <td data-label="Used">${formatBytes(used)}</td>
-      <td data-label="Quota">${a.quotaBytes ? formatBytes(a.quotaBytes) : 'unlimited'}</td>
+      <td data-label="Used">${formatSize(used)}</td>
+      <td data-label="Quota">${a.quotaBytes ? formatSize(a.quotaBytes) : 'unlimited'}</td>
       <td data-label="POP3 delete">${a.pop3Policy ?? `default (${ctx.config.pop3.delete_policy})`}</td>
       <td data-label="Role">${admin ? 'administrator' : 'user'}</td>
     </tr>`,
@@ -59,7 +60,7 @@ async function detail(c: WebContext, ctx: ServerContext, a: Account, notice: Not
     notice,
     status,
     body: html`
-<p>${formatBytes(used)} used of ${a.quotaBytes ? formatBytes(a.quotaBytes) : 'unlimited'}; ${admin ? 'administrator' : 'user'}.</p>
+<p>${formatSize(used)} used of ${a.quotaBytes ? formatSize(a.quotaBytes) : 'unlimited'}; ${admin ? 'administrator' : 'user'}.</p>
 <div class="grid">
 <form method="post" action="${action('password')}" class="stack card">${csrfField(c)}
   <h2>Reset password</h2>
@@ -68,7 +69,7 @@ async function detail(c: WebContext, ctx: ServerContext, a: Account, notice: Not
   <div><button type="submit">Set password</button></div></form>
 <form method="post" action="${action('quota')}" class="stack card">${csrfField(c)}
   <h2>Quota</h2>
-  <div><label for="q">Quota</label><input type="text" id="q" name="quota" value="${a.quotaBytes ? formatBytes(a.quotaBytes).replace(/ (.)iB/, '$1') : '0'}"></div>
+  <div><label for="q">Quota</label><input type="text" id="q" name="quota" value="${a.quotaBytes ? formatSize(a.quotaBytes).replace(/ (.)iB/, '$1') : '0'}"></div>
   <p class="muted">500M, 2G, or 0 for unlimited.</p>
   <div><button type="submit">Set quota</button></div></form>
 <form method="post" action="${action('pop3-policy')}" class="stack card">${csrfField(c)}

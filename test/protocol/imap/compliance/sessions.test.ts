@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { msg, seed, startServer, type ImapClient, type ImapServer } from '../harness.js';
+import { msg, seed, startServer, type ImapServer } from '../harness.js';
 
 const flagsOf = (line: string) => {
   const m = /FLAGS \(([^)]*)\)/.exec(line);
