@@ -39,9 +39,4 @@ export function createLogger(config: Pick<Config, 'log'>, opts: LoggerOptions = 
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
-/** per-connection child logger: every line carries the connection id, protocol and peer address */
-export function connectionLogger(log: Logger, conn: string, proto: string, ip: string): Logger {
-  return log.child({ conn, proto, ip });
-}
-
 export type { Logger };

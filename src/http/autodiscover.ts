@@ -56,20 +56,3 @@ export function autodiscoverXml(address: string, settings: MailSettings): string
     '',
   ].join('\n');
 }
-
-/** POX error response (Response/Error with an ErrorCode), e.g. for an address we do not serve */
-export function autodiscoverErrorXml(code: number, message: string): string {
-  return [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    `<Autodiscover xmlns="${RESPONSE_NS}">`,
-    '  <Response>',
-    `    <Error Time="${new Date().toISOString().slice(11, 19)}" Id="0">`,
-    `      <ErrorCode>${code}</ErrorCode>`,
-    `      <Message>${escapeXml(message)}</Message>`,
-    '      <DebugData />',
-    '    </Error>',
-    '  </Response>',
-    '</Autodiscover>',
-    '',
-  ].join('\n');
-}

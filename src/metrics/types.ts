@@ -23,11 +23,3 @@ export interface Metrics {
   command(protocol: MetricsProtocol, command: string, status: string, seconds: number): void;
   message(event: MessageEvent, count?: number): void;
 }
-
-/** a no-op, for contexts that measure nothing */
-export const NO_METRICS: Metrics = {
-  connection: () => () => {},
-  login() {},
-  command() {},
-  message() {},
-};

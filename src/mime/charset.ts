@@ -12,14 +12,6 @@ export function decodeHeaderBytes(buf: Buffer): string {
   return isUtf8(buf) ? buf.toString('utf8') : buf.toString('latin1');
 }
 
-/** Turn a latin1 string (one char per raw byte) back into its bytes and decode as header text. */
-export function latin1ToText(s: string): string {
-  // fast path: pure ASCII needs no conversion
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  return decodeHeaderBytes(Buffer.from(s, 'latin1'));
-}
-
 const UTF8_LIKE = new Set(['UTF-8', 'UTF8', 'US-ASCII', 'ASCII', 'ANSI_X3.4-1968', '']);
 
 /**

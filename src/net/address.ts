@@ -6,11 +6,6 @@ export function normaliseIp(ip: string | undefined): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
-export function isLoopback(ip: string): boolean {
-  const a = normaliseIp(ip);
-  return a === '::1' || a.startsWith('127.');
-}
-
 /** the eight 16-bit groups of an IPv6 address, or null when it is not one */
 function ipv6Groups(ip: string): number[] | null {
   let s = ip.replace(/%.*$/, ''); // zone index

@@ -29,10 +29,6 @@ export function parentNames(name: string): string[] {
   return out;
 }
 
-export function isInboxName(name: string): boolean {
-  return name === 'INBOX';
-}
-
 // ───────────── flags (RFC 9051 §2.3.2) ─────────────
 
 const SYSTEM_FLAGS = new Map(['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]));

@@ -40,7 +40,3 @@ export class SieveRuntimeError extends Error {
     this.name = 'SieveRuntimeError';
   }
 }
-
-export function syntaxError(message: string, pos: SourcePos): SieveError {
-  return new SieveError(message, pos.line, pos.column);
-}

@@ -151,8 +151,3 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   store = s;
   return s;
 }
-
-/** Tests: resolves once the LISTEN connection is up and no gap repair is running. */
-export async function postgresFeedIdle(store: Store): Promise<void> {
-  await (store as Store & { feedIdle?: () => Promise<void> }).feedIdle?.();
-}

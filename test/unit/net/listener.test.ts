@@ -11,7 +11,6 @@ import { defaultConfig } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/log.js';
 import { createTlsProvider } from '../../../src/net/tls.js';
 import { listen } from '../../../src/net/listener.js';
-import { setIdleTimeout } from '../../../src/net/idle.js';
 import type { ConnectionHandler, ConnectionInfo, ListenerOptions, RunningListener } from '../../../src/net/types.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'letterbox-listener-'));
@@ -207,29 +206,4 @@ test('a throwing handler closes that connection only', async () => {
 test('listening on a busy port is a clear error', async () => {
   const l = await start({}, (s) => s.end());
   await assert.rejects(start({ port: l.port }, (s) => s.end()), /cannot listen on 127\.0\.0\.1:\d+ for listeners\.test: EADDRINUSE/);
-});
-
-test('setIdleTimeout fires after silence, and can be disarmed', async () => {
-  let fired = 0;
-  const l = await start({}, (s) => {
-    const disarm = setIdleTimeout(s, 50, () => {
-      fired++;
-      s.end('* BYE idle\r\n');
-    });
-    s.on('data', (d) => {
-      if (d.toString().startsWith('STOP')) {
-        disarm();
-        s.write('stopped\r\n'); // stays open
-      }
-    });
-  });
-  const a = await connect(l.port);
-  assert.match(await readUntil(a, /\r\n/), /BYE idle/);
-  assert.equal(fired, 1);
-  const b = await connect(l.port);
-  b.write('STOP\r\n');
-  assert.match(await readUntil(b, /\r\n/), /stopped/);
-  await new Promise((r) => setTimeout(r, 150));
-  assert.equal(fired, 1, 'disarmed timer did not fire');
-  b.destroy();
 });

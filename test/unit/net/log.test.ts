@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { defaultConfig } from '../../../src/config/schema.js';
-import { createLogger, connectionLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/log.js';
 
 function capture(level = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -26,7 +26,7 @@ test('credentials are redacted wherever they are passed', () => {
 test('level comes from config.log.level; connection children carry conn, proto, ip', () => {
   const { lines, log } = capture('warn');
   log.info('hidden');
-  connectionLogger(log, 'c1', 'imap', '192.0.2.7').warn('shown');
+  log.child({ conn: 'c1', proto: 'imap', ip: '192.0.2.7' }).warn('shown');
   assert.equal(lines.length, 1);
   assert.equal(lines[0]!.msg, 'shown');
   assert.equal(lines[0]!.conn, 'c1');
