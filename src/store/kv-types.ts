@@ -14,8 +14,10 @@
  * - Writes are durable like any other mutation, unless `durable: false` (counters, seen
  *   timestamps): then committed without their own fsync, as flag changes are.
  * - kvAdd is atomic: concurrent adds on one key never lose an increment, on any backend.
+ * - kvSet and kvDelete may `announce` changes (e.g. METADATA's): published with the write's
+ *   commit like any mutation's (the change bus, and other processes through the feed).
  */
-import type { AccountId } from './types.js';
+import type { AccountId, Change } from './types.js';
 
 export const KV_MAX_KEY = 1024;
 export const KV_MAX_VALUE = 16 * 1024 * 1024;
@@ -40,9 +42,9 @@ export interface KvOps {
   /** live entries whose key starts with `prefix` (default all), ascending by key, after `after` when given */
   kvList(ns: string, accountId: AccountId | null, opts?: { prefix?: string; after?: string; limit?: number }): Promise<KvEntry[]>;
   /** inserts or replaces each entry, all in one transaction */
-  kvSet(ns: string, accountId: AccountId | null, entries: KvWrite[], opts?: { durable?: boolean }): Promise<void>;
+  kvSet(ns: string, accountId: AccountId | null, entries: KvWrite[], opts?: { durable?: boolean; announce?: Change[] }): Promise<void>;
   /** deletes the given keys; returns how many existed */
-  kvDelete(ns: string, accountId: AccountId | null, keys: string[]): Promise<number>;
+  kvDelete(ns: string, accountId: AccountId | null, keys: string[], opts?: { announce?: Change[] }): Promise<number>;
   /**
    * Adds `delta` to the integer stored at `key` (absent or expired = 0) and returns the new
    * value. `expiresAt`, when given, is set on the entry (also when it already existed).

@@ -229,7 +229,13 @@ export type Change =
    * session registry (src/net/sessions.ts) ends the account's sessions on these; `origin`
    * names a session to spare (the one that made the change).
    */
-  | (ChangeBase & { kind: 'account'; event: 'removed' | 'password' | 'credential-revoked'; credential?: string });
+  | (ChangeBase & { kind: 'account'; event: 'removed' | 'password' | 'credential-revoked'; credential?: string })
+  /**
+   * METADATA entries (RFC 5464) changed: of the mailbox `mailboxId`, or of the server when it
+   * is 0 (modseq 0: entries are no message state). `entries` are their names. Published by
+   * the keyed-state write that stores them (KvOps `announce`), so every process hears it.
+   */
+  | (ChangeBase & { kind: 'metadata'; entries: string[] });
 
 export type ChangeListener = (changes: Change[]) => void;
 

@@ -16,8 +16,13 @@
  *   METADATA_MAX_ENTRIES entries per account and for the server's shared entries
  *   (NO [METADATA TOOMANY]), and METADATA_MAX_BYTES of stored values in all (NO [LIMIT]).
  *   Two sessions writing at the same moment may pass a limit by their own few entries.
+ * - Every SETMETADATA publishes the names it changed as "metadata" changes of the writing
+ *   account (with the write's commit, so other processes hear them too): NOTIFY's
+ *   MailboxMetadataChange and ServerMetadataChange (../session/notify.ts). The server's
+ *   shared entries are server-wide, but the change bus is per account: other accounts are
+ *   not told of them.
  */
-import type { AccountId } from '../../store/types.js';
+import type { AccountId, Change } from '../../store/types.js';
 import type { KvOps } from '../../store/kv-types.js';
 import { isAdmin } from '../../auth/roles.js';
 import { no, type ImapSession } from '../session/types.js';
@@ -30,6 +35,8 @@ export const METADATA_NS = 'imap.metadata';
 export const METADATA_MAX_VALUE = 32 * 1024;
 export const METADATA_MAX_ENTRIES = 1000;
 export const METADATA_MAX_BYTES = 1024 * 1024;
+/** entry names per "metadata" change, in bytes: well below a feed payload (NOTIFY's 8000) */
+const METADATA_CHANGE_BYTES = 4000;
 
 /** where entries live: the server (mailboxId null) or one of the session's mailboxes */
 export interface MetadataPlace {
@@ -99,12 +106,36 @@ export async function writeEntries(s: ImapSession, place: MetadataPlace, entries
     throw no('Only administrators may set the server\'s shared entries', 'NOPERM');
   }
   for (const [accountId, writes] of byAccount) await checkLimits(s, store, accountId, writes);
-  for (const [accountId, writes] of byAccount) {
+  // RFC 5465 §5.7/§5.8: the entries' names go on the change bus with the last write (NOTIFY)
+  const announce = metadataChanges(s.accountId, place.mailboxId ?? 0, entries.map((e) => e.entry), s.id);
+  const groups = [...byAccount];
+  for (const [i, [accountId, writes]] of groups.entries()) {
     const sets = writes.filter((w) => w.value !== null).map((w) => ({ key: w.key, value: w.value! }));
     const dels = writes.filter((w) => w.value === null).map((w) => w.key);
-    if (sets.length) await store.kvSet(METADATA_NS, accountId, sets);
-    if (dels.length) await store.kvDelete(METADATA_NS, accountId, dels);
+    const last = i === groups.length - 1;
+    if (sets.length) await store.kvSet(METADATA_NS, accountId, sets, last && !dels.length ? { announce } : undefined);
+    if (dels.length) await store.kvDelete(METADATA_NS, accountId, dels, last ? { announce } : undefined);
   }
+}
+
+/** the names of the entries that changed, as "metadata" changes small enough for one feed payload each (../../store/feed.ts) */
+export function metadataChanges(accountId: AccountId, mailboxId: number, entries: string[], origin: string): Change[] {
+  const out: Change[] = [];
+  let batch: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length) out.push({ kind: 'metadata', accountId, mailboxId, modseq: 0, entries: batch, origin });
+    batch = [];
+    size = 0;
+  };
+  for (const e of [...new Set(entries)]) {
+    const n = Buffer.byteLength(JSON.stringify(e)) + 1;
+    if (size + n > METADATA_CHANGE_BYTES) flush();
+    batch.push(e);
+    size += n;
+  }
+  flush();
+  return out;
 }
 
 async function checkLimits(s: ImapSession, store: KvOps, accountId: AccountId | null, writes: Array<{ key: string; value: string | null }>): Promise<void> {

@@ -3,9 +3,9 @@
  * ../session/notify.ts; this command checks the request, and gives the session a callback
  * that sends MessageNew's fetch attributes for new messages of the selected mailbox (the
  * same plan/read/render steps as FETCH). AnnotationChange needs ANNOTATE, which this
- * server does not offer; MailboxMetadataChange and ServerMetadataChange would need METADATA
- * changes on the store's change bus, which carries none yet: NO [BADEVENT] names the events
- * it supports (§5).
+ * server does not offer: NO [BADEVENT] names the events it supports (§5).
+ * MailboxMetadataChange and ServerMetadataChange come from the "metadata" changes
+ * SETMETADATA publishes (./metadata-entries.ts).
  */
 import { Notifier } from '../session/notify.js';
 import { AUTHED, type ImapCommand, type ImapSession } from '../session/types.js';
@@ -16,7 +16,7 @@ import { planFetch } from './fetch-plan.js';
 import { readBatch } from './fetch-read.js';
 import { renderMessage } from './fetch-render.js';
 
-const SUPPORTED: readonly NotifyEvent[] = ['MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange'];
+const SUPPORTED: readonly NotifyEvent[] = ['MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange', 'MailboxMetadataChange', 'ServerMetadataChange'];
 
 function fetchNewWith(s: ImapSession, atts: FetchAtt[]): (uids: number[]) => Promise<void> {
   return async (uids) => {

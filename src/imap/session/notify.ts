@@ -7,13 +7,17 @@
  * - MailboxName → `* LIST` for a new name, `\NonExistent` for a deleted one, and the new name
  *   with ("OLDNAME" (old)) after RENAME (§5.4, RFC 5258 §3.2);
  * - SubscriptionChange → `* LIST` with or without \Subscribed (§5.5), for this session's own
- *   (UN)SUBSCRIBE (other sessions' subscriptions are not published by the store).
+ *   (UN)SUBSCRIBE (other sessions' subscriptions are not published by the store);
+ * - MailboxMetadataChange → `* METADATA name entry...` (RFC 5464 §4.4.2, the names only),
+ *   for the mailboxes the filters cover, the selected one included (§5.7);
+ *   ServerMetadataChange → `* METADATA "" entry...` when any group asks for it (§5.8).
+ *   Changes this session made itself are not echoed (the client knows them).
  * The selected mailbox is reported by the session's sync (EXPUNGE held back under
  * SELECTED-DELAYED) and MessageNew's fetch attributes by the NOTIFY command's callback.
  */
 import { MAILBOX_DELIMITER, type Change, type MailboxInfo } from '../../store/types.js';
 import type { NotifyArgs, NotifyGroup } from '../wire/args/notify.js';
-import { atom, type WireValue } from '../wire/encode.js';
+import { astring, atom, type WireValue } from '../wire/encode.js';
 import { mailboxName } from './names.js';
 import { statusResponse } from './status.js';
 import type { ImapSession, NotifierHandle } from './types.js';
@@ -25,6 +29,7 @@ export class Notifier implements NotifierHandle {
   private readonly boxes = new Map<number, boolean>();
   private readonly names: Change[] = [];
   private readonly subscriptions: Array<{ name: string; on: boolean }> = [];
+  private readonly metadata: Array<Extract<Change, { kind: 'metadata' }>> = [];
 
   constructor(
     readonly spec: NotifySpec,
@@ -51,9 +56,10 @@ export class Notifier implements NotifierHandle {
     return null;
   }
 
-  note(changes: Change[], selectedId: number | null): void {
+  note(changes: Change[], selectedId: number | null, self?: string): void {
     for (const c of changes) {
-      if (c.kind === 'mailbox-created' || c.kind === 'mailbox-deleted' || c.kind === 'mailbox-renamed') this.names.push(c);
+      if (c.kind === 'metadata' && c.origin !== self) this.metadata.push(c);
+      else if (c.kind === 'mailbox-created' || c.kind === 'mailbox-deleted' || c.kind === 'mailbox-renamed') this.names.push(c);
       else if ((c.kind === 'exists' || c.kind === 'expunge' || c.kind === 'flags') && c.mailboxId !== selectedId && c.mailboxId) {
         this.boxes.set(c.mailboxId, this.boxes.get(c.mailboxId) || c.kind !== 'flags');
       }
@@ -65,7 +71,7 @@ export class Notifier implements NotifierHandle {
   }
 
   get hasPending(): boolean {
-    return this.boxes.size > 0 || this.names.length > 0 || this.subscriptions.length > 0;
+    return this.boxes.size > 0 || this.names.length > 0 || this.subscriptions.length > 0 || this.metadata.length > 0;
   }
 
   /** STATUS for every mailbox the filters cover with message events (NOTIFY SET (STATUS)) */
@@ -92,6 +98,7 @@ export class Notifier implements NotifierHandle {
     const boxes = [...this.boxes];
     const names = this.names.splice(0);
     const subsChanged = this.subscriptions.splice(0);
+    const metadata = this.metadata.splice(0);
     this.boxes.clear();
     const all = await s.ctx.store.listMailboxes(s.accountId);
     const byId = new Map<number, MailboxInfo>(all.map((m) => [m.id, m]));
@@ -120,6 +127,18 @@ export class Notifier implements NotifierHandle {
     for (const x of subsChanged) {
       if (!this.groupFor(x.name, new Set([x.name]))?.events.has('SubscriptionChange')) continue;
       list(x.on ? ['\\Subscribed'] : [], x.name);
+    }
+    for (const c of metadata) {
+      if (c.mailboxId === 0) {
+        if (!this.spec.groups.some((g) => g.events.has('ServerMetadataChange'))) continue;
+        w.untagged([atom('METADATA'), astring(''), ...c.entries.map(astring)]);
+        continue;
+      }
+      const m = byId.get(c.mailboxId);
+      if (!m) continue;
+      const g = c.mailboxId === s.selected?.mailboxId ? this.selectedGroup : this.groupFor(m.name, subs);
+      if (!g?.events.has('MailboxMetadataChange')) continue;
+      w.untagged([atom('METADATA'), mailboxName(s, m.name), ...c.entries.map(astring)]);
     }
     s.send(w);
   }

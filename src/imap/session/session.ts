@@ -510,7 +510,7 @@ export class Session implements ImapSession {
 
   private onChanges(changes: Change[]): void {
     if (this.notifier) {
-      this.notifier.note(changes, this.selected?.mailboxId ?? null);
+      this.notifier.note(changes, this.selected?.mailboxId ?? null, this.id);
       queueMicrotask(() => this.pushNotify());
     }
     if (this.opening) this.opening.push(...changes);

@@ -47,7 +47,7 @@ export function kvOps(m: MemCtx): KvOps {
       }
       return out;
     },
-    async kvSet(ns, accountId, entries) {
+    async kvSet(ns, accountId, entries, opts) {
       open();
       for (const e of entries) {
         checkKvKey(ns, e.key);
@@ -57,12 +57,14 @@ export function kvOps(m: MemCtx): KvOps {
       const t = table(ns, accountId, true)!;
       const now = new Date();
       for (const e of entries) t.set(e.key, { key: e.key, value: e.value, updatedAt: now, expiresAt: e.expiresAt ? new Date(e.expiresAt) : null });
+      if (opts?.announce?.length) m.publish(opts.announce);
     },
-    async kvDelete(ns, accountId, keys) {
+    async kvDelete(ns, accountId, keys, opts) {
       open();
       const t = table(ns, accountId, false);
       let n = 0;
       for (const k of new Set(keys)) if (t?.delete(k)) n++;
+      if (opts?.announce?.length) m.publish(opts.announce);
       return n;
     },
     async kvAdd(ns, accountId, key, delta, opts = {}) {

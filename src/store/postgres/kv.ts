@@ -56,19 +56,19 @@ export function kvOps(ctx: PgCtx): KvOps {
                ON CONFLICT (account_id, ns, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
               [scope(accountId), ns, e.key, e.value, now, e.expiresAt ? e.expiresAt.getTime() : null],
             );
-          return { value: undefined, changes: [] };
+          return { value: undefined, changes: opts?.announce ?? [] };
         },
         { durable: opts?.durable ?? true },
       );
     },
-    async kvDelete(ns, accountId, keys) {
+    async kvDelete(ns, accountId, keys, opts) {
       return ctx.tx(async (db) => {
         const r = await db.q('DELETE FROM kv WHERE account_id = $1 AND ns = $2 AND key = ANY($3::text[]) RETURNING 1', [
           scope(accountId),
           ns,
           [...new Set(keys)],
         ]);
-        return { value: r.length, changes: [] };
+        return { value: r.length, changes: opts?.announce ?? [] };
       });
     },
     async kvAdd(ns, accountId, key, delta, opts = {}) {

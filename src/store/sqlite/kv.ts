@@ -63,17 +63,17 @@ export function kvOps(ctx: Ctx): KvOps {
           );
           const now = Date.now();
           for (const e of entries) put.run(ns, scope(accountId), e.key, e.value, now, e.expiresAt ? e.expiresAt.getTime() : null);
-          return { value: undefined, changes: [] };
+          return { value: undefined, changes: opts?.announce ?? [] };
         },
         { durable: opts?.durable ?? true },
       );
     },
-    async kvDelete(ns, accountId, keys) {
+    async kvDelete(ns, accountId, keys, opts) {
       return ctx.mutate(() => {
         const del = q('DELETE FROM kv WHERE ns = ? AND account_id = ? AND key = ?');
         let n = 0;
         for (const k of new Set(keys)) n += del.run(ns, scope(accountId), k).changes;
-        return { value: n, changes: [] };
+        return { value: n, changes: opts?.announce ?? [] };
       });
     },
     async kvAdd(ns, accountId, key, delta, opts = {}) {

@@ -1,7 +1,8 @@
 /**
  * NOTIFY (RFC 5465): changes made by another session reach a client without NOOP — the
  * selected mailbox (with MessageNew fetch attributes), STATUS for other mailboxes, LIST for
- * mailbox names and subscriptions; NOTIFY NONE; BADEVENT; SET (STATUS).
+ * mailbox names and subscriptions, METADATA for metadata changes (RFC 5465 §5.7, §5.8);
+ * NOTIFY NONE; BADEVENT; SET (STATUS).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,7 +81,7 @@ describe('imap NOTIFY', () => {
     await transcript(
       c,
       `C: n2 NOTIFY SET (selected (MessageNew MessageExpunge AnnotationChange))
-       S: n2 NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)] Not supported here: AnnotationChange
+       S: n2 NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)] Not supported here: AnnotationChange
        C: n3 NOTIFY SET (selected (MessageNew))
        S: n3 BAD MessageNew and MessageExpunge must be given together
        C: n4 NOTIFY SET (inboxes (MessageNew (UID) MessageExpunge))
@@ -88,5 +89,59 @@ describe('imap NOTIFY', () => {
        C: n5 NOTIFY SET (selected (MessageNew (BODY[]) MessageExpunge))
        S: n5 BAD MessageNew fetch attributes must not set \\Seen (use BODY.PEEK)`,
     );
+  });
+
+  it('RFC 5465 §5.7/§5.8: another session\'s SETMETADATA reaches the client as METADATA with the entry names; not its own, not other accounts\'', async () => {
+    const bob = 'bob@example.test';
+    await server.t.addUser(bob, PASS);
+    const a = await server.login();
+    const b = await server.login();
+    await transcript(
+      a,
+      `C: n1 NOTIFY SET (selected (MessageNew MessageExpunge MailboxMetadataChange)) (personal (MailboxMetadataChange ServerMetadataChange))
+       S: n1 OK NOTIFY completed
+       C: s SELECT INBOX
+       S*: s OK [READ-WRITE] SELECT completed`,
+    );
+    // a session that asked for other events only, and another account's session
+    const quiet = await server.login();
+    await transcript(quiet, `C: q NOTIFY SET (personal (MessageNew MessageExpunge MailboxName))\nS: q OK NOTIFY completed`);
+    const other = await server.connect();
+    await other.readLine();
+    await other.command(`l LOGIN ${bob} "${PASS}"`);
+    await transcript(other, `C: o NOTIFY SET (personal (MailboxMetadataChange ServerMetadataChange))\nS: o OK NOTIFY completed`);
+
+    await b.command('b1 SETMETADATA Archive (/private/comment "old mail")');
+    let got = await unsolicited(a, /^\* METADATA/);
+    assert.deepEqual(got.filter((l) => l.startsWith('* METADATA')), ['* METADATA Archive /private/comment']);
+    await b.command('b2 SETMETADATA INBOX (/shared/comment "the selected one" /private/vendor/x "y")');
+    got = await unsolicited(a, /^\* METADATA/);
+    assert.deepEqual(got.filter((l) => l.startsWith('* METADATA')), ['* METADATA INBOX /shared/comment /private/vendor/x']);
+    await b.command('b3 SETMETADATA "" (/private/vendor/theme "dark")');
+    got = await unsolicited(a, /^\* METADATA/);
+    assert.deepEqual(got.filter((l) => l.startsWith('* METADATA')), ['* METADATA "" /private/vendor/theme']);
+    await b.command('b4 SETMETADATA Archive (/private/comment NIL)');
+    got = await unsolicited(a, /^\* METADATA/);
+    assert.deepEqual(got.filter((l) => l.startsWith('* METADATA')), ['* METADATA Archive /private/comment']);
+    // the client's own change is not echoed
+    const own = await a.command('a1 SETMETADATA Archive (/private/comment "mine")');
+    assert.match(own.tagged, /^a1 OK/);
+    assert.deepEqual(own.untagged, []);
+    const n = await a.command('a2 NOOP');
+    assert.ok(!n.untagged.some((l) => l.startsWith('* METADATA')), n.untagged.join('|'));
+    // nothing reached the session without the events, nor bob's
+    for (const c of [quiet, other]) {
+      const r = await c.command('x NOOP');
+      assert.ok(!r.untagged.some((l) => l.includes('METADATA')), r.untagged.join('|'));
+    }
+    // bob's own change reaches bob's other session, never alice's
+    const bob2 = await server.connect();
+    await bob2.readLine();
+    await bob2.command(`l LOGIN ${bob} "${PASS}"`);
+    await bob2.command('b SETMETADATA INBOX (/private/comment "bob")');
+    got = await unsolicited(other, /^\* METADATA/);
+    assert.deepEqual(got.filter((l) => l.startsWith('* METADATA')), ['* METADATA INBOX /private/comment']);
+    const r = await a.command('a3 NOOP');
+    assert.ok(!r.untagged.some((l) => l.startsWith('* METADATA')), r.untagged.join('|'));
   });
 });
