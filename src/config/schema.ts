@@ -136,6 +136,11 @@ export const ConfigSchema = z
         plaintext_allowed_from: z.array(z.string()).default([]),
         /** seconds a verified login is remembered (HMAC in memory) so reconnects skip argon2id; 0 = off */
         cache_ttl_s: z.number().int().min(0).default(3600),
+        /**
+         * whether users may give rights to "anyone"/"authenticated" with IMAP SETACL (RFC 4314;
+         * Dovecot's acl_anyone, off by default there too); administrators always may (CLI)
+         */
+        acl_anyone: z.enum(['deny', 'allow']).default('deny'),
       })
       .strict()
       .prefault({}),

@@ -25,10 +25,19 @@ export async function aclIdentifier(s: ImapSession, identifier: string, ownerId:
   return { kind: 'entry', who: { kind: 'account', id: account.id, address: account.address, negative }, owner: account.id === ownerId };
 }
 
-/** the entry an identifier names that may be changed (not the mailbox's owner's), else NO [CANNOT] */
-export async function grantee(s: ImapSession, identifier: string, ownerId: AccountId): Promise<Identifier> {
+/**
+ * The entry an identifier names that may be changed (not the mailbox's owner's), else NO
+ * [CANNOT]. `granting`: rights are being given, which a user may give "anyone" or
+ * "authenticated" only when auth.acl_anyone allows it (as Dovecot's acl_anyone).
+ */
+export async function grantee(s: ImapSession, identifier: string, ownerId: AccountId, granting = false): Promise<Identifier> {
   const who = await aclIdentifier(s, identifier, ownerId);
   if (who.kind === 'unsupported') throw no(who.why, 'CANNOT');
   if (who.owner) throw no("The owner's rights cannot be changed", 'CANNOT');
+  const everyone = who.who.kind === 'anyone' || who.who.kind === 'authenticated';
+  if (granting && everyone && !who.who.negative && s.ctx.config.auth.acl_anyone !== 'allow') {
+    s.log.info({ identifier }, 'imap: SETACL for anyone refused (auth.acl_anyone = "deny")');
+    throw no(`Rights for "${identifier}" are not given here (an administrator can: letterbox mailbox share)`, 'CANNOT');
+  }
   return who.who;
 }

@@ -24,7 +24,7 @@ export const setaclCmd: ImapCommand = {
       throw e;
     }
     const box = await accessMailbox(s, a.mailbox, 'a');
-    const who = await grantee(s, a.identifier, box.owner);
+    const who = await grantee(s, a.identifier, box.owner, change.mode !== 'remove' && change.rights !== '');
     const store = s.ctx.store;
     const current = await entryRights(store, box.owner, box.info.id, who);
     const next = applyChange(current, change);

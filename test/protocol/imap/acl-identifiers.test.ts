@@ -3,6 +3,8 @@
  * "authenticated" (the owner's domain only, never a session that has not logged in),
  * negative rights ("-name"), and SETACL/DELETEACL/LISTRIGHTS/GETACL answering the same for
  * a name that is no account as for one that is (nothing tells whether an account exists).
+ * This server allows users to grant to anyone (auth.acl_anyone = "allow"); acl.test.ts
+ * checks the default, which does not.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,7 +40,7 @@ describe('imap ACL identifiers: anyone, authenticated, negative rights, unknown 
   }
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({ config: { auth: { plaintext_allowed_from: ['127.0.0.1'], acl_anyone: 'allow' } } });
     aliceId = (await server.t.ctx.store.getAccount(USER))!.id;
     await server.t.addUser(BOB, PASS);
     await server.t.addUser(CAROL, PASS);

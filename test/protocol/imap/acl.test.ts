@@ -133,7 +133,7 @@ describe('imap ACL and the Other Users namespace', () => {
     );
   });
 
-  it('groups and the owner are refused with NO [CANNOT]; bad identifiers and names elsewhere are refused', async () => {
+  it('groups, the owner and (by default, auth.acl_anyone) grants to anyone are refused with NO [CANNOT]; bad identifiers and names elsewhere are refused', async () => {
     await aliceBox('Ids', 0);
     const c = await login(USER);
     await transcript(
@@ -148,6 +148,19 @@ describe('imap ACL and the Other Users namespace', () => {
        S: d2 NO [CANNOT] The owner's rights cannot be changed
        C: e DELETEACL Ids ${USER}
        S: e NO [CANNOT] The owner's rights cannot be changed
+       C: e1 SETACL Ids anyone lr
+       S: e1 NO [CANNOT] Rights for "anyone" are not given here (an administrator can: letterbox mailbox share)
+       C: e2 SETACL Ids Authenticated +l
+       S: e2 NO [CANNOT] Rights for "Authenticated" are not given here (an administrator can: letterbox mailbox share)
+       C: e3 SETACL Ids -anyone l
+       S: e3 OK SETACL completed
+       C: e4 SETACL Ids anyone -l
+       S: e4 OK SETACL completed
+       C: e5 DELETEACL Ids anyone
+       S: e5 OK DELETEACL completed
+       C: e6 GETACL Ids
+       S: * ACL Ids ${USER} lrswipkxteacd -anyone l
+       S: e6 OK GETACL completed
        C: f SETACL Ids "" lr
        S: f BAD Empty identifier
        C: g SETACL Ids ${BOB}
