@@ -84,10 +84,28 @@ async function pop3Login(t: Target, user: string, expect: number): Promise<Pop3>
   return c;
 }
 
-export async function pop3Download(t: Target, corpus: Buffer[], count: number): Promise<Figure[]> {
+/** RETR of a small maildrop of its own (`user`), not timed: the same work before the clock starts on every target */
+async function warmUp(t: Target, corpus: Buffer[], user: string, count = 200): Promise<void> {
+  await t.addUsers([user], 'bench-password');
+  await appendMessages(t, user, corpus, count, 4);
+  const w = await pop3Login(t, user, count);
+  await retrAll(w, count);
+  await w.cmd('QUIT');
+  w.close();
+}
+
+/**
+ * One client downloads a maildrop of `count` messages. Before the clock starts, every target
+ * alike gets the same RETRs once on a small warm-up maildrop, so the figure is the server's
+ * steady rate and not a fresh process's JIT warm-up (as the imap step's warm-up mailbox);
+ * `mark` starts the profile window at the measured download, after the maildrop was built.
+ */
+export async function pop3Download(t: Target, corpus: Buffer[], count: number, mark: (phase: string) => void = () => {}): Promise<Figure[]> {
+  await warmUp(t, corpus, 'popwarm');
   await t.addUsers(['pop'], 'bench-password');
   await appendMessages(t, 'pop', corpus, count, 4);
   const c = await pop3Login(t, 'pop', count);
+  mark('retr');
   const cpu = cpuSplit(() => t.rootPids().flatMap((p) => processTree(p)));
   const { s, bytes } = await retrAll(c, count);
   const used = cpu();
@@ -100,8 +118,9 @@ export async function pop3Download(t: Target, corpus: Buffer[], count: number): 
   ];
 }
 
-/** `clients` POP3 clients, each on its own account of `perClient` messages, downloading at once (aggregate rate) */
+/** `clients` POP3 clients, each on its own account of `perClient` messages, downloading at once (aggregate rate), after the same warm-up as pop3Download */
 export async function pop3Parallel(t: Target, corpus: Buffer[], clients: number, perClient: number): Promise<Figure[]> {
+  await warmUp(t, corpus, 'poppwarm');
   const users = Array.from({ length: clients }, (_, i) => `popp${i + 1}`);
   await t.addUsers(users, 'bench-password');
   for (const u of users) await appendMessages(t, u, corpus, perClient, 2);
