@@ -49,6 +49,7 @@ import { myrightsCmd } from './myrights.js';
 import { getMetadataCmd } from './getmetadata.js';
 import { setMetadataCmd } from './setmetadata.js';
 import { esearchCmd } from './esearch.js';
+import { uidbatchesCmd } from './uidbatches.js';
 
 const ALL: ImapCommand[] = [
   capabilityCmd, noopCmd, logoutCmd, starttlsCmd, authenticateCmd, loginCmd, enableCmd, idCmd,
@@ -59,7 +60,7 @@ const ALL: ImapCommand[] = [
   copyCmd, uidCopyCmd, moveCmd, uidMoveCmd,
   sortCmd, uidSortCmd, threadCommand, uidThreadCommand, unauthenticateCmd, compressCmd,
   replaceCmd, uidReplaceCmd, notifyCmd, cancelUpdateCmd, resetKeyCmd, genUrlAuthCmd, urlFetchCmd,
-  getQuotaCmd, getQuotaRootCmd, setQuotaCmd, getMetadataCmd, setMetadataCmd, esearchCmd,
+  getQuotaCmd, getQuotaRootCmd, setQuotaCmd, getMetadataCmd, setMetadataCmd, esearchCmd, uidbatchesCmd,
   setaclCmd, deleteaclCmd, getaclCmd, listrightsCmd, myrightsCmd,
 ];
 

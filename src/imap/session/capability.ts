@@ -57,6 +57,7 @@ export function capabilities(s: Session): string[] {
     'REPLACE', // RFC 8508
     'SAVEDATE', // RFC 8514
     'UIDONLY', // RFC 9586
+    'UIDBATCHES', // RFC 10022
     'INPROGRESS', // RFC 9585
     'NOTIFY', // RFC 5465
     'CATENATE', // RFC 4469
