@@ -54,9 +54,16 @@ function firstText(part: MimePart): MimePart | null {
 export function computePreview(raw: Buffer, index: MimeIndex): string {
   const part = firstText(index.root);
   if (!part) return '';
-  const text = partText(raw, part, 4 * PREVIEW_MAX).replace(/\s+/gu, ' ').trim();
-  const cps = Array.from(text);
-  return cps.length > PREVIEW_MAX ? cps.slice(0, PREVIEW_MAX).join('') : text;
+  const whole = partText(raw, part, 4 * PREVIEW_MAX);
+  // collapse and cut a growing head of the text rather than all of it: the head's collapsed
+  // form is a prefix of the whole's, so once it holds more than PREVIEW_MAX + 1 code points
+  // (the last may be a space the whole's trim would drop) the answer is the same
+  for (let head = 2 * PREVIEW_MAX; ; head *= 4) {
+    const done = head >= whole.length;
+    const text = (done ? whole : whole.slice(0, head)).replace(/\s+/gu, ' ').trim();
+    const cps = Array.from(text);
+    if (cps.length > PREVIEW_MAX + 1 || done) return cps.length > PREVIEW_MAX ? cps.slice(0, PREVIEW_MAX).join('') : text;
+  }
 }
 
 export function computeSortKeys(raw: Buffer, index: MimeIndex): SortKeys {
