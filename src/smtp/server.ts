@@ -309,14 +309,19 @@ export async function startSmtp(
         releaseMessage = read.release;
         const raw = read.raw;
         if (inbound) {
-          await ipMinute.hit(clientKey(envelope.ip, config.limits.ipv6_prefix_length));
+          // counted beside the delivery rather than before it: the two may share a commit. A
+          // counter that cannot be written does not refuse a message already being stored
+          const counted = ipMinute
+            .add(clientKey(envelope.ip, config.limits.ipv6_prefix_length))
+            .catch((err: Error) => log.warn({ ...envelope, err: err.message }, 'SMTP rate counter not updated'));
           const r = await deliverInbound(ctx, session, txn, raw, resolver);
+          await counted;
           log.info({ ...envelope, size: raw.length, stored: r.stored, queued: r.queued, failed: r.failed, ms: Date.now() - started, result: '250' }, 'message accepted');
           ctx.metrics?.message('received');
           return `Message accepted (${session.id})`;
         }
         if (!state.account) throw Replies.authRequired();
-        await perAccount.hit(String(state.account.id));
+        await perAccount.add(String(state.account.id));
         const r = await deliverSubmission(ctx, session, state.account, raw);
         log.info({ ...envelope, size: raw.length, local: r.local, queued: r.queued, queueId: r.queueId, ms: Date.now() - started, result: '250' }, 'message submitted');
         ctx.metrics?.message('received');

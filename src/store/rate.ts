@@ -18,6 +18,8 @@ export interface SharedCounter {
   count(key: string): Promise<number>;
   /** records one event; returns the count including it */
   hit(key: string): Promise<number>;
+  /** records one event, reading nothing back (one write instead of a write and a read) */
+  add(key: string): Promise<void>;
   /** forgets the key's events */
   reset(key: string): Promise<void>;
 }
@@ -38,14 +40,18 @@ export function sharedCounter(store: CounterStore, ns: string, windowMs: number,
     for (const e of (await store.kvGet(ns, null, names)).values()) n += Number(e.value) || 0;
     return n;
   };
+  const add = async (t: number, key: string) => {
+    // the expiry only lets the hourly purge drop passed slices: from the real clock, whatever `now` says
+    await store.kvAdd(ns, null, live(t, key)[0]!, 1, { expiresAt: new Date(Date.now() + windowMs + slice), durable: false });
+  };
   return {
     count: (key) => count(now(), key),
     async hit(key) {
       const t = now();
-      // the expiry only lets the hourly purge drop passed slices: from the real clock, whatever `now` says
-      await store.kvAdd(ns, null, live(t, key)[0]!, 1, { expiresAt: new Date(Date.now() + windowMs + slice), durable: false });
+      await add(t, key);
       return count(t, key);
     },
+    add: (key) => add(now(), key),
     async reset(key) {
       await store.kvDelete(ns, null, live(now(), key));
     },

@@ -56,9 +56,11 @@ test('header helpers', () => {
 test('limits', async () => {
   let now = 0;
   const w = sharedCounter(createMemoryStore(), 'smtp.rate.ip', 1000, () => now);
-  await w.hit('ip');
-  await w.hit('ip');
+  assert.equal(await w.hit('ip'), 1);
+  await w.add('ip');
   assert.equal(await w.count('ip'), 2);
+  assert.equal(await w.hit('ip'), 3, 'add() counts like hit()');
+  assert.equal(await w.count('other'), 0);
   now = 2001;
   assert.equal(await w.count('ip'), 0);
   const c = new ConnectionCounter(1);
