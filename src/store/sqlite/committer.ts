@@ -19,8 +19,10 @@
  * The fsync does not block the event loop when `sync` is given (the store passes an fsync
  * of the WAL file on libuv's thread pool): transactions commit with synchronous=NORMAL, and a
  * durable batch's callers are answered, and its changes published, once a sync started after
- * its commit has finished. Meanwhile every other connection is served and later batches
- * commit; one sync covers all batches committed before it started. Batches are published in
+ * its commit has finished. Meanwhile every other connection is served; jobs that make
+ * changes durable wait for the running sync to end (they could not be answered before the
+ * next one anyway) and then commit together, so appends from several connections share
+ * transactions and syncs although they arrive at different moments. Batches are published in
  * commit order, so a flag-only batch committed after a durable one waits for that one's sync.
  * (With synchronous=FULL every commit held the whole process for the fsync: on a busy disk,
  * milliseconds per message in which no client was answered.)
@@ -130,6 +132,13 @@ export function createCommitter(
   function drain(blocking: boolean): void {
     scheduled = false;
     while (queue.length > 0) {
+      // a durable job that arrives while a sync runs could not be answered before the next
+      // sync anyway: it waits for this one to finish, and whatever else arrived meanwhile
+      // (other connections' APPENDs, deliveries) commits with it in one transaction
+      if (!blocking && syncing && queue.some((j) => j.durable)) {
+        held = true;
+        return;
+      }
       // background upkeep never shares a transaction with callers' jobs (it would delay their answer)
       let n = 1;
       while (n < queue.length && n < maxBatch && queue[n]!.background === queue[0]!.background) n++;
@@ -237,6 +246,8 @@ export function createCommitter(
   const answers: Array<{ answer: (err?: Error) => void; synced: boolean; error: Error | undefined }> = [];
   let syncing = false;
   let syncAgain = false;
+  /** drain() found a sync running and left the queue for its end */
+  let held = false;
 
   function requestSync(): void {
     if (syncing) {
@@ -262,6 +273,10 @@ export function createCommitter(
       if (syncAgain) {
         syncAgain = false;
         requestSync();
+      }
+      if (held) {
+        held = false;
+        drain(false);
       }
     });
   }

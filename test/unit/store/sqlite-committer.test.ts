@@ -79,3 +79,37 @@ describe('sqlite group commit: background upkeep', () => {
       assert.deepEqual((db.prepare('SELECT n FROM t ORDER BY n').all() as Array<{ n: number }>).map((r) => r.n), [1, 2, 3, 4, 5]);
     }));
 });
+
+describe('sqlite group commit: jobs arriving during a sync', () => {
+  it('wait for the running sync and then commit together, each answered only after a sync that followed its commit', () =>
+    withDb(async (db) => {
+      const ins = db.prepare('INSERT INTO t VALUES (?, NULL)');
+      const syncs: Array<(err?: Error) => void> = [];
+      const c = createCommitter(db, { record: () => {}, publish: () => {}, sync: (done) => syncs.push(done) });
+      const answered: number[] = [];
+      const job = (n: number) => c.submit(() => (ins.run(n), { value: n, changes: [] })).then((v) => answered.push(v));
+      const tick = () => new Promise((r) => setImmediate(r));
+      const a = job(1);
+      await tick();
+      assert.equal(c.stats().commits, 1);
+      assert.equal(syncs.length, 1, 'the first commit is being synced');
+      // two more, in different ticks (as two connections' APPENDs arrive), while that sync runs
+      const b = job(2);
+      await tick();
+      const d = job(3);
+      await tick();
+      assert.equal(c.stats().commits, 1, 'held while the sync runs');
+      assert.deepEqual(answered, []);
+      syncs[0]!();
+      await a;
+      assert.deepEqual(answered, [1]);
+      assert.equal(c.stats().commits, 2, 'jobs 2 and 3 in one transaction');
+      assert.equal(syncs.length, 2);
+      await tick();
+      assert.deepEqual(answered, [1], 'not answered before their own sync');
+      syncs[1]!();
+      await Promise.all([b, d]);
+      assert.deepEqual(answered, [1, 2, 3]);
+      assert.deepEqual((db.prepare('SELECT n FROM t ORDER BY n').all() as Array<{ n: number }>).map((r) => r.n), [1, 2, 3]);
+    }));
+});
