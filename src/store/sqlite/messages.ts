@@ -73,6 +73,8 @@ export async function appendInputs(
  */
 const INDEX_CACHE_SIZE = 10_000;
 const INDEX_CACHE_REPLACE_EVERY = 8;
+/** mailbox ids whose account is known (messageOps' `owners`), 16 bytes or so each */
+const MAX_OWNERS = 100_000;
 
 const EMPTY = Buffer.alloc(0);
 /** deliveries of messages this large are committed in several transactions… */
@@ -90,6 +92,26 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
   const { q } = ctx;
   const indexCache = new Map<number, MimeIndex>();
   let indexMisses = 0;
+
+  /**
+   * Mailboxes seen to be their account's. Ids are never reused and a mailbox never changes
+   * account, so a read of its messages checks the mailbox row once, not on every FETCH or
+   * SEARCH; a mailbox deleted since has no messages left, and a read that finds none asks
+   * ctx.mailbox again (NONEXISTENT, as before).
+   */
+  const owners = new Map<number, number>();
+  function checked<T>(accountId: number, mailboxId: number, read: () => T[]): T[] {
+    ctx.open();
+    if (owners.get(mailboxId) === accountId) {
+      const rows = read();
+      if (!rows.length) ctx.mailbox(accountId, mailboxId);
+      return rows;
+    }
+    ctx.mailbox(accountId, mailboxId);
+    if (owners.size >= MAX_OWNERS) owners.clear();
+    owners.set(mailboxId, accountId);
+    return read();
+  }
 
   /** the MIME index of a blob, from the cache (INDEX_CACHE_SIZE) or its row */
   function indexOf(blobId: number): MimeIndex {
@@ -171,23 +193,20 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       return { uids, modseqs, keywords: [...keywords] };
     },
     async getMessages(accountId, mailboxId, uids) {
-      ctx.mailbox(accountId, mailboxId);
-      return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map(tupleToMeta);
+      return checked(accountId, mailboxId, () => selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true)).map(tupleToMeta);
     },
     async getFlags(accountId, mailboxId, uids) {
       const mb = ctx.mailbox(accountId, mailboxId);
       return ctx.flagCache.get(mb, uids, () => selectFlags(ctx, mailboxId, [[1, Infinity]]));
     },
     async getMessagesWithIndex(accountId, mailboxId, uids) {
-      ctx.mailbox(accountId, mailboxId);
-      return selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true).map((t) => {
+      return checked(accountId, mailboxId, () => selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true)).map((t) => {
         const m = tupleToMeta(t) as ReturnType<typeof tupleToMeta> & { index: MimeIndex };
         m.index = indexOf(t[6]);
         return m;
       });
     },
     async getHeaders(accountId, mailboxId, uids) {
-      ctx.mailbox(accountId, mailboxId);
       // the header block's own small row (blob_headers): neither the body nor the blob row is read
       const stmt = q(
         `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.guid, m.blob_id, h.header
@@ -198,21 +217,20 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       const out: MessageWithHeader[] = [];
       /** taken from the body now: stored before header blocks were kept apart */
       let made: Map<number, Buffer> | null = null;
-      for (const [lo, hi] of mergedRanges(uids)) {
-        for (const t of stmt.all(mailboxId, lo, hi) as Tuple[]) {
-          const blobId = t[6];
-          const index = indexOf(blobId);
-          let header = t[7] ?? made?.get(blobId);
-          if (!header) {
-            const raw = q('SELECT raw FROM blobs WHERE id = ?').pluck(true).get(blobId) as Buffer;
-            header = Buffer.from(raw.subarray(0, index.root.bodyStart));
-            (made ??= new Map()).set(blobId, header);
-          }
-          const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithHeader;
-          m.index = index;
-          m.header = header;
-          out.push(m);
+      const rows = checked(accountId, mailboxId, () => mergedRanges(uids).flatMap(([lo, hi]) => stmt.all(mailboxId, lo, hi) as Tuple[]));
+      for (const t of rows) {
+        const blobId = t[6];
+        const index = indexOf(blobId);
+        let header = t[7] ?? made?.get(blobId);
+        if (!header) {
+          const raw = q('SELECT raw FROM blobs WHERE id = ?').pluck(true).get(blobId) as Buffer;
+          header = Buffer.from(raw.subarray(0, index.root.bodyStart));
+          (made ??= new Map()).set(blobId, header);
         }
+        const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithHeader;
+        m.index = index;
+        m.header = header;
+        out.push(m);
       }
       if (made)
         await ctx.mutate(
@@ -227,13 +245,12 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       return out;
     },
     async getSummaries(accountId, mailboxId, uids, opts) {
-      ctx.mailbox(accountId, mailboxId);
       const summarizer = ctx.summarizer;
       const known = opts?.known;
       const out: MessageWithSummary[] = [];
       /** positions in `out` whose summary text is read */
       const wanted: number[] = [];
-      for (const t of selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true)) {
+      for (const t of checked(accountId, mailboxId, () => selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true))) {
         const m = tupleToMeta(t) as MessageWithSummary;
         // the blob id: blobs never change and their ids are never reused (AUTOINCREMENT)
         m.summaryKey = t[6];
@@ -344,13 +361,14 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       return q('SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').pluck(true).all(mailboxId, modseq) as number[];
     },
     async search(accountId, mailboxId, query) {
-      ctx.mailbox(accountId, mailboxId);
       const c = compileSearch(query, ctx.uidSets, ctx.fulltext);
       const from = c.needsBlob ? 'messages m JOIN blobs b ON b.id = m.blob_id' : 'messages m';
       try {
-        return q(`SELECT m.uid FROM ${from} WHERE m.mailbox_id = ? AND ${c.where} ORDER BY m.uid`)
-          .pluck(true)
-          .all(mailboxId, ...c.params) as number[];
+        return checked(accountId, mailboxId, () =>
+          q(`SELECT m.uid FROM ${from} WHERE m.mailbox_id = ? AND ${c.where} ORDER BY m.uid`)
+            .pluck(true)
+            .all(mailboxId, ...c.params) as number[],
+        );
       } finally {
         for (const k of c.sets) ctx.uidSets.delete(k);
       }
