@@ -54,37 +54,47 @@ export function isFieldLine(buf: Buffer, pos: number, end: number): boolean {
  */
 export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?: (offset: number) => void, want?: ReadonlySet<string>): HeaderField[] {
   const fields: HeaderField[] = [];
-  eachField(buf, start, end, bad, (name, key, from, colon, to) => {
+  eachField(buf, start, end, bad, (from, nameEnd, colon, to) => {
+    const name = buf.toString('latin1', from, nameEnd).trim();
+    const key = name.toLowerCase();
     if (!want || want.has(key)) fields.push({ name, key, value: unfoldValue(buf, colon + 1, to), start: from, end: to });
   });
   return fields;
 }
 
 /**
- * The fields of the header block buf[start, end) as byte ranges, without their values
- * (what BODY[HEADER.FIELDS (...)] copies): the same fields parseHeaderBlock finds.
+ * The byte ranges [start, end) of the fields of the header block buf[start, end) named in
+ * `names` (lower-cased), or with `not` of those not named: what BODY[HEADER.FIELDS (...)]
+ * copies. The fields parseHeaderBlock finds, without decoding values, and without making
+ * a string of a name whose length no wanted name has.
  */
-export function fieldRanges(buf: Buffer, start = 0, end = buf.length): Array<{ key: string; start: number; end: number }> {
-  const out: Array<{ key: string; start: number; end: number }> = [];
-  eachField(buf, start, end, undefined, (_name, key, from, _colon, to) => out.push({ key, start: from, end: to }));
+export function fieldRanges(buf: Buffer, start: number, end: number, names: ReadonlySet<string>, not: boolean): Array<[number, number]> {
+  const lengths = new Set<number>();
+  for (const n of names) lengths.add(n.length);
+  const out: Array<[number, number]> = [];
+  eachField(buf, start, end, undefined, (from, nameEnd, _colon, to) => {
+    // a field name is printable ASCII without spaces (fieldNameEnd): its length in bytes is its length
+    const named = lengths.has(nameEnd - from) && names.has(buf.toString('latin1', from, nameEnd).toLowerCase());
+    if (named !== not) out.push([from, to]);
+  });
   return out;
 }
 
-/** the one walk over a header block: each field's name, lower-cased name, start, colon and end (after its last line ending) */
+/** the one walk over a header block: each field's start, name end, colon and end (after its last line ending) */
 function eachField(
   buf: Buffer,
   start: number,
   end: number,
   bad: ((offset: number) => void) | undefined,
-  field: (name: string, key: string, start: number, colon: number, end: number) => void,
+  field: (start: number, nameEnd: number, colon: number, end: number) => void,
 ): void {
-  let name = '';
   let nameEnd = -1;
+  let colon = -1;
   let from = -1;
   let to = -1;
   const flush = (): void => {
     if (from < 0) return;
-    field(name, name.toLowerCase(), from, nameEnd, to);
+    field(from, nameEnd, colon, to);
     from = -1;
   };
   let pos = start;
@@ -106,8 +116,8 @@ function eachField(
       if (ne < 0) {
         bad?.(pos);
       } else {
-        name = buf.toString('latin1', pos, ne).trim();
-        nameEnd = buf.indexOf(COLON, ne);
+        nameEnd = ne;
+        colon = buf.indexOf(COLON, ne);
         from = pos;
         to = next;
       }

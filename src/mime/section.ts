@@ -63,11 +63,9 @@ const CRLF = Buffer.from('\r\n');
 
 /** Header fields of `msg` selected by name (RFC 9051 §6.4.5 HEADER.FIELDS[.NOT]); ends with a blank line. */
 export function headerFields(raw: Buffer, msg: MimePart, names: string[], not: boolean): Buffer {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
-  for (const f of fieldRanges(raw, msg.headerStart, msg.bodyStart)) {
-    if (wanted.has(f.key) === not) continue;
-    const bytes = raw.subarray(f.start, f.end);
+  for (const [start, end] of fieldRanges(raw, msg.headerStart, msg.bodyStart, new Set(names.map((n) => n.toLowerCase())), not)) {
+    const bytes = raw.subarray(start, end);
     chunks.push(bytes);
     if (bytes[bytes.length - 1] !== 10) chunks.push(CRLF);
   }

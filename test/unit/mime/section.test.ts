@@ -122,13 +122,21 @@ describe('header field ranges (HEADER.FIELDS copies them without decoding values
       .map((f) => fixture(f));
     // continuation after a line that is no field; bare LF; no blank line; a name with WSP before the colon
     blocks.push(Buffer.from('Subject: a\r\n  folded\r\nnot a field\r\n  orphan\r\nX-Y : z\nTo: b\r\n'));
+    const sets = [[], ['subject'], ['from', 'to', 'subject', 'date'], ['received', 'x-y', 'content-type', 'nothing-like-it'], ['', 'to']].map((n) => new Set(n));
     for (const raw of blocks) {
       const end = indexMessage(raw).root.bodyStart;
-      assert.deepEqual(
-        fieldRanges(raw, 0, end),
-        parseHeaderBlock(raw, 0, end).map((f) => ({ key: f.key, start: f.start, end: f.end })),
-      );
+      const fields = parseHeaderBlock(raw, 0, end);
+      for (const names of sets) {
+        for (const not of [false, true]) {
+          assert.deepEqual(
+            fieldRanges(raw, 0, end, names, not),
+            fields.filter((f) => names.has(f.key) !== not).map((f) => [f.start, f.end]),
+          );
+        }
+      }
     }
-    assert.deepEqual(fieldRanges(blocks[blocks.length - 1]!).map((f) => f.key), ['subject', 'x-y', 'to']);
+    const odd = blocks[blocks.length - 1]!;
+    assert.deepEqual(parseHeaderBlock(odd).map((f) => f.key), ['subject', 'x-y', 'to']);
+    assert.deepEqual(fieldRanges(odd, 0, odd.length, new Set(['x-y', 'subject']), false).map(([a, b]) => odd.toString('latin1', a, b)), ['Subject: a\r\n  folded\r\n', 'X-Y : z\n']);
   });
 });
