@@ -928,6 +928,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await rejectsCode(store.getHeaders(other.id, inbox, [1]), 'NONEXISTENT');
       }));
 
+    it('reads of a mailbox read before and deleted since (or of another account) are NONEXISTENT', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const other = await seedAccount(store, 'eve@example.test');
+        await store.createMailbox(a.id, 'Gone');
+        const gone = (await store.getMailbox(a.id, 'Gone'))!.id;
+        await store.append(a.id, gone, { raw: rawMessage() });
+        const reads = (account: number): Array<() => Promise<unknown[]>> => [
+          () => store.getMessages(account, gone, [[1, Infinity]]),
+          () => store.getMessagesWithIndex(account, gone, [1]),
+          () => store.search(account, gone, { op: 'all' }),
+          ...(store.getHeaders ? [() => store.getHeaders!(account, gone, [1])] : []),
+          ...(store.getSummaries ? [() => store.getSummaries!(account, gone, [1])] : []),
+        ];
+        for (const r of reads(a.id)) assert.equal((await r()).length, 1);
+        for (const r of reads(other.id)) await rejectsCode(r(), 'NONEXISTENT');
+        await store.deleteMailbox(a.id, 'Gone');
+        for (const r of reads(a.id)) await rejectsCode(r(), 'NONEXISTENT');
+      }));
+
     it('summaries: null for every message of a store without a summarizer', () =>
       withStore(async (store) => {
         if (!store.getSummaries) return;
