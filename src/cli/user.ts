@@ -99,7 +99,8 @@ export function register(program: Command): void {
         }
         const rows = [['ADDRESS', 'USED', 'QUOTA', 'POP3 DELETE']];
         for (const a of accounts) {
-          rows.push([a.address, formatSize(await store.usedBytes(a.id)), formatSize(a.quotaBytes, 'unlimited'), policyLabel(a, config)]);
+          const address = isSharedOwner(a) ? `${a.address} (shared mailboxes, no login)` : a.address;
+          rows.push([address, formatSize(await store.usedBytes(a.id)), formatSize(a.quotaBytes, 'unlimited'), policyLabel(a, config)]);
         }
         table(rows);
       });

@@ -57,7 +57,7 @@ export async function deliverLocal(ctx: ServerContext, accounts: Account[], raw:
           );
           const rcpt = opts.rcptFor?.get(account.id) ?? account.address;
           const plan = isSharedOwner(account)
-            ? await planSharedPost(ctx.store, account, rcpt, ctx.log)
+            ? await planSharedPost(ctx.store, account, rcpt, ctx.log, opts.poster)
             : await planDelivery(ctx, { account, prefix, raw, envelopeFrom: opts.returnPath, rcpt, verdict, sieve }, again);
           if (plan.final) results.set(account.id, plan.final);
           return { ...plan, prefix };

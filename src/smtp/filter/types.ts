@@ -20,6 +20,8 @@ export interface DeliverOptions {
   rcptFor?: ReadonlyMap<AccountId, string>;
   /** run the accounts' Sieve scripts (default: sieve.enabled) */
   sieve?: boolean;
+  /** the authenticated sender (submission): posting into a shared mailbox also counts its own "p" grant */
+  poster?: Account;
 }
 
 export type LocalResult =

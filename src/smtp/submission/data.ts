@@ -84,7 +84,7 @@ export async function deliverSubmission(
       remote.push(addr);
     }
   }
-  const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender, rcptFor: rcptOf });
+  const results = await deliverLocal(ctx, localAccounts, message, { returnPath: sender, rcptFor: rcptOf, poster: account });
   // a local recipient's Sieve reject (RFC 5429) is a refusal like a permanent store error; the sender is authenticated
   const failed = results.flatMap((r) =>
     'error' in r

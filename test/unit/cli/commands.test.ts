@@ -312,6 +312,8 @@ test('mailbox create-shared / delete-shared: the domain\'s shared mailboxes, own
     assert.match(r.stdout, /no one has rights on it yet/);
     r = await h.cli(['mailbox', 'share', 'shared@example.test', 'Private', 'alice@example.test', 'lr']);
     assert.match(r.stdout, /\(IMAP: Shared\/Private\)/);
+    r = await h.cli(['user', 'list']);
+    assert.match(r.stdout, /shared@example\.test \(shared mailboxes, no login\)/);
     r = await h.cli(['user', 'passwd', 'shared@example.test'], 'pw\npw\n');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot log in/);
