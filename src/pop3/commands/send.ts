@@ -33,8 +33,7 @@ export async function sendMultiline(s: Pop3Session, first: string, data: Buffer,
     return;
   }
   if (data.length <= ONE_WRITE) {
-    await s.write(ok(first));
-    await s.write(stuffAll(data));
+    await s.write(stuffAll(data, ok(first)));
     return;
   }
   await s.write(ok(first));

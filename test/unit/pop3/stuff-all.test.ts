@@ -26,3 +26,11 @@ it('matches DotStuffer on edge cases and random byte soup', () => {
   for (const c of cases) assert.deepEqual(stuffAll(c), streaming(c), JSON.stringify(c.toString('latin1')));
   assert.equal(stuffAll(Buffer.from('a\n.b')).toString(), 'a\r\n..b\r\n.\r\n');
 });
+
+it('stuffAll puts `head` (the status line) before the stuffed bytes, in the same buffer', () => {
+  for (const body of ['', '.', 'a\n.b', 'x\r\n..\r\nend', '\xe9\n']) {
+    const b = Buffer.from(body, 'latin1');
+    assert.deepEqual(stuffAll(b, '+OK 5 octets\r\n'), Buffer.concat([Buffer.from('+OK 5 octets\r\n'), stuffAll(b)]), JSON.stringify(body));
+  }
+  assert.equal(stuffAll(Buffer.from('.x\n'), '+OK\r\n').toString('latin1'), '+OK\r\n..x\r\n.\r\n');
+});
