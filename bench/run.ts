@@ -57,6 +57,7 @@ const plan = {
   smtpSenders: 16,
   sieveMessages: quick ? 1000 : 3000,
   mailboxes: quick ? 300 : 1000,
+  poplibMessages: quick ? 1000 : 2000,
   imaplibMessages: quick ? 400 : 1000,
   smtpSourceMessages: quick ? 2000 : 10000,
   idle: opt('--idle', quick ? '1000' : '1000,10000,50000').split(',').map(Number),

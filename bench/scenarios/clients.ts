@@ -1,13 +1,16 @@
 /**
  * The clients people actually run, not the bench's own: Python's imaplib appending with
  * synchronizing literals (literal and closing CRLF in two writes, Nagle on: the pattern
- * that exposes a server's delayed ACK), and Postfix's smtp-source sending one message per
- * connection, as MTAs deliver. Both are skipped when the tool is not installed.
+ * that exposes a server's delayed ACK), Python's poplib downloading a maildrop (one RETR at
+ * a time, each answer read line by line: a round trip per message, nothing pipelined), and
+ * Postfix's smtp-source sending one message per connection, as MTAs deliver. Each is
+ * skipped when the tool is not installed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { processTree, treeCpuSeconds } from '../lib/proc.js';
 import { inboxCounts } from './smtp.js';
+import { appendMessages } from './imap.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
 
@@ -39,6 +42,31 @@ print(time.monotonic() - t)
 c.logout()
 `;
 
+/** poplib, one connection: RETR 1..n one at a time; prints the seconds and its own CPU seconds */
+const POPLIB = `
+import poplib, sys, time
+port, user, pw, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+for attempt in range(4):
+    c = poplib.POP3("127.0.0.1", port)
+    try:
+        c.user(user)
+        c.pass_(pw)
+        break
+    except poplib.error_proto:
+        c.quit()
+        if attempt == 3:
+            raise
+        time.sleep(1)
+n = c.stat()[0]
+if n != count:
+    sys.exit("STAT says %d messages, expected %d" % (n, count))
+t, cpu = time.monotonic(), time.process_time()
+for i in range(1, count + 1):
+    c.retr(i)
+print(time.monotonic() - t, time.process_time() - cpu)
+c.quit()
+`;
+
 function python(): string | null {
   const r = spawnSync('python3', ['-c', 'import imaplib'], { stdio: 'ignore' });
   return r.status === 0 ? 'python3' : null;
@@ -57,6 +85,29 @@ function runImaplib(port: number, user: string, count: number, corpus: Buffer[])
   });
 }
 
+/** poplib downloads a maildrop of `count` messages: rate, server CPU per message, the client's own cores */
+async function poplibRetr(t: Target, corpus: Buffer[], count: number): Promise<Figure[]> {
+  const user = 'poplib';
+  await t.addUsers([user], PASSWORD);
+  await appendMessages(t, user, corpus, count, 4);
+  const pids = () => t.rootPids().flatMap((p) => processTree(p));
+  const cpu0 = treeCpuSeconds(pids());
+  const [s, clientCpu] = await new Promise<number[]>((resolve, reject) => {
+    const p = spawn('python3', ['-c', POPLIB, String(t.pop3Port), `${user}@${t.domain}`, PASSWORD, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve(out.trim().split(' ').map(Number)) : reject(new Error(`poplib exited ${code}: ${err.slice(-300)}`))));
+  });
+  const cpu = treeCpuSeconds(pids()) - cpu0;
+  return [
+    { key: 'clients.poplib_retr', label: `poplib RETR, one at a time (${count} messages)`, unit: 'msg/s', better: 'higher', value: count / s! },
+    { key: 'clients.poplib_retr_cpu', label: 'poplib RETR: server CPU per message', unit: 'ms', better: 'lower', value: (cpu / count) * 1000 },
+    { key: 'clients.poplib_retr_client', label: 'poplib RETR: cores used by poplib', unit: 'cores', better: 'lower', value: clientCpu! / s! },
+  ];
+}
+
 /** messages/s appended by `clients` imaplib connections, `perClient` messages each, and the server's CPU ms per message */
 async function imaplibAppend(t: Target, corpus: Buffer[], clients: number, perClient: number): Promise<{ rate: number; cpuMs: number }> {
   const user = `imaplib${clients}`;
@@ -73,7 +124,7 @@ async function imaplibAppend(t: Target, corpus: Buffer[], clients: number, perCl
   return { rate: (clients * perClient) / s, cpuMs: (cpu / (clients * perClient)) * 1000 };
 }
 
-export async function realClients(t: Target, corpus: Buffer[], plan: { imaplibMessages: number; smtpSourceMessages: number }): Promise<Figure[]> {
+export async function realClients(t: Target, corpus: Buffer[], plan: { imaplibMessages: number; smtpSourceMessages: number; poplibMessages: number }): Promise<Figure[]> {
   const out: Figure[] = [];
   if (python()) {
     for (const clients of [1, 4]) {
@@ -82,6 +133,7 @@ export async function realClients(t: Target, corpus: Buffer[], plan: { imaplibMe
       out.push({ key: `clients.imaplib_append_${clients}`, label: `imaplib APPEND, synchronizing literal, ${clients} conn`, unit: 'msg/s', better: 'higher', value: rate });
       out.push({ key: `clients.imaplib_append_${clients}_cpu`, label: `imaplib APPEND, ${clients} conn: server CPU per message`, unit: 'ms', better: 'lower', value: cpuMs });
     }
+    out.push(...(await poplibRetr(t, corpus, plan.poplibMessages)));
   }
   if (existsSync(SMTP_SOURCE)) out.push(...(await smtpSource(t, plan.smtpSourceMessages, 20)));
   return out;
