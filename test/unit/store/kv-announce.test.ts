@@ -27,6 +27,9 @@ async function check(writer: Store, listener: Store): Promise<void> {
   const inbox = await inboxId(writer, a.id);
   const got: Change[] = [];
   const off = listener.bus.subscribe(a.id, (c) => got.push(...c));
+  // PostgreSQL: the first subscriber starts the LISTEN connection; what commits before it is
+  // up reaches no one (a later change's MODSEQ gap would repair messages, not this test's prime)
+  await (listener as Store & { feedIdle?: () => Promise<void> }).feedIdle?.();
   try {
     // the listener's feed is up once it hears an ordinary change (a new node listens from its first subscriber on)
     await writer.append(a.id, inbox, { raw: rawMessage({ subject: 'prime' }) });
