@@ -21,13 +21,7 @@ describe('imap ACL identifiers: anyone, authenticated, negative rights, unknown 
   let server: ImapServer;
   let aliceId: number;
 
-  async function login(user: string): Promise<ImapClient> {
-    const c = await server.connect();
-    await c.readLine();
-    const r = await c.command(`L LOGIN ${user} "${PASS}"`);
-    assert.match(r.tagged, /^L OK/);
-    return c;
-  }
+  const login = (user: string): Promise<ImapClient> => server.login(user);
   async function aliceBox(name: string, n = 1): Promise<number> {
     const store = server.t.ctx.store;
     await store.createMailbox(aliceId, name);

@@ -18,13 +18,7 @@ describe('imap ACL and the Other Users namespace', () => {
   let server: ImapServer;
   let aliceId: number;
 
-  async function login(user: string): Promise<ImapClient> {
-    const c = await server.connect();
-    await c.readLine();
-    const r = await c.command(`L LOGIN ${user} "${PASS}"`);
-    assert.match(r.tagged, /^L OK/);
-    return c;
-  }
+  const login = (user: string): Promise<ImapClient> => server.login(user);
   /** a fresh mailbox of alice's with `n` messages */
   async function aliceBox(name: string, n = 2): Promise<number> {
     const store = server.t.ctx.store;

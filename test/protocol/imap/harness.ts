@@ -26,8 +26,8 @@ export interface ImapServer {
   listener: RunningListener;
   port: number;
   connect(opts?: { tls?: boolean }): Promise<ImapClient>;
-  /** connect, read greeting, LOGIN as USER */
-  login(): Promise<ImapClient>;
+  /** connect, read greeting, LOGIN as `user` (USER by default; every test account has PASS) */
+  login(user?: string): Promise<ImapClient>;
   close(): Promise<void>;
 }
 
@@ -54,10 +54,10 @@ export async function startServer(
       clients.push(c);
       return c;
     },
-    async login() {
+    async login(user = USER) {
       const c = await server.connect();
       await c.readLine();
-      const r = await c.command(`L1 LOGIN ${USER} "${PASS}"`);
+      const r = await c.command(`L1 LOGIN ${user} "${PASS}"`);
       assert.match(r.tagged, /^L1 OK/);
       return c;
     },

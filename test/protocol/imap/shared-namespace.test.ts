@@ -20,13 +20,7 @@ describe('imap shared namespace (Shared/)', () => {
   let server: ImapServer;
   let owner: Account;
 
-  async function login(user: string): Promise<ImapClient> {
-    const c = await server.connect();
-    await c.readLine();
-    const r = await c.command(`L LOGIN ${user} "${PASS}"`);
-    assert.match(r.tagged, /^L OK/);
-    return c;
-  }
+  const login = (user: string): Promise<ImapClient> => server.login(user);
   /** a shared mailbox of example.test with `n` messages; `anyone` rights when given */
   async function sharedBox(name: string, anyone = '', n = 1): Promise<number> {
     const store = server.t.ctx.store;
