@@ -16,11 +16,14 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Store, AccountId } from '../store/types.js';
 import type { AuthProtocol } from './types.js';
+import { accountChange } from '../store/util.js';
 
 export const APP_PASSWORD_NS = 'auth.app-password';
 export const MAX_APP_PASSWORDS = 20;
 export const APP_PASSWORD_PROTOCOLS: readonly AuthProtocol[] = ['imap', 'pop3', 'smtp', 'managesieve', 'web'];
 const NAME_MAX = 80;
+/** ids are 12 hex digits (createAppPassword); anything else, e.g. the account password's "password", names none */
+const APP_PASSWORD_ID = /^[0-9a-f]{12}$/;
 
 export interface AppPassword {
   id: string;
@@ -97,7 +100,13 @@ export async function createAppPassword(
   return { id, password: password.match(/.{4}/g)!.join(' ') };
 }
 
-/** true when the account had this app password */
+/**
+ * true when the account had this app password. The deletion announces a `credential-revoked`
+ * change with its commit, so every process (other `--workers`, other nodes on one
+ * PostgreSQL) ends the sessions that logged in with it, not only the process that revoked it.
+ */
 export async function revokeAppPassword(store: KvStore, accountId: AccountId, id: string): Promise<boolean> {
-  return (await store.kvDelete(APP_PASSWORD_NS, accountId, [id])) > 0;
+  if (!APP_PASSWORD_ID.test(id) || !(await store.kvGet(APP_PASSWORD_NS, accountId, [id])).has(id)) return false;
+  const announce = [accountChange(accountId, 'credential-revoked', { credential: id })];
+  return (await store.kvDelete(APP_PASSWORD_NS, accountId, [id], { announce })) > 0;
 }

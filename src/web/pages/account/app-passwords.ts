@@ -81,8 +81,10 @@ export const appPasswordsPage: WebFeature = {
     app.post('/account/app-passwords/revoke', async (c) => {
       const { account } = c.get('user')!;
       const id = field(await formOf(c), 'id');
+      // the revocation's change ends these sessions (in every process); counted before it does
+      const open = ctx.sessions.list(account.id).filter((s) => s.credential === id).length;
       if (!(await revokeAppPassword(ctx.store, account.id, id))) return render(c, ctx, { notice: { kind: 'error', text: 'No such app password (already revoked?).' }, status: 400 });
-      const ended = ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: id });
+      const ended = Math.max(open, ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: id }));
       ctx.log.info({ user: account.address, id, ended }, 'web: app password revoked');
       return render(c, ctx, { notice: { kind: 'ok', text: `App password revoked${ended ? `; ${ended} open session${ended === 1 ? '' : 's'} ended` : ''}.` } });
     });

@@ -64,8 +64,10 @@ export const devicesPage: WebFeature = {
       let ended = protocol
         ? ctx.sessions.closeAccount(account.id, { reason: 'signed out on the web', credential: device.credential, device: { protocol, remoteAddress: device.ip } })
         : 0;
+      // the revocation's change ends the credential's other sessions (in every process); counted before it does
+      const others = ctx.sessions.list(account.id).filter((s) => s.credential === device.credential).length;
       const revoked = device.credential !== PASSWORD_CREDENTIAL && (await revokeAppPassword(ctx.store, account.id, device.credential));
-      if (revoked) ended += ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: device.credential });
+      if (revoked) ended += Math.max(others, ctx.sessions.closeAccount(account.id, { reason: 'app password revoked', credential: device.credential }));
       if (device.protocol === 'web') ended += await endWebSessionsOf(ctx.store, account.id, device.credential, device.ip, c.get('user')!.session);
       await forgetDevice(ctx.store, account.id, device.key);
       ctx.log.info({ user: account.address, device: device.key, protocol: device.protocol, ip: device.ip, ended, revoked }, 'web: device signed out');
