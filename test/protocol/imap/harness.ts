@@ -200,9 +200,13 @@ export class ImapClient {
     return this.buf.length === 0;
   }
 
+  /** resolves once the server closed the connection; throws after timeoutMs (it used to spin once the deadline passed) */
   async waitClosed(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.closed) await this.waitData(deadline).catch(() => {});
+    while (!this.closed) {
+      if (Date.now() >= deadline) throw new Error(`server did not close the connection within ${timeoutMs} ms`);
+      await this.waitData(deadline).catch(() => {});
+    }
   }
 
   destroy(): void {
