@@ -99,31 +99,45 @@ function safeChar(cp: number): string {
   }
 }
 
+/**
+ * Texts of whole leaf parts already decoded for one message, shared by the computations
+ * made when it is stored (search text, preview): each decodes a part once. Only parts
+ * decoded entirely are kept, so a hit is exactly what decoding again would give.
+ */
+export type DecodedParts = Map<MimePart, string>;
+
 /** Decoded text of one text/* leaf part; at most about `maxChars` characters are decoded. */
-export function partText(raw: Buffer, part: MimePart, maxChars = TEXT_CAP): string {
+export function partText(raw: Buffer, part: MimePart, maxChars = TEXT_CAP, decoded?: DecodedParts): string {
   // a character takes at most 4 bytes once decoded, and base64/QP need at most 3 input bytes per byte
   const limit = Math.min(part.bodyEnd, part.bodyStart + 12 * maxChars + 16);
+  const whole = decoded !== undefined && limit === part.bodyEnd;
+  if (whole) {
+    const known = decoded.get(part);
+    if (known !== undefined) return known;
+  }
   const body = raw.subarray(part.bodyStart, limit);
-  const decoded = decodeTransfer(body, part.encoding) ?? body;
-  const text = decodeCharset(decoded, getParam(part.params, 'charset'));
-  return part.subtype === 'html' ? stripHtml(text) : text;
+  const bytes = decodeTransfer(body, part.encoding) ?? body;
+  const chars = decodeCharset(bytes, getParam(part.params, 'charset'));
+  const text = part.subtype === 'html' ? stripHtml(chars) : chars;
+  if (whole) decoded.set(part, text);
+  return text;
 }
 
-function collectBody(raw: Buffer, part: MimePart, out: string[], budget: { left: number }): void {
+function collectBody(raw: Buffer, part: MimePart, out: string[], budget: { left: number }, decoded?: DecodedParts): void {
   if (budget.left <= 0) return;
   if (part.parts) {
-    for (const p of part.parts) collectBody(raw, p, out, budget);
+    for (const p of part.parts) collectBody(raw, p, out, budget, decoded);
     return;
   }
   if (part.message) {
     // the encapsulated message's header is searchable body text too
     const hdr = headerText(raw, part.message);
     if (hdr) push(out, hdr, budget);
-    collectBody(raw, part.message, out, budget);
+    collectBody(raw, part.message, out, budget, decoded);
     return;
   }
   if (part.type !== 'text') return;
-  push(out, partText(raw, part, budget.left), budget);
+  push(out, partText(raw, part, budget.left, decoded), budget);
 }
 
 function push(out: string[], s: string, budget: { left: number }): void {
@@ -169,13 +183,16 @@ function fieldsText(fields: HeaderField[]): string {
     .join('\n');
 }
 
-/** Decoded UTF-8 text for SEARCH: unfolded decoded header lines, and body text of text/* parts. */
-export function searchableText(raw: Buffer, index: MimeIndex): { header: string; body: string } {
+/**
+ * Decoded UTF-8 text for SEARCH: unfolded decoded header lines, and body text of text/*
+ * parts. `decoded` keeps the parts' texts for the preview (../store/sort-keys.ts).
+ */
+export function searchableText(raw: Buffer, index: MimeIndex, decoded?: DecodedParts): { header: string; body: string } {
   try {
     let header = headerText(raw, index.root);
     if (header.length > TEXT_CAP) header = header.slice(0, TEXT_CAP);
     const out: string[] = [];
-    collectBody(raw, index.root, out, { left: TEXT_CAP });
+    collectBody(raw, index.root, out, { left: TEXT_CAP }, decoded);
     return { header, body: out.join('\n') };
   } catch {
     return { header: '', body: '' };

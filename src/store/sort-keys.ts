@@ -4,7 +4,7 @@
  */
 import { baseSubject, casemap } from '../mime/base-subject.js';
 import { findHeader, parseHeaderBlock } from '../mime/header.js';
-import { partText } from '../mime/text.js';
+import { partText, type DecodedParts } from '../mime/text.js';
 import type { EnvelopeAddress, MimeIndex, MimePart } from '../mime/types.js';
 import type { SortKeys } from './sort-types.js';
 
@@ -50,11 +50,14 @@ function firstText(part: MimePart): MimePart | null {
   return part.subtype === 'plain' || part.subtype === 'html' ? part : null;
 }
 
-/** RFC 8970 preview of a message: decoded, tags stripped, whitespace collapsed, cut at 256 characters */
-export function computePreview(raw: Buffer, index: MimeIndex): string {
+/**
+ * RFC 8970 preview of a message: decoded, tags stripped, whitespace collapsed, cut at 256
+ * characters. `decoded`: parts the search text already decoded (../mime/text.ts).
+ */
+export function computePreview(raw: Buffer, index: MimeIndex, decoded?: DecodedParts): string {
   const part = firstText(index.root);
   if (!part) return '';
-  const whole = partText(raw, part, 4 * PREVIEW_MAX);
+  const whole = partText(raw, part, 4 * PREVIEW_MAX, decoded);
   // collapse and cut a growing head of the text rather than all of it: the head's collapsed
   // form is a prefix of the whole's, so once it holds more than PREVIEW_MAX + 1 code points
   // (the last may be a space the whole's trim would drop) the answer is the same
@@ -66,7 +69,8 @@ export function computePreview(raw: Buffer, index: MimeIndex): string {
   }
 }
 
-export function computeSortKeys(raw: Buffer, index: MimeIndex): SortKeys {
+/** `decoded`: parts already decoded for this message (../mime/text.ts DecodedParts) */
+export function computeSortKeys(raw: Buffer, index: MimeIndex, decoded?: DecodedParts): SortKeys {
   const env = index.root.envelope;
   const sent = env?.date ? Date.parse(env.date) : NaN;
   const subj = baseSubject(env?.subject ?? null);
@@ -89,6 +93,6 @@ export function computeSortKeys(raw: Buffer, index: MimeIndex): SortKeys {
     displayTo: display(to),
     messageId,
     references: references.slice(-MAX_REFERENCES),
-    preview: computePreview(raw, index),
+    preview: computePreview(raw, index, decoded),
   };
 }

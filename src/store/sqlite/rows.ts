@@ -1,7 +1,7 @@
 /** Message rows and blobs of the SQLite store: conversion and the insert path shared by append/copy/move/restore. */
 import { createHash } from 'node:crypto';
 import { indexMessage } from '../../mime/index.js';
-import { headerFieldsText, searchableText, TEXT_CAP } from '../../mime/text.js';
+import { headerFieldsText, searchableText, TEXT_CAP, type DecodedParts } from '../../mime/text.js';
 import { indexWithPrefix } from '../../mime/prefix.js';
 import type { MimeIndex } from '../../mime/types.js';
 import type { Summarizer } from '../summary-types.js';
@@ -78,7 +78,9 @@ export type PreparedFields = Omit<PreparedBody, 'raw'>;
 
 export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number, summarizer?: Summarizer): PreparedFields {
   const idx = index ?? indexMessage(raw, { maxDepth });
-  const text = searchableText(raw, idx);
+  // the preview's part is decoded once, for both
+  const decoded: DecodedParts = new Map();
+  const text = searchableText(raw, idx, decoded);
   return {
     mimeJson: JSON.stringify(idx),
     bareLf: idx.bareLf,
@@ -86,7 +88,7 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number,
     subject: idx.root.envelope?.subject ?? null,
     headerText: text.header.toLowerCase(),
     bodyText: text.body.toLowerCase(),
-    sortKeys: computeSortKeys(raw, idx),
+    sortKeys: computeSortKeys(raw, idx, decoded),
     summary: summarizer?.summarize(idx),
     headerEnd: idx.root.bodyStart,
   };

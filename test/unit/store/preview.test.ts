@@ -27,3 +27,18 @@ it('the preview is the collapsed, trimmed text cut at 256 code points, also when
     assert.equal(computePreview(raw, index), reference(text), JSON.stringify(body.slice(0, 80)));
   }
 });
+
+it('the preview and search text share the decoding of a part: the same preview as decoding it alone, for small and large parts', async () => {
+  const { searchableText } = await import('../../../src/mime/text.js');
+  const qp = (body: string) =>
+    Buffer.from(`Subject: p\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`);
+  const bodies = ['<p>caf=C3=A9  =\r\nau lait</p>', `<div>${'word =3D '.repeat(40)}</div>`, `<p>${'long line of text '.repeat(2000)}</p>`, '   \r\n'.repeat(5000) + 'late'];
+  for (const raw of bodies.map(qp)) {
+    const index = indexMessage(raw);
+    const decoded = new Map();
+    const text = searchableText(raw, index, decoded);
+    assert.ok(text.body.length > 0);
+    // the small parts are kept whole; a part larger than the preview reads is decoded again by it
+    assert.equal(computePreview(raw, index, decoded), computePreview(raw, index));
+  }
+});
