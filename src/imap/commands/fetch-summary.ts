@@ -15,6 +15,7 @@ import type { Summarizer } from '../../store/summary-types.js';
 import { encodeBodyStructure } from '../wire/bodystructure.js';
 import { EncodedText, encodeText, type WireValue } from '../wire/encode.js';
 import { encodeEnvelope } from '../wire/envelope.js';
+import { hasNonAscii } from '../wire/rfc2047.js';
 
 export type StructureItem = 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
 
@@ -35,9 +36,17 @@ export const fetchSummarizer: Summarizer = {
       const out: FetchSummary = {};
       for (const item of ['ENVELOPE', 'BODY', 'BODYSTRUCTURE'] as const) {
         const k = KEY[item];
+        // no string of the UTF-8 form holds a non-ASCII character (each one is quoted in its
+        // text): the 7-bit form has the same strings (RFC 2047 encoding leaves ASCII alone),
+        // so the same text; one encoding instead of two for most messages
+        const utf8 = encodeText(structureValue(index, item, true), { utf8: true });
+        if (utf8 && !hasNonAscii(utf8.text)) {
+          out[k] = utf8.text;
+          out[`${k}8`] = true;
+          continue;
+        }
         const ascii = encodeText(structureValue(index, item, false), { utf8: false });
         if (ascii) out[k] = ascii.text;
-        const utf8 = encodeText(structureValue(index, item, true), { utf8: true });
         if (utf8) out[`${k}8`] = utf8.text === ascii?.text ? true : utf8.text;
       }
       return JSON.stringify(out);
