@@ -8,7 +8,8 @@
 import type { Pop3Session } from '../session/session.js';
 import type { Pop3Entry } from '../../store/types.js';
 import { ok } from '../wire/response.js';
-import { stuffAll, stuffChunks } from '../wire/dotstuff.js';
+import { stuffChunks, stuffedMax, stuffInto } from '../wire/dotstuff.js';
+import { OutputArena } from '../wire/arena.js';
 
 export async function loadRaw(s: Pop3Session, entry: Pop3Entry): Promise<Buffer> {
   const { account, maildrop } = s.login!;
@@ -18,25 +19,28 @@ export async function loadRaw(s: Pop3Session, entry: Pop3Entry): Promise<Buffer>
 /** messages up to this size leave in one write (status line, bytes and terminator together) */
 const ONE_WRITE = 256 * 1024;
 
+/**
+ * Where those one-write responses are built: one arena for all POP3 sessions of the process,
+ * a region given back by the socket's write callback (../wire/arena.ts). 1 MiB holds the
+ * largest one-write response (2 × ONE_WRITE + status line: every LF bare).
+ */
+const arena = new OutputArena(1024 * 1024);
+
 /** `plain`: the caller knows `data` holds no bare LF (Pop3Entry.pop3Size === size) */
 export async function sendMultiline(s: Pop3Session, first: string, data: Buffer, plain = false): Promise<void> {
-  // no bare LF (pop3Size = size) and no line starting with ".": the bytes go out as they are
-  if (plain && data[0] !== 0x2e && data.indexOf('\n.') < 0) {
-    const end = data.length === 0 || data[data.length - 1] === 0x0a ? '.\r\n' : '\r\n.\r\n';
-    if (data.length <= ONE_WRITE) {
-      await s.write(Buffer.concat([Buffer.from(ok(first), 'latin1'), data, Buffer.from(end, 'latin1')]));
-    } else {
-      await s.write(ok(first));
-      await s.write(data);
-      await s.write(end);
-    }
-    return;
-  }
+  const head = ok(first);
   if (data.length <= ONE_WRITE) {
-    await s.write(stuffAll(data, ok(first)));
+    const out = arena.fill(stuffedMax(head, data.length), (into) => stuffInto(data, into, head, plain));
+    await s.write(out.bytes, out.release);
     return;
   }
-  await s.write(ok(first));
+  await s.write(head);
+  // no bare LF and no line starting with ".": the bytes go out as they are, without a copy
+  if (plain && data[0] !== 0x2e && data.indexOf('\n.') < 0) {
+    await s.write(data);
+    await s.write(data[data.length - 1] === 0x0a ? '.\r\n' : '\r\n.\r\n');
+    return;
+  }
   for (const chunk of stuffChunks(data)) {
     if (s.isClosed) return;
     await s.write(chunk);

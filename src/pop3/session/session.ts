@@ -116,10 +116,18 @@ export class Pop3Session {
     return this.info.startTls && !this.secure && this.state === 'AUTHORIZATION';
   }
 
-  write(data: string | Buffer): Promise<void> {
+  /**
+   * Sends `data`; resolves at once unless the socket's buffer is full (then once it drained).
+   * `written` is called once `data` is no longer needed (the socket's write callback, or now
+   * when nothing is written): the caller may then reuse its memory (../wire/arena.ts).
+   */
+  write(data: string | Buffer, written?: () => void): Promise<void> {
     const s = this.socket;
-    if (this.closed || s.destroyed) return Promise.resolve();
-    if (s.write(data)) return Promise.resolve();
+    if (this.closed || s.destroyed) {
+      written?.();
+      return Promise.resolve();
+    }
+    if (s.write(data, written)) return Promise.resolve();
     // corked for pipelined commands (run()): let the buffered output go before waiting
     while (s.writableCorked > 0) s.uncork();
     return new Promise((resolve) => {

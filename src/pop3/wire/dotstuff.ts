@@ -11,6 +11,7 @@
 
 const DOT = Buffer.from('.');
 const CRLF = Buffer.from('\r\n');
+const DOT_LINE = Buffer.from('\n.');
 
 export class DotStuffer {
   private lineStart = true;
@@ -59,33 +60,80 @@ export function* stuffChunks(data: Buffer, chunkSize = 64 * 1024): Generator<Buf
   yield s.end();
 }
 
+/** writes byte `b` (after `prev`) stuffed at out[o]; returns the new offset */
+function stuffByte(b: number, prev: number, out: Buffer, o: number): number {
+  if (prev === 0x0a && b === 0x2e) out[o++] = 0x2e;
+  if (b === 0x0a && prev !== 0x0d) out[o++] = 0x0d;
+  out[o++] = b;
+  return o;
+}
+
+/** the most bytes stuffInto() writes for `n` bytes of data after `head` (each LF may gain a CR and the next line a dot) */
+export const stuffedMax = (head: string, n: number): number => head.length + 2 * n + 5;
+
 /**
- * The whole response body at once (messages up to a few hundred KiB): the same bytes as
- * DotStuffer push()+end(), into one buffer, after `head` (latin1: the status line, so the
- * response leaves in one write, one syscall, when no pipelined command follows it). A plain byte loop: typical mail lines are
- * short, and a Buffer.copy() or indexOf() call per line cost more than copying the bytes
- * one by one (profiled: ~5x slower on the bench corpus).
+ * The whole response at once (messages up to a few hundred KiB): `head` (latin1: the status
+ * line), the same bytes as DotStuffer push()+end(), into `out` from offset 0, which must hold
+ * stuffedMax(head, data.length) bytes; returns the bytes written. The response then leaves
+ * in one write, one syscall, when no pipelined command follows it.
+ *
+ * `noBareLf` (the caller knows: Pop3Entry.pop3Size === size): only line-start dots need
+ * work, found with indexOf("\n.") (memmem), and the runs between them are single copies.
  */
-export function stuffAll(data: Buffer, head = ''): Buffer {
+export function stuffInto(data: Buffer, out: Buffer, head = '', noBareLf = false): number {
   const n = data.length;
-  const out = Buffer.allocUnsafe(head.length + 2 * n + 5);
   let o = head.length > 0 ? out.write(head, 0, 'latin1') : 0;
-  let lineStart = true;
-  let prev = -1;
-  for (let i = 0; i < n; i++) {
-    const b = data[i]!;
-    if (lineStart && b === 0x2e) out[o++] = 0x2e;
-    if (b === 0x0a && prev !== 0x0d) out[o++] = 0x0d;
-    out[o++] = b;
-    lineStart = b === 0x0a;
-    prev = b;
+  let from = 0; // data[from..] is not copied yet
+  if (noBareLf) {
+    if (n > 0 && data[0] === 0x2e) out[o++] = 0x2e;
+    for (let d = data.indexOf(DOT_LINE); d >= 0; d = data.indexOf(DOT_LINE, d + 2)) {
+      o += data.copy(out, o, from, d + 1);
+      out[o++] = 0x2e;
+      from = d + 1;
+    }
+  } else {
+    // Eight bytes at a time: a block without LF that does not start a line goes out as two
+    // 32-bit stores (most blocks: a mail line is ~70 bytes); any other block byte by byte.
+    // Profiled on the bench corpus (every line a bare LF): half the CPU of a byte loop.
+    // Buffer.copy per line costs more than its bytes (it makes a Uint8Array view per call).
+    const din = new DataView(data.buffer, data.byteOffset, n);
+    const dout = new DataView(out.buffer, out.byteOffset, out.length);
+    let prev = 0x0a; // the byte before data[i]; LF: data[i] starts a line
+    let i = 0;
+    for (const last = n - 8; i <= last; ) {
+      const w = din.getUint32(i, true);
+      const v = din.getUint32(i + 4, true);
+      const x = w ^ 0x0a0a0a0a;
+      const y = v ^ 0x0a0a0a0a;
+      // (x - 0x01..) & ~x & 0x80..: non-zero exactly when some byte of x is 0 (an LF in w)
+      if (prev !== 0x0a && ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) === 0) {
+        dout.setUint32(o, w, true);
+        dout.setUint32(o + 4, v, true);
+        o += 8;
+        i += 8;
+        prev = v >>> 24;
+        continue;
+      }
+      for (const end = i + 8; i < end; i++) {
+        const b = data[i]!;
+        o = stuffByte(b, prev, out, o);
+        prev = b;
+      }
+    }
+    for (; i < n; i++) {
+      const b = data[i]!;
+      o = stuffByte(b, prev, out, o);
+      prev = b;
+    }
+    from = n;
   }
-  if (n > 0 && !lineStart) {
+  if (n > from) o += data.copy(out, o, from, n);
+  if (n > 0 && data[n - 1] !== 0x0a) {
     out[o++] = 0x0d;
     out[o++] = 0x0a;
   }
   out[o++] = 0x2e;
   out[o++] = 0x0d;
   out[o++] = 0x0a;
-  return out.subarray(0, o);
+  return o;
 }

@@ -65,6 +65,50 @@ test('a large message streams intact (dot lines across chunk boundaries)', async
   }
 });
 
+/** what RFC 1939 §3 puts on the wire for `raw`: CRLF line ends, a dot before each line-start dot, the terminator */
+function wireForm(raw: string): string {
+  const text = raw.replace(/\r?\n/g, '\r\n');
+  const lines = (text.endsWith('\r\n') ? text.slice(0, -2) : text).split('\r\n');
+  return (text === '' ? '' : lines.map((l) => (l.startsWith('.') ? '.' + l : l) + '\r\n').join('')) + '.\r\n';
+}
+
+test('pipelined RETR and TOP of mixed messages (sizes, bare LF, leading dots, one over 256 KiB), twice over: every response byte-exact', async () => {
+  const f = await pop3Fixture();
+  try {
+    const long = (n: number, end: string) => Array.from({ length: n }, (_, i) => (i % 7 === 0 ? '.' : '') + `line ${i} ${'z'.repeat(i % 90)}${end}`).join('');
+    const raws = [
+      'Subject: tiny\r\n\r\nx',
+      `Subject: bare\n\n${long(3000, '\n')}`, // ~150 KB, every line end bare
+      `Subject: crlf\r\n\r\n${long(2000, '\r\n')}`,
+      '.\r\n',
+      `Subject: big\n\n${long(7000, '\n')}`, // over 256 KiB: sent in chunks
+      `Subject: mixed\r\n\n${long(500, '\n')}\r\n.\r\n..\n\r\n`,
+      `Subject: bare again\n\n${long(2500, '\n')}`,
+    ];
+    await f.seed(...raws);
+    const c = await Pop3Client.connect(f.port);
+    await c.login(USER, PASS);
+    const n = raws.length;
+    const cmds = [...raws.keys(), ...raws.keys()].map((i) => `RETR ${i + 1}\r\n`).join('') + `TOP 2 3\r\nRETR 1\r\nTOP 5 0\r\n`;
+    c.send(cmds);
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < n; i++) {
+        const want = wireForm(raws[i]!);
+        assert.equal(await c.readLine(), `+OK ${Buffer.byteLength(raws[i]!.replace(/\r?\n/g, '\r\n'))} octets`, `RETR ${i + 1} status`);
+        assert.equal((await c.readBody()).toString('latin1'), want, `RETR ${i + 1} (round ${round + 1})`);
+      }
+    assert.match(await c.readLine(), /^\+OK/);
+    assert.equal((await c.readBody()).toString('latin1'), wireForm(`Subject: bare\n\n${long(3, '\n')}`));
+    assert.match(await c.readLine(), /^\+OK/);
+    assert.equal((await c.readBody()).toString('latin1'), wireForm(raws[0]!));
+    assert.match(await c.readLine(), /^\+OK/);
+    assert.equal((await c.readBody()).toString('latin1'), wireForm('Subject: big\n\n'));
+    await c.cmd('QUIT');
+  } finally {
+    await f.close();
+  }
+});
+
 test('[IN-USE]: a second concurrent session for the account is refused, allowed after QUIT', async () => {
   const f = await pop3Fixture();
   try {
