@@ -79,3 +79,52 @@ export function treePss(pids: number[]): number {
   }
   return sum;
 }
+
+/** run and run-queue-wait seconds so far of every thread of the tree's live processes, by "pid/tid" (/proc/…/schedstat) */
+export function threadSchedSeconds(pids: number[]): Map<string, { run: number; wait: number }> {
+  const out = new Map<string, { run: number; wait: number }>();
+  for (const p of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const [run, wait] = readFileSync(`/proc/${p}/task/${tid}/schedstat`, 'latin1').split(' ').map(Number);
+        out.set(`${p}/${tid}`, { run: run! / 1e9, wait: wait! / 1e9 });
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts watching the server's CPU; the returned function gives, over the interval, the
+ * cores its process tree used, and for its busiest thread (letterbox: the event loop) the
+ * share of the wall time it ran and the share it was idle, neither running nor waiting for
+ * a core. A busiest thread that is almost never idle bounds the rate by CPU (its own, or a
+ * machine too busy to run it); one often idle while the rate is low means the server waited.
+ */
+export function serverCpuWindow(pids: () => number[]): () => { cores: number; threadRun: number; threadIdle: number } {
+  const t0 = process.hrtime.bigint();
+  const tree0 = treeCpuSeconds(pids());
+  const threads0 = threadSchedSeconds(pids());
+  return () => {
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    let run = 0;
+    let wait = 0;
+    for (const [k, v] of threadSchedSeconds(pids())) {
+      const a = threads0.get(k);
+      if (a && v.run - a.run > run) {
+        run = v.run - a.run;
+        wait = v.wait - a.wait;
+      }
+    }
+    if (secs <= 0) return { cores: 0, threadRun: 0, threadIdle: 0 };
+    return { cores: (treeCpuSeconds(pids()) - tree0) / secs, threadRun: run / secs, threadIdle: Math.max(0, 1 - (run + wait) / secs) };
+  };
+}

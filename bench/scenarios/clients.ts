@@ -8,8 +8,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { processTree, treeCpuSeconds } from '../lib/proc.js';
-import { inboxCounts } from './smtp.js';
+import { processTree, serverCpuWindow, treeCpuSeconds } from '../lib/proc.js';
+import { inboxCounts, sendingLoad } from './smtp.js';
 import { appendMessages } from './imap.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
@@ -149,6 +149,7 @@ async function smtpSource(t: Target, total: number, sessions: number): Promise<F
   const pids = () => t.rootPids().flatMap((p) => processTree(p));
   const cpu0 = treeCpuSeconds(pids());
   const t0 = process.hrtime.bigint();
+  const sending = serverCpuWindow(pids);
   await new Promise<void>((resolve, reject) => {
     const p = spawn(SMTP_SOURCE, ['-s', String(sessions), '-m', String(total), '-l', '5120', '-f', 'sender@remote.example', '-t', `${user}@${t.domain}`, `127.0.0.1:${t.smtpPort}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -158,6 +159,7 @@ async function smtpSource(t: Target, total: number, sessions: number): Promise<F
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited ${code}: ${err.slice(-300)}`))));
   });
   const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const busy = sending();
   const deadline = Date.now() + 300_000;
   for (let n = await inboxCounts(t, [user]); n < total; n = await inboxCounts(t, [user])) {
     if (Date.now() > deadline) throw new Error(`smtp-source: ${n} of ${total} messages in INBOX after 5 minutes`);
@@ -169,5 +171,6 @@ async function smtpSource(t: Target, total: number, sessions: number): Promise<F
     { key: 'clients.smtp_source_rate', label: `smtp-source, ${sessions} sessions, 1 msg/connection, until in INBOX (${total} × 5 KB)`, unit: 'msg/s', better: 'higher', value: total / s },
     { key: 'clients.smtp_source_accept', label: 'smtp-source, until the last 250', unit: 'msg/s', better: 'higher', value: total / acceptedS },
     { key: 'clients.smtp_source_cpu', label: 'smtp-source: server CPU per message', unit: 'ms', better: 'lower', value: (cpu / total) * 1000 },
+    ...sendingLoad('smtp-source', 'clients.smtp_source', busy),
   ];
 }

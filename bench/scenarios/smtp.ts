@@ -6,7 +6,7 @@
  */
 import * as net from 'node:net';
 import { RawImap } from '../lib/imap-client.js';
-import { processTree, treeCpuSeconds } from '../lib/proc.js';
+import { processTree, serverCpuWindow, treeCpuSeconds } from '../lib/proc.js';
 import type { Target } from '../targets/target.js';
 import type { Figure } from '../report.js';
 
@@ -97,6 +97,20 @@ export async function sendMessages(t: Target, stuffed: Buffer[], total: number, 
   );
 }
 
+/**
+ * The server's CPU while the messages were sent (the step's busy-cores column averages over
+ * the whole step, user creation included): the cores it used, and how much of the wall time
+ * its busiest thread (letterbox's event loop) ran and sat idle (neither running nor waiting
+ * for a core). Not races: they tell a rate bounded by CPU from one bounded by waiting.
+ */
+export function sendingLoad(what: string, key: string, busy: { cores: number; threadRun: number; threadIdle: number }): Figure[] {
+  return [
+    { key: `${key}.sending_cores`, label: `${what}: server cores busy until the last 250`, unit: 'cores', better: 'lower', value: busy.cores },
+    { key: `${key}.sending_thread_run`, label: `${what}: its busiest thread ran`, unit: 'of wall', better: 'lower', value: busy.threadRun },
+    { key: `${key}.sending_thread_idle`, label: `${what}: its busiest thread idle (waiting on I/O, timers, clients)`, unit: 'of wall', better: 'lower', value: busy.threadIdle },
+  ];
+}
+
 export async function smtpInbound(t: Target, corpus: Buffer[], total: number, senders: number): Promise<Figure[]> {
   const users = Array.from({ length: 20 }, (_, i) => `rcpt${i + 1}`);
   await t.addUsers(users, 'bench-password');
@@ -104,8 +118,10 @@ export async function smtpInbound(t: Target, corpus: Buffer[], total: number, se
   const pids = () => t.rootPids().flatMap((p) => processTree(p));
   const cpu0 = treeCpuSeconds(pids());
   const t0 = process.hrtime.bigint();
+  const sending = serverCpuWindow(pids);
   await sendMessages(t, stuffed, total, senders, users);
   const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const busy = sending();
   // wait until everything is in the mailboxes (Postfix delivers after its 250)
   const deadline = Date.now() + 300_000;
   for (let n = await inboxCounts(t, users); n < total; n = await inboxCounts(t, users)) {
@@ -118,5 +134,6 @@ export async function smtpInbound(t: Target, corpus: Buffer[], total: number, se
     { key: 'smtp.delivered_rate', label: `SMTP inbound, ${senders} senders, until delivered (${total} msgs)`, unit: 'msg/s', better: 'higher', value: total / s },
     { key: 'smtp.accept_rate', label: 'SMTP inbound, until the last 250', unit: 'msg/s', better: 'higher', value: total / acceptedS },
     { key: 'smtp.cpu_per_msg', label: 'server CPU time per delivered message', unit: 'ms', better: 'lower', value: (cpu / total) * 1000 },
+    ...sendingLoad('SMTP inbound', 'smtp', busy),
   ];
 }
