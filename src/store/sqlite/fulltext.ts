@@ -27,7 +27,8 @@
  * and an FTS phrase query for a run matches every document the run occurs in.
  */
 import type Database from 'better-sqlite3';
-import { RUN_SEPARATORS as SEPARATORS, searchRuns as runsOf } from '../search.js';
+import { searchRuns as runsOf } from '../search.js';
+import { KnownTerms } from './known-terms.js';
 
 type Prepare = (sql: string) => Database.Statement;
 
@@ -101,15 +102,10 @@ const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** `q` prepares (and may cache) a statement on the store's connection; `deferred` hears of each defer() */
 export function createFullText(q: Prepare, deferred?: () => void): FullText {
-  let known = new Set<string>();
+  const known = new KnownTerms(KNOWN_TERMS_CACHE);
   const addTerms = (text: string) => {
     const ins = q('INSERT OR IGNORE INTO fts_terms (term) VALUES (?)');
-    for (const t of text.split(SEPARATORS)) {
-      if (t.length === 0 || known.has(t)) continue;
-      ins.run(t);
-      if (known.size >= KNOWN_TERMS_CACHE) known = new Set();
-      known.add(t);
-    }
+    known.scan(text, (t) => ins.run(t));
   };
   const ft: FullText = {
     add(blobId, headerText, bodyText, all = false) {
