@@ -376,7 +376,8 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
     async deliver(targets, raw, opts) {
       ctx.open();
       // indexed once (large messages in a parse worker); each target's copy gets its prefix by offset
-      const base = await pool.prepare(raw, opts?.index);
+      // the base's summary is stored only for a copy without a prefix (the others get their own)
+      const base = await pool.prepare(raw, opts?.index, { summary: targets.some((t) => !t.prefix?.length) });
       const internalDate = (opts?.internalDate ?? new Date()).getTime();
       let index: MimeIndex | null = null;
       type Target = (typeof targets)[number];

@@ -22,7 +22,11 @@ export const WORKER_MIN_BYTES = 4096;
 export const ALWAYS_WORKER_BYTES = 1024 * 1024;
 
 export interface ParsePool {
-  prepare(raw: Buffer, index?: MimeIndex): Promise<PreparedBody>;
+  /**
+   * `summary: false`: the summarizer's text is not wanted (a delivery whose every copy gets
+   * a prefix summarizes each prefixed copy instead, rows.ts prefixedBody); it is left undefined
+   */
+  prepare(raw: Buffer, index?: MimeIndex, opts?: { summary?: boolean }): Promise<PreparedBody>;
   close(): Promise<void>;
   /** messages parsed by workers and inline so far */
   stats(): { worker: number; inline: number };
@@ -110,11 +114,12 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number, s
   }
 
   return {
-    prepare(raw, index) {
+    prepare(raw, index, opts) {
       let work: Promise<PreparedBody>;
+      const summarize = opts?.summary === false ? undefined : summarizer;
       const here = (): PreparedBody => {
         inline++;
-        return prepareBody(raw, index, maxDepth, summarizer);
+        return prepareBody(raw, index, maxDepth, summarize);
       };
       const offThread = raw.length >= ALWAYS_WORKER_BYTES || (size > 0 && raw.length >= WORKER_MIN_BYTES);
       if (broken || index || !offThread) work = Promise.resolve().then(here);
@@ -122,7 +127,7 @@ export function createParsePool(size: number, log?: Logger, maxDepth?: number, s
         work = viaWorker(raw).then((fields) => {
           viaWorkers++;
           // the summarizer runs here: a worker has none
-          const summary = summarizer?.summarize(JSON.parse(fields.mimeJson) as MimeIndex);
+          const summary = summarize?.summarize(JSON.parse(fields.mimeJson) as MimeIndex);
           return { raw, ...fields, summary };
         }, here);
       // hand results out in request order

@@ -948,6 +948,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
         for (const r of reads(a.id)) await rejectsCode(r(), 'NONEXISTENT');
       }));
 
+    it('summaries: a delivery to copies with and without a prefix stores the right summary for each', () => {
+      const summarizer: Summarizer = { version: 3, summarize: (idx) => `${idx.root.envelope?.subject ?? ''}|${idx.root.bodyStart}` };
+      return withStore(async (store) => {
+        if (!store.getSummaries) return;
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        const archive = (await store.getMailbox(a.id, 'Archive'))!.id;
+        const raw = rawMessage({ subject: 'five' });
+        const header = raw.indexOf('\r\n\r\n') + 4;
+        const prefix = Buffer.from('Delivered-To: bob@example.test\r\n');
+        await store.deliver([{ accountId: a.id, prefix }, { accountId: a.id, mailboxId: archive }], raw);
+        assert.deepEqual((await store.getSummaries(a.id, inbox, [1])).map((r) => r.summary), [`five|${header + prefix.length}`]);
+        assert.deepEqual((await store.getSummaries(a.id, archive, [1])).map((r) => r.summary), [`five|${header}`]);
+      }, { summarizer });
+    });
+
     it('summaries: null for every message of a store without a summarizer', () =>
       withStore(async (store) => {
         if (!store.getSummaries) return;
