@@ -4,8 +4,12 @@
  *   plan   (./fetch-plan.ts)   what the items need, decided once;
  *   read   (./fetch-read.ts)   one batch from the store (+ \Seen for BODY[] without PEEK);
  *   render (./fetch-render.ts) each message's `* n FETCH (...)` into the batch's writer.
- * A batch's responses leave in one write per ~256 KiB; above that the command waits for the
- * socket to drain, so a FETCH of a large mailbox holds one batch of metadata and one message.
+ * Responses leave in writes that grow from 16 KiB to 256 KiB (writeLimit()); after each the
+ * command waits for the socket to drain, so a FETCH of a large mailbox holds one batch of
+ * metadata and one message. The small first write lets the client start reading while the
+ * rest is rendered: a 10,000-message "UID FETCH 1:* (UID FLAGS)" (400 KB) used to leave
+ * 256 KiB at once after rendering it, and the client's reading then came on top of the
+ * server's rendering instead of beside it.
  */
 import { SELECTED, bad, type ImapCommand, type ImapSession, type Request, type Tagged } from '../session/types.js';
 import type { SelectedView } from '../session/selected.js';
@@ -16,8 +20,15 @@ import { planFetch, type FetchPlan } from './fetch-plan.js';
 import { readBatch, type FetchRow } from './fetch-read.js';
 import { renderMessage } from './fetch-render.js';
 
-/** write and wait for drain once this much output is gathered */
+/** the first write of a FETCH's responses leaves once this much output is gathered */
+const FIRST_WRITE = 16 * 1024;
+/** later writes double in size up to this much (fewer, larger writes for long responses) */
 const CORK_LIMIT = 256 * 1024;
+
+/** how much output to gather before the write after one of `limit` bytes (FIRST_WRITE … CORK_LIMIT) */
+export function writeLimit(limit: number): number {
+  return limit <= 0 ? FIRST_WRITE : Math.min(limit * 2, CORK_LIMIT);
+}
 const FLAGS_ATT: FetchAtt = { type: 'FLAGS' };
 
 async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagged | void> {
@@ -37,11 +48,12 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
   }
   let missing = 0;
   const w = s.writer();
+  const out = new RowWriter(s, plan, w);
   const send = async () => {
     s.send(w);
+    out.limit = writeLimit(out.limit);
     await s.flush();
   };
-  const out = new RowWriter(s, plan, w);
   for (let i = 0; i < uids.length; i += plan.batch) {
     if (s.isClosed) return;
     s.progress(i, uids.length);
@@ -64,14 +76,14 @@ async function fetch(s: ImapSession, req: Request, byUid: boolean): Promise<Tagg
     if (!plan.needRaw) {
       for (let r = 0; r < rows.length; ) {
         r = out.rows(rows, r);
-        if (w.size > CORK_LIMIT) await send();
+        if (w.size > out.limit) await send();
       }
     } else {
       for (const row of rows) {
         if (!(await batch.fill(row))) continue;
         out.row(row);
         row.raw = null; // one body at a time
-        if (w.size > CORK_LIMIT) await send();
+        if (w.size > out.limit) await send();
       }
     }
     missing += batch.missing;
@@ -92,6 +104,8 @@ class RowWriter {
   private seq = 0;
   /** some part had a transfer encoding BINARY cannot decode */
   undecodable = false;
+  /** output gathered before the next write (writeLimit()) */
+  limit = writeLimit(0);
   private readonly v: SelectedView;
   private readonly uidOnly: boolean;
   private readonly keyword: 'FETCH' | 'UIDFETCH';
@@ -114,12 +128,12 @@ class RowWriter {
     this.opts = { utf8: s.utf8, recent: false };
   }
 
-  /** renders rows[i…] until the writer holds CORK_LIMIT bytes; returns the index to go on from */
+  /** renders rows[i…] until the writer holds more than `limit` bytes; returns the index to go on from */
   rows(rows: readonly FetchRow[], i: number): number {
     if (this.plan.metaOrder !== null) return this.metaRows(rows, i, this.plan.metaOrder);
     for (; i < rows.length; i++) {
       this.row(rows[i]!);
-      if (this.w.size > CORK_LIMIT) return i + 1;
+      if (this.w.size > this.limit) return i + 1;
     }
     return i;
   }
@@ -137,7 +151,7 @@ class RowWriter {
       this.seq = seq;
       if (this.plan.flagsAsked && m.flags.length && hasNewKeyword(m.flags, v.keywords)) this.announce(m.flags);
       w.fetchMeta(this.uidOnly ? uid : seq, this.keyword, order, uid, m.flags, this.rev1 && v.isRecent(uid), m.modseq);
-      if (w.size > CORK_LIMIT) return i + 1;
+      if (w.size > this.limit) return i + 1;
     }
     return i;
   }
