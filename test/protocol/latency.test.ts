@@ -3,7 +3,7 @@
  * while JavaScript timers are frozen, for the client patterns people use (imaplib's
  * synchronizing literal sent as literal + CRLF in two writes, LITERAL+, commands split
  * across writes, pipelining, one SMTP message per connection with the final "." in a
- * write of its own).
+ * write of its own, several SMTP senders ending DATA at once, BDAT chunks).
  *
  * Two checks, neither timed:
  *  - setTimeout/setInterval are mocked and never advanced, so a reply that waits on a timer
@@ -22,6 +22,7 @@ import { handlePop3Connection } from '../../src/pop3/server.js';
 import { startSmtp } from '../../src/smtp/server.js';
 import { quickAckAvailable } from '../../src/net/quickack.js';
 import type { RunningListener } from '../../src/net/types.js';
+import type { Account } from '../../src/store/types.js';
 
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
@@ -38,6 +39,7 @@ class Client {
   /** the server side of this connection, for the delayed-ACK check */
   server!: net.Socket;
   private serverChunks = 0;
+  private watching = false;
   /** TCP_QUICKACK read on the server socket right after it took in each chunk */
   private readonly quick: number[] = [];
 
@@ -56,18 +58,33 @@ class Client {
       s.once('error', reject);
     });
     const c = new Client(sock);
-    c.server = [...listener.connections].find((s) => s.remotePort === sock.localPort)!;
+    // the server may take the connection in after the client saw it connected (several
+    // connections opened at once): wait for it, by event-loop turns, not by a timer
+    for (let turn = 0; turn < 1000 && !c.server; turn++) {
+      c.server = [...listener.connections].find((s) => s.remotePort === sock.localPort)!;
+      if (!c.server) await new Promise((r) => setImmediate(r));
+    }
     assert.ok(c.server, 'server side of the connection');
-    // added after the protocol's own listener: runs once the server has taken the chunk in
-    c.server.on('data', () => {
-      c.serverChunks++;
-      if (getsockopt) c.quick.push(getsockopt(c.server, 6, 12));
-    });
     return c;
+  }
+
+  /**
+   * added after the protocol's own listeners, so it runs once the server has taken a chunk
+   * in: at the first write, after the greeting (smtp-server sets up its connection, and its
+   * acknowledgements, a turn after the socket is accepted)
+   */
+  private watchServer(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.server.on('data', () => {
+      this.serverChunks++;
+      if (getsockopt) this.quick.push(getsockopt(this.server, 6, 12));
+    });
   }
 
   /** sends one write; with `incomplete`, asserts the server acknowledged it at once */
   async write(data: string | Buffer, incomplete = false): Promise<void> {
+    this.watchServer();
     const seen = this.serverChunks;
     this.sock.write(data);
     if (!incomplete) return;
@@ -120,10 +137,11 @@ for (const backend of ['memory', 'sqlite'] as const) {
     let imap: RunningListener;
     let pop3: RunningListener;
     let smtp: RunningListener;
+    let account: Account;
 
     before(async () => {
       t = await makeTestContext({ backend, config: { auth: { plaintext_allowed_from: ['127.0.0.1'] } } });
-      await t.addUser(USER, PASS);
+      account = await t.addUser(USER, PASS);
       imap = await t.listen('imap', 'none', (s, info) => handleImapConnection(s, info, t.ctx));
       pop3 = await t.listen('pop3', 'none', (s, info) => handlePop3Connection(s, info, t.ctx));
       smtp = await startSmtp(t.ctx, 'smtp', { address: '127.0.0.1', port: 0, tls: 'none' }, {
@@ -218,6 +236,52 @@ for (const backend of ['memory', 'sqlite'] as const) {
         await c.expect(/^221 /);
         c.close();
       }
+    });
+
+    it('SMTP: several senders finishing DATA at once each get their 250, every message stored', async () => {
+      const inbox = (await t.ctx.store.getMailbox(account.id, 'INBOX'))!;
+      const before = await t.ctx.store.mailboxStatus(account.id, inbox.id);
+      const senders = await Promise.all([1, 2, 3, 4].map(() => Client.open(smtp)));
+      for (const c of senders) {
+        await c.expect(/^220 /);
+        await c.write(`EHLO client.example\r\nMAIL FROM:<bob@example.test>\r\nRCPT TO:<${USER}>\r\nDATA\r\n`);
+        let l: string;
+        do l = await c.expect(/^250[ -]/);
+        while (l.startsWith('250-'));
+        await c.expect(/^250 /);
+        await c.expect(/^250 /);
+        await c.expect(/^354 /);
+      }
+      // every message ends in the same moment: the deliveries share the store's group commit
+      // (and its sync on the thread pool); no 250 may hang on a (frozen) timer
+      senders.forEach((c, i) => void c.write(`${message(10 + i)}.\r\n`));
+      for (const c of senders) await c.expect(/^250 /);
+      const after = await t.ctx.store.mailboxStatus(account.id, inbox.id);
+      assert.equal(after.messages - before.messages, senders.length, 'every acknowledged message is in INBOX');
+      for (const c of senders) c.close();
+    });
+
+    it('SMTP: BDAT chunks, the LAST one answered once stored', async () => {
+      const c = await Client.open(smtp);
+      await c.expect(/^220 /);
+      await c.write('EHLO client.example\r\n');
+      let l: string;
+      do l = await c.expect(/^250[ -]/);
+      while (l.startsWith('250-'));
+      await c.write(`MAIL FROM:<bob@example.test>\r\nRCPT TO:<${USER}>\r\n`);
+      await c.expect(/^250 /);
+      await c.expect(/^250 /);
+      const m = message(20);
+      const half = m.length >> 1;
+      // a chunk whose bytes come in two writes, then the last chunk
+      await c.write(`BDAT ${half}\r\n${m.slice(0, 100)}`, true);
+      await c.write(m.slice(100, half));
+      await c.expect(/^250 /);
+      await c.write(`BDAT ${m.length - half} LAST\r\n${m.slice(half)}`);
+      await c.expect(/^250 /);
+      await c.write('QUIT\r\n');
+      await c.expect(/^221 /);
+      c.close();
     });
   });
 }
