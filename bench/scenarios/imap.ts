@@ -3,7 +3,11 @@
  * load at several concurrencies, and resident memory per idle (IDLE) connection.
  * Every target gets exactly the same command stream.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { RawImap } from '../lib/imap-client.js';
+import { openIdle, waitSeen, watchExists, type IdleSpec } from '../lib/idle-conns.js';
+import type { FromShard, ToShard } from '../lib/idle-shard.js';
 import { processTree, treeCpuSeconds, treePss, treeRss } from '../lib/proc.js';
 import { cpuSplit, type CpuSplit } from '../lib/load.js';
 import type { Target } from '../targets/target.js';
@@ -241,58 +245,90 @@ export async function mixedLoad(t: Target, corpus: Buffer[], clientCounts: numbe
   return figures;
 }
 
-/** client addresses for n connections: one source address per 20,000 (ephemeral ports run out near 28,000) */
-function clientAddress(i: number, n: number): string | undefined {
-  const spread = Math.ceil(n / 20_000);
-  return spread > 1 ? `127.0.0.${2 + (i % spread)}` : undefined;
+/** Connections opened here or, with shards, in child processes (../lib/idle-shard.ts) */
+interface IdleHolder {
+  held: number;
+  failed: number;
+  /** EXISTS times are recorded from now on */
+  watch(): Promise<void>;
+  /** wall-clock ms of each EXISTS seen, waiting until all or the deadline */
+  collect(deadline: number): Promise<number[]>;
+  close(): Promise<void>;
 }
 
-async function openIdle(t: Target, n: number, compress = false): Promise<{ conns: RawImap[]; failed: number }> {
-  const conns: RawImap[] = [];
+async function holdHere(spec: IdleSpec, n: number): Promise<IdleHolder> {
+  const { conns, failed } = await openIdle(spec, 0, n);
+  const live = () => conns.filter((c) => !c.closed);
+  const seenAt: number[] = [];
+  return {
+    held: live().length,
+    failed,
+    watch: async () => watchExists(live(), seenAt),
+    collect: async (deadline) => {
+      await waitSeen(seenAt, live().length, deadline);
+      return seenAt;
+    },
+    close: async () => {
+      for (const c of conns) c.close();
+    },
+  };
+}
+
+/** n connections over ceil(n / perShard) child processes, each within its open-file limit */
+async function holdInShards(spec: IdleSpec, n: number, perShard: number): Promise<IdleHolder> {
+  const shards = Array.from({ length: Math.ceil(n / perShard) }, () => fork(resolve('dist/bench/lib/idle-shard.js'), { stdio: 'ignore' }));
+  const ask = <T extends FromShard['t']>(c: ChildProcess, m: ToShard, want: T) =>
+    new Promise<Extract<FromShard, { t: T }>>((res, rej) => {
+      const onMsg = (r: FromShard) => {
+        if (r.t !== want) return;
+        c.off('message', onMsg);
+        c.off('exit', onExit);
+        res(r as Extract<FromShard, { t: T }>);
+      };
+      const onExit = () => rej(new Error(`IDLE shard ${c.pid} exited`));
+      c.on('message', onMsg);
+      c.once('exit', onExit);
+      c.send(m);
+    });
+  // one shard after the other: each opens its share while the server's workers accept
+  let held = 0;
   let failed = 0;
-  for (let i = 0; i < n; i += 100) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(100, n - i) }, async (_, j) => {
-        try {
-          const c = await RawImap.connect(t.imapPort, '127.0.0.1', clientAddress(i + j, n));
-          await c.login(`idle@${t.domain}`, PASSWORD);
-          if (compress && !(await c.compress())) throw new Error('COMPRESS DEFLATE refused');
-          await expectOk(c.cmd('SELECT INBOX'), 'SELECT');
-          await c.idle();
-          return c;
-        } catch {
-          failed++;
-          return null;
-        }
-      }),
-    );
-    for (const c of batch) if (c) conns.push(c);
+  for (let i = 0; i < shards.length; i++) {
+    const r = await ask(shards[i]!, { t: 'open', spec, from: i * perShard, count: Math.min(perShard, n - i * perShard) }, 'opened');
+    held += r.held;
+    failed += r.failed;
   }
-  return { conns, failed };
+  return {
+    held,
+    failed,
+    watch: async () => {
+      await Promise.all(shards.map((c) => ask(c, { t: 'watch' }, 'watching')));
+    },
+    collect: async (deadline) => (await Promise.all(shards.map((c) => ask(c, { t: 'collect', deadline }, 'seen')))).flatMap((r) => r.times),
+    close: async () => {
+      await Promise.all(
+        shards.map((c) => new Promise<void>((res) => {
+          if (c.exitCode !== null) return res();
+          c.once('exit', () => res());
+          c.send({ t: 'close' } satisfies ToShard);
+        })),
+      );
+    },
+  };
 }
 
 /**
  * With every connection in IDLE, one message is appended from another connection: how
  * long until the connections see "* n EXISTS" (median and slowest of those that do, within 30 s).
  */
-async function existsLatency(t: Target, conns: RawImap[]): Promise<{ medianMs: number; maxMs: number; seen: number }> {
-  const seenAt: number[] = [];
-  const t0 = { v: 0n };
-  for (const c of conns) {
-    c.onUntagged = (line) => {
-      if (/^\* \d+ EXISTS/.test(line) && t0.v) {
-        seenAt.push(Number(process.hrtime.bigint() - t0.v) / 1e6);
-        c.onUntagged = null;
-      }
-    };
-  }
+async function existsLatency(t: Target, h: IdleHolder): Promise<{ medianMs: number; maxMs: number; seen: number }> {
+  await h.watch();
   const writer = await session(t, 'idle');
-  t0.v = process.hrtime.bigint();
+  const t0 = performance.timeOrigin + performance.now();
   await expectOk(writer.append('INBOX', Buffer.from('From: a@b.example\r\nSubject: wake\r\n\r\nwake up\r\n')), 'APPEND');
-  const deadline = Date.now() + 30_000;
-  while (seenAt.length < conns.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const seenAt = await h.collect(Date.now() + 30_000);
   await writer.logout();
-  const sorted = [...seenAt].sort((a, b) => a - b);
+  const sorted = seenAt.map((x) => x - t0).sort((a, b) => a - b);
   return { medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, maxMs: sorted[sorted.length - 1] ?? NaN, seen: sorted.length };
 }
 
@@ -300,30 +336,33 @@ async function existsLatency(t: Target, conns: RawImap[]): Promise<{ medianMs: n
  * Opens n connections that LOGIN, (with `compress`, COMPRESS DEFLATE: RFC 4978,) SELECT INBOX and IDLE; returns the growth of the server's
  * memory divided by n. A warm-up round of connections is opened and closed first, so that
  * one-time allocations (code, caches, the login path) are not charged to the connections.
+ * `perProcess`: the most connections one client process holds (its open-file limit); above
+ * it the connections are held by child processes.
  */
 export async function idleMemory(
   t: Target,
   n: number,
   compress = false,
+  perProcess = Infinity,
 ): Promise<{ rss: number; pss: number; held: number; exists: { medianMs: number; maxMs: number; seen: number } }> {
   await t.addUsers(['idle'], PASSWORD).catch(() => {});
-  const warm = await openIdle(t, Math.min(200, n), compress);
+  const spec: IdleSpec = { port: t.imapPort, user: `idle@${t.domain}`, password: PASSWORD, compress, total: n };
+  const warm = await openIdle({ ...spec, total: Math.min(200, n) }, 0, Math.min(200, n));
   for (const c of warm.conns) c.close();
   await new Promise((r) => setTimeout(r, 3000));
   const pids0 = t.rootPids().flatMap((p) => processTree(p));
   const rss0 = treeRss(pids0);
   const pss0 = treePss(pids0);
-  const { conns, failed } = await openIdle(t, n, compress);
+  const h = n > perProcess ? await holdInShards(spec, n, perProcess) : await holdHere(spec, n);
   await new Promise((r) => setTimeout(r, 3000));
   const pids = t.rootPids().flatMap((p) => processTree(p));
-  const held = conns.filter((c) => !c.closed).length;
-  const rss = (treeRss(pids) - rss0) / Math.max(1, held);
-  const pss = (treePss(pids) - pss0) / Math.max(1, held);
-  const exists = await existsLatency(t, conns.filter((c) => !c.closed));
-  for (const c of conns) c.close();
+  const rss = (treeRss(pids) - rss0) / Math.max(1, h.held);
+  const pss = (treePss(pids) - pss0) / Math.max(1, h.held);
+  const exists = await existsLatency(t, h);
+  await h.close();
   await new Promise((r) => setTimeout(r, 1000));
-  if (failed) console.error(`  ${t.name}: ${failed} of ${n} idle connections failed to open`);
-  return { rss, pss, held, exists };
+  if (h.failed) console.error(`  ${t.name}: ${h.failed} of ${n} idle connections failed to open`);
+  return { rss, pss, held: h.held, exists };
 }
 
 /**

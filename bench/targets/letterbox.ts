@@ -58,7 +58,7 @@ enabled = false
 [listeners.https]
 enabled = false
 [auth]
-plaintext_allowed_from = ["127.0.0.1", "::1"]
+plaintext_allowed_from = ["127.0.0.1", "::1", ${Array.from({ length: 8 }, (_, i) => `"127.0.0.${i + 2}"`).join(', ')}]
 [limits]
 connections_per_ip = 100000
 connections_per_listener = 100000
