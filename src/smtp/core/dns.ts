@@ -25,8 +25,29 @@ export interface MxRecord {
   priority: number;
 }
 
+/**
+ * One query in flight per name and type: a burst of messages from one domain verifies the
+ * same SPF and DMARC records at the same moment, and each delivery used to send its own
+ * query (16 senders: 16 identical queries, each waiting its turn at the resolver and each
+ * exposed to a lost packet and the resolver library's retry, a second or more). Callers
+ * that ask while the query runs share its answer (each gets its own copy); nothing is kept
+ * after it (the recursive resolver caches, by the records' TTLs).
+ */
+export function coalescing(resolver: DnsResolver): DnsResolver {
+  const inflight = new Map<string, Promise<unknown[]>>();
+  return (name, rrtype) => {
+    const key = `${rrtype.toUpperCase()} ${aLabel(name)}`;
+    let p = inflight.get(key);
+    if (!p) {
+      p = resolver(name, rrtype).finally(() => inflight.delete(key));
+      inflight.set(key, p);
+    }
+    return p.then((answer) => structuredClone(answer));
+  };
+}
+
 // names are asked for in their A-label form: a U-label (IDN) query would go out as raw UTF-8 and never match
-const systemResolver: DnsResolver = (name, rrtype) => dns.resolve(aLabel(name), rrtype) as Promise<unknown[]>;
+const systemResolver: DnsResolver = coalescing((name, rrtype) => dns.resolve(aLabel(name), rrtype) as Promise<unknown[]>);
 const configured = new Map<string, DnsResolver>();
 
 /** the resolver for `config.dns` (one per distinct server list, shared) */
@@ -38,7 +59,7 @@ export function resolverFor(config: Pick<Config, 'dns'>): DnsResolver {
   if (!r) {
     const resolver = new dns.Resolver({ timeout, tries: 2 });
     resolver.setServers(servers);
-    r = (name, rrtype) => resolver.resolve(aLabel(name), rrtype) as Promise<unknown[]>;
+    r = coalescing((name, rrtype) => resolver.resolve(aLabel(name), rrtype) as Promise<unknown[]>);
     configured.set(key, r);
   }
   return r;
