@@ -12,11 +12,10 @@
  * - Nothing here logs passwords, SASL data or script text.
  */
 import type * as net from 'node:net';
-import type { Logger } from 'pino';
 import type { ServerContext } from '../../context.js';
 import type { ConnectionInfo } from '../../net/types.js';
 import type { Account } from '../../store/types.js';
-import type { SessionHandle } from '../../net/sessions.js';
+import { LineSession } from '../../net/line-session.js';
 import { plaintextAllowed } from '../../auth/policy.js';
 import { SieveScripts } from '../../sieve/scripts.js';
 import { capabilities } from './capabilities.js';
@@ -37,59 +36,35 @@ export interface ManageSieveCommand {
 const PRE_AUTH_LITERAL = 8 * 1024;
 const QUEUE_PAUSE = 100;
 
-export class ManageSieveSession {
+export class ManageSieveSession extends LineSession<ReaderEvent> {
   state: ManageSieveState = 'NONAUTH';
-  socket: net.Socket;
-  secure: boolean;
   account: Account | null = null;
-  readonly log: Logger;
   readonly scripts: SieveScripts;
 
   private readonly reader: CommandReader;
-  private queue: ReaderEvent[] = [];
-  private waiter: ((ev: ReaderEvent | null) => void) | null = null;
-  private closed = false;
-  private badCommands = 0;
   /** the status word of the last response written (OK, NO, BYE): the command's result for the metrics */
   private lastStatus: string | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
-  private busy = false;
-  /** the final response once the session must end (shutdown, account removed…): sent between commands */
-  private stopping: string | null = null;
-  /** this session's entry in ctx.sessions (who is connected; ends us when the account goes) */
-  readonly registration: SessionHandle;
-  private readonly onData = (chunk: Buffer): void => this.received(chunk);
-  private readonly onShutdown = (): void => this.shutdownRequested();
 
   constructor(
     socket: net.Socket,
-    readonly info: ConnectionInfo,
+    info: ConnectionInfo,
     readonly ctx: ServerContext,
     /** the command table (../commands/index.ts), handed in by ../server.ts: commands import the session, never the reverse */
     private readonly commands: ReadonlyMap<string, ManageSieveCommand>,
   ) {
-    this.socket = socket;
-    this.secure = info.secure;
-    this.log = ctx.log.child({ proto: 'managesieve', conn: info.id, remote: info.remoteAddress });
+    super(socket, info, ctx, {
+      label: 'ManageSieve',
+      protocol: 'managesieve',
+      tlsCommand: 'STARTTLS',
+      // the IMAP idle timeout applies (limits.imap_idle_timeout_s): ManageSieve clients are mail clients
+      idleTimeoutS: () => ctx.config.limits.imap_idle_timeout_s,
+      pauseEvents: QUEUE_PAUSE,
+      resumeEvents: QUEUE_PAUSE / 4,
+    });
     const sieve = ctx.config.sieve;
     this.scripts = new SieveScripts(ctx.store, { maxScriptBytes: sieve.max_script_bytes, maxScripts: sieve.max_scripts });
     // a script literal may be bigger than allowed: it is read and refused with QUOTA/MAXSIZE
     this.reader = new CommandReader(ctx.config.limits.line_length, () => (this.state === 'AUTH' ? sieve.max_script_bytes : PRE_AUTH_LITERAL));
-    this.registration = ctx.sessions.register(
-      { id: info.id, protocol: 'managesieve', listener: info.listener, remoteAddress: info.remoteAddress },
-      (reason) => this.stopWith(bye(`Session ended: ${reason}`)),
-    );
-  }
-
-  start(): void {
-    this.attach(this.socket);
-    if (this.ctx.shutdown.aborted) {
-      void this.closeWith(bye('Server shutting down', 'TRYLATER'));
-      return;
-    }
-    this.ctx.shutdown.addEventListener('abort', this.onShutdown, { once: true });
-    this.log.debug('ManageSieve connection opened');
-    void this.run();
   }
 
   plaintextAllowed(): boolean {
@@ -105,161 +80,59 @@ export class ManageSieveSession {
     return capabilityLines(capabilities(this));
   }
 
-  write(data: string): Promise<void> {
-    const s = this.socket;
-    if (this.closed || s.destroyed) return Promise.resolve();
-    const last = data.lastIndexOf('\r\n', data.length - 3);
-    this.lastStatus = /^(OK|NO|BYE)\b/.exec(data.slice(last < 0 ? 0 : last + 2))?.[1] ?? this.lastStatus;
-    if (s.write(data)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        s.off('drain', done);
-        s.off('close', done);
-        resolve();
-      };
-      s.on('drain', done);
-      s.on('close', done);
-    });
-  }
-
   /** the next client line's arguments (SASL continuations); null when the connection is gone */
   async readLine(): Promise<Arg[] | null> {
-    for (;;) {
-      const ev = await this.nextEvent();
-      if (ev === null) return null;
-      if (ev.kind === 'line') return ev.args;
-      return [];
-    }
+    const ev = await this.nextEvent();
+    if (ev === null) return null;
+    return ev.kind === 'line' ? ev.args : [];
   }
 
-  async badCommand(text: string): Promise<void> {
-    this.badCommands++;
-    if (this.badCommands >= this.ctx.config.limits.bad_commands_before_disconnect) {
-      this.log.info({ bad: this.badCommands }, 'ManageSieve client sent too many bad commands; disconnecting');
-      await this.closeWith(bye('Too many bad commands'));
-      return;
-    }
-    await this.write(no(text));
+  badCommand(text: string): Promise<void> {
+    return this.countBadCommand(no(text), this.ctx.config.limits.bad_commands_before_disconnect, bye('Too many bad commands'));
   }
 
   /** RFC 5804 §2.2: OK, the handshake, then the capabilities again on the TLS socket */
   async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.off('data', this.onData);
-    this.queue = [];
-    this.reader.reset();
-    await this.write(ok('Begin TLS negotiation now'));
-    try {
-      const tlsSocket = await this.ctx.tls.upgrade(plain);
-      this.socket = tlsSocket;
-      this.secure = true;
-      this.attach(tlsSocket);
-      this.log.debug('ManageSieve connection upgraded to TLS');
-      await this.write(this.capabilityText() + ok('TLS negotiation successful'));
-    } catch (e) {
-      this.log.info({ err: (e as Error).message }, 'ManageSieve STARTTLS handshake failed; closing connection');
-      this.closed = true;
-      plain.destroy();
-      this.cleanup();
-      this.wake(null);
-    }
-  }
-
-  async closeWith(response: string): Promise<void> {
-    if (this.closed) return;
-    await this.write(response);
-    this.end();
-  }
-
-  end(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.end();
-    this.cleanup();
-    this.wake(null);
+    if (await this.upgradeTls(ok('Begin TLS negotiation now'), () => undefined)) await this.write(this.capabilityText() + ok('TLS negotiation successful'));
   }
 
   // ───────────── internals ─────────────
 
-  private attach(s: net.Socket): void {
-    s.on('data', this.onData);
-    s.on('error', (e) => this.log.debug({ err: e.message }, 'ManageSieve socket error'));
-    s.on('close', () => {
-      if (s !== this.socket) return;
-      this.closed = true;
-      this.cleanup();
-      this.wake(null);
-    });
+  /** remembers the status word of the response's last line */
+  protected override writing(data: string | Buffer): void {
+    const text = typeof data === 'string' ? data : data.toString('utf8');
+    const last = text.lastIndexOf('\r\n', text.length - 3);
+    this.lastStatus = /^(OK|NO|BYE)\b/.exec(text.slice(last < 0 ? 0 : last + 2))?.[1] ?? this.lastStatus;
   }
 
-  private received(chunk: Buffer): void {
-    for (const ev of this.reader.push(chunk)) {
-      if (this.waiter) this.wake(ev);
-      else this.queue.push(ev);
-    }
-    if (this.queue.length > QUEUE_PAUSE && !this.socket.isPaused()) this.socket.pause();
+  protected split(chunk: Buffer): ReaderEvent[] {
+    return this.reader.push(chunk);
   }
 
-  private nextEvent(): Promise<ReaderEvent | null> {
-    if (this.queue.length > 0) {
-      const ev = this.queue.shift()!;
-      if (this.queue.length < QUEUE_PAUSE / 4 && this.socket.isPaused() && !this.closed) this.socket.resume();
-      return Promise.resolve(ev);
-    }
-    if (this.closed) return Promise.resolve(null);
-    this.startIdleTimer();
-    return new Promise((resolve) => (this.waiter = resolve));
+  protected resetInput(): void {
+    this.reader.reset();
   }
 
-  private wake(ev: ReaderEvent | null): void {
-    const w = this.waiter;
-    this.waiter = null;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    w?.(ev);
+  protected shutdownResponse(): string {
+    return bye('Server shutting down', 'TRYLATER');
   }
 
-  /** the IMAP idle timeout applies (limits.imap_idle_timeout_s): ManageSieve clients are mail clients */
-  private startIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      this.log.info('ManageSieve client idle too long; closing connection');
-      void this.closeWith(bye('Idle timeout'));
-    }, this.ctx.config.limits.imap_idle_timeout_s * 1000);
+  protected idleResponse(): string {
+    return bye('Idle timeout');
   }
 
-  private shutdownRequested(): void {
-    this.stopWith(bye('Server shutting down', 'TRYLATER'));
+  protected endedResponse(reason: string): string {
+    return bye(`Session ended: ${reason}`);
   }
 
-  /** ends the session with `response`: now when between commands, else after the running one */
-  private stopWith(response: string): void {
-    this.stopping ??= response;
-    if (!this.busy || this.waiter) void this.closeWith(this.stopping);
+  protected greeting(): string {
+    return this.capabilityText() + ok(`${this.ctx.config.hostname} letterbox ManageSieve ready`);
   }
 
-  private cleanup(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    this.ctx.shutdown.removeEventListener('abort', this.onShutdown);
-    this.registration.end();
-  }
-
-  private async run(): Promise<void> {
-    await this.write(this.capabilityText() + ok(`${this.ctx.config.hostname} letterbox ManageSieve ready`));
-    for (;;) {
-      const ev = await this.nextEvent();
-      if (ev === null || this.closed) break;
-      this.busy = true;
-      try {
-        if (ev.kind === 'too-long') await this.badCommand('Command line too long');
-        else if (ev.kind === 'error') await this.badCommand(`Syntax error: ${ev.message}`);
-        else await this.dispatch(ev.args);
-      } finally {
-        this.busy = false;
-      }
-      if (this.stopping && !this.closed) await this.closeWith(this.stopping);
-    }
+  protected async handle(ev: ReaderEvent): Promise<void> {
+    if (ev.kind === 'too-long') await this.badCommand('Command line too long');
+    else if (ev.kind === 'error') await this.badCommand(`Syntax error: ${ev.message}`);
+    else await this.dispatch(ev.args);
   }
 
   private async dispatch(args: Arg[]): Promise<void> {
