@@ -69,8 +69,12 @@ export function parseHeaderBlock(buf: Buffer, start = 0, end = buf.length, bad?:
  * a string of a name whose length no wanted name has.
  */
 export function fieldRanges(buf: Buffer, start: number, end: number, names: ReadonlySet<string>, not: boolean): Array<[number, number]> {
-  const lengths = new Set<number>();
-  for (const n of names) lengths.add(n.length);
+  let lengths = nameLengths.get(names);
+  if (!lengths) {
+    const made = new Set<number>();
+    for (const n of names) made.add(n.length);
+    nameLengths.set(names, (lengths = made));
+  }
   const out: Array<[number, number]> = [];
   eachField(buf, start, end, undefined, (from, nameEnd, _colon, to) => {
     // a field name is printable ASCII without spaces (fieldNameEnd): its length in bytes is its length
@@ -79,6 +83,9 @@ export function fieldRanges(buf: Buffer, start: number, end: number, names: Read
   });
   return out;
 }
+
+/** fieldRanges' name lengths by name set (a FETCH passes the same set for every message; sets are not changed after use) */
+const nameLengths = new WeakMap<ReadonlySet<string>, ReadonlySet<number>>();
 
 /** the one walk over a header block: each field's start, name end, colon and end (after its last line ending) */
 function eachField(

@@ -60,11 +60,16 @@ export function resolveMessage(index: MimeIndex, path: number[]): MimePart | nul
 }
 
 const CRLF = Buffer.from('\r\n');
+/** headerFields' names, lower-cased, by the list they came from (lists are not changed after parsing) */
+const lowerNames = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** Header fields of `msg` selected by name (RFC 9051 §6.4.5 HEADER.FIELDS[.NOT]); ends with a blank line. */
-export function headerFields(raw: Buffer, msg: MimePart, names: string[], not: boolean): Buffer {
+export function headerFields(raw: Buffer, msg: MimePart, names: readonly string[], not: boolean): Buffer {
   const chunks: Buffer[] = [];
-  for (const [start, end] of fieldRanges(raw, msg.headerStart, msg.bodyStart, new Set(names.map((n) => n.toLowerCase())), not)) {
+  // a FETCH asks for the same names for every message: lower-cased once per list
+  let wanted = lowerNames.get(names);
+  if (!wanted) lowerNames.set(names, (wanted = new Set(names.map((n) => n.toLowerCase()))));
+  for (const [start, end] of fieldRanges(raw, msg.headerStart, msg.bodyStart, wanted, not)) {
     const bytes = raw.subarray(start, end);
     chunks.push(bytes);
     if (bytes[bytes.length - 1] !== 10) chunks.push(CRLF);

@@ -70,6 +70,21 @@ describe('section extraction (RFC 9051 §6.4.5)', () => {
     assert.equal(s(sectionBytes(raw, ix, { path: [2, 2], specifier: 'HEADER.FIELDS', fields: ['Subject'] })), 'Subject: Innermost\r\n\r\n');
   });
 
+  it('HEADER.FIELDS with one name list for several messages (as one FETCH does): each gets its own fields', () => {
+    const sraw = fixture('simple.eml');
+    const six = indexMessage(sraw);
+    const fields = ['SUBJECT', 'from'];
+    const section = { path: [], specifier: 'HEADER.FIELDS' as const, fields };
+    const first = s(sectionBytes(sraw, six, section));
+    assert.equal(first, 'From: Alice Example <alice@example.org>\r\nSubject: Hello there\r\n\r\n');
+    assert.equal(s(sectionBytes(raw, ix, { path: [2, 2], specifier: 'HEADER.FIELDS', fields })), 'From: Ivan <ivan@example.net>\r\nSubject: Innermost\r\n\r\n');
+    assert.equal(s(sectionBytes(sraw, six, section)), first);
+    // the same list as NOT, and a list of other names whose lengths differ, on the same message
+    const not = s(sectionBytes(sraw, six, { path: [], specifier: 'HEADER.FIELDS.NOT', fields }))!;
+    assert.ok(!/^(subject|from):/im.test(not) && not.includes('To: Bob <bob@example.com>\r\n'), not);
+    assert.equal(s(sectionBytes(sraw, six, { path: [], specifier: 'HEADER.FIELDS', fields: ['to'] })), 'To: Bob <bob@example.com>\r\n\r\n');
+  });
+
   it('non-multipart message: part 1 is the body; 1.MIME is its header', () => {
     const sraw = fixture('simple.eml');
     const six = indexMessage(sraw);

@@ -243,6 +243,15 @@ export function formatSection(s: SectionSpec): string {
  * partial origin only ("BODY[]<0>"), never ".PEEK"; BINARY[...]; BINARY.SIZE[...]; others verbatim.
  */
 export function fetchLabel(att: FetchAtt): string {
+  if (att.type !== 'BODY[]' && att.type !== 'BINARY[]' && att.type !== 'BINARY.SIZE') return att.type;
+  // formatted once per parsed item, not once per message of the FETCH (items are not changed after parsing)
+  let label = labels.get(att);
+  if (label === undefined) labels.set(att, (label = formatLabel(att)));
+  return label;
+}
+const labels = new WeakMap<FetchAtt, string>();
+
+function formatLabel(att: Extract<FetchAtt, { type: 'BODY[]' | 'BINARY[]' | 'BINARY.SIZE' }>): string {
   switch (att.type) {
     case 'BODY[]':
       return `BODY[${formatSection(att.section)}]${att.partial ? `<${att.partial.offset}>` : ''}`;
@@ -250,8 +259,6 @@ export function fetchLabel(att: FetchAtt): string {
       return `BINARY[${formatSection(att.section)}]${att.partial ? `<${att.partial.offset}>` : ''}`;
     case 'BINARY.SIZE':
       return `BINARY.SIZE[${formatSection(att.section)}]`;
-    default:
-      return att.type;
   }
 }
 

@@ -158,3 +158,13 @@ test('BINARY accepts full section specs like Dovecot (imaptest fetch-binary-mime
     'BINARY[2.1]<0>',
   ]);
 });
+
+test('item labels are the same on every call (one FETCH labels every message), partial origin only where allowed', () => {
+  const f = parseFetchArgs(argsOf('A1 FETCH 1:* (BODY.PEEK[HEADER.FIELDS (Subject X-y)]<5.10> BINARY[1]<0.3> BINARY.SIZE[2] BODY[] FLAGS)'), { uid: false });
+  const want = ['BODY[HEADER.FIELDS (Subject X-y)]<5>', 'BINARY[1]<0>', 'BINARY.SIZE[2]', 'BODY[]', 'FLAGS'];
+  assert.deepEqual(f.atts.map(fetchLabel), want);
+  assert.deepEqual(f.atts.map(fetchLabel), want);
+  // a second command with other items gets its own labels
+  const g = parseFetchArgs(argsOf('A2 FETCH 1 (BODY[TEXT]<0.1> BINARY.SIZE[1])'), { uid: false });
+  assert.deepEqual(g.atts.map(fetchLabel), ['BODY[TEXT]<0>', 'BINARY.SIZE[1]']);
+});
