@@ -6,17 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { createAppPassword, listAppPasswords, revokeAppPassword } from '../../../src/auth/app-passwords.js';
 import { createSessionRegistry, PASSWORD_CREDENTIAL } from '../../../src/net/sessions.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { openSqliteStore } from '../../../src/store/sqlite/index.js';
-import { openPostgresStore } from '../../../src/store/postgres/index.js';
 import type { Store } from '../../../src/store/types.js';
-import { createTestDatabase, havePostgres } from '../../helpers/pg-cluster.js';
+import { havePostgres } from '../../helpers/pg-cluster.js';
+import { withTwoPostgresStores, withTwoSqliteStores } from '../store/two-stores.js';
 
 const fakeHash = async (p: string) => `hash:${p}`;
 
@@ -59,27 +55,8 @@ test('memory: revoking an app password ends its sessions', async () => {
   await check(s, s);
 });
 
-test('sqlite: a revocation in one process ends the sessions held by another on the same data', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'letterbox-revoke-'));
-  const a = await openSqliteStore(dir);
-  const b = await openSqliteStore(dir);
-  try {
-    await check(a, b);
-  } finally {
-    await b.close();
-    await a.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('sqlite: a revocation in one process ends the sessions held by another on the same data', () => withTwoSqliteStores(check));
 
-test('postgres: a revocation on one node ends the sessions held by another', { skip: !havePostgres() && 'PostgreSQL not installed' }, async () => {
-  const url = await createTestDatabase('revoke');
-  const a = await openPostgresStore(url);
-  const b = await openPostgresStore(url);
-  try {
-    await check(a, b);
-  } finally {
-    await b.close();
-    await a.close();
-  }
-});
+test('postgres: a revocation on one node ends the sessions held by another', { skip: !havePostgres() && 'PostgreSQL not installed' }, () =>
+  withTwoPostgresStores('revoke', check),
+);

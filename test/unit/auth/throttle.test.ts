@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createThrottle } from '../../../src/auth/throttle.js';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { openSqliteStore } from '../../../src/store/sqlite/index.js';
+import { withTwoSqliteStores } from '../store/two-stores.js';
 
 test('throttles at the limit; keys are independent; released once the window has passed', async () => {
   let now = 1_000_000;
@@ -37,11 +34,8 @@ test('reset forgets a key', async () => {
   assert.equal(await t.count('x'), 0);
 });
 
-test('processes sharing a store share the counts (serve --workers, PostgreSQL nodes)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'letterbox-throttle-'));
-  const one = await openSqliteStore(dir);
-  const two = await openSqliteStore(dir);
-  try {
+test('processes sharing a store share the counts (serve --workers, PostgreSQL nodes)', () =>
+  withTwoSqliteStores(async (one, two) => {
     const a = createThrottle(one, 'auth.failed.ip', 4, 60_000);
     const b = createThrottle(two, 'auth.failed.ip', 4, 60_000);
     await Promise.all([a.fail('192.0.2.1'), b.fail('192.0.2.1'), a.fail('192.0.2.1')]);
@@ -50,9 +44,4 @@ test('processes sharing a store share the counts (serve --workers, PostgreSQL no
     assert.equal(await a.isThrottled('192.0.2.1'), true, 'four failures through two processes reach the limit of four');
     await a.reset('192.0.2.1');
     assert.equal(await b.isThrottled('192.0.2.1'), false);
-  } finally {
-    await one.close();
-    await two.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));

@@ -6,14 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMemoryStore } from '../../../src/store/memory/index.js';
-import { openSqliteStore } from '../../../src/store/sqlite/index.js';
-import { openPostgresStore } from '../../../src/store/postgres/index.js';
 import type { Change, Store } from '../../../src/store/types.js';
-import { createTestDatabase, havePostgres } from '../../helpers/pg-cluster.js';
+import { havePostgres } from '../../helpers/pg-cluster.js';
+import { withTwoPostgresStores, withTwoSqliteStores } from './two-stores.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
 
 async function heard(got: Change[], n: number): Promise<void> {
@@ -61,30 +57,15 @@ describe('keyed-state writes announce changes', () => {
     await check(s, s);
   });
 
-  it('sqlite: heard by another store instance on the same data directory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'letterbox-kvann-'));
-    const a = await openSqliteStore(dir);
-    const b = await openSqliteStore(dir);
-    try {
+  it('sqlite: heard by another store instance on the same data directory', () =>
+    withTwoSqliteStores(async (a, b) => {
       await seedAccount(a);
       await check(a, b);
-    } finally {
-      await b.close();
-      await a.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('postgres: heard by another node through LISTEN/NOTIFY', { skip: !havePostgres() && 'PostgreSQL not installed' }, async () => {
-    const url = await createTestDatabase('kvann');
-    const a = await openPostgresStore(url);
-    const b = await openPostgresStore(url);
-    try {
+  it('postgres: heard by another node through LISTEN/NOTIFY', { skip: !havePostgres() && 'PostgreSQL not installed' }, () =>
+    withTwoPostgresStores('kvann', async (a, b) => {
       await seedAccount(a);
       await check(a, b);
-    } finally {
-      await b.close();
-      await a.close();
-    }
-  });
+    }));
 });
