@@ -74,12 +74,19 @@ export function writeJson(path: string, data: unknown): void {
   writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
 }
 
+export interface Baseline {
+  date: string;
+  rows: Row[];
+  /** how letterbox ran in that pass (null: a file from before it was recorded, when the table's pass ran under the profiler with one process by default) */
+  setup: string | null;
+}
+
 /** the rows of an earlier run's JSON, or null when there is none (or it is unreadable) */
-export function readBaseline(path: string): { date: string; rows: Row[] } | null {
+export function readBaseline(path: string): Baseline | null {
   if (!existsSync(path)) return null;
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as { date?: string; rows?: Row[] };
-    return Array.isArray(j.rows) ? { date: j.date ?? '?', rows: j.rows } : null;
+    const j = JSON.parse(readFileSync(path, 'utf8')) as { date?: string; rows?: Row[]; setup?: string };
+    return Array.isArray(j.rows) ? { date: j.date ?? '?', rows: j.rows, setup: j.setup ?? null } : null;
   } catch {
     return null;
   }
@@ -93,7 +100,7 @@ export const REGRESSION_THRESHOLD = 0.2;
  * threshold, with the peer's movement beside them: when the peer moved as much, the machine
  * was busier, not letterbox slower.
  */
-export function printRegressions(rows: Row[], baseline: { date: string; rows: Row[] }): Row[] {
+export function printRegressions(rows: Row[], baseline: Baseline, setup: string): Row[] {
   const worse: Row[] = [];
   const lines: string[] = [];
   for (const r of rows) {
@@ -107,6 +114,7 @@ export function printRegressions(rows: Row[], baseline: { date: string; rows: Ro
     lines.push(`  REGRESSION ${r.label}: ${fmt(b.letterbox)} → ${fmt(r.letterbox)} ${r.unit} (×${change.toFixed(2)})${peer}`);
   }
   console.log(`\nagainst the previous run (${baseline.date}): ${worse.length ? `${worse.length} figure(s) worse by more than ${REGRESSION_THRESHOLD * 100}%` : 'no regressions'}`);
+  if (baseline.setup !== setup) console.log(`  note: letterbox ran differently then (${baseline.setup ?? 'not recorded: serve --workers 1 under the profiler unless --no-profile'}; now ${setup}): changes may come from that`);
   for (const l of lines) console.log(l);
   return worse;
 }

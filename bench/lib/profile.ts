@@ -1,6 +1,7 @@
 /**
- * Where letterbox's CPU time went during each bench step: `letterbox serve` runs with
- * Node's sampling profiler (--cpu-prof), and the samples that fall inside a step's time
+ * Where letterbox's CPU time went during each bench step: in a separate rerun (never the
+ * pass whose figures are reported) `letterbox serve` runs with Node's sampling profiler
+ * (--cpu-prof, inherited by every worker), and the samples that fall inside a step's time
  * window (both clocks are CLOCK_MONOTONIC) are summed per function (self time). The run
  * prints this for every step with a figure still behind the peer.
  */
@@ -21,6 +22,11 @@ export interface StepWindow {
   to: bigint;
 }
 
+export interface ProfileSummary {
+  totalMs: number;
+  hot: HotFunction[];
+}
+
 export interface HotFunction {
   fn: string;
   ms: number;
@@ -28,8 +34,8 @@ export interface HotFunction {
 }
 
 /** reads the profiles written into `dir` (one per process: `serve --workers` writes several) and sums self time per function inside each window */
-export function summarizeProfile(dir: string, windows: StepWindow[], top = 8): Map<string, { totalMs: number; hot: HotFunction[] }> {
-  const out = new Map<string, { totalMs: number; hot: HotFunction[] }>();
+export function summarizeProfile(dir: string, windows: StepWindow[], top = 8): Map<string, ProfileSummary> {
+  const out = new Map<string, ProfileSummary>();
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (!files.length) return out;
   const perStep = windows.map(() => new Map<string, number>());

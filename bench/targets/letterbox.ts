@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitForPort } from '../lib/ports.js';
 import type { Target } from './target.js';
@@ -16,12 +16,17 @@ export interface LetterboxOptions {
   profileDir?: string;
   /** appended to the configuration (a scenario's own settings) */
   extraToml?: string;
-  /** `serve --workers` (default 1: the figures of one process, comparable across runs) */
-  workers?: number;
+  /** `serve --workers`: a count, or "auto" = one per core (default 1: the figures of one process, comparable across runs) */
+  workers?: number | 'auto';
   /** a PostgreSQL database URL: store.backend = "postgres" (default: SQLite in the temp directory) */
   postgresUrl?: string;
   /** name shown in tables (default "letterbox") */
   name?: string;
+}
+
+/** the worker processes `serve --workers` runs (as src/cli/cluster.ts's workerCount: "auto" = one per core) */
+export function workerProcesses(workers: number | 'auto' = 1): number {
+  return workers === 'auto' ? availableParallelism() : workers;
 }
 
 export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Target> {
@@ -80,6 +85,7 @@ ${opts.extraToml ?? ''}`,
   await waitForPort(smtp);
   return {
     name: opts.name ?? 'letterbox',
+    processes: workerProcesses(opts.workers),
     domain: 'bench.test',
     imapPort: imap,
     pop3Port: pop3,

@@ -2,6 +2,8 @@
 export interface Target {
   name: string;
   domain: string;
+  /** how many processes serve the listeners (letterbox: `serve --workers`), for the report */
+  processes?: number;
   imapPort: number;
   pop3Port: number;
   /** port 25 equivalent: inbound SMTP with durable local delivery */
