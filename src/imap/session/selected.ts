@@ -32,8 +32,14 @@ export class SelectedView {
   private uids: Uint32Array;
   private n: number;
   private pending: Change[] = [];
-  /** UID ranges that are \Recent for this session (IMAP4rev1 only) */
-  private recent: Array<[number, number]> = [];
+  /**
+   * UID ranges that are \Recent for this session (IMAP4rev1 only), flat, ascending and
+   * disjoint: [lo0, hi0, lo1, hi1, …]. Numbers only, so the array has one shape whether
+   * empty or not: isRecent runs in every FETCH row, and a view with nothing recent after
+   * one with ranges (an array of pairs) sent the optimized row loop back to the interpreter
+   * in the middle of a large mailbox's first FETCH.
+   */
+  private recent: number[] = [];
   /** RFC 5182 SEARCHRES: UIDs of the last saved search result */
   saved: number[] = [];
   /** keywords announced in the last FLAGS response (RFC 9051 §7.3.5) */
@@ -121,17 +127,32 @@ export class SelectedView {
   }
 
   addRecent(fromUid: number, toUid: number): void {
-    if (fromUid <= toUid) this.recent.push([fromUid, toUid]);
+    if (fromUid > toUid) return;
+    const r = this.recent;
+    // usually above every range held: appended (or joined to the last one)
+    if (!r.length || fromUid > r[r.length - 1]! + 1) {
+      r.push(fromUid, toUid);
+      return;
+    }
+    const pairs: Array<[number, number]> = [[fromUid, toUid]];
+    for (let i = 0; i < r.length; i += 2) pairs.push([r[i]!, r[i + 1]!]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    r.length = 0;
+    for (const [lo, hi] of pairs) {
+      if (r.length && lo <= r[r.length - 1]! + 1) r[r.length - 1] = Math.max(r[r.length - 1]!, hi);
+      else r.push(lo, hi);
+    }
   }
   isRecent(uid: number): boolean {
     const r = this.recent;
-    for (let i = 0; i < r.length; i++) if (uid >= r[i]![0] && uid <= r[i]![1]) return true;
+    for (let i = 0; i < r.length; i += 2) if (uid >= r[i]! && uid <= r[i + 1]!) return true;
     return false;
   }
+  /** messages in the view that are \Recent (the ranges are disjoint: each message counted once) */
   recentCount(): number {
-    if (!this.recent.length) return 0;
+    const r = this.recent;
     let c = 0;
-    for (let i = 0; i < this.n; i++) if (this.isRecent(this.uids[i])) c++;
+    for (let i = 0; i < r.length; i += 2) c += this.lowerBound(r[i + 1]! + 1) - this.lowerBound(r[i]!);
     return c;
   }
 

@@ -278,8 +278,10 @@ export class WireWriter {
       else if (c === 70 /* F */) t += 'FLAGS ' + flagsText(flags, recent);
       else t += 'MODSEQ (' + modseq + ')';
     }
+    // no TEXT_CHUNK flush here: the caller (FETCH's row loop) sends whenever `size` passes its
+    // write limit, which also bounds the text; a branch taken only past 32 KB of rows was never
+    // taken on small mailboxes and sent the optimized loop back to the interpreter on a large one
     this.text += t + ')\r\n';
-    if (this.text.length > TEXT_CHUNK) this.flush();
     return this;
   }
 

@@ -13,3 +13,24 @@ test('SelectedView.seqLookup answers as seqOf, with its table (dense UIDs) or wi
     for (const u of [0, 1, 2, 3, 5, 9, 10, 2999, 3000, 3001, 1001, 2998001, 5_000_000]) assert.equal(look(u), v.seqOf(u), `uid ${u} of ${uids.length}`);
   }
 });
+
+test('SelectedView \\Recent ranges: overlapping, adjacent and out-of-order claims count each message once', async () => {
+  const { SelectedView } = await import('../../../src/imap/session/selected.js');
+  const info = { id: 1, accountId: 1, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 1, highestModseq: 1 };
+  const uids = [1, 2, 3, 5, 8, 9, 10, 12, 20, 21];
+  const v = new SelectedView(info, Uint32Array.from(uids), false, 'test');
+  assert.equal(v.recentCount(), 0);
+  assert.equal(v.isRecent(1), false);
+  v.addRecent(9, 8); // empty range: nothing
+  assert.equal(v.recentCount(), 0);
+  v.addRecent(8, 10);
+  v.addRecent(9, 12); // overlaps the last range
+  v.addRecent(2, 3); // below it
+  v.addRecent(4, 5); // adjacent to 2:3
+  v.addRecent(21, 2 ** 32); // beyond every UID (a claim's open end)
+  const expected = uids.filter((u) => (u >= 2 && u <= 5) || (u >= 8 && u <= 12) || u >= 21);
+  assert.deepEqual(uids.filter((u) => v.isRecent(u)), expected);
+  assert.equal(v.recentCount(), expected.length);
+  assert.equal(v.isRecent(7), false);
+  assert.equal(v.isRecent(20), false);
+});
