@@ -151,7 +151,7 @@ export const ConfigSchema = z
         delete_policy: z.enum(['retain', 'trash', 'hide', 'expunge']).default('retain'),
         /** days a POP3-deleted message stays recoverable under `retain` */
         retention_days: positive.default(30),
-        /** RETR marks the message \Seen as IMAP sees it */
+        /** messages sent by RETR get \Seen as IMAP sees it, written at QUIT (or when the connection ends), as in Dovecot */
         retr_marks_seen: z.boolean().default(true),
         /** "guid" (stable forever, default) or "dovecot" (%08Xu%08Xv: uid + uidvalidity, for migrations) */
         uidl_format: z.enum(['guid', 'dovecot']).default('guid'),

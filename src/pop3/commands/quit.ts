@@ -1,8 +1,9 @@
 /**
  * QUIT (RFC 1939 §4 and §6). In AUTHORIZATION it just closes. In TRANSACTION it enters
- * UPDATE: the messages marked with DELE go to store.pop3Delete under the account's policy
- * (Account.pop3Policy, else pop3.delete_policy: retain / trash / hide / expunge), in one
- * store transaction. If that fails nothing was removed and the client hears -ERR [SYS/TEMP]
+ * UPDATE: the messages RETR sent get \Seen in one store update (Pop3Session.writeSeen; not
+ * those about to be expunged), then the messages marked with DELE go to store.pop3Delete
+ * under the account's policy (Account.pop3Policy, else pop3.delete_policy: retain / trash /
+ * hide / expunge), in one store transaction. If that fails nothing was removed and the client hears -ERR [SYS/TEMP]
  * (RFC 1939 §6: "-ERR some deleted messages not removed").
  */
 import type { Pop3Command } from './types.js';
@@ -20,6 +21,7 @@ export const quit: Pop3Command = {
     const { account, maildrop } = s.login;
     const uids = maildrop.deletedUids();
     const policy = account.pop3Policy ?? s.ctx.config.pop3.delete_policy;
+    await s.writeSeen(policy === 'expunge');
     try {
       if (uids.length > 0) {
         await s.ctx.store.pop3Delete(account.id, uids, policy, s.ctx.config.pop3.retention_days, { origin: s.origin });

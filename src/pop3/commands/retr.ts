@@ -1,8 +1,8 @@
 /**
- * RETR msg (RFC 1939 §5). With pop3.retr_marks_seen the message gets \Seen (as IMAP sees it)
- * right after it was sent, like Dovecot: the client has the message even if the connection
- * drops before QUIT. A failure to set the flag is logged, never reported to the client.
- * Marks of pipelined RETRs are gathered into one store update (Pop3Session.markSeen).
+ * RETR msg (RFC 1939 §5). With pop3.retr_marks_seen a message RETR sent gets \Seen (as IMAP
+ * sees it) when the session ends, like Dovecot: the marks of the whole session are one store
+ * update at QUIT, or as the connection ends without QUIT (Pop3Session.writeSeen). TOP never
+ * marks.
  */
 import type { Pop3Command } from './types.js';
 import { resolveMessage } from './args.js';
@@ -16,7 +16,6 @@ export const retr: Pop3Command = {
     if (!m) return;
     const raw = await loadRaw(s, m.entry);
     await sendMultiline(s, `${m.entry.pop3Size} octets`, raw, m.entry.pop3Size === m.entry.size);
-    if (!s.ctx.config.pop3.retr_marks_seen) return;
-    s.markSeen(m.entry.uid);
+    if (s.ctx.config.pop3.retr_marks_seen) s.login!.maildrop.markRetrieved(m.n);
   },
 };

@@ -1,4 +1,7 @@
-/** RSET (RFC 1939 §5): unmarks every message marked deleted in this session. */
+/**
+ * RSET (RFC 1939 §5): unmarks every message marked deleted in this session, and (as Dovecot's
+ * RSET) forgets which messages RETR sent, so they are not marked \Seen at QUIT.
+ */
 import type { Pop3Command } from './types.js';
 import { ok } from '../wire/response.js';
 

@@ -5,6 +5,11 @@
  * up at the next login. DELE only marks a number; RSET unmarks all; the marked UIDs are
  * handed to store.pop3Delete at QUIT (UPDATE state). Deleted numbers are invisible to
  * STAT/LIST/UIDL/RETR/TOP but keep their number (no renumbering).
+ *
+ * RETR (with pop3.retr_marks_seen) only notes the number too: the \Seen marks of the whole
+ * session are written by one store update when it ends (Pop3Session.writeSeen), as Dovecot
+ * does (its seen bitmask, written at QUIT or when the client goes away). RSET forgets them
+ * along with the deletion marks, as Dovecot's RSET does.
  */
 import type { MailboxInfo, Pop3Entry } from '../../store/types.js';
 
@@ -25,6 +30,7 @@ export function formatUidl(entry: Pop3Entry, inbox: MailboxInfo, format: UidlFor
 
 export class Maildrop {
   private readonly deleted = new Set<number>();
+  private readonly retrieved = new Set<number>();
 
   constructor(
     readonly inbox: MailboxInfo,
@@ -49,11 +55,29 @@ export class Maildrop {
     this.deleted.add(n);
   }
 
-  /** RSET: unmarks everything; returns how many were marked */
+  /** RETR sent message n: it gets \Seen when the session ends (takeRetrievedUids) */
+  markRetrieved(n: number): void {
+    this.retrieved.add(n);
+  }
+
+  /** RSET: unmarks every deletion and forgets the retrieved messages; returns how many were marked deleted */
   reset(): number {
     const k = this.deleted.size;
     this.deleted.clear();
+    this.retrieved.clear();
     return k;
+  }
+
+  /**
+   * The UIDs of the messages RETR sent since login (or RSET), ascending, and forgets them, so
+   * they are written once. `exceptDeleted`: leave out those marked deleted (they are about to
+   * be expunged: a flag on them is wasted work).
+   */
+  takeRetrievedUids(exceptDeleted = false): number[] {
+    const uids: number[] = [];
+    for (const n of this.retrieved) if (!exceptDeleted || !this.deleted.has(n)) uids.push(this.entries[n - 1]!.uid);
+    this.retrieved.clear();
+    return uids.sort((a, b) => a - b);
   }
 
   /** the messages not marked deleted, with their numbers */

@@ -7,7 +7,8 @@
  *   are queued and the loop awaits each command before taking the next. A command that needs
  *   more input (AUTH continuation, RFC 5034 §4) reads it with readLine().
  * - The maildrop lock is held from a successful login until the connection ends; deletions
- *   happen only in UPDATE after QUIT, so a dropped connection deletes nothing.
+ *   happen only in UPDATE after QUIT, so a dropped connection deletes nothing. RETR's \Seen
+ *   marks are written once, at QUIT or when the connection ends (writeSeen).
  * - Nothing here logs passwords, SASL data or message bodies.
  */
 import type * as net from 'node:net';
@@ -37,10 +38,6 @@ export interface Pop3Login {
   release: () => Promise<void>;
 }
 
-/** RETR's \Seen marks are written at most this late, or once this many are pending */
-const SEEN_DELAY_MS = 50;
-const SEEN_BATCH = 500;
-
 /** commands whose arguments must never reach a log */
 const SECRET_ARGS = new Set(['PASS', 'AUTH']);
 
@@ -56,8 +53,6 @@ export class Pop3Session extends LineSession<LineEvent> {
   readonly origin: string;
 
   private readonly splitter: LineSplitter;
-  /** store updates started by a command but settled later (RETR's \Seen mark) */
-  private unsettled: Array<Promise<void>> = [];
 
   constructor(
     socket: net.Socket,
@@ -105,43 +100,23 @@ export class Pop3Session extends LineSession<LineEvent> {
     }
   }
 
-  /** `p` (which must not reject) is awaited before the next command other than RETR */
-  settleLater(p: Promise<void>): void {
-    this.unsettled.push(p);
-  }
-
   /**
-   * RETR's \Seen mark (pop3.retr_marks_seen). Marks are gathered and written by ONE store
-   * update at the latest SEEN_DELAY_MS later (or every SEEN_BATCH marks): a download of a
-   * whole maildrop costs a few commits, not one per message. Pending marks are written
-   * before the next command other than RETR (so QUIT's UPDATE and any later command see
-   * them) and when the connection ends, however it ends. A failure is logged only.
+   * Writes the \Seen marks of the messages RETR sent (pop3.retr_marks_seen; Maildrop
+   * .markRetrieved) in ONE store update, as Dovecot does: at QUIT (UPDATE state, before the
+   * deletions) and, when the connection ends without QUIT, as it ends (the client has those
+   * messages; Dovecot's client destroy writes its seen marks too, but never its deletions).
+   * Until then IMAP does not see them \Seen. Never rejects: a failure is logged only.
    */
-  markSeen(uid: number): void {
-    this.seenUids.push(uid);
-    if (this.seenUids.length >= SEEN_BATCH) this.flushSeen();
-    else this.seenTimer ??= setTimeout(() => this.flushSeen(), SEEN_DELAY_MS);
-  }
-
-  private flushSeen(): void {
-    if (this.seenTimer) clearTimeout(this.seenTimer);
-    this.seenTimer = null;
-    if (this.seenUids.length === 0 || !this.login) return;
+  async writeSeen(exceptDeleted = false): Promise<void> {
+    if (!this.login) return;
     const { account, maildrop } = this.login;
-    const uids = [...new Set(this.seenUids.splice(0))].sort((a, b) => a - b);
-    this.settleLater(
-      this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin }).then(
-        () => undefined,
-        (e: unknown) => this.log.debug({ uids: uids.length, err: (e as Error).message }, 'POP3 RETR could not mark messages \\Seen'),
-      ),
-    );
-  }
-  private seenUids: number[] = [];
-  private seenTimer: NodeJS.Timeout | null = null;
-
-  private async settle(): Promise<void> {
-    this.flushSeen();
-    while (this.unsettled.length > 0) await Promise.all(this.unsettled.splice(0));
+    const uids = maildrop.takeRetrievedUids(exceptDeleted);
+    if (uids.length === 0) return;
+    try {
+      await this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin });
+    } catch (e) {
+      this.log.warn({ user: account.address, count: uids.length, err: (e as Error).message }, 'POP3 could not mark retrieved messages \\Seen');
+    }
   }
 
   /** counts a bad command; after limits.bad_commands_before_disconnect the connection ends */
@@ -189,11 +164,11 @@ export class Pop3Session extends LineSession<LineEvent> {
   }
 
   protected override cleanup(): void {
-    this.flushSeen();
     super.cleanup();
-    // leaving without QUIT: release the maildrop, delete nothing (RFC 1939 §6). In UPDATE the
-    // QUIT handler releases it once the deletions are committed, even if the client left.
-    if (this.state !== 'UPDATE') void this.login?.release();
+    // leaving without QUIT: delete nothing (RFC 1939 §6), write the \Seen marks of what was
+    // retrieved, then release the maildrop. In UPDATE the QUIT handler does both.
+    const login = this.login;
+    if (this.state !== 'UPDATE' && login) void this.writeSeen().then(() => login.release());
   }
 
   protected greeting(): string {
@@ -211,7 +186,6 @@ export class Pop3Session extends LineSession<LineEvent> {
     this.registration.touch();
     this.log.trace({ cmd: cmd.keyword, args: SECRET_ARGS.has(cmd.keyword) ? undefined : cmd.rest }, 'POP3 command');
     const def = this.commands.get(cmd.keyword);
-    if (cmd.keyword !== 'RETR') await this.settle();
     if (!def) {
       await this.badCommand(err(`Unknown command: ${cmd.keyword.slice(0, 20)}`));
       return;

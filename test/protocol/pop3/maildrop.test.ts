@@ -1,7 +1,7 @@
 /**
  * Maildrop semantics (RFC 1939 §6, issue #4): snapshot at login, deletions only at QUIT,
  * [IN-USE] lock, dropped connection, IMAP expunge during a session, byte-exact dot-stuffing,
- * \Seen on RETR, UIDL formats.
+ * \Seen from RETR at QUIT (more in seen.test.ts), UIDL formats.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -190,7 +190,7 @@ test('a message expunged over IMAP during the session: RETR/TOP say so, other me
   }
 });
 
-test('RETR marks \\Seen (TOP does not); retr_marks_seen = false leaves flags alone', async () => {
+test('RETR marks \\Seen at QUIT (TOP does not); retr_marks_seen = false leaves flags alone', async () => {
   for (const marks of [true, false]) {
     const f = await pop3Fixture({ config: { pop3: { retr_marks_seen: marks } } });
     try {
@@ -200,10 +200,13 @@ test('RETR marks \\Seen (TOP does not); retr_marks_seen = false leaves flags alo
       await c.multi('RETR 1');
       await c.multi('TOP 2 1');
       await c.cmd('NOOP');
+      const before = await f.t.ctx.store.getMessages(f.account.id, f.inboxId, [u1!, u2!]);
+      assert.deepEqual(before.map((m) => m.flags.includes('\\Seen')), [false, false], 'not written per RETR');
+      assert.match(await c.cmd('QUIT'), /^\+OK/);
+      await c.closedByServer();
       const metas = await f.t.ctx.store.getMessages(f.account.id, f.inboxId, [u1!, u2!]);
       assert.equal(metas[0]!.flags.includes('\\Seen'), marks, `RETR with retr_marks_seen=${marks}`);
       assert.equal(metas[1]!.flags.includes('\\Seen'), false, 'TOP never marks');
-      await c.cmd('QUIT');
     } finally {
       await f.close();
     }
