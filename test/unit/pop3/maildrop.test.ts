@@ -32,6 +32,22 @@ test('maildrop: numbering, DELE marks, STAT excludes marked, RSET, deleted UIDs'
   assert.deepEqual(d.stat(), { count: 3, octets: 63 });
 });
 
+test('maildrop: RETR marks are UIDs ascending, taken once, without the deleted ones when asked, forgotten by RSET', () => {
+  const d = new Maildrop(inbox, entries, 'guid');
+  d.markRetrieved(3);
+  d.markRetrieved(1);
+  d.markRetrieved(3);
+  assert.deepEqual(d.takeRetrievedUids(), [3, 255]);
+  assert.deepEqual(d.takeRetrievedUids(), [], 'written once');
+  d.markRetrieved(1);
+  d.markRetrieved(2);
+  d.markDeleted(2);
+  assert.deepEqual(d.takeRetrievedUids(true), [3]);
+  d.markRetrieved(2);
+  d.reset();
+  assert.deepEqual(d.takeRetrievedUids(), []);
+});
+
 test('UIDL formats: guid, and dovecot %08Xu%08Xv', () => {
   assert.equal(formatUidl(entries[0]!, inbox, 'guid'), 'g-3');
   assert.equal(formatUidl(entries[2]!, inbox, 'dovecot'), '000000FF5F3A1B2C');
