@@ -6,39 +6,88 @@ import { appendMessages, cpuFigures } from './imap.js';
 import { cpuSplit } from '../lib/load.js';
 import { processTree } from '../lib/proc.js';
 
+const LF = 0x0a;
+/** the end of a multi-line response: CRLF "." CRLF (the first CRLF may be the status line's) */
+const END = Buffer.from('\r\n.\r\n');
+
+/**
+ * The load client. Each byte received is scanned once, where it arrives (Buffers, no string
+ * building): the status line is kept, a multi-line body is only searched for its terminator,
+ * across chunk boundaries through the last four bytes of the previous chunk. On a 2-core
+ * machine the client's CPU competes with the server's, so it must not be what limits the rate.
+ */
+interface Waiter {
+  multi: boolean;
+  resolve: (status: string) => void;
+  reject: (e: Error) => void;
+}
+
 class Pop3 {
-  private buf = '';
-  private waiters: Array<{ multi: boolean; resolve: (s: string) => void; reject: (e: Error) => void }> = [];
+  private waiters: Waiter[] = [];
+  /** bytes that came before anyone asked for them */
+  private early: Buffer[] = [];
+  /** the current response's status line so far, and whether it is complete */
+  private head = '';
+  private headDone = false;
+  /** the last (up to 4) bytes of the current body seen in earlier chunks */
+  private tail: Buffer = Buffer.alloc(0);
   bytes = 0;
   constructor(private s: net.Socket) {
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
+    s.on('data', (d: Buffer) => {
       this.bytes += d.length;
-      this.buf += d;
-      this.pump();
+      this.take(d);
     });
     s.on('close', () => this.waiters.splice(0).forEach((w) => w.reject(new Error('closed'))));
     s.on('error', () => {});
   }
-  private pump(): void {
-    for (;;) {
+  private take(d: Buffer): void {
+    let pos = 0;
+    while (pos < d.length) {
       const w = this.waiters[0];
-      if (!w) return;
-      let end: number;
-      if (!w.multi || this.buf.startsWith('-ERR')) {
-        end = this.buf.indexOf('\r\n');
-        if (end < 0) return;
-        end += 2;
-      } else {
-        end = this.buf.indexOf('\r\n.\r\n');
-        if (end < 0) return;
-        end += 5;
+      if (!w) {
+        this.early.push(d.subarray(pos));
+        return;
       }
-      const r = this.buf.slice(0, end);
-      this.buf = this.buf.slice(end);
-      this.waiters.shift();
-      w.resolve(r);
+      if (!this.headDone) {
+        const lf = d.indexOf(LF, pos);
+        this.head += d.toString('latin1', pos, lf < 0 ? d.length : lf + 1);
+        if (lf < 0) return;
+        pos = lf + 1;
+        this.headDone = true;
+        if (!w.multi || this.head.startsWith('-ERR')) {
+          this.finish(w);
+          continue;
+        }
+        this.tail = Buffer.from('\r\n');
+      }
+      const end = this.bodyEnd(d, pos);
+      if (end < 0) {
+        const t = Buffer.concat([this.tail, d.subarray(Math.max(pos, d.length - 4))]);
+        this.tail = t.subarray(Math.max(0, t.length - 4));
+        return;
+      }
+      pos = end;
+      this.finish(w);
     }
+  }
+  /** index in `d` just past the body's terminator, or -1 */
+  private bodyEnd(d: Buffer, pos: number): number {
+    const c = d[pos];
+    if (c === 0x0d || c === 0x0a || c === 0x2e) {
+      // the terminator may begin in the previous chunk
+      const edge = Buffer.concat([this.tail, d.subarray(pos, pos + 4)]);
+      const k = edge.indexOf(END);
+      if (k >= 0) return pos + k + 5 - this.tail.length;
+    }
+    const j = d.indexOf(END, pos);
+    return j < 0 ? -1 : j + 5;
+  }
+  private finish(w: Waiter): void {
+    const status = this.head.trimEnd();
+    this.head = '';
+    this.headDone = false;
+    this.waiters.shift();
+    w.resolve(status);
   }
   static async connect(port: number): Promise<Pop3> {
     const s = net.connect({ port, host: '127.0.0.1' });
@@ -46,10 +95,11 @@ class Pop3 {
     await c.read(false);
     return c;
   }
+  /** the response's status line (without CRLF); a multi-line body is read and counted, not kept */
   read(multi: boolean): Promise<string> {
     return new Promise((resolve, reject) => {
       this.waiters.push({ multi, resolve, reject });
-      this.pump();
+      for (const d of this.early.splice(0)) this.take(d);
     });
   }
   async cmd(line: string, multi = false): Promise<string> {
