@@ -37,7 +37,12 @@ export interface MailboxRow {
   unseen: number;
   deleted: number;
   size: number;
+  /** whether the account subscribes to the name, when the query that read the row asked (SUBSCRIBED below); else info() looks it up */
+  subscribed?: boolean;
 }
+
+/** a select-list column that reads MailboxRow.subscribed with the row of mailboxes `m` */
+export const SUBSCRIBED = 'EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = m.account_id AND s.name = m.name) AS subscribed';
 
 /** something that runs one query: the pool or a transaction's client */
 export interface Db {
@@ -203,13 +208,13 @@ export function createPgCtx(
       return r;
     },
     async info(db, r) {
-      const sub = await db.q('SELECT 1 FROM subscriptions WHERE account_id = $1 AND name = $2', [r.account_id, r.name]);
+      const subscribed = r.subscribed ?? (await db.q('SELECT 1 FROM subscriptions WHERE account_id = $1 AND name = $2', [r.account_id, r.name])).length > 0;
       return {
         id: r.id,
         accountId: r.account_id,
         name: r.name,
         specialUse: r.special_use as SpecialUse | null,
-        subscribed: sub.length > 0,
+        subscribed,
         uidValidity: r.uid_validity,
         uidNext: r.uid_next,
         highestModseq: r.highest_modseq,

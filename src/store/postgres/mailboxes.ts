@@ -1,7 +1,7 @@
 /** Mailboxes of the PostgreSQL store: list, status, create, delete, rename, subscriptions, \Recent. */
 import { StoreError, type Change, type MailboxStatus, type SpecialUse } from '../types.js';
 import { checkMailboxLimit, normaliseMailboxName, parentNames } from '../util.js';
-import type { Db, MailboxRow, PgCtx } from './context.js';
+import { SUBSCRIBED, type Db, type MailboxRow, type PgCtx } from './context.js';
 import { insertMessages, META_COLS, uniqueHashes, type MessageRow } from './rows.js';
 import type { MailboxOps } from '../ops.js';
 
@@ -53,15 +53,21 @@ export function mailboxOps(ctx: PgCtx, maxMailboxes?: number): MailboxOps {
       }));
     },
     async getMailbox(accountId, name) {
-      await ctx.account(ctx, accountId);
       let n: string;
       try {
         n = normaliseMailboxName(name);
       } catch {
+        await ctx.account(ctx, accountId);
         return null;
       }
-      const r = await ctx.mailboxByName(ctx, accountId, n);
-      return r ? ctx.info(ctx, r) : null;
+      // one round trip (every SELECT, STATUS, APPEND… starts here): the account (NONEXISTENT
+      // when it is gone, as ctx.account), its mailbox of that name and the subscription
+      const [r] = await ctx.q<MailboxRow & { account: number }>(
+        `SELECT a.id AS account, m.*, ${SUBSCRIBED} FROM accounts a LEFT JOIN mailboxes m ON m.account_id = a.id AND m.name = $2 WHERE a.id = $1`,
+        [accountId, n],
+      );
+      if (!r) await ctx.account(ctx, accountId);
+      return r?.id == null ? null : ctx.info(ctx, r);
     },
     async getSpecialMailbox(accountId, use) {
       await ctx.account(ctx, accountId);
@@ -69,21 +75,23 @@ export function mailboxOps(ctx: PgCtx, maxMailboxes?: number): MailboxOps {
       return r ? ctx.info(ctx, r) : null;
     },
     async mailboxStatus(accountId, mailboxId, recentFromUid) {
-      const r = await ctx.mailbox(ctx, accountId, mailboxId);
-      const from = recentFromUid ?? r.recent_from;
-      const [x] = await ctx.q<{ recent: number; first: number | null }>(
-        `SELECT (SELECT count(*) FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid >= $3) AS recent,
-                (SELECT min(uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND NOT seen) AS first`,
-        [accountId, mailboxId, from],
+      // one round trip: the row, its subscription, \Recent from recent_from (or the caller's UID) and the first unseen UID
+      const [r] = await ctx.q<MailboxRow & { recent: number; first: number | null }>(
+        `SELECT m.*, ${SUBSCRIBED},
+           (SELECT count(*) FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid >= coalesce($3, m.recent_from)) AS recent,
+           (SELECT min(uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND NOT seen) AS first
+         FROM mailboxes m WHERE m.account_id = $1 AND m.id = $2`,
+        [accountId, mailboxId, recentFromUid ?? null],
       );
+      if (!r) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
       const s: MailboxStatus = {
         ...(await ctx.info(ctx, r)),
         messages: r.messages,
         unseen: r.unseen,
         deleted: r.deleted,
         size: r.size,
-        recent: x!.recent,
-        firstUnseenUid: x!.first,
+        recent: r.recent,
+        firstUnseenUid: r.first,
       };
       return s;
     },

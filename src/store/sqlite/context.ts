@@ -39,7 +39,15 @@ export interface MailboxRow {
   unseen: number;
   deleted: number;
   size: number;
+  /**
+   * 1 when the account subscribes to the mailbox's name, when the query that read the row
+   * asked (SUBSCRIBED below); else absent and info() looks it up
+   */
+  subscribed?: number;
 }
+
+/** a select-list column that reads MailboxRow.subscribed with the row of mailboxes `m` */
+export const SUBSCRIBED = 'EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = m.account_id AND s.name = m.name) AS subscribed';
 
 export interface Ctx {
   db: Database.Database;
@@ -132,7 +140,7 @@ export function createCtx(db: Database.Database, committer: () => Committer, log
       return q('SELECT * FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, name) as MailboxRow | undefined;
     },
     info(r) {
-      const sub = q('SELECT 1 FROM subscriptions WHERE account_id = ? AND name = ?').get(r.account_id, r.name);
+      const sub = r.subscribed ?? q('SELECT 1 FROM subscriptions WHERE account_id = ? AND name = ?').get(r.account_id, r.name);
       return {
         id: r.id,
         accountId: r.account_id,

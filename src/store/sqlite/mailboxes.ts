@@ -1,7 +1,7 @@
 /** Mailboxes of the SQLite store: list, status, create, delete, rename, subscriptions, \Recent. */
 import { StoreError, type Change, type MailboxStatus, type SpecialUse } from '../types.js';
 import { checkMailboxLimit, normaliseMailboxName, parentNames } from '../util.js';
-import type { Ctx, MailboxRow } from './context.js';
+import { SUBSCRIBED, type Ctx, type MailboxRow } from './context.js';
 import { insertMessage, type MessageRow } from './rows.js';
 import type { MailboxOps } from '../ops.js';
 
@@ -40,15 +40,22 @@ export function mailboxOps(ctx: Ctx, maxMailboxes?: number): MailboxOps {
       return (q('SELECT * FROM mailboxes WHERE account_id = ? ORDER BY name').all(accountId) as MailboxRow[]).map(ctx.info);
     },
     async getMailbox(accountId, name) {
-      ctx.account(accountId);
       let n: string;
       try {
         n = normaliseMailboxName(name);
       } catch {
+        ctx.account(accountId);
         return null;
       }
-      const r = ctx.mailboxByName(accountId, n);
-      return r ? ctx.info(r) : null;
+      ctx.open();
+      // one statement (every SELECT, STATUS, APPEND… starts here): the account (NONEXISTENT
+      // when it is gone, as ctx.account), its mailbox of that name and the subscription
+      const r = q(`SELECT a.id AS account, m.*, ${SUBSCRIBED} FROM accounts a LEFT JOIN mailboxes m ON m.account_id = a.id AND m.name = ? WHERE a.id = ?`).get(
+        n,
+        accountId,
+      ) as (MailboxRow & { account: number }) | undefined;
+      if (!r) ctx.account(accountId);
+      return r?.id == null ? null : ctx.info(r);
     },
     async getSpecialMailbox(accountId, use) {
       ctx.account(accountId);
@@ -58,20 +65,23 @@ export function mailboxOps(ctx: Ctx, maxMailboxes?: number): MailboxOps {
       return r ? ctx.info(r) : null;
     },
     async mailboxStatus(accountId, mailboxId, recentFromUid) {
-      const r = ctx.mailbox(accountId, mailboxId);
-      const from = recentFromUid ?? r.recent_from;
-      const recent = (q('SELECT count(*) AS n FROM messages WHERE mailbox_id = ? AND uid >= ?').get(mailboxId, from) as { n: number }).n;
-      const fu = q('SELECT uid FROM messages WHERE mailbox_id = ? AND seen = 0 ORDER BY uid LIMIT 1').get(mailboxId) as
-        | { uid: number }
-        | undefined;
+      ctx.open();
+      // one statement: the row, its subscription, \Recent from recent_from (or the caller's UID) and the first unseen UID
+      const r = q(
+        `SELECT m.*, ${SUBSCRIBED},
+           (SELECT count(*) FROM messages WHERE mailbox_id = m.id AND uid >= coalesce(?, m.recent_from)) AS recent,
+           (SELECT uid FROM messages WHERE mailbox_id = m.id AND seen = 0 ORDER BY uid LIMIT 1) AS first_unseen
+         FROM mailboxes m WHERE m.id = ? AND m.account_id = ?`,
+      ).get(recentFromUid ?? null, mailboxId, accountId) as (MailboxRow & { recent: number; first_unseen: number | null }) | undefined;
+      if (!r) throw new StoreError('NONEXISTENT', 'mailbox does not exist');
       const s: MailboxStatus = {
         ...ctx.info(r),
         messages: r.messages,
         unseen: r.unseen,
         deleted: r.deleted,
         size: r.size,
-        recent,
-        firstUnseenUid: fu ? fu.uid : null,
+        recent: r.recent,
+        firstUnseenUid: r.first_unseen,
       };
       return s;
     },

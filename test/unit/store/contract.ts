@@ -100,6 +100,35 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.ok(!(await store.listSubscriptions(a.id)).includes('Ghost'));
       }));
 
+    it('getMailbox and mailboxStatus: subscription, \\Recent, first unseen; a missing account, mailbox or owner', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store);
+        const b = await seedAccount(store, 'carol@example.test');
+        await store.createMailbox(a.id, 'Work');
+        await store.setSubscribed(a.id, 'Work', true);
+        const work = (await store.getMailbox(a.id, 'Work'))!;
+        assert.equal(work.subscribed, true);
+        assert.equal((await store.mailboxStatus(a.id, work.id)).subscribed, true);
+        await store.setSubscribed(a.id, 'Work', false);
+        // another account's subscription of the same name is not this one's
+        await store.createMailbox(b.id, 'Work');
+        await store.setSubscribed(b.id, 'Work', true);
+        assert.equal((await store.getMailbox(a.id, 'Work'))!.subscribed, false);
+        assert.equal((await store.mailboxStatus(a.id, work.id)).subscribed, false);
+        assert.equal((await store.getMailbox(b.id, 'Work'))!.subscribed, true);
+        assert.equal(await store.getMailbox(a.id, 'Nowhere'), null);
+        await rejectsCode(store.getMailbox(a.id + b.id + 1000, 'INBOX'), 'NONEXISTENT');
+        await rejectsCode(store.mailboxStatus(b.id, work.id), 'NONEXISTENT');
+        for (let i = 0; i < 3; i++) await store.append(a.id, work.id, { raw: rawMessage(), flags: i === 0 ? ['\\Seen'] : [] });
+        const st = await store.mailboxStatus(a.id, work.id);
+        assert.deepEqual([st.messages, st.unseen, st.recent, st.firstUnseenUid, st.name, st.uidNext], [3, 2, 3, 2, 'Work', 4]);
+        assert.equal((await store.mailboxStatus(a.id, work.id, 3)).recent, 1);
+        await store.claimRecent(a.id, work.id);
+        assert.equal((await store.mailboxStatus(a.id, work.id)).recent, 0);
+        await store.storeFlags(a.id, work.id, [[2, 3]], 'add', ['\\Seen']);
+        assert.equal((await store.mailboxStatus(a.id, work.id)).firstUnseenUid, null);
+      }));
+
     it('RENAME INBOX moves messages to a new mailbox and leaves INBOX empty', () =>
       withStore(async (store) => {
         const a = await seedAccount(store);
