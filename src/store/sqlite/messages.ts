@@ -2,7 +2,7 @@
 import type { MimeIndex } from '../../mime/types.js';
 import { StoreError, type AppendResult, type Change, type Flag, type MutationOptions, type Store } from '../types.js';
 import type { ImportInput } from '../integrity-types.js';
-import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, mergedRanges, newGuid, sameFlags } from '../util.js';
+import { applyFlagOp, checkImportUids, checkUidValidity, hasFlag, newGuid, sameFlags } from '../util.js';
 import type { AccountRow, Ctx } from './context.js';
 import { compileSearch } from './search-sql.js';
 import type { ParsePool } from './parse-pool.js';
@@ -73,6 +73,8 @@ export async function appendInputs(
  */
 const INDEX_CACHE_SIZE = 10_000;
 const INDEX_CACHE_REPLACE_EVERY = 8;
+/** header blocks kept by getHeaders, in bytes (a 10,000-message mailbox's take about 15 MB) */
+const HEADER_CACHE_BYTES = 16 * 1024 * 1024;
 /** mailbox ids whose account is known (messageOps' `owners`), 16 bytes or so each */
 const MAX_OWNERS = 100_000;
 
@@ -111,6 +113,29 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
     if (owners.size >= MAX_OWNERS) owners.clear();
     owners.set(mailboxId, accountId);
     return read();
+  }
+
+  /**
+   * header blocks by blob id, as getHeaders read them (blobs never change; ids are never
+   * reused), at most HEADER_CACHE_BYTES: a client's message list asks for the same messages'
+   * header fields again and again (webmail on every page, mobile clients on every sync).
+   * Admitted as the index cache admits (every 8th miss replaces the oldest once full).
+   */
+  const headerCache = new Map<number, Buffer>();
+  let headerBytes = 0;
+  let headerMisses = 0;
+  function keepHeader(blobId: number, header: Buffer): void {
+    if (headerCache.has(blobId) || header.length > HEADER_CACHE_BYTES) return;
+    if (headerBytes + header.length > HEADER_CACHE_BYTES) {
+      if (++headerMisses % INDEX_CACHE_REPLACE_EVERY !== 0) return;
+      for (const [id, h] of headerCache) {
+        if (headerBytes + header.length <= HEADER_CACHE_BYTES) break;
+        headerCache.delete(id);
+        headerBytes -= h.length;
+      }
+    }
+    headerCache.set(blobId, header);
+    headerBytes += header.length;
   }
 
   /** the MIME index of a blob, from the cache (INDEX_CACHE_SIZE) or its row */
@@ -207,27 +232,32 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
       });
     },
     async getHeaders(accountId, mailboxId, uids) {
-      // the header block's own small row (blob_headers): neither the body nor the blob row is read
-      const stmt = q(
-        `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.guid, m.blob_id, h.header
-         FROM messages m LEFT JOIN blob_headers h ON h.blob_id = m.blob_id
-         WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
-      ).raw(true);
-      type Tuple = [...MetaTuple, Buffer | null];
+      // the messages' rows, then the header blocks not in memory (headerOf) from their own
+      // small rows (blob_headers) in one statement: neither the bodies nor the blob rows are read
+      const rows = checked(accountId, mailboxId, () => selectRows<MetaTuple>(ctx, mailboxId, uids, META_COLS, true));
+      let read: Map<number, Buffer> | null = null;
+      const unknown: number[] = [];
+      for (const t of rows) if (!headerCache.has(t[6])) unknown.push(t[6]);
+      if (unknown.length) {
+        read = new Map();
+        const stmt = q('SELECT blob_id, header FROM blob_headers WHERE blob_id IN (SELECT value FROM json_each(?))').raw(true);
+        for (const [id, header] of stmt.all(JSON.stringify(unknown)) as Array<[number, Buffer]>) read.set(id, header);
+      }
       const out: MessageWithHeader[] = [];
       /** taken from the body now: stored before header blocks were kept apart */
       let made: Map<number, Buffer> | null = null;
-      const rows = checked(accountId, mailboxId, () => mergedRanges(uids).flatMap(([lo, hi]) => stmt.all(mailboxId, lo, hi) as Tuple[]));
       for (const t of rows) {
         const blobId = t[6];
         const index = indexOf(blobId);
-        let header = t[7] ?? made?.get(blobId);
+        let header = headerCache.get(blobId) ?? read?.get(blobId) ?? made?.get(blobId);
         if (!header) {
-          const raw = q('SELECT raw FROM blobs WHERE id = ?').pluck(true).get(blobId) as Buffer;
+          const raw = q('SELECT raw FROM blobs WHERE id = ?').pluck(true).get(blobId) as Buffer | undefined;
+          if (!raw) continue; // expunged by another process since its row was read: gone, as if before
           header = Buffer.from(raw.subarray(0, index.root.bodyStart));
           (made ??= new Map()).set(blobId, header);
         }
-        const m = tupleToMeta(t as unknown as MetaTuple) as MessageWithHeader;
+        keepHeader(blobId, header);
+        const m = tupleToMeta(t) as MessageWithHeader;
         m.index = index;
         m.header = header;
         out.push(m);
