@@ -19,6 +19,11 @@ export interface FetchRow {
   meta: MessageMeta | MessageWithIndex;
   /** the stored bytes when the plan needs them (set by FetchBatch.fill) */
   raw: Buffer | null;
+  /**
+   * `raw` is the store's header block of the message (plan.headerOnly), an object the store
+   * may hand out again: fetch-render.ts keeps header field selections by it
+   */
+  headerBlock: boolean;
   /** this FETCH set \Seen on the message (its FLAGS are reported even when not asked for) */
   seenNow: boolean;
   /** keys indexed at delivery (preview, thread ids) when the plan needs them */
@@ -87,6 +92,7 @@ export async function readBatch(s: ImapSession, plan: FetchPlan, uids: number[])
       meta,
       // the header block stands for the whole message: every item of the plan reads only that
       raw: headers ? (meta as MessageWithHeader).header : null,
+      headerBlock: headers !== null,
       seenNow: seenNow.size > 0 && seenNow.has(meta.uid),
       keys: keys ? (keys.get(meta.uid) ?? null) : null,
       summary: summaries ? (summaries.get(meta.uid) ?? null) : null,

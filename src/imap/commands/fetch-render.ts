@@ -14,7 +14,7 @@
  *   returns (as literal8 ~{n} when they contain NUL, RFC 3516 §4.2).
  */
 import { binaryBytes, sectionBytes } from '../../mime/section.js';
-import { fetchLabel, toMimeSection, type FetchAtt, type PartialRange } from '../wire/args/fetch.js';
+import { fetchLabel, toMimeSection, type FetchAtt, type PartialRange, type SectionSpec } from '../wire/args/fetch.js';
 import { formatDateTime } from '../wire/date.js';
 import { atom, encodeText, flagList, literal, type EncodedText, type WireValue, type WireWriter } from '../wire/encode.js';
 import { emailId, threadId } from '../session/object-ids.js';
@@ -39,6 +39,37 @@ function withoutNul(b: Buffer): Buffer {
   const c = Buffer.from(b);
   for (let i = c.indexOf(0); i >= 0; i = c.indexOf(0, i + 1)) c[i] = 0x80;
   return c;
+}
+
+/** a section's bytes as a literal (partial applied; NUL sent as 0x80, see the header) */
+function sectionLiteral(bytes: Buffer, p: PartialRange | null): WireValue {
+  const b = partial(bytes, p);
+  // a literal cannot carry NUL (RFC 9051 §4.3) and BODY[] is never a literal8: see the header
+  return literal(b.includes(0) ? withoutNul(b) : b);
+}
+
+/**
+ * BODY[HEADER.FIELDS (...)] and BODY[HEADER.FIELDS.NOT (...)] of the message itself, by its
+ * header block (FetchRow.headerBlock): the store hands out the same block object while it
+ * keeps it in memory, so a message list fetched again (webmail on every page, mobile
+ * clients on every sync) copies the selection made before instead of walking the header
+ * again. A few field lists per block; the bytes are the same as sectionBytes gives.
+ */
+const selections = new WeakMap<Buffer, Array<[string, Buffer]>>();
+const LISTS_PER_BLOCK = 4;
+/** a field list's key (the request's section object, parsed once per command) */
+const listKeys = new WeakMap<SectionSpec, string>();
+
+function headerSelection(raw: Buffer, index: MimeIndex, section: SectionSpec): Buffer {
+  let key = listKeys.get(section);
+  // field names match case-insensitively (RFC 9051 §6.4.5): the selected bytes do not depend on their case
+  if (key === undefined) listKeys.set(section, (key = `${section.text} ${(section.fields ?? []).join(' ').toLowerCase()}`));
+  let made = selections.get(raw);
+  if (made) for (let i = 0; i < made.length; i++) if (made[i]![0] === key) return made[i]![1];
+  const bytes = sectionBytes(raw, index, toMimeSection(section)) ?? Buffer.alloc(0);
+  if (!made) selections.set(raw, (made = []));
+  if (made.length < LISTS_PER_BLOCK) made.push([key, bytes]);
+  return bytes;
 }
 
 /**
@@ -75,12 +106,9 @@ function renderItem(w: WireWriter, att: FetchAtt, row: FetchRow, o: RenderOption
   const m = row.meta;
   const raw = row.raw;
   const index = 'index' in m ? m.index : null;
-  const body = (section: ReturnType<typeof toMimeSection>, p: PartialRange | null): WireValue => {
+  const body = (section: ReturnType<typeof toMimeSection>, p: PartialRange | null): WireValue =>
     // (the whole message, path [], needs no index); a section that does not exist is empty, as Dovecot answers (RFC 9051 §6.4.5 leaves it open)
-    const bytes = partial(sectionBytes(raw!, index!, section) ?? Buffer.alloc(0), p);
-    // a literal cannot carry NUL (RFC 9051 §4.3) and BODY[] is never a literal8: see the header
-    return literal(bytes.includes(0) ? withoutNul(bytes) : bytes);
-  };
+    sectionLiteral(sectionBytes(raw!, index!, section) ?? Buffer.alloc(0), p);
   switch (att.type) {
     case 'FLAGS':
       w.fetchItem('FLAGS').flags(m.flags, o.recent);
@@ -180,7 +208,11 @@ function itemValue(
       return body({ path: [], specifier: 'HEADER' }, null);
     case 'RFC822.TEXT':
       return body({ path: [], specifier: 'TEXT' }, null);
-    case 'BODY[]':
-      return body(toMimeSection(att.section), att.partial);
+    case 'BODY[]': {
+      const sec = att.section;
+      if (row.headerBlock && sec.part.length === 0 && (sec.text === 'HEADER.FIELDS' || sec.text === 'HEADER.FIELDS.NOT'))
+        return sectionLiteral(headerSelection(row.raw!, index!, sec), att.partial);
+      return body(toMimeSection(sec), att.partial);
+    }
   }
 }
