@@ -355,3 +355,49 @@ test('numberList: SP-separated digits written as bytes, the same as numbers one 
   const many = Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 100_003);
   assert.equal(encodeToString(numberList(many)), many.join(' '));
 });
+
+test('fetchMeta as bytes: large and small numbers, non-ASCII flags, and its rows in order among text and literals across buffers', () => {
+  const viaItems = (w: WireWriter, num: number, keyword: 'FETCH' | 'UIDFETCH', order: string, uid: number, flags: readonly string[], recent: boolean, modseq: number) =>
+    w.fetch(
+      num,
+      [...order].map((c): [string, WireValue] => (c === 'U' ? ['UID', uid] : c === 'F' ? ['FLAGS', flagList(flags, recent)] : ['MODSEQ', [modseq]])),
+      keyword,
+    );
+  const rows: Array<[number, string, number, string[], boolean, number]> = [
+    [1, 'UFM', 0, [], false, 1],
+    [9, 'UFM', 10, ['\\Seen'], true, 99],
+    [10, 'MFU', 4294967295, ['$Forwarded', '\\Flagged'], false, 9007199254740991],
+    [100, 'F', 7, [], true, 5],
+    [12345, 'UF', 1000000000, ['Caf\u00e9', '\\Seen'], true, 2 ** 40], // not ASCII: written as text, UTF-8
+  ];
+  for (const keyword of ['FETCH', 'UIDFETCH'] as const)
+    for (const [num, order, uid, flags, recent, modseq] of rows) {
+      const want = viaItems(new WireWriter(), num, keyword, order, uid, flags, recent, modseq).toBuffer();
+      const got = new WireWriter().fetchMeta(num, keyword, order, uid, flags, recent, modseq).toBuffer();
+      assert.ok(got.equals(want), `${got.toString()} != ${want.toString()}`);
+    }
+  // many rows (several of fetchMeta's buffers) between text and literals, chunks taken midway
+  const a = new WireWriter();
+  const b = new WireWriter();
+  const outA: Buffer[] = [];
+  const outB: Buffer[] = [];
+  for (let i = 1; i <= 6000; i++) {
+    const flags = i % 3 ? ['\\Seen'] : i % 7 ? [] : ['Caf\u00e9'];
+    a.fetchMeta(i, 'FETCH', 'UF', i * 3, flags, i % 5 === 0, i);
+    viaItems(b, i, 'FETCH', 'UF', i * 3, flags, i % 5 === 0, i);
+    if (i % 1000 === 0) for (const w of [a, b]) w.untagged([atom('OK'), literal(Buffer.from(`lit ${i}`))]);
+    if (i % 1500 === 0) {
+      outA.push(...a.chunks());
+      outB.push(...b.chunks());
+    }
+    if (i === 2222) for (const w of [a, b]) w.status('*', 'OK', 'between rows');
+  }
+  outA.push(...a.chunks());
+  outB.push(...b.chunks());
+  assert.ok(Buffer.concat(outA).equals(Buffer.concat(outB)));
+  // size counts the rows written as bytes
+  const w = new WireWriter();
+  w.fetchMeta(1, 'FETCH', 'U', 5, [], false, 1);
+  assert.equal(w.size, '* 1 FETCH (UID 5)\r\n'.length);
+  assert.equal(w.empty, false);
+});
