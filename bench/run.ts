@@ -6,7 +6,7 @@
  *   npm run bench -- --quick          smaller figures (10,000 messages), a few minutes
  *   npm run bench -- --install-peers  apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix first
  *   npm run bench -- --no-peers       letterbox only (--peers-only: the peers only)
- *   npm run bench -- --workers auto   letterbox's `serve --workers` (default 1; "auto": one process per core, as `letterbox serve`)
+ *   npm run bench -- --workers 1      letterbox's `serve --workers` (default "auto": one process per core, as `letterbox serve`)
  *   npm run bench -- --no-profile     no profiled rerun (no "where the time goes" summaries)
  *   npm run bench -- --profile-all    the profiled rerun covers every step, not only those with a figure behind
  *   npm run bench -- --only imap,mailboxes,mixed,pop3,smtp,sieve,clients,idle,spam,sort,scale
@@ -19,7 +19,9 @@
  * the same client load (bench/scenarios), one target at a time. Messages come from
  * ../shared/corpus/sample.mbox.
  *
- * letterbox runs without a profiler, like Dovecot and Postfix. Every figure in the
+ * letterbox runs as a new user runs it: `letterbox serve` with its default worker count
+ * (`--workers auto`, one process per core; Dovecot and Postfix run several processes too)
+ * and without a profiler, like the peers. Every figure in the
  * table and the JSON comes from that pass. The CPU profile summaries ("where the time
  * goes") come from a second, separate pass: a fresh letterbox under V8's sampling profiler
  * (--cpu-prof, in every worker) reruns only the steps with a figure behind the peer; its
@@ -53,8 +55,8 @@ const opt = (name: string, def: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
 };
 const quick = flag('--quick');
-const workersOpt = opt('--workers', '1');
-/** `serve --workers` of the side-by-side letterbox ("auto": one per core, as `letterbox serve` runs by default) */
+const workersOpt = opt('--workers', 'auto');
+/** `serve --workers` of the side-by-side letterbox: "auto" (one per core), as `letterbox serve` runs by default */
 const workers: number | 'auto' = workersOpt === 'auto' ? 'auto' : Number(workersOpt);
 if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: a whole number or "auto" (got ${workersOpt})`);
 const only = new Set(opt('--only', 'imap,mailboxes,mixed,pop3,smtp,sieve,clients,idle,spam,sort,scale').split(','));

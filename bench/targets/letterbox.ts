@@ -16,7 +16,7 @@ export interface LetterboxOptions {
   profileDir?: string;
   /** appended to the configuration (a scenario's own settings) */
   extraToml?: string;
-  /** `serve --workers`: a count, or "auto" = one per core (default 1: the figures of one process, comparable across runs) */
+  /** `serve --workers`: a count, or "auto" = one per core (the default, as `letterbox serve` without the option runs) */
   workers?: number | 'auto';
   /** a PostgreSQL database URL: store.backend = "postgres" (default: SQLite in the temp directory) */
   postgresUrl?: string;
@@ -25,7 +25,7 @@ export interface LetterboxOptions {
 }
 
 /** the worker processes `serve --workers` runs (as src/cli/cluster.ts's workerCount: "auto" = one per core) */
-export function workerProcesses(workers: number | 'auto' = 1): number {
+export function workerProcesses(workers: number | 'auto' = 'auto'): number {
   return workers === 'auto' ? availableParallelism() : workers;
 }
 
@@ -78,7 +78,7 @@ ${opts.extraToml ?? ''}`,
   const cli = (args: string[], input?: string) =>
     execFileSync(process.execPath, [CLI, '-c', conf, ...args], { input, stdio: ['pipe', 'pipe', 'inherit'] });
   cli(['domain', 'add', 'bench.test']);
-  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), CLI, '-c', conf, 'serve', '--workers', String(opts.workers ?? 1)], {
+  const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=8192', ...(process.env.LETTERBOX_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), CLI, '-c', conf, 'serve', '--workers', String(opts.workers ?? 'auto')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForPort(imap);
