@@ -8,7 +8,8 @@
  * the next one; anything else (a gap: a change it never saw) drops the entry. On every read
  * the entry is still checked against the mailbox row's HIGHESTMODSEQ and message count, so
  * a change that never reached apply() (another process, read before its log row) costs a
- * reload, never a stale answer.
+ * reload, never a stale answer; before reloading, the other processes' change-log rows are
+ * read once (catchUp), which brings an entry up to date for a process that was not woken.
  *
  * A client's "FETCH 1:* (UID FLAGS)" (every sync of every client) and SELECT's UID list
  * then read one mailbox row instead of every message row, also right after new mail or a
@@ -46,10 +47,21 @@ export class FlagCache {
   private rows = 0;
   /** mailboxes read from the database (misses), for tests and benchmarks */
   loads = 0;
+  /**
+   * reads what other processes committed into apply() (the change-log watcher's catchUp):
+   * tried once before a stale entry is loaded again
+   */
+  catchUp: (() => void) | null = null;
 
   /** every row of `mb`, current, from memory when possible, else via `load` (all of the mailbox's rows) */
   all(mb: MailboxRow, load: () => FlagRow[]): readonly FlagRow[] {
     let e = this.entries.get(mb.id);
+    if (e && (e.modseq !== mb.highest_modseq || e.messages !== mb.messages) && this.catchUp) {
+      // another process changed the mailbox (e.g. a `serve --workers` process that had no
+      // session to wake for it): its change-log rows are cheaper than every row of the mailbox
+      this.catchUp();
+      e = this.entries.get(mb.id);
+    }
     if (!e || e.modseq !== mb.highest_modseq || e.messages !== mb.messages) {
       this.drop(mb.id);
       this.loads++;

@@ -160,6 +160,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
     },
     log,
     wakeup,
+    (changes) => ctx.flagCache.apply(changes),
   );
   const w = watcher;
   const bus: ChangeBus = {
@@ -180,6 +181,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   let recorded = 0;
   let committer: Committer | null = null;
   const ctx = createCtx(db, () => committer!, log);
+  ctx.flagCache.catchUp = () => w.catchUp();
   // the durability barrier: fsync of the write-ahead log off the event loop (committer.ts);
   // SQLite keeps the -wal file (same inode) while this connection is open. fdatasync: the
   // frames and the file's length (what reading them back needs) reach the disk, only its

@@ -17,11 +17,23 @@ export const SLOW_POLL_MS = 5000;
 /** change-log rows older than this are deleted (a poller is never that far behind) */
 export const CHANGE_LOG_KEEP_MS = 10 * 60_000;
 
+/**
+ * most change-log rows read to catch a process's flag cache up with what others committed
+ * while it did not listen (more: the cache's stale mailboxes are read again instead)
+ */
+export const CATCH_UP_ROWS = 2000;
+
 export interface Watcher {
   /** call when the subscriber count changes */
   update(subscribers: number): void;
   /** one poll now (tests, and before stopping) */
   poll(): void;
+  /**
+   * while nobody here listens: brings what this process keeps in memory up to date with the
+   * others' commits, the rows since it last read going to `absorb` only (no bus subscriber is
+   * there to tell), when they are at most CATCH_UP_ROWS
+   */
+  catchUp(): void;
   stop(): void;
 }
 
@@ -32,6 +44,8 @@ export function createWatcher(
   log?: Logger,
   /** the wake-up connection, when there is one: polls become rare while it is connected */
   wakeup?: { readonly connected: boolean; retry(): void; listen(on: boolean): void },
+  /** other processes' changes read while nobody here listens (the flag cache) */
+  absorb?: (changes: Change[]) => void,
 ): Watcher {
   // prepared once: db.pragma() compiles the statement at every call (5 µs idle, ~30 µs on the
   // busy VM), and every wake-up polls
@@ -39,6 +53,7 @@ export function createWatcher(
   const versionOf = () => dataVersion.get() as number;
   const maxId = db.prepare('SELECT coalesce(max(id), 0) AS id FROM change_log');
   const since = db.prepare('SELECT id, writer, changes FROM change_log WHERE id > ? ORDER BY id');
+  const sinceLimited = db.prepare('SELECT id, writer, changes FROM change_log WHERE id > ? ORDER BY id LIMIT ?');
   let lastId = (maxId.get() as { id: number }).id;
   let lastVersion = versionOf();
   let timer: NodeJS.Timeout | null = null;
@@ -58,12 +73,28 @@ export function createWatcher(
     }
   }
 
+  /** rows other processes added while nobody here listened: to `absorb`, then skipped */
+  function absorbBacklog(): void {
+    try {
+      const v = versionOf();
+      if (v === lastVersion) return;
+      const rows = absorb ? (sinceLimited.all(lastId, CATCH_UP_ROWS + 1) as Array<{ id: number; writer: string; changes: string }>) : [];
+      if (rows.length > 0 && rows.length <= CATCH_UP_ROWS) {
+        for (const row of rows) if (row.writer !== writer) absorb!(JSON.parse(row.changes) as Change[]);
+        lastId = rows[rows.length - 1]!.id;
+      } else lastId = (maxId.get() as { id: number }).id;
+      lastVersion = v;
+    } catch (err) {
+      log?.warn({ err }, 'store: reading changes made by other processes failed; will retry');
+    }
+  }
+
   return {
     update(subscribers) {
       if (subscribers > 0 && !timer) {
-        // skip whatever happened while nobody listened
-        lastId = (maxId.get() as { id: number }).id;
-        lastVersion = versionOf();
+        // what happened while nobody listened is not published (no session was there to
+        // hear it), only kept up to date in memory
+        absorbBacklog();
         const tick = () => {
           poll();
           if (!wakeup?.connected) wakeup?.retry();
@@ -80,6 +111,11 @@ export function createWatcher(
       }
     },
     poll,
+    catchUp() {
+      // while this process listens, the wake-up brings the rows (published to its sessions
+      // in their own turn, never from inside the store call that found the cache stale)
+      if (!timer) absorbBacklog();
+    },
     stop() {
       if (timer) clearTimeout(timer);
       timer = null;

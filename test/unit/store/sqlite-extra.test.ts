@@ -575,6 +575,41 @@ describe('sqlite flag cache (flag-cache.ts)', () => {
       }
     }));
 
+  it("catches up with another process's commits from the change log, listening or not, instead of reading the mailbox again", () =>
+    withDir(async (dir) => {
+      const store = await openSqliteStore(dir);
+      const other = await openSqliteStore(dir);
+      try {
+        const a = await seedAccount(store);
+        const inbox = await inboxId(store, a.id);
+        await other.appendMany(a.id, inbox, Array.from({ length: 6 }, (_, i) => ({ raw: rawMessage({ subject: `m${i}` }) })));
+        const loads = () => sqliteStoreStats(store)!.flagCacheLoads;
+        const oracle = async () => (await store.getMessages(a.id, inbox, [[1, Infinity]])).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
+        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+        const first = loads();
+        // nobody listens on this store's bus (a `serve --workers` process without sessions): nothing woke it
+        await other.storeFlags(a.id, inbox, [2], 'add', ['\\Flagged']);
+        await other.append(a.id, inbox, { raw: rawMessage({ subject: 'new' }) });
+        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+        // a session arrives (the first subscriber) after more changes elsewhere
+        await other.storeFlags(a.id, inbox, [[1, 3]], 'add', ['\\Seen']);
+        await other.storeFlags(a.id, inbox, [4], 'add', ['\\Deleted']);
+        await other.expunge(a.id, inbox);
+        const unsubscribe = store.bus.subscribe(a.id, () => {});
+        try {
+          const snap = await store.snapshot(a.id, inbox);
+          assert.deepEqual([...snap.uids], (await oracle()).map((m) => m.uid));
+          assert.deepEqual([...snap.modseqs], (await oracle()).map((m) => m.modseq));
+        } finally {
+          unsubscribe();
+        }
+        assert.equal(loads(), first, 'the entry was brought up to date from the change log, not read again');
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    }));
+
   it('agrees with getMessages through random mutations from this and another connection', () =>
     withDir(async (dir) => {
       const store = await openSqliteStore(dir);
