@@ -13,8 +13,14 @@
  * next open indexes them) and counted apart in the committer's stats. The blobs are picked
  * inside the write transaction and unlisted in it, so `serve --workers` processes never
  * index one twice.
+ *
+ * Where: on `thread` (./fts-thread.ts, a worker with its own connection) when the store has
+ * one, else on the event loop in the committer's queue; drain() (close, tests) runs on the
+ * event loop (the thread may be indexing meanwhile: the write lock orders the two, and each
+ * picks its blobs inside its transaction).
  */
 import type { Ctx } from './context.js';
+import type { FtsThread } from './fts-thread.js';
 
 /** blobs waiting before an indexing run starts without waiting for IDLE_MS */
 export const FTS_BATCH = 8;
@@ -32,7 +38,7 @@ export interface FtsQueue {
   stop(): void;
 }
 
-export function createFtsQueue(ctx: Ctx): FtsQueue {
+export function createFtsQueue(ctx: Ctx, thread?: FtsThread): FtsQueue {
   let waiting = 0;
   /** highest blob id looked at by this process (blob ids only grow: AUTOINCREMENT) */
   let after = 0;
@@ -41,8 +47,8 @@ export function createFtsQueue(ctx: Ctx): FtsQueue {
   let soon = false;
   let stopped = false;
 
-  /** one transaction indexing up to `limit` blobs; true when more may be waiting */
-  const runOnce = async (limit: number): Promise<boolean> =>
+  /** one transaction indexing up to `limit` blobs on the event loop; true when more may be waiting */
+  const onLoop = async (limit: number): Promise<boolean> =>
     ctx.mutate(
       () => {
         const r = ctx.fulltext.indexPending(after, limit);
@@ -51,6 +57,8 @@ export function createFtsQueue(ctx: Ctx): FtsQueue {
       },
       { durable: false, background: true },
     );
+  /** the same on the thread when there is one that works */
+  const runOnce = (limit: number): Promise<boolean> => (thread && !thread.broken ? thread.run(limit).catch(() => onLoop(limit)) : onLoop(limit));
 
   function run(): void {
     soon = false;
@@ -95,7 +103,7 @@ export function createFtsQueue(ctx: Ctx): FtsQueue {
       else schedule();
     },
     async drain() {
-      await runOnce(-1); // LIMIT -1: every one
+      await onLoop(-1); // LIMIT -1: every one
     },
     stop() {
       stopped = true;

@@ -24,6 +24,7 @@ import type { Summarizer } from '../summary-types.js';
 import { createCommitter, type Committer } from './committer.js';
 import { createCtx } from './context.js';
 import { createFtsQueue } from './fts-queue.js';
+import { createFtsThread } from './fts-thread.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { createParsePool } from './parse-pool.js';
 import { adminOps } from './admin.js';
@@ -63,6 +64,11 @@ export interface SqliteStoreOptions {
    * defaultParseWorkers() on an idle multi-core server)
    */
   parseWorkers?: number;
+  /**
+   * full-text indexing after the commit on a worker thread with its own connection
+   * (fts-thread.ts; default true), else on the event loop
+   */
+  ftsThread?: boolean;
   /** MIME nesting indexed at delivery (limits.mime_depth); deeper parts are opaque leaves */
   mimeDepth?: number;
   /** the protocol's summary of each stored message (../summary-types.ts); none without it */
@@ -215,7 +221,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   });
 
   ctx.summarizer = opts.summarizer;
-  const ftsQueue = readonly ? undefined : createFtsQueue(ctx);
+  const ftsThread = readonly || opts.ftsThread === false ? undefined : createFtsThread(file, BUSY_TIMEOUT_MS, log);
+  const ftsQueue = readonly ? undefined : createFtsQueue(ctx, ftsThread);
   ctx.ftsQueue = ftsQueue;
   const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth, opts.summarizer);
   const store: Store = {
@@ -233,12 +240,15 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
       if (ctx.closed) return;
       // what still waits for the full-text index goes in with the last commit
       ftsQueue?.stop();
+      // after what it was asked before; the drain below takes the rest (the write lock orders the two)
+      const threadStopped = ftsThread?.stop();
       const indexed = ftsQueue?.drain().catch((err: unknown) => log?.warn({ err }, 'store: full-text indexing at close failed; done at the next open'));
       committer!.flush();
       ctx.closed = true;
       w.stop();
       await committer!.settled();
       await indexed;
+      await threadStopped;
       await wakeup.close();
       await pool.close();
       if (walFd !== null) closeSync(walFd);
