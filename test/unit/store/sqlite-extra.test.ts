@@ -512,6 +512,32 @@ describe('sqlite full-text index: indexed after the commit (fts-queue.ts)', () =
         db.close();
       }
     }));
+
+  it('the indexing runs on its worker thread (fts-thread.ts), not in a transaction of the event loop; with ftsThread: false on the loop', async () => {
+    for (const ftsThread of [true, false]) {
+      await withDir(async (dir) => {
+        const store = await openSqliteStore(dir, { ftsThread });
+        const look = new Database(join(dir, DB_FILE), { readonly: true });
+        try {
+          const a = await seedAccount(store);
+          const inbox = await inboxId(store, a.id);
+          await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(a.id, inbox, { raw: rawMessage({ subject: `n${i}`, body: `numbat number ${i}` }) })));
+          // no drain here: the queue starts the run by itself (FTS_BATCH waiting); polled, no time is asserted
+          const listed = () => look.prepare('SELECT count(*) FROM fts_unindexed').pluck().get() as number;
+          for (let tries = 0; listed() > 0 && tries < 2000; tries++) await new Promise((r) => setTimeout(r, 10));
+          assert.equal(listed(), 0, 'every new blob indexed');
+          assert.equal(look.prepare("SELECT count(*) FROM text_fts WHERE text_fts MATCH 'numbat'").pluck().get(), 12);
+          const background = sqliteStoreStats(store)!.backgroundCommits;
+          if (ftsThread) assert.equal(background, 0, 'no indexing transaction on the event loop');
+          else assert.ok(background >= 1, 'indexed by the event loop');
+          assert.deepEqual(await store.search(a.id, inbox, { op: 'body', value: 'numbat' }), Array.from({ length: 12 }, (_, i) => i + 1));
+        } finally {
+          await store.close();
+          look.close();
+        }
+      });
+    }
+  });
 });
 
 describe('sqlite flag cache (flag-cache.ts)', () => {
