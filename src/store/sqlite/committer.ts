@@ -33,6 +33,8 @@
  * process holds the lock, the batch stays first in the queue and is tried again a
  * millisecond later, the event loop serving reads in between; after `lockWaitMs` of that
  * it waits the blocking way (busy_timeout) and fails with TEMP as before if still refused.
+ * When the holder is this process's own full-text thread, it says when it is done (wake()),
+ * and the batch goes on then, without waiting for a timer.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -61,6 +63,11 @@ export interface Committer {
   /** resolves once every committed batch has been answered (its sync finished) */
   settled(): Promise<void>;
   pending(): number;
+  /**
+   * another writer of this process (the full-text thread, fts-thread.ts) released the write
+   * lock: a batch that found it taken tries again now rather than at its next retry tick
+   */
+  wake(): void;
   /**
    * transactions committed and jobs run so far for callers (group-commit effectiveness), and
    * the transactions of background jobs only (full-text indexing)
@@ -113,6 +120,8 @@ export function createCommitter(
   const rollback = db.prepare('ROLLBACK');
   /** when the first batch first found the write lock taken by another process (0: it did not) */
   let lockedOutSince = 0;
+  /** the retry tick of a batch that found the write lock taken (wake() runs it early) */
+  let retry: NodeJS.Timeout | null = null;
 
   /** BEGIN IMMEDIATE without waiting: false when another process holds the write lock */
   function tryBegin(): boolean {
@@ -160,7 +169,10 @@ export function createCommitter(
           lockedOutSince ||= now;
           if (now - lockedOutSince < busyMs) {
             scheduled = true;
-            setTimeout(() => drain(false), 1);
+            retry = setTimeout(() => {
+              retry = null;
+              drain(false);
+            }, 1);
             return;
           }
         }
@@ -298,6 +310,12 @@ export function createCommitter(
         check();
       }),
     pending: () => queue.length,
+    wake() {
+      if (!retry) return;
+      clearTimeout(retry);
+      retry = null;
+      drain(false);
+    },
     stats: () => ({ commits, jobs, txMs, backgroundCommits }),
   };
 }

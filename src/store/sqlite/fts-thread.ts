@@ -5,7 +5,8 @@
  * tokenizer and segment writes, the vocabulary's new terms): a seventh of what one delivery
  * costs it. Nothing but a blob count crosses threads: the worker reads the texts from the
  * file. While it holds the write lock the event loop's commits wait for it the way they
- * wait for another `serve --workers` process (committer.ts), serving connections meanwhile.
+ * wait for another `serve --workers` process (committer.ts), serving connections meanwhile,
+ * and go on as soon as the worker answers (`released`: no timer between).
  * A worker that cannot start or fails leaves the indexing to the event loop (`broken`).
  */
 import { Worker } from 'node:worker_threads';
@@ -20,7 +21,8 @@ export interface FtsThread {
   stop(): Promise<void>;
 }
 
-export function createFtsThread(file: string, busyTimeoutMs: number, log?: Logger): FtsThread {
+/** `released`: called after each of the worker's transactions ended (the write lock is free again; committer.ts wake) */
+export function createFtsThread(file: string, busyTimeoutMs: number, log?: Logger, released?: () => void): FtsThread {
   let worker: Worker | null = null;
   let broken = false;
   let nextId = 1;
@@ -51,6 +53,7 @@ export function createFtsThread(file: string, busyTimeoutMs: number, log?: Logge
       w.unref();
       w.on('message', (m: { id?: number; more?: boolean; error?: string; stopped?: boolean }) => {
         if (m.stopped) return stopped?.();
+        released?.();
         const p = pending.get(m.id!);
         if (!p) return;
         pending.delete(m.id!);

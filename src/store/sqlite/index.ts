@@ -221,7 +221,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   });
 
   ctx.summarizer = opts.summarizer;
-  const ftsThread = readonly || opts.ftsThread === false ? undefined : createFtsThread(file, BUSY_TIMEOUT_MS, log);
+  const ftsThread = readonly || opts.ftsThread === false ? undefined : createFtsThread(file, BUSY_TIMEOUT_MS, log, () => committer?.wake());
   const ftsQueue = readonly ? undefined : createFtsQueue(ctx, ftsThread);
   ctx.ftsQueue = ftsQueue;
   const pool = createParsePool(opts.parseWorkers ?? 0, log, opts.mimeDepth, opts.summarizer);
