@@ -70,8 +70,9 @@ export async function startSmtp(
   /** connections counted on this listener (limits.connections_per_listener) */
   let open = 0;
   // shared by every process and node on the store (src/store/rate.ts)
-  const ipMinute = sharedCounter(ctx.store, 'smtp.rate.ip', 60_000);
-  const perAccount = sharedCounter(ctx.store, 'smtp.rate.account', 3_600_000);
+  // never reset: each remembers its settled slices (src/store/rate.ts)
+  const ipMinute = sharedCounter(ctx.store, 'smtp.rate.ip', 60_000, undefined, { settled: true });
+  const perAccount = sharedCounter(ctx.store, 'smtp.rate.account', 3_600_000, undefined, { settled: true });
   let spool = spools.get(ctx);
   if (!spool) {
     spool = Spool.create(join(config.data_dir, 'spool'), new MemoryBudget(opts.memoryBudgetBytes ?? 8 * config.limits.message_size));
