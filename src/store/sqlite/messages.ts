@@ -429,7 +429,7 @@ export function messageOps(ctx: Ctx, pool: ParsePool, mimeDepth?: number): Messa
               const key = prefix.toString('latin1');
               let blobId = blobs.get(key);
               if (blobId === undefined) {
-                if (prefix.length) index ??= JSON.parse(base.mimeJson) as MimeIndex;
+                if (prefix.length) index ??= base.index ?? (JSON.parse(base.mimeJson) as MimeIndex);
                 // one copy at a time: it is garbage once SQLite has it
                 blobId = insertBlob(ctx, prefix.length ? prefixedBody(base, index!, prefix, mimeDepth, ctx.summarizer) : base);
                 blobs.set(key, blobId);

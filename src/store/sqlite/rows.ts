@@ -71,10 +71,12 @@ export interface PreparedBody {
   summary?: string | null;
   /** where the message's own header block ends (its index's root.bodyStart): raw[0, headerEnd) is kept apart */
   headerEnd: number;
+  /** mimeJson's object when this thread has it (a parse worker sends only the JSON): a delivery's copies are shifted from it */
+  index?: MimeIndex;
 }
 
 /** The parts of PreparedBody computed from the bytes (what a parse worker sends back). */
-export type PreparedFields = Omit<PreparedBody, 'raw'>;
+export type PreparedFields = Omit<PreparedBody, 'raw' | 'index'>;
 
 export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number, summarizer?: Summarizer): PreparedFields {
   const idx = index ?? indexMessage(raw, { maxDepth });
@@ -95,7 +97,8 @@ export function prepareFields(raw: Buffer, index?: MimeIndex, maxDepth?: number,
 }
 
 export function prepareBody(raw: Buffer, index?: MimeIndex, maxDepth?: number, summarizer?: Summarizer): PreparedBody {
-  return { raw, ...prepareFields(raw, index, maxDepth, summarizer) };
+  const idx = index ?? indexMessage(raw, { maxDepth });
+  return { raw, index: idx, ...prepareFields(raw, idx, maxDepth, summarizer) };
 }
 
 /** SHA-256 of the raw bytes as lower-case hex: recorded with every body, checked by `letterbox verify` */
@@ -117,6 +120,7 @@ export function prefixedBody(body: PreparedBody, index: MimeIndex, prefix: Buffe
   return {
     ...body,
     raw,
+    index: shifted,
     mimeJson: JSON.stringify(shifted),
     summary: summarizer?.summarize(shifted),
     headerEnd: shifted.root.bodyStart,
