@@ -259,6 +259,13 @@ export class SelectedView {
   uidSetToUids(set: SequenceSet): number[] {
     if (set.saved) return this.saved.filter((u) => this.seqOf(u) > 0);
     const max = this.maxUid;
+    // every UID (1:*, every client's sync): copied at once, no loop to run (or to compile, on a large mailbox's first FETCH)
+    if (set.ranges.length === 1 && this.n) {
+      const [a, b] = set.ranges[0]!;
+      const x = a === '*' ? max : a;
+      const y = b === '*' ? max : b;
+      if (Math.min(x, y) <= this.uids[0]! && Math.max(x, y) >= max) return this.allUids();
+    }
     const ranges = set.ranges
       .map(([a, b]) => {
         const x = a === '*' ? max : a;

@@ -34,3 +34,19 @@ test('SelectedView \\Recent ranges: overlapping, adjacent and out-of-order claim
   assert.equal(v.isRecent(7), false);
   assert.equal(v.isRecent(20), false);
 });
+
+test('SelectedView.uidSetToUids: whole-mailbox sets (copied at once) and the rest give the UIDs of the view in the set, ascending', async () => {
+  const { SelectedView } = await import('../../../src/imap/session/selected.js');
+  const info = { id: 1, accountId: 1, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 1, highestModseq: 1 };
+  const uids = [3, 4, 7, 8, 9, 15, 40];
+  const v = new SelectedView(info, Uint32Array.from(uids), false, 'test');
+  const cases: Array<[number | '*', number | '*']> = [[1, '*'], ['*', 1], [3, 40], [40, 3], [4, '*'], [1, 39], [1, 4294967295], ['*', '*'], [8, 8], [41, '*'], [1, 2]];
+  for (const [a, b] of cases) {
+    const x = a === '*' ? 40 : a;
+    const y = b === '*' ? 40 : b;
+    const want = uids.filter((u) => u >= Math.min(x, y) && u <= Math.max(x, y));
+    assert.deepEqual(v.uidSetToUids({ saved: false, ranges: [[a, b]] }), want, `${a}:${b}`);
+  }
+  const empty = new SelectedView(info, new Uint32Array(0), false, 'test');
+  assert.deepEqual(empty.uidSetToUids({ saved: false, ranges: [[1, '*']] }), []);
+});
