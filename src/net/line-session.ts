@@ -45,6 +45,13 @@ export interface LineSessionOptions<E> {
   eventBytes?: (ev: E) => number;
   /** pipelined commands: their responses leave together, in few writes */
   corkPipelined?: boolean;
+  /**
+   * write() waits for the socket to drain only once this many bytes are queued in it
+   * (default 0: whenever the socket says so, above its 16 KiB highWaterMark). Larger, the
+   * responses of pipelined commands stay corked and leave in one writev instead of one per
+   * 16 KiB, without a drain wait (a promise and a timer) each time.
+   */
+  writeBufferBytes?: number;
   /** a client that stops reading may hold a write this long (seconds; `setting` names it in the log) */
   drainTimeout?: { seconds: () => number; setting: string };
   /** log (debug) a client that drops the connection */
@@ -115,7 +122,8 @@ export abstract class LineSession<E> {
   }
 
   /**
-   * Sends `data`; resolves at once unless the socket's buffer is full (then once it drained).
+   * Sends `data`; resolves at once unless the socket's buffer is full (then once it drained;
+   * full: above its highWaterMark and opts.writeBufferBytes).
    * `written` is called once `data` is no longer needed (the socket's write callback, or now
    * when nothing is written): the caller may then reuse its memory.
    */
@@ -126,7 +134,7 @@ export abstract class LineSession<E> {
       return Promise.resolve();
     }
     this.writing(data);
-    if (s.write(data, written)) return Promise.resolve();
+    if (s.write(data, written) || s.writableLength < (this.opts.writeBufferBytes ?? 0)) return Promise.resolve();
     // corked for pipelined commands (run()): let the buffered output go before waiting
     while (s.writableCorked > 0) s.uncork();
     return new Promise((resolve) => {

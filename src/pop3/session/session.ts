@@ -43,6 +43,8 @@ const SECRET_ARGS = new Set(['PASS', 'AUTH']);
 
 /** queued command text that pauses reading from the client (lines may be up to limits.line_length each) */
 const QUEUE_PAUSE_BYTES = 256 * 1024;
+/** output queued before a write waits for the client to read (LineSessionOptions.writeBufferBytes) */
+const WRITE_BUFFER_BYTES = 128 * 1024;
 const eventBytes = (ev: LineEvent): number => (ev.kind === 'line' ? ev.line.length + 2 : 0);
 
 export class Pop3Session extends LineSession<LineEvent> {
@@ -73,6 +75,9 @@ export class Pop3Session extends LineSession<LineEvent> {
       pauseBytes: QUEUE_PAUSE_BYTES,
       eventBytes,
       corkPipelined: true,
+      // a window of pipelined RETRs (the bench's 10 × 11 KB) leaves in one writev: measured
+      // 10-20 % less server CPU per message than a writev and a drain wait every 16 KiB
+      writeBufferBytes: WRITE_BUFFER_BYTES,
       drainTimeout: { seconds: () => ctx.config.limits.pop3_idle_timeout_s, setting: 'limits.pop3_idle_timeout_s' },
       logDrops: true,
     });
