@@ -134,14 +134,21 @@ async function pop3Login(t: Target, user: string, expect: number): Promise<Pop3>
   return c;
 }
 
-/** RETR of a small maildrop of its own (`user`), not timed: the same work before the clock starts on every target */
-async function warmUp(t: Target, corpus: Buffer[], user: string, count = 200): Promise<void> {
+/**
+ * RETR of a small maildrop of its own (`user`), not timed: the same work before the clock
+ * starts on every target. `sessions` downloads one after the other, each on a connection of
+ * its own: `serve --workers N` hands connections to its workers in turn, so with sessions >= N
+ * every worker is warm, not only the one the first connection reached.
+ */
+async function warmUp(t: Target, corpus: Buffer[], user: string, count = 200, sessions = 1): Promise<void> {
   await t.addUsers([user], 'bench-password');
   await appendMessages(t, user, corpus, count, 4);
-  const w = await pop3Login(t, user, count);
-  await retrAll(w, count);
-  await w.cmd('QUIT');
-  w.close();
+  for (let i = 0; i < sessions; i++) {
+    const w = await pop3Login(t, user, count);
+    await retrAll(w, count);
+    await w.cmd('QUIT');
+    w.close();
+  }
 }
 
 /**
@@ -168,9 +175,9 @@ export async function pop3Download(t: Target, corpus: Buffer[], count: number, m
   ];
 }
 
-/** `clients` POP3 clients, each on its own account of `perClient` messages, downloading at once (aggregate rate), after the same warm-up as pop3Download */
+/** `clients` POP3 clients, each on its own account of `perClient` messages, downloading at once (aggregate rate), after the warm-up of pop3Download once per client (so every worker of `serve --workers` is warm) */
 export async function pop3Parallel(t: Target, corpus: Buffer[], clients: number, perClient: number): Promise<Figure[]> {
-  await warmUp(t, corpus, 'poppwarm');
+  await warmUp(t, corpus, 'poppwarm', 200, clients);
   const users = Array.from({ length: clients }, (_, i) => `popp${i + 1}`);
   await t.addUsers(users, 'bench-password');
   for (const u of users) await appendMessages(t, u, corpus, perClient, 2);
