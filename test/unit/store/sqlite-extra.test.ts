@@ -12,6 +12,7 @@ import { STATEMENT_CACHE_SIZE } from '../../../src/store/sqlite/context.js';
 import type { SearchQuery } from '../../../src/store/types.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
+import { withTwoSqliteStores } from './two-stores.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'letterbox-sqlite-'));
@@ -542,33 +543,26 @@ describe('sqlite full-text index: indexed after the commit (fts-queue.ts)', () =
 
 describe('sqlite flag cache (flag-cache.ts)', () => {
   it('getFlags stays current through STORE, APPEND, EXPUNGE and changes made by another connection', () =>
-    withDir(async (dir) => {
-      const store = await openSqliteStore(dir);
-      const other = await openSqliteStore(dir);
-      try {
-        const a = await seedAccount(store);
-        const inbox = await inboxId(store, a.id);
-        for (let i = 0; i < 6; i++) await store.append(a.id, inbox, { raw: rawMessage({ subject: `m${i}` }) });
-        const flags = async (set: Array<number | [number, number]>) =>
-          (await store.getFlags!(a.id, inbox, set)).map((r) => `${r.uid}:${r.flags.join('+')}`);
-        assert.deepEqual(await flags([[1, Infinity]]), ['1:', '2:', '3:', '4:', '5:', '6:']);
-        assert.deepEqual(await flags([5, [2, 3], 3]), ['2:', '3:', '5:']);
-        await store.storeFlags(a.id, inbox, [2], 'add', ['\\Seen']);
-        assert.deepEqual(await flags([2, 4]), ['2:\\Seen', '4:']);
-        await store.append(a.id, inbox, { raw: rawMessage({ subject: 'm7' }), flags: ['\\Flagged'] });
-        assert.deepEqual(await flags([[6, Infinity]]), ['6:', '7:\\Flagged']);
-        await store.storeFlags(a.id, inbox, [3], 'add', ['\\Deleted']);
-        await store.expunge(a.id, inbox);
-        assert.deepEqual(await flags([[1, 4]]), ['1:', '2:\\Seen', '4:']);
-        // another process (here: another connection to the same file) changes flags
-        await other.storeFlags(a.id, inbox, [1], 'add', ['$Work']);
-        assert.deepEqual(await flags([1]), ['1:$Work']);
-        const rows = await store.getFlags!(a.id, inbox, [1]);
-        assert.throws(() => rows[0]!.flags.push('\\Answered'), 'shared rows are frozen');
-      } finally {
-        await other.close();
-        await store.close();
-      }
+    withTwoSqliteStores(async (store, other) => {
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      for (let i = 0; i < 6; i++) await store.append(a.id, inbox, { raw: rawMessage({ subject: `m${i}` }) });
+      const flags = async (set: Array<number | [number, number]>) =>
+        (await store.getFlags!(a.id, inbox, set)).map((r) => `${r.uid}:${r.flags.join('+')}`);
+      assert.deepEqual(await flags([[1, Infinity]]), ['1:', '2:', '3:', '4:', '5:', '6:']);
+      assert.deepEqual(await flags([5, [2, 3], 3]), ['2:', '3:', '5:']);
+      await store.storeFlags(a.id, inbox, [2], 'add', ['\\Seen']);
+      assert.deepEqual(await flags([2, 4]), ['2:\\Seen', '4:']);
+      await store.append(a.id, inbox, { raw: rawMessage({ subject: 'm7' }), flags: ['\\Flagged'] });
+      assert.deepEqual(await flags([[6, Infinity]]), ['6:', '7:\\Flagged']);
+      await store.storeFlags(a.id, inbox, [3], 'add', ['\\Deleted']);
+      await store.expunge(a.id, inbox);
+      assert.deepEqual(await flags([[1, 4]]), ['1:', '2:\\Seen', '4:']);
+      // another process (here: another connection to the same file) changes flags
+      await other.storeFlags(a.id, inbox, [1], 'add', ['$Work']);
+      assert.deepEqual(await flags([1]), ['1:$Work']);
+      const rows = await store.getFlags!(a.id, inbox, [1]);
+      assert.throws(() => rows[0]!.flags.push('\\Answered'), 'shared rows are frozen');
     }));
   it('is kept current by commits: STORE, APPEND, EXPUNGE, MOVE after the first read reload nothing', () =>
     withDir(async (dir) => {
@@ -602,95 +596,81 @@ describe('sqlite flag cache (flag-cache.ts)', () => {
     }));
 
   it("catches up with another process's commits from the change log, listening or not, instead of reading the mailbox again", () =>
-    withDir(async (dir) => {
-      const store = await openSqliteStore(dir);
-      const other = await openSqliteStore(dir);
+    withTwoSqliteStores(async (store, other) => {
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      await other.appendMany(a.id, inbox, Array.from({ length: 6 }, (_, i) => ({ raw: rawMessage({ subject: `m${i}` }) })));
+      const loads = () => sqliteStoreStats(store)!.flagCacheLoads;
+      const oracle = async () => (await store.getMessages(a.id, inbox, [[1, Infinity]])).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
+      assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+      const first = loads();
+      // nobody listens on this store's bus (a `serve --workers` process without sessions): nothing woke it
+      await other.storeFlags(a.id, inbox, [2], 'add', ['\\Flagged']);
+      await other.append(a.id, inbox, { raw: rawMessage({ subject: 'new' }) });
+      assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
+      // a session arrives (the first subscriber) after more changes elsewhere
+      await other.storeFlags(a.id, inbox, [[1, 3]], 'add', ['\\Seen']);
+      await other.storeFlags(a.id, inbox, [4], 'add', ['\\Deleted']);
+      await other.expunge(a.id, inbox);
+      const unsubscribe = store.bus.subscribe(a.id, () => {});
       try {
-        const a = await seedAccount(store);
-        const inbox = await inboxId(store, a.id);
-        await other.appendMany(a.id, inbox, Array.from({ length: 6 }, (_, i) => ({ raw: rawMessage({ subject: `m${i}` }) })));
-        const loads = () => sqliteStoreStats(store)!.flagCacheLoads;
-        const oracle = async () => (await store.getMessages(a.id, inbox, [[1, Infinity]])).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
-        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
-        const first = loads();
-        // nobody listens on this store's bus (a `serve --workers` process without sessions): nothing woke it
-        await other.storeFlags(a.id, inbox, [2], 'add', ['\\Flagged']);
-        await other.append(a.id, inbox, { raw: rawMessage({ subject: 'new' }) });
-        assert.deepEqual(await store.getFlags!(a.id, inbox, [[1, Infinity]]), await oracle());
-        // a session arrives (the first subscriber) after more changes elsewhere
-        await other.storeFlags(a.id, inbox, [[1, 3]], 'add', ['\\Seen']);
-        await other.storeFlags(a.id, inbox, [4], 'add', ['\\Deleted']);
-        await other.expunge(a.id, inbox);
-        const unsubscribe = store.bus.subscribe(a.id, () => {});
-        try {
-          const snap = await store.snapshot(a.id, inbox);
-          assert.deepEqual([...snap.uids], (await oracle()).map((m) => m.uid));
-          assert.deepEqual([...snap.modseqs], (await oracle()).map((m) => m.modseq));
-        } finally {
-          unsubscribe();
-        }
-        assert.equal(loads(), first, 'the entry was brought up to date from the change log, not read again');
+        const snap = await store.snapshot(a.id, inbox);
+        assert.deepEqual([...snap.uids], (await oracle()).map((m) => m.uid));
+        assert.deepEqual([...snap.modseqs], (await oracle()).map((m) => m.modseq));
       } finally {
-        await other.close();
-        await store.close();
+        unsubscribe();
       }
+      assert.equal(loads(), first, 'the entry was brought up to date from the change log, not read again');
     }));
 
   it('agrees with getMessages through random mutations from this and another connection', () =>
-    withDir(async (dir) => {
-      const store = await openSqliteStore(dir);
-      const other = await openSqliteStore(dir);
-      try {
-        const a = await seedAccount(store);
-        const inbox = await inboxId(store, a.id);
-        const trash = (await store.getMailbox(a.id, 'Trash'))!.id;
-        let seed = 7;
-        const rnd = (n: number) => {
-          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-          return seed % n;
-        };
-        const FLAGS = ['\\Seen', '\\Deleted', '\\Flagged', '$Work', '$Later'];
-        const someUids = (): Array<number | [number, number]> => {
-          const lo = 1 + rnd(40);
-          return rnd(2) ? [[lo, lo + rnd(10)]] : [lo, 1 + rnd(40)];
-        };
-        const unsubscribe = store.bus.subscribe(a.id, () => {}); // the watcher reads the other connection's changes
-        for (let step = 0; step < 150; step++) {
-          const who = rnd(5) === 0 ? other : store;
-          switch (rnd(6)) {
-            case 0:
-            case 1:
-              await who.appendMany(a.id, inbox, Array.from({ length: 1 + rnd(3) }, () => ({ raw: rawMessage(), flags: rnd(2) ? [FLAGS[rnd(5)]!] : [] })));
-              break;
-            case 2:
-              await who.storeFlags(a.id, inbox, someUids(), (['add', 'remove', 'replace'] as const)[rnd(3)]!, [FLAGS[rnd(5)]!]);
-              break;
-            case 3:
-              await who.expunge(a.id, inbox);
-              break;
-            case 4:
-              await who.move(a.id, inbox, someUids(), trash).catch(() => {});
-              break;
-            default:
-              await new Promise((r) => setTimeout(r, rnd(2) ? 0 : 260)); // sometimes long enough for the watcher's poll
-          }
-          if (rnd(2)) {
-            const set = someUids();
-            const want = (await store.getMessages(a.id, inbox, set)).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
-            assert.deepEqual(await store.getFlags!(a.id, inbox, set), want, `step ${step}`);
-          }
-          if (rnd(4) === 0) {
-            const all = await store.getMessages(a.id, inbox, [[1, Infinity]]);
-            const snap = await store.snapshot(a.id, inbox);
-            assert.deepEqual([...snap.uids], all.map((m) => m.uid), `step ${step}`);
-            assert.deepEqual(new Set(snap.keywords), new Set(all.flatMap((m) => m.flags.filter((f) => !f.startsWith('\\')))), `step ${step}`);
-          }
+    withTwoSqliteStores(async (store, other) => {
+      const a = await seedAccount(store);
+      const inbox = await inboxId(store, a.id);
+      const trash = (await store.getMailbox(a.id, 'Trash'))!.id;
+      let seed = 7;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const FLAGS = ['\\Seen', '\\Deleted', '\\Flagged', '$Work', '$Later'];
+      const someUids = (): Array<number | [number, number]> => {
+        const lo = 1 + rnd(40);
+        return rnd(2) ? [[lo, lo + rnd(10)]] : [lo, 1 + rnd(40)];
+      };
+      const unsubscribe = store.bus.subscribe(a.id, () => {}); // the watcher reads the other connection's changes
+      for (let step = 0; step < 150; step++) {
+        const who = rnd(5) === 0 ? other : store;
+        switch (rnd(6)) {
+          case 0:
+          case 1:
+            await who.appendMany(a.id, inbox, Array.from({ length: 1 + rnd(3) }, () => ({ raw: rawMessage(), flags: rnd(2) ? [FLAGS[rnd(5)]!] : [] })));
+            break;
+          case 2:
+            await who.storeFlags(a.id, inbox, someUids(), (['add', 'remove', 'replace'] as const)[rnd(3)]!, [FLAGS[rnd(5)]!]);
+            break;
+          case 3:
+            await who.expunge(a.id, inbox);
+            break;
+          case 4:
+            await who.move(a.id, inbox, someUids(), trash).catch(() => {});
+            break;
+          default:
+            await new Promise((r) => setTimeout(r, rnd(2) ? 0 : 260)); // sometimes long enough for the watcher's poll
         }
-        unsubscribe();
-      } finally {
-        await other.close();
-        await store.close();
+        if (rnd(2)) {
+          const set = someUids();
+          const want = (await store.getMessages(a.id, inbox, set)).map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags }));
+          assert.deepEqual(await store.getFlags!(a.id, inbox, set), want, `step ${step}`);
+        }
+        if (rnd(4) === 0) {
+          const all = await store.getMessages(a.id, inbox, [[1, Infinity]]);
+          const snap = await store.snapshot(a.id, inbox);
+          assert.deepEqual([...snap.uids], all.map((m) => m.uid), `step ${step}`);
+          assert.deepEqual(new Set(snap.keywords), new Set(all.flatMap((m) => m.flags.filter((f) => !f.startsWith('\\')))), `step ${step}`);
+        }
       }
+      unsubscribe();
     }));
 });
 
