@@ -80,12 +80,22 @@ describe('end to end with real clients (letterbox serve)', { timeout: 150_000 },
   let ports: Record<ListenerName, number>;
 
   before(async () => {
-    const picked = await freePorts(LISTENERS.length);
-    home = makeServeHome('', Object.fromEntries(LISTENERS.map((n, i) => [n, picked[i]])));
-    await addUserViaCli(home, ALICE, ALICE_PW);
-    const bob = await home.cli(['user', 'add', BOB], `${BOB_PW}\n`);
-    assert.equal(bob.code, 0, bob.stderr);
-    server = await home.start();
+    // fixed ports (autoconfig advertises them), picked free; another process (a parallel test's
+    // outgoing connection) may take one before serve binds it: then pick them again
+    for (let attempt = 1; ; attempt++) {
+      const picked = await freePorts(LISTENERS.length);
+      home = makeServeHome('', Object.fromEntries(LISTENERS.map((n, i) => [n, picked[i]])));
+      await addUserViaCli(home, ALICE, ALICE_PW);
+      const bob = await home.cli(['user', 'add', BOB], `${BOB_PW}\n`);
+      assert.equal(bob.code, 0, bob.stderr);
+      try {
+        server = await home.start();
+        break;
+      } catch (e) {
+        if (attempt >= 3 || !/already in use/.test(String(e))) throw e;
+        await home.cleanup();
+      }
+    }
     ports = server.ports;
   });
   after(async () => {
