@@ -23,9 +23,13 @@ export async function resolveInboundRecipient(ctx: ServerContext, address: strin
     if (!original) throw Replies.unknownUser();
     return { rcpt, accounts: [], external: [original] };
   }
-  if (!(await ctx.store.getDomain(domain))) throw Replies.relayDenied();
+  // resolveRecipient finds nothing outside our domains (src/store/resolve.ts checks the domain
+  // first), so the domain is looked up on its own only to tell a relay attempt from an unknown user
   const resolved = await ctx.store.resolveRecipient(rcpt);
-  if (!resolved || (resolved.accounts.length === 0 && resolved.external.length === 0)) throw Replies.unknownUser();
+  if (!resolved || (resolved.accounts.length === 0 && resolved.external.length === 0)) {
+    if (!(await ctx.store.getDomain(domain))) throw Replies.relayDenied();
+    throw Replies.unknownUser();
+  }
   // full mailboxes are refused here, before the client sends the body (RFC 3463 4.2.2): the
   // sending server retries this recipient, nothing is accepted that cannot be stored, and no
   // bounce is ever needed. With SIZE declared, "full" means the message would not fit.

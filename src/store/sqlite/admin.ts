@@ -167,7 +167,7 @@ export function adminOps(ctx: Ctx): AdminOps {
       ctx.open();
       return resolveRecipientWith(
         {
-          domainExists: async (d) => !!domainRow(d),
+          domainExists: async (d) => q('SELECT 1 FROM domains WHERE name = ?').pluck(true).get(d) !== undefined,
           account: async (a) => {
             const r = accountByAddress(a);
             return r ? toAccount(r) : null;
