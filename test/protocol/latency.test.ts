@@ -217,12 +217,16 @@ for (const backend of ['memory', 'sqlite'] as const) {
         let l: string;
         do l = await c.expect(/^250[ -]/);
         while (l.startsWith('250-'));
-        await c.write('MAIL FROM:<bob@example.test>\r\n');
+        // a command line in two writes: the first piece is acknowledged at once
+        await c.write('MAIL FR', true);
+        await c.write('OM:<bob@example.test>\r\n');
         await c.expect(/^250 /);
         await c.write(`RCPT TO:<${USER}>\r\n`);
         await c.expect(/^250 /);
         await c.write('DATA\r\n');
         await c.expect(/^354 /);
+        // message data that ends a line is acknowledged too: a line of its own, then the rest
+        await c.write('X-Line: alone\r\n', true);
         await c.write(message(i), true);
         await c.write('.\r\n');
         await c.expect(/^250 /);
@@ -276,6 +280,16 @@ for (const backend of ['memory', 'sqlite'] as const) {
       // a chunk whose bytes come in two writes, then the last chunk
       await c.write(`BDAT ${half}\r\n${m.slice(0, 100)}`, true);
       await c.write(m.slice(100, half));
+      await c.expect(/^250 /);
+      // a BDAT line in a write of its own is answered only after its bytes: acknowledged at
+      // once, as is one completed from two pieces, and a chunk's bytes that end a line
+      await c.write('BDAT 14\r\n', true);
+      await c.write('Subject: x\r\n', true);
+      await c.write('\r\n');
+      await c.expect(/^250 /);
+      await c.write('BD', true);
+      await c.write('AT 10\r\n', true);
+      await c.write('body line\n');
       await c.expect(/^250 /);
       await c.write(`BDAT ${m.length - half} LAST\r\n${m.slice(half)}`);
       await c.expect(/^250 /);
