@@ -13,6 +13,7 @@ import type { TlsProvider } from './net/types.js';
 import type { SessionRegistry } from './net/sessions.js';
 import type { BayesClassifier } from './spam/bayes/classifier.js';
 import type { Metrics } from './metrics/types.js';
+import type { ConnectionSource } from './net/handoff.js';
 
 export interface ServerContext {
   config: Config;
@@ -27,4 +28,6 @@ export interface ServerContext {
   bayes?: BayesClassifier;
   /** counters and latency histograms (src/metrics); absent where nothing is measured (most tests) */
   metrics?: Metrics;
+  /** a worker of `serve --workers N`: listeners take the connections the primary hands over (src/net/handoff.ts) */
+  handoff?: ConnectionSource;
 }

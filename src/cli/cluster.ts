@@ -1,9 +1,10 @@
 /**
  * `letterbox serve --workers N`: every core of one machine. The primary process prepares
  * what must happen once (data directory, self-signed certificate, schema migration, the
- * change-feed hub for SQLite), forks N workers with node:cluster and prints the banner;
- * each worker runs the whole server (./server.ts) over the same store, and the listeners
- * are shared (the primary accepts connections and hands them to the workers in turn).
+ * change-feed hub for SQLite), binds every listener, forks N workers with node:cluster and
+ * prints the banner; each worker runs the whole server (./server.ts) over the same store.
+ * The primary accepts the connections and hands each to the worker with the fewest open
+ * ones (./balancer.ts, src/net/handoff.ts).
  *
  * - Changes reach every worker: PostgreSQL through LISTEN/NOTIFY, SQLite through the change
  *   log woken by the primary's unix socket (src/store/sqlite/wakeup.ts).
@@ -21,12 +22,16 @@ import { checkConfigFiles, ConfigError } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { createTlsProvider } from '../net/tls.js';
 import { startWakeupHub } from '../store/sqlite/wakeup.js';
+import { workerConnections, type BoundListener, type ClosedConnections, type HandedConnection } from '../net/handoff.js';
+import type { Socket } from 'node:net';
 import { CliError, createDataDir, openStore } from './common.js';
 import { out } from './io.js';
 import type { StartedListener } from './server.js';
 
-type ToPrimary = { t: 'listening'; listeners: StartedListener[] } | { t: 'failed'; message: string } | { t: 'tls'; changed: boolean; error?: string };
-type ToWorker = { t: 'stop'; graceMs: number } | { t: 'reload-tls' };
+type ToPrimary = { t: 'listening'; listeners: StartedListener[] } | { t: 'failed'; message: string } | { t: 'tls'; changed: boolean; error?: string } | ClosedConnections;
+type ToWorker = { t: 'stop'; graceMs: number } | { t: 'reload-tls' } | HandedConnection;
+/** the primary's listeners, for its workers (environment of cluster.fork) */
+const LISTENERS_ENV = 'LETTERBOX_LISTENERS';
 
 /** --workers: a number, or "auto" (one per core); the memory store cannot be shared: 1 */
 export function workerCount(option: string | undefined, config: Config): number {
@@ -59,6 +64,15 @@ export async function runPrimary(
   }
   const store = await openStore(config, log);
   const hub = config.store.backend === 'sqlite' ? await startWakeupHub(config.data_dir, log) : null;
+  let balancer: Awaited<ReturnType<typeof import('./balancer.js').startBalancer>>;
+  try {
+    const { startBalancer } = await import('./balancer.js');
+    balancer = await startBalancer(config, log);
+  } catch (e) {
+    await hub?.close();
+    await store.close();
+    throw e;
+  }
 
   let stopping = false;
   const alive = new Set<Worker>();
@@ -67,19 +81,23 @@ export async function runPrimary(
   const started = new Promise<StartedListener[]>((resolve, reject) => {
     failure = reject;
     let ready = 0;
-    let first: StartedListener[] | null = null;
     const fork = () => {
-      const w = cluster.fork({ LETTERBOX_WORKER: '1' });
+      const w = cluster.fork({ LETTERBOX_WORKER: '1', [LISTENERS_ENV]: JSON.stringify(balancer.bound) });
       alive.add(w);
       w.on('message', (m: ToPrimary) => {
-        if (m.t === 'listening') {
-          first ??= m.listeners;
-          if (++ready === workers) resolve(first);
+        if (m.t === 'closed') balancer.closed(w, m.n);
+        else if (m.t === 'listening') {
+          balancer.ready(w);
+          if (++ready === workers) {
+            balancer.start();
+            resolve(balancer.listeners);
+          }
         } else if (m.t === 'failed') reject(new CliError(m.message));
         else if (m.t === 'tls') out(`letterbox: SIGHUP: worker ${w.process.pid}: ${m.error ? `certificate reload failed: ${m.error}` : m.changed ? 'new certificates in use' : 'certificate files unchanged'}`);
       });
       w.on('exit', (code, signal) => {
         alive.delete(w);
+        balancer.gone(w);
         if (stopping) return;
         const now = Date.now();
         restarts.push(now);
@@ -103,6 +121,7 @@ export async function runPrimary(
   };
   async function stopAll(grace: number): Promise<void> {
     stopping = true;
+    balancer.close();
     const exits = [...alive].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
     send({ t: 'stop', graceMs: grace });
     const killer = setTimeout(() => {
@@ -144,6 +163,14 @@ export async function runPrimary(
 /** One worker: the whole server, reporting to the primary; resolves when told to stop. */
 export async function runWorker(config: Config, file: string | null): Promise<void> {
   const tell = (m: ToPrimary) => process.send?.(m);
+  // the primary listens and hands connections over (./balancer.ts)
+  const bound = JSON.parse(process.env[LISTENERS_ENV] ?? '{}') as Record<string, BoundListener>;
+  const handoff = workerConnections(bound, tell);
+  process.on('message', (m: ToWorker, socket?: Socket) => {
+    if (m.t === 'conn') {
+      if (socket) handoff.deliver(m.listener, socket);
+    }
+  });
   // the primary is gone (kill -9): nobody accepts connections for us any more
   process.on('disconnect', () => process.exit(1));
   // the primary coordinates shutdown: a Ctrl-C reaching the whole process group is its to handle
@@ -151,7 +178,7 @@ export async function runWorker(config: Config, file: string | null): Promise<vo
   let server: Awaited<ReturnType<typeof import('./server.js').startServer>>;
   try {
     const { startServer } = await import('./server.js');
-    server = await startServer(config, { file, worker: true, print: () => undefined });
+    server = await startServer(config, { file, worker: true, print: () => undefined, handoff });
   } catch (e) {
     tell({ t: 'failed', message: e instanceof Error ? e.message : String(e) });
     throw e;

@@ -23,6 +23,7 @@ import { createTlsProvider } from '../net/tls.js';
 import { listen } from '../net/listener.js';
 import { createSessionRegistry } from '../net/sessions.js';
 import type { Store } from '../store/types.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import { CliError, createDataDir, openStore } from './common.js';
 import { startWakeupHub } from '../store/sqlite/wakeup.js';
 import { out } from './io.js';
@@ -37,7 +38,8 @@ import { backupIntoDataDir } from './backup.js';
 import { createAcmeManager, type AcmeManager } from '../net/acme.js';
 
 export type ListenerName = keyof Config['listeners'];
-const ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https'];
+/** the listeners in the order they start and the banner lists them */
+export const LISTENER_ORDER: ListenerName[] = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'managesieve', 'http', 'https'];
 const PURGE_EVERY_MS = 3600_000;
 
 export interface StartedListener {
@@ -73,6 +75,8 @@ export interface StartOptions {
    * no change-feed hub (the primary runs it)
    */
   worker?: boolean;
+  /** the worker's listeners take their connections from the primary (src/net/handoff.ts) instead of listening */
+  handoff?: ConnectionSource;
 }
 
 interface Closable {
@@ -160,7 +164,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const sessions = createSessionRegistry(store, log);
     // the classifier learns from moves into and out of Junk (src/spam/bayes/learn.ts)
     const bayes = new BayesClassifier(store, config.spam.bayes);
-    const ctx: ServerContext = { config, store: withJunkLearning(store, bayes, log), auth, tls, log, shutdown: abort.signal, sessions, bayes, metrics };
+    const ctx: ServerContext = { config, store: withJunkLearning(store, bayes, log), auth, tls, log, shutdown: abort.signal, sessions, bayes, metrics, handoff: opts.handoff };
     const services: WebServices = {
       metrics,
       startedAt: new Date(),
@@ -177,7 +181,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       services.domainsChanged = () => void manager.check();
     }
 
-    for (const name of ORDER) {
+    for (const name of LISTENER_ORDER) {
       const l = config.listeners[name];
       if (!l.enabled) continue;
       let handle: (Closable & { port: number; address?: string }) | null;
@@ -273,6 +277,7 @@ function listenTcp(
       maxConnections: ctx.config.limits.connections_per_listener,
       ipv6PrefixLength: ctx.config.limits.ipv6_prefix_length,
       onReject,
+      source: ctx.handoff,
     },
     ctx.tls,
     handler,

@@ -99,6 +99,7 @@ export async function startHttp(
       tls: listener.tls === 'implicit' ? 'implicit' : 'none',
       maxConnectionsPerIp: ctx.config.limits.connections_per_ip,
       onReject: (s) => s.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
+      source: ctx.handoff,
     },
     ctx.tls,
     (socket) => {

@@ -122,6 +122,23 @@ export function listen(
     );
   });
 
+  const running = (address: string, port: number): RunningListener => {
+    let closing: Promise<void> | undefined;
+    return {
+      name: opts.name,
+      address,
+      port,
+      connections,
+      close(graceMs = 10_000) {
+        closing ??= closeServer(server, connections, graceMs, llog, opts.name);
+        return closing;
+      },
+    };
+  };
+  // a worker of `serve --workers N`: the primary listens and hands the connections over
+  const handed = opts.source?.attach(opts.name, server, { noDelay: true });
+  if (handed) return Promise.resolve(running(handed.address, handed.port));
+
   return new Promise((resolve, reject) => {
     const onListenError = (err: NodeJS.ErrnoException) => {
       const hint =
@@ -138,17 +155,7 @@ export function listen(
       server.on('error', (err) => llog.error({ err }, `${opts.name} listener error: ${err.message}`));
       const address = server.address() as net.AddressInfo;
       llog.info({ address: address.address, port: address.port, tls: opts.tls }, `${opts.name} listening on ${address.address}:${address.port} (tls: ${opts.tls})`);
-      let closing: Promise<void> | undefined;
-      resolve({
-        name: opts.name,
-        address: address.address,
-        port: address.port,
-        connections,
-        close(graceMs = 10_000) {
-          closing ??= closeServer(server, connections, graceMs, llog, opts.name);
-          return closing;
-        },
-      });
+      resolve(running(address.address, address.port));
     });
   });
 }

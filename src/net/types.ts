@@ -6,6 +6,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { TlsMode } from '../config/schema.js';
+import type { ConnectionSource } from './handoff.js';
 
 export interface TlsProvider {
   /** options for tls.createServer / smtp-server: key, cert, SNICallback, minVersion TLSv1.2 */
@@ -51,6 +52,8 @@ export interface ListenerOptions {
   ipv6PrefixLength?: number;
   /** called instead of the handler when the per-IP limit is exceeded (write a protocol error, then end) */
   onReject?: (socket: net.Socket, reason: string) => void;
+  /** a worker of `serve --workers N`: take the primary's connections instead of listening (./handoff.ts) */
+  source?: ConnectionSource;
 }
 
 export interface RunningListener {

@@ -394,15 +394,18 @@ export async function startSmtp(
     socket.once('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(new Error(`cannot listen for ${name} on ${listener.address}:${listener.port}: ${err.message}`));
-    server.server.once('error', onError);
-    server.listen(listener.port, listener.address, () => {
-      server.server.off('error', onError);
-      resolve();
+  // a worker of `serve --workers N`: the primary listens and hands the connections over
+  const handed = ctx.handoff?.attach(name, server.server);
+  if (!handed)
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(new Error(`cannot listen for ${name} on ${listener.address}:${listener.port}: ${err.message}`));
+      server.server.once('error', onError);
+      server.listen(listener.port, listener.address, () => {
+        server.server.off('error', onError);
+        resolve();
+      });
     });
-  });
-  const bound = server.server.address() as net.AddressInfo;
+  const bound = handed ?? (server.server.address() as net.AddressInfo);
   log.info({ address: bound.address, port: bound.port, tls: listener.tls }, `${name} listening on ${bound.address}:${bound.port}`);
 
   let closing: Promise<void> | null = null;
