@@ -186,38 +186,45 @@ export function createCommitter(
     drain(true);
   }
 
+  type Outcome = { ok: true; r: JobResult<unknown> } | { ok: false; err: unknown };
+  // made once: better-sqlite3's transaction() builds a wrapper function (and its deferred /
+  // immediate / exclusive variants) at every call, which per batch and per job was a
+  // measurable part of a one-message commit
+  /** one job in a savepoint of the batch's transaction, with its changes recorded */
+  const runJob = db.transaction((job: Job): JobResult<unknown> => {
+    const r = job.run();
+    if (r.changes.length > 0) opts.record(r.changes);
+    return r;
+  });
+  /** the batch's transaction (inside BEGIN IMMEDIATE already taken: a savepoint) */
+  const runJobs = db.transaction((batch: Job[], outcomes: Outcome[]): void => {
+    for (const job of batch) {
+      try {
+        outcomes.push({ ok: true, r: runJob(job) });
+      } catch (err) {
+        // SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM… may roll back the whole transaction, not
+        // only this job's savepoint: the jobs before it are gone too, and the ones after it
+        // would each commit on their own (autocommit) while their callers hear that the
+        // batch failed. Stop here; the catch below fails every job of the batch.
+        if (!db.inTransaction) throw err;
+        if (!(err instanceof StoreError)) opts.log?.error({ err }, 'store: a mutation failed unexpectedly and was rolled back');
+        outcomes.push({ ok: false, err: err instanceof StoreError ? err : new StoreError('TEMP', `store error: ${(err as Error).message}`) });
+      }
+    }
+  });
+
   /** `locked`: this connection already holds the write lock (tryBegin) and commits here */
   function runBatch(batch: Job[], locked: boolean): void {
-    const outcomes: Array<{ ok: true; r: JobResult<unknown> } | { ok: false; err: unknown }> = [];
-    const whole = db.transaction(() => {
-      for (const job of batch) {
-        const one = db.transaction(() => {
-          const r = job.run();
-          if (r.changes.length > 0) opts.record(r.changes);
-          return r;
-        });
-        try {
-          outcomes.push({ ok: true, r: one() });
-        } catch (err) {
-          // SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM… may roll back the whole transaction, not
-          // only this job's savepoint: the jobs before it are gone too, and the ones after it
-          // would each commit on their own (autocommit) while their callers hear that the
-          // batch failed. Stop here; the catch below fails every job of the batch.
-          if (!db.inTransaction) throw err;
-          if (!(err instanceof StoreError)) opts.log?.error({ err }, 'store: a mutation failed unexpectedly and was rolled back');
-          outcomes.push({ ok: false, err: err instanceof StoreError ? err : new StoreError('TEMP', `store error: ${(err as Error).message}`) });
-        }
-      }
-    });
+    const outcomes: Outcome[] = [];
     const t0 = performance.now();
     const durable = batch.some((j) => j.durable);
     try {
       if (locked) {
-        whole(); // inside our BEGIN: better-sqlite3 runs it as a savepoint
+        runJobs(batch, outcomes); // inside our BEGIN: better-sqlite3 runs it as a savepoint
         commit.run();
       } else {
         setFull(durable && !opts.sync);
-        whole.immediate();
+        runJobs.immediate(batch, outcomes);
       }
       txMs += performance.now() - t0;
     } catch (err) {
