@@ -523,7 +523,7 @@ describe('sqlite full-text index: indexed after the commit (fts-queue.ts)', () =
           const a = await seedAccount(store);
           const inbox = await inboxId(store, a.id);
           await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(a.id, inbox, { raw: rawMessage({ subject: `n${i}`, body: `numbat number ${i}` }) })));
-          // no drain here: the queue starts the run by itself (FTS_BATCH waiting); polled, no time is asserted
+          // no drain here: the queue starts the run by itself (a full batch waiting, or IDLE_MS after the first); polled, no time is asserted
           const listed = () => look.prepare('SELECT count(*) FROM fts_unindexed').pluck().get() as number;
           for (let tries = 0; listed() > 0 && tries < 2000; tries++) await new Promise((r) => setTimeout(r, 10));
           assert.equal(listed(), 0, 'every new blob indexed');
