@@ -36,7 +36,7 @@ import { kvOps } from './kv.js';
 import { integrityOps } from './integrity.js';
 import { sortOps } from './sort.js';
 import { leaseOps } from './lease.js';
-import { CHANGE_LOG_KEEP_MS, createWatcher } from './watcher.js';
+import { CHANGE_LOG_KEEP_MS, createWatcher, pruneChangeLog } from './watcher.js';
 import { connectWakeup } from './wakeup.js';
 
 export const DB_FILE = 'letterbox.db';
@@ -182,8 +182,8 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
   };
 
   const logChange = db.prepare('INSERT INTO change_log (writer, created_at, changes) VALUES (?, ?, ?)');
-  const pruneLog = db.prepare('DELETE FROM change_log WHERE created_at < ?');
-  if (!readonly) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
+  const pruneLog = readonly ? null : pruneChangeLog(db);
+  pruneLog?.(Date.now() - CHANGE_LOG_KEEP_MS);
   let recorded = 0;
   let committer: Committer | null = null;
   const ctx = createCtx(db, () => committer!, log);
@@ -211,7 +211,7 @@ export async function openSqliteStore(dataDir: string, opts: SqliteStoreOptions 
         },
     record(changes) {
       logChange.run(writer, Date.now(), JSON.stringify(changes));
-      if (++recorded % 1000 === 0) pruneLog.run(Date.now() - CHANGE_LOG_KEEP_MS);
+      if (++recorded % 1000 === 0) pruneLog?.(Date.now() - CHANGE_LOG_KEEP_MS);
     },
     publish: (changes) => {
       inner.publish(changes);

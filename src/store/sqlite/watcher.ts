@@ -23,6 +23,20 @@ export const CHANGE_LOG_KEEP_MS = 10 * 60_000;
  */
 export const CATCH_UP_ROWS = 2000;
 
+/**
+ * Deletes the change-log rows stamped before `before`: those ahead of the first row stamped
+ * at or after it (ids ascend in commit order, and so do the stamps unless the clock steps
+ * back, when a row stamped earlier behind a later one is kept: never a row too young is
+ * deleted). Without an index on the stamp, which every commit would write a page of: the
+ * rows walked are the ones deleted, plus one.
+ */
+export function pruneChangeLog(db: Database.Database): (before: number) => void {
+  const del = db.prepare(
+    `DELETE FROM change_log WHERE id < coalesce((SELECT id FROM change_log WHERE created_at >= ? ORDER BY id LIMIT 1), (SELECT max(id) + 1 FROM change_log))`,
+  );
+  return (before) => void del.run(before);
+}
+
 export interface Watcher {
   /** call when the subscriber count changes */
   update(subscribers: number): void;

@@ -9,6 +9,7 @@ import { MIGRATIONS, migrate, schemaVersion } from '../../../src/store/sqlite/mi
 import { DB_FILE, openSqliteStore, sqliteIndexPending, sqliteStoreStats } from '../../../src/store/sqlite/index.js';
 import { MAX_INDEXED_CHARS, indexAllBlobs } from '../../../src/store/sqlite/fulltext.js';
 import { STATEMENT_CACHE_SIZE } from '../../../src/store/sqlite/context.js';
+import { pruneChangeLog } from '../../../src/store/sqlite/watcher.js';
 import type { SearchQuery } from '../../../src/store/types.js';
 import { StoreError, type Change, type Store } from '../../../src/store/types.js';
 import { inboxId, rawMessage, seedAccount } from './fixtures.js';
@@ -75,6 +76,30 @@ describe('sqlite migrations', () => {
     assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 15);
     db.prepare('DELETE FROM retained').run();
     assert.equal(db.prepare('SELECT used_bytes FROM accounts').pluck().get(), 10, 'and the trigger gives them back when they go');
+    db.close();
+  });
+
+  it('version 16 drops change_log_created; pruning deletes the rows ahead of the first one young enough', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS, 15);
+    const indexes = () => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change_log'").pluck().all();
+    assert.deepEqual(indexes(), ['change_log_created']);
+    migrate(db);
+    assert.deepEqual(indexes(), [], 'no index a commit would write a page of');
+    const add = db.prepare("INSERT INTO change_log (writer, created_at, changes) VALUES ('w', ?, '[]')");
+    // stamps in commit order; 3 after 10: the clock stepped back
+    for (const at of [1, 2, 4, 10, 3, 11]) add.run(at);
+    const stamps = () => db.prepare('SELECT created_at FROM change_log ORDER BY id').pluck().all();
+    const prune = pruneChangeLog(db);
+    prune(5);
+    assert.deepEqual(stamps(), [10, 3, 11], 'older than 5 and ahead of the first young row: gone; the rest kept');
+    prune(11);
+    assert.deepEqual(stamps(), [11]);
+    prune(12);
+    assert.deepEqual(stamps(), [], 'every row older: all gone');
+    prune(12);
+    add.run(20);
+    assert.equal(db.prepare('SELECT id FROM change_log').pluck().get(), 7, 'ids are not reused (AUTOINCREMENT)');
     db.close();
   });
 
