@@ -118,8 +118,11 @@ async function imaplibAppend(t: Target, corpus: Buffer[], clients: number, perCl
   // one login first, outside the clock: the password check (argon2id, ~60 ms of CPU) is then
   // in both servers' auth cache, and the CPU per message is the APPENDs'; with WARM_UP_APPENDS
   // appends on every target alike, so a fresh process's JIT warm-up is not what is timed (a new
-  // letterbox process's first 400 APPENDs cost about 1.6 times the CPU of later ones)
-  await runImaplib(t.imapPort, `${user}@${t.domain}`, WARM_UP_APPENDS, corpus);
+  // letterbox process's first 400 APPENDs cost about 1.6 times the CPU of later ones). One
+  // warm-up connection per server process, at once: `serve --workers` hands connections to its
+  // workers in turn, and a single one warmed one worker while the measured connection met the
+  // other (as pop3Parallel's warm-up)
+  await Promise.all(Array.from({ length: Math.max(1, t.processes ?? 1) }, () => runImaplib(t.imapPort, `${user}@${t.domain}`, WARM_UP_APPENDS, corpus)));
   const pids = () => t.rootPids().flatMap((p) => processTree(p));
   const cpu0 = treeCpuSeconds(pids());
   const t0 = process.hrtime.bigint();
