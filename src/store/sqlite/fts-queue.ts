@@ -1,19 +1,18 @@
 /**
- * Full-text indexing after the commit. A new blob is listed in fts_unindexed inside its
- * message's transaction (fulltext.ts defer), and indexed later, several at a time, in a
- * transaction of its own: FTS5 writes a segment per transaction, so indexing one message
- * per commit cost about 0.44 ms of CPU per message on the development machine against
- * 0.27 ms in batches of 4 or more, and the APPEND / SMTP 250 no longer waits for it.
- * Searches scan the listed blobs' stored text meanwhile (search-sql.ts), so a search
- * answers the same before and after a blob is indexed.
+ * Full-text indexing after the commit. A new blob lies above fts_state's indexed mark
+ * (fulltext.ts: nothing is written for it in its message's transaction), and is indexed
+ * later, several at a time, in a transaction of its own: FTS5 writes a segment per
+ * transaction, so indexing one message per commit cost about 0.44 ms of CPU per message on
+ * the development machine against 0.27 ms in batches of 4 or more, and the APPEND / SMTP 250
+ * no longer waits for it. Searches scan the waiting blobs' stored text meanwhile
+ * (search-sql.ts), so a search answers the same before and after a blob is indexed.
  *
  * When: as soon as FTS_BATCH blobs are waiting (THREAD_BATCH when the thread indexes; right
- * after the commit that listed them, while its fsync runs on the thread pool), else IDLE_MS
- * after the first one. Upkeep, not a
- * caller's change: committed without an fsync (a crash leaves the blobs listed, and the
- * next open indexes them) and counted apart in the committer's stats. The blobs are picked
- * inside the write transaction and unlisted in it, so `serve --workers` processes never
- * index one twice.
+ * after the commit that stored them, while its fsync runs on the thread pool), else IDLE_MS
+ * after the first one. Upkeep, not a caller's change: committed without an fsync (a crash
+ * leaves the blobs above the mark, and the next open indexes them) and counted apart in the
+ * committer's stats. The blobs are picked inside the write transaction and the mark moved in
+ * it, so `serve --workers` processes never index one twice.
  *
  * Where: on `thread` (./fts-thread.ts, a worker with its own connection) when the store has
  * one, else on the event loop in the committer's queue; drain() (close, tests) runs on the

@@ -62,6 +62,27 @@ export const FULLTEXT_SCHEMA = `
   END;
 `;
 
+/**
+ * migration 17: how far indexing has gone. Every blob up to `indexed_through` is in text_fts
+ * or listed in fts_unindexed; the blobs above it (ids only grow: AUTOINCREMENT) wait for
+ * indexPending and are scanned by searches meanwhile. Before, each new blob was listed in
+ * fts_unindexed inside its message's transaction and unlisted when indexed: a page of the
+ * list's b-tree in every commit, and a DELETE per blob.
+ */
+export const FTS_STATE_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+  INSERT OR IGNORE INTO fts_state (id, indexed_through) SELECT 1, coalesce(max(id), 0) FROM blobs;
+`;
+
+/**
+ * The blobs not in text_fts that `cond` (on blobs `x`) holds for: listed ones, and the ones
+ * above the indexed mark. Its parameters are the condition's, twice.
+ */
+export function unindexedBlobs(cond: string): string {
+  return `SELECT u.blob_id FROM fts_unindexed u CROSS JOIN blobs x ON x.id = u.blob_id WHERE ${cond}
+    UNION ALL SELECT x.id FROM blobs x WHERE x.id > (SELECT indexed_through FROM fts_state) AND ${cond}`;
+}
+
 /** migration 8: blobs too big to index at delivery (MAX_INDEXED_CHARS), scanned by searches instead */
 export const UNINDEXED_SCHEMA = `
   CREATE TABLE fts_unindexed (blob_id INTEGER PRIMARY KEY);
@@ -83,15 +104,16 @@ export interface FullText {
   /** indexes a new blob's lower-cased texts (inside the caller's transaction); `all`: whatever the size (migration 7) */
   add(blobId: number, headerText: string, bodyText: string, all?: boolean): void;
   /**
-   * lists a new blob in fts_unindexed (inside the caller's transaction), to be indexed after
-   * the commit by indexPending (./fts-queue.ts); searches scan it meanwhile, so their answers
-   * do not change when it is indexed
+   * a new blob was stored (inside the caller's transaction): above the indexed mark, it is
+   * indexed after the commit by indexPending (./fts-queue.ts); searches scan it meanwhile,
+   * so their answers do not change when it is indexed
    */
-  defer(blobId: number): void;
+  defer(): void;
   /**
-   * indexes up to `limit` listed blobs with ids above `after` (inside the caller's
-   * transaction), leaving the ones too big for the index listed; returns the highest id
-   * looked at (or `after`) and how many were looked at
+   * indexes up to `limit` waiting blobs (inside the caller's transaction): the listed ones with
+   * ids above `after` that fit (listed before migration 17, or by a process that stopped), then
+   * the ones above the indexed mark, whose mark it moves on, listing those too big for the
+   * index; returns the highest listed id looked at (or `after`) and how many were looked at
    */
   indexPending(after: number, limit: number): { last: number; seen: number };
   /** how to answer a (lower-cased) search string with the index; null: scan instead */
@@ -117,8 +139,7 @@ export function createFullText(q: Prepare, deferred?: () => void): FullText {
       addTerms(headerText);
       addTerms(bodyText);
     },
-    defer(blobId) {
-      q('INSERT INTO fts_unindexed (blob_id) VALUES (?)').run(blobId);
+    defer() {
       deferred?.();
     },
     indexPending(after, limit) {
@@ -138,7 +159,20 @@ export function createFullText(q: Prepare, deferred?: () => void): FullText {
         ft.add(id, header, body, true);
         done.run(id);
       }
-      return { last, seen: rows.length };
+      // the new blobs, above the mark (read inside this write transaction: no other writer
+      // indexes them meanwhile, and every blob at or below the highest id is committed)
+      const left = limit < 0 ? -1 : limit - rows.length;
+      if (left === 0) return { last, seen: rows.length };
+      const fresh = q(
+        'SELECT id, header_text, body_text FROM blobs WHERE id > (SELECT indexed_through FROM fts_state) ORDER BY id LIMIT ?',
+      )
+        .raw(true)
+        .all(left) as Array<[number, string, string]>;
+      if (fresh.length === 0) return { last, seen: rows.length };
+      // too big ones go to the list (add), searched by scan
+      for (const [id, header, body] of fresh) ft.add(id, header, body);
+      q('UPDATE fts_state SET indexed_through = ?').run(fresh[fresh.length - 1]![0]);
+      return { last, seen: rows.length + fresh.length };
     },
     plan(value, column) {
       const all = [...new Set(runsOf(value))];

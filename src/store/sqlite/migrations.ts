@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../types.js';
 import { sentDayNumber } from '../search.js';
 import { contentHash } from './rows.js';
-import { FULLTEXT_SCHEMA, UNINDEXED_SCHEMA, indexAllBlobs } from './fulltext.js';
+import { FTS_STATE_SCHEMA, FULLTEXT_SCHEMA, UNINDEXED_SCHEMA, indexAllBlobs } from './fulltext.js';
 import { migrateSortKeys, SORT_SCHEMA } from './sort-schema.js';
 
 export interface Migration {
@@ -301,6 +301,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 16,
     name: 'change_log without its created_at index: old rows are pruned by id (watcher.ts pruneChangeLog), one page less written by every commit',
     sql: `DROP INDEX IF EXISTS change_log_created;`,
+  },
+  {
+    version: 17,
+    name: 'fts_state: blobs above its indexed_through mark wait for the full-text index, instead of a row each in fts_unindexed (a page less in every commit)',
+    sql: FTS_STATE_SCHEMA,
   },
 ];
 

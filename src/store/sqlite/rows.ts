@@ -139,7 +139,7 @@ export function insertBlob(ctx: Ctx, b: PreparedBody): number {
       .lastInsertRowid,
   );
   // SEARCH BODY/TEXT: indexed after the commit, scanned until then (fts-queue.ts)
-  ctx.fulltext.defer(id);
+  ctx.fulltext.defer();
   // SORT / THREAD / PREVIEW read these small rows, never the blob (./sort.ts)
   insertSortKeys(ctx.q, id, b.sortKeys);
   // FETCH ENVELOPE / BODYSTRUCTURE read these small rows, never the index (../summary-types.ts)

@@ -13,7 +13,7 @@ import { matchHeaderField } from '../headers.js';
 import { dayNumberFromIso, fuzzyToExact } from '../search.js';
 import type { SearchQuery } from '../types.js';
 import { mergedRanges } from '../util.js';
-import type { FtsColumn, FullText } from './fulltext.js';
+import { unindexedBlobs, type FtsColumn, type FullText } from './fulltext.js';
 
 const DAY_MS = 86_400_000;
 const INLINE_RANGES = 50;
@@ -78,12 +78,12 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
     };
     const plan = fulltext?.plan(v, column);
     if (!plan) return scan();
-    // blobs too big to index (fulltext.ts MAX_INDEXED_CHARS) are scanned in the subquery;
-    // CROSS JOIN keeps SQLite walking that (usually empty) list, not every blob
-    params.push(...(plan.kind === 'match' ? [plan.match] : []), ...(column === 'body' ? [v] : [v, v]));
-    const unindexed = `SELECT u.blob_id FROM fts_unindexed u CROSS JOIN blobs x ON x.id = u.blob_id WHERE ${
-      column === 'body' ? 'instr(x.body_text, ?) > 0' : '(instr(x.header_text, ?) > 0 OR instr(x.body_text, ?) > 0)'
-    }`;
+    // blobs not in the index (too big: fulltext.ts MAX_INDEXED_CHARS; new ones above the
+    // indexed mark) are scanned in the subquery: CROSS JOIN keeps SQLite walking that
+    // (usually empty) list, and the new ones are a range of ids, never every blob
+    const cond = column === 'body' ? [v] : [v, v];
+    params.push(...(plan.kind === 'match' ? [plan.match] : []), ...cond, ...cond);
+    const unindexed = unindexedBlobs(column === 'body' ? 'instr(x.body_text, ?) > 0' : '(instr(x.header_text, ?) > 0 OR instr(x.body_text, ?) > 0)');
     const indexed =
       plan.kind === 'none'
         ? `m.blob_id IN (${unindexed})`
@@ -163,9 +163,9 @@ export function compileSearch(q: SearchQuery, registry: Map<number, Array<[numbe
           return check;
         }
         // candidates from the index, plus the blobs too big to be in it
-        const unindexed = 'SELECT u.blob_id FROM fts_unindexed u CROSS JOIN blobs x ON x.id = u.blob_id WHERE instr(x.header_text, ?) > 0';
+        const unindexed = unindexedBlobs('instr(x.header_text, ?) > 0');
         if (plan.kind === 'match') params.push(plan.match);
-        params.push(v, v, x.field.toLowerCase(), v);
+        params.push(v, v, v, x.field.toLowerCase(), v);
         const from = plan.kind === 'match' ? `SELECT rowid FROM text_fts WHERE text_fts MATCH ? UNION ${unindexed}` : unindexed;
         return `(m.blob_id IN (${from}) AND ${check})`;
       }
