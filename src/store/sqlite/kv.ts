@@ -11,6 +11,9 @@ interface KvRow {
 }
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+/** kvGet of at most this many keys binds them as parameters (one statement per count) */
+const FEW_KEYS = 4;
+const PLACEHOLDERS = Array.from({ length: FEW_KEYS + 1 }, (_, n) => Array(n).fill('?').join(', '));
 const toEntry = (r: KvRow): KvEntry => ({
   key: r.key,
   value: r.value,
@@ -29,12 +32,23 @@ export function kvOps(ctx: Ctx): KvOps {
       ctx.open();
       const out = new Map<string, KvEntry>();
       if (keys.length === 0) return out;
-      // one statement for every key (the rate counters read 60 at a time): the keys go in as
-      // one JSON array, each looked up by the primary key inside SQLite
-      const rows = q(
-        `SELECT key, value, updated_at, expires_at FROM kv
-         WHERE ns = ? AND account_id = ? AND key IN (SELECT value FROM json_each(?)) AND ${LIVE}`,
-      ).all(ns, scope(accountId), JSON.stringify(keys), Date.now()) as KvRow[];
+      // one statement for every key, each looked up by the primary key inside SQLite: a few
+      // keys (a Sieve script's "active", a rate counter's two slices: every delivery) as
+      // parameters, more (the rate counters read up to 61) as one JSON array, which costs
+      // SQLite a JSON parse and a table-valued function per statement
+      const rows = (
+        keys.length <= FEW_KEYS
+          ? q(`SELECT key, value, updated_at, expires_at FROM kv WHERE ns = ? AND account_id = ? AND key IN (${PLACEHOLDERS[keys.length]}) AND ${LIVE}`).all(
+              ns,
+              scope(accountId),
+              ...keys,
+              Date.now(),
+            )
+          : q(
+              `SELECT key, value, updated_at, expires_at FROM kv
+               WHERE ns = ? AND account_id = ? AND key IN (SELECT value FROM json_each(?)) AND ${LIVE}`,
+            ).all(ns, scope(accountId), JSON.stringify(keys), Date.now())
+      ) as KvRow[];
       for (const r of rows) out.set(r.key, toEntry(r));
       return out;
     },

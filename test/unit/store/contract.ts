@@ -758,6 +758,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const many = await store.kvGet('t.ns', a.id, ['é', 'é', ...Array.from({ length: 70 }, (_, i) => `k${i}`), 'x/2', 'x/']);
         assert.deepEqual([...many.keys()].sort(), ['x/2', 'é']);
         assert.equal(many.get('é')?.value, 'utf8');
+        // a few keys (bound one by one in SQLite up to 4) and one more: repeated, missing, non-ASCII
+        const four = await store.kvGet('t.ns', a.id, ['é', 'x/2', 'é', 'nope']);
+        assert.deepEqual([...four.keys()].sort(), ['x/2', 'é']);
+        assert.equal(four.get('x/2')?.value, '{"n":2}');
+        const five = await store.kvGet('t.ns', a.id, ['y', 'x/1', 'x/2', 'é', 'nope']);
+        assert.deepEqual([...five.keys()].sort(), ['x/1', 'x/2', 'y', 'é']);
+        assert.equal((await store.kvGet('t.ns', null, ['x/2', 'x/1'])).size, 1, 'the server-wide scope, two keys');
         assert.equal((await store.kvGet('t.ns', a.id, [])).size, 0);
         assert.ok(got.get('y')!.updatedAt instanceof Date && got.get('y')!.expiresAt === null);
         assert.deepEqual((await store.kvList('t.ns', a.id, { prefix: 'x/' })).map((e) => e.key), ['x/1', 'x/2']);
