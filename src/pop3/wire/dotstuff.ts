@@ -92,34 +92,50 @@ export function stuffInto(data: Buffer, out: Buffer, head = '', noBareLf = false
       from = d + 1;
     }
   } else {
-    // Eight bytes at a time: a block without LF that does not start a line goes out as two
-    // 32-bit stores (most blocks: a mail line is ~70 bytes); any other block byte by byte.
-    // Profiled on the bench corpus (every line a bare LF): half the CPU of a byte loop.
-    // Buffer.copy per line costs more than its bytes (it makes a Uint8Array view per call).
+    // Eight bytes at a time, copied as two 32-bit stores before looking at them: a block
+    // without LF (most blocks: a mail line is ~70 bytes) is done; in a block with one, the
+    // bytes before its first LF are already right, and the line end (CRLF, a CR added before a
+    // bare LF) is written over the rest, and the next block starts after that LF. Profiled on
+    // the bench corpus (every line a bare LF): a quarter less CPU than finishing such a block
+    // byte by byte, which was half the CPU of a plain byte loop. Buffer.copy per line costs
+    // more than its bytes (it makes a Uint8Array view per call).
+    // The 8 bytes written at `o` stay inside stuffedMax: o <= head + 2 * i + 1 and i <= n - 8.
     const din = new DataView(data.buffer, data.byteOffset, n);
     const dout = new DataView(out.buffer, out.byteOffset, out.length);
-    let prev = 0x0a; // the byte before data[i]; LF: data[i] starts a line
+    let lineStart = true;
+    let prev = 0x0a; // the byte before data[i]
     let i = 0;
     for (const last = n - 8; i <= last; ) {
+      if (lineStart) {
+        if (data[i] === 0x2e) out[o++] = 0x2e;
+        lineStart = false;
+      }
       const w = din.getUint32(i, true);
       const v = din.getUint32(i + 4, true);
+      dout.setUint32(o, w, true);
+      dout.setUint32(o + 4, v, true);
       const x = w ^ 0x0a0a0a0a;
       const y = v ^ 0x0a0a0a0a;
-      // (x - 0x01..) & ~x & 0x80..: non-zero exactly when some byte of x is 0 (an LF in w)
-      if (prev !== 0x0a && ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) === 0) {
-        dout.setUint32(o, w, true);
-        dout.setUint32(o + 4, v, true);
+      // (x - 0x01..) & ~x & 0x80..: non-zero exactly when some byte of x is 0 (an LF in w);
+      // its lowest set bit marks the first such byte
+      const mx = (x - 0x01010101) & ~x & 0x80808080;
+      const my = (y - 0x01010101) & ~y & 0x80808080;
+      if ((mx | my) === 0) {
         o += 8;
         i += 8;
         prev = v >>> 24;
         continue;
       }
-      for (const end = i + 8; i < end; i++) {
-        const b = data[i]!;
-        o = stuffByte(b, prev, out, o);
-        prev = b;
-      }
+      const k = mx !== 0 ? (31 - Math.clz32(mx & -mx)) >> 3 : 4 + ((31 - Math.clz32(my & -my)) >> 3);
+      const before = k > 0 ? data[i + k - 1]! : prev;
+      o += k;
+      i += k + 1;
+      if (before !== 0x0d) out[o++] = 0x0d;
+      out[o++] = 0x0a;
+      prev = 0x0a;
+      lineStart = true;
     }
+    // the last bytes (fewer than eight) one by one
     for (; i < n; i++) {
       const b = data[i]!;
       o = stuffByte(b, prev, out, o);
