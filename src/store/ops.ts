@@ -48,6 +48,7 @@ export type MessageOps = Pick<
   | 'getSummaries'
   | 'getHeaders'
   | 'getRaw'
+  | 'getRawMany'
   | 'storeFlags'
   | 'copy'
   | 'move'

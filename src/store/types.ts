@@ -380,6 +380,13 @@ export interface Store extends KvOps, IntegrityOps, SortOps, LeaseOps, SummaryOp
   getFlags?(accountId: AccountId, mailboxId: MailboxId, uids: UidSet): Promise<Array<Pick<MessageMeta, 'uid' | 'modseq' | 'flags'>>>;
   /** the stored bytes, byte-exact; EXPUNGED when the message is gone */
   getRaw(accountId: AccountId, mailboxId: MailboxId, uid: number): Promise<Buffer>;
+  /**
+   * The stored bytes of several messages in one read (POP3 reads the bodies of a pipelined
+   * window of RETRs at once), byte-exact as getRaw: one entry per asked UID, in the order asked,
+   * null for a UID the mailbox does not hold (expunged). NONEXISTENT as getRaw for a mailbox
+   * that is not the account's.
+   */
+  getRawMany(accountId: AccountId, mailboxId: MailboxId, uids: readonly number[]): Promise<Array<Buffer | null>>;
   storeFlags(
     accountId: AccountId,
     mailboxId: MailboxId,

@@ -6,7 +6,7 @@
  */
 import type { Pop3Command } from './types.js';
 import { resolveMessage } from './args.js';
-import { loadRaw, sendMultiline } from './send.js';
+import { loadForRetr, sendMultiline } from './send.js';
 
 export const retr: Pop3Command = {
   name: 'RETR',
@@ -14,7 +14,7 @@ export const retr: Pop3Command = {
   async run(s, cmd) {
     const m = await resolveMessage(s, cmd.args[0]);
     if (!m) return;
-    const raw = await loadRaw(s, m.entry);
+    const raw = await loadForRetr(s, m.entry);
     await sendMultiline(s, `${m.entry.pop3Size} octets`, raw, m.entry.pop3Size === m.entry.size);
     if (s.ctx.config.pop3.retr_marks_seen) s.login!.maildrop.markRetrieved(m.n);
   },

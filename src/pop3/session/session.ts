@@ -54,6 +54,13 @@ export class Pop3Session extends LineSession<LineEvent> {
   login: Pop3Login | null = null;
   readonly origin: string;
 
+  /**
+   * Bodies read ahead, by UID, for RETRs already queued behind the running one (a pipelined
+   * window: ../commands/send.ts loadForRetr); each is taken by its own RETR. null: the read
+   * found that message gone (expunged by another session).
+   */
+  readonly readAhead = new Map<number, Buffer | null>();
+
   private readonly splitter: LineSplitter;
 
   constructor(
@@ -121,6 +128,14 @@ export class Pop3Session extends LineSession<LineEvent> {
       await this.ctx.store.storeFlags(account.id, maildrop.inbox.id, uids, 'add', ['\\Seen'], { origin: this.origin });
     } catch (e) {
       this.log.warn({ user: account.address, count: uids.length, err: (e as Error).message }, 'POP3 could not mark retrieved messages \\Seen');
+    }
+  }
+
+  /** the command lines queued behind the running one, oldest first, parsed as they are asked for (each still runs in its turn) */
+  *queuedCommands(): Generator<Pop3CommandLine> {
+    for (const ev of this.queue) {
+      if (ev.kind !== 'line') return;
+      yield parseCommandLine(ev.line);
     }
   }
 

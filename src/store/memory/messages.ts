@@ -62,6 +62,14 @@ export function messageOps(m: MemCtx, summarizer?: Summarizer): MessageOps {
       if (!x) throw new StoreError('EXPUNGED', `message UID ${uid} no longer exists`);
       return Buffer.from(x.body.raw);
     },
+    async getRawMany(accountId, mailboxId, uids) {
+      const m = mbox(accountId, mailboxId);
+      const byUid = new Map(m.msgs.map((x) => [x.uid, x]));
+      return uids.map((u) => {
+        const x = byUid.get(u);
+        return x ? Buffer.from(x.body.raw) : null;
+      });
+    },
     async storeFlags(accountId, mailboxId, uids, op, flags, opts) {
       const m = mbox(accountId, mailboxId);
       const updated: Array<{ uid: number; flags: Flag[]; modseq: number }> = [];

@@ -165,6 +165,21 @@ export function messageOps(ctx: PgCtx, mimeDepth?: number): MessageOps & Pick<In
       }
       return r.raw;
     },
+    async getRawMany(accountId, mailboxId, uids) {
+      if (uids.length === 0) {
+        await ctx.mailbox(ctx, accountId, mailboxId);
+        return [];
+      }
+      const rows = await ctx.q<{ uid: number; raw: Buffer }>(
+        `SELECT m.uid, b.raw FROM messages m JOIN blobs b ON b.account_id = m.account_id AND b.hash = m.blob_hash
+         WHERE m.account_id = $1 AND m.mailbox_id = $2 AND m.uid = ANY($3::bigint[])`,
+        [accountId, mailboxId, [...new Set(uids)]],
+      );
+      // nothing found: tell a foreign or missing mailbox (NONEXISTENT) from expunged messages
+      if (rows.length === 0) await ctx.mailbox(ctx, accountId, mailboxId);
+      const found = new Map(rows.map((r) => [r.uid, r.raw]));
+      return uids.map((u) => found.get(u) ?? null);
+    },
     async storeFlags(accountId, mailboxId, uids, op, flags, opts) {
       return ctx.tx(
         async (db) => {

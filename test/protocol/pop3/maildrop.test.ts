@@ -190,6 +190,59 @@ test('a message expunged over IMAP during the session: RETR/TOP say so, other me
   }
 });
 
+test('a pipelined window of RETRs is read in one store call: an expunged message in it still fails alone, a bad or deleted number ends the window, every body byte-exact', async () => {
+  const asked: number[][] = [];
+  const f = await pop3Fixture({
+    wrap: (ctx) => ({
+      ...ctx,
+      store: new Proxy(ctx.store, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop === 'getRawMany') return (a: number, m: number, uids: number[]) => (asked.push([...uids]), target.getRawMany(a, m, uids));
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }),
+    }),
+  });
+  try {
+    const raws = [
+      message(1),
+      'Subject: bare lf\n\n.dot line\nline\n..two dots\n',
+      '.Starts-With-Dot: yes\r\n\r\n.\r\nbody',
+      message(4),
+      'Subject: five\n\r\nmixed\n.\r\n',
+      message(6),
+    ];
+    const uids = await f.seed(...raws);
+    const c = await Pop3Client.connect(f.port);
+    await c.login(USER, PASS);
+    await f.t.ctx.store.storeFlags(f.account.id, f.inboxId, [uids[3]!], 'add', ['\\Deleted']);
+    await f.t.ctx.store.expunge(f.account.id, f.inboxId);
+    c.send('RETR 1\r\nRETR 2\r\nRETR 3\r\nRETR 4\r\nRETR 2\r\nRETR 9\r\nRETR 5\r\nDELE 6\r\nRETR 6\r\nRETR 5\r\nQUIT\r\n');
+    const body = async (i: number): Promise<void> => {
+      assert.equal(await c.readLine(), `+OK ${Buffer.byteLength(raws[i]!.replace(/\r?\n/g, '\r\n'))} octets`, `RETR ${i + 1} status`);
+      assert.equal((await c.readBody()).toString('latin1'), wireForm(raws[i]!), `RETR ${i + 1}`);
+    };
+    await body(0);
+    await body(1);
+    await body(2);
+    assert.equal(await c.readLine(), '-ERR Message was deleted by another session');
+    await body(1);
+    assert.match(await c.readLine(), /^-ERR No such message: 9/);
+    await body(4);
+    assert.match(await c.readLine(), /^\+OK/);
+    assert.match(await c.readLine(), /^-ERR Message 6 is already deleted/);
+    await body(4);
+    assert.match(await c.readLine(), /^\+OK/);
+    await c.closedByServer();
+    // the RETRs up to the bad number in one read, 2 once (its second RETR reads it alone, as
+    // does "RETR 5" with DELE behind it); RETR 4's -ERR comes from that read
+    assert.deepEqual(asked, [[uids[0], uids[1], uids[2], uids[3]]]);
+  } finally {
+    await f.close();
+  }
+});
+
 test('RETR marks \\Seen at QUIT (TOP does not); retr_marks_seen = false leaves flags alone', async () => {
   for (const marks of [true, false]) {
     const f = await pop3Fixture({ config: { pop3: { retr_marks_seen: marks } } });

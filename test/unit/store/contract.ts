@@ -505,6 +505,39 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.append(a.id, inbox, { raw });
       }));
 
+    it('getRawMany: the bytes getRaw gives, one entry per asked UID in the order asked, null for UIDs not held', () =>
+      withStore(async (store) => {
+        const a = await seedAccount(store, 'a@example.test');
+        const inbox = await inboxId(store, a.id);
+        const raws = [
+          rawMessage({ subject: 'one' }),
+          Buffer.from('Subject: bare\n\n.dot line\nno CR\n', 'latin1'),
+          Buffer.concat([rawMessage({ subject: 'bin' }), Buffer.from([0xff, 0x00, 0x0a, 0x2e, 0x0d])]),
+        ];
+        for (const raw of raws) await store.append(a.id, inbox, { raw });
+        await store.storeFlags(a.id, inbox, [2], 'add', ['\\Deleted']);
+        await store.expunge(a.id, inbox);
+        const got = await store.getRawMany(a.id, inbox, [3, 2, 1, 99, 3]);
+        assert.equal(got.length, 5);
+        assert.ok(got[0]!.equals(raws[2]!) && got[4]!.equals(raws[2]!));
+        assert.equal(got[1], null, 'expunged');
+        assert.ok(got[2]!.equals(raws[0]!));
+        assert.equal(got[3], null, 'never existed');
+        assert.ok(got[2]!.equals(await store.getRaw(a.id, inbox, 1)));
+        assert.deepEqual(await store.getRawMany(a.id, inbox, []), []);
+        // more UIDs than one statement takes (the SQLite backend reads them in parts)
+        const many = await store.getRawMany(a.id, inbox, Array.from({ length: 250 }, (_, i) => 250 - i));
+        assert.equal(many.length, 250);
+        assert.deepEqual(
+          many.map((r, i) => (r ? 250 - i : 0)).filter((u) => u > 0),
+          [3, 1],
+        );
+        assert.ok(many[249]!.equals(raws[0]!));
+        // a mailbox of the account without those messages: all null, no error
+        const arch = (await store.getMailbox(a.id, 'Archive'))!;
+        assert.deepEqual(await store.getRawMany(a.id, arch.id, [1, 3]), [null, null]);
+      }));
+
     it('account isolation: a foreign mailbox id is NONEXISTENT everywhere', () =>
       withStore(async (store) => {
         const a = await seedAccount(store, 'a@example.test');
@@ -514,6 +547,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.append(b.id, bInbox, { raw: rawMessage({ subject: 'secret' }) });
         const calls: Array<Promise<unknown>> = [
           store.getRaw(a.id, bInbox, 1),
+          store.getRawMany(a.id, bInbox, [1]),
+          store.getRawMany(a.id, bInbox, []),
+          store.getRawMany(12345, aInbox, [1]),
           store.getMessages(a.id, bInbox, [1]),
           store.getMessagesWithIndex(a.id, bInbox, [1]),
           store.snapshot(a.id, bInbox),
