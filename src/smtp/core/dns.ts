@@ -100,49 +100,77 @@ export function tableResolver(table: Record<string, Record<string, unknown[]>>):
  * /etc/hosts as the system's resolver library reads it before DNS (nsswitch `hosts: files
  * dns`), for the client-name lookups Postfix's smtpd makes with getnameinfo: 127.0.0.1 is
  * "localhost" without a query (RFC 6303 keeps 127.in-addr.arpa off the DNS anyway).
- * Read again when the file changes; an unreadable file is an empty one.
+ * Read again when the file changes, which is looked at (a stat) at most once per
+ * HOSTS_RECHECK_MS: inbound SMTP asks at every connection, and two stats per connection were
+ * about 1.5% of the event loop with one message per connection. An unreadable file is an
+ * empty one.
  */
 const HOSTS_FILE = '/etc/hosts';
-let hosts: { mtimeMs: number; byAddress: Map<string, string[]>; byName: Map<string, string[]> } | null = null;
+export const HOSTS_RECHECK_MS = 1000;
 
-function hostsTable(): NonNullable<typeof hosts> {
-  let mtimeMs = -1;
-  try {
-    mtimeMs = statSync(HOSTS_FILE).mtimeMs;
-  } catch {
-    // no file: empty table
-  }
-  if (hosts && hosts.mtimeMs === mtimeMs) return hosts;
-  const byAddress = new Map<string, string[]>();
-  const byName = new Map<string, string[]>();
-  let text = '';
-  try {
-    text = readFileSync(HOSTS_FILE, 'latin1');
-  } catch {
-    // empty
-  }
-  for (const line of text.split('\n')) {
-    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (!address || !names.length || !isIP(address)) continue;
-    const a = byAddress.get(address) ?? [];
-    for (const n of names) {
-      const lower = n.toLowerCase().replace(/\.$/, '');
-      a.push(lower);
-      const b = byName.get(lower) ?? [];
-      b.push(address);
-      byName.set(lower, b);
-    }
-    byAddress.set(address, a);
-  }
-  return (hosts = { mtimeMs, byAddress, byName });
+export interface HostsTable {
+  /** names the file gives an address (empty: not listed there, ask DNS) */
+  names(address: string): string[];
+  /** addresses the file gives a name */
+  addresses(name: string): string[];
 }
+
+/** a hosts file's table, read again when the file changed (checked at most once per `recheckMs` of `now`) */
+export function hostsFile(file: string, recheckMs = HOSTS_RECHECK_MS, now: () => number = Date.now): HostsTable {
+  let table: { mtimeMs: number; size: number; checkedAt: number; byAddress: Map<string, string[]>; byName: Map<string, string[]> } | null = null;
+  const current = (): NonNullable<typeof table> => {
+    const t = now();
+    if (table && t - table.checkedAt < recheckMs && t >= table.checkedAt) return table;
+    let mtimeMs = -1;
+    let size = -1;
+    try {
+      const st = statSync(file);
+      mtimeMs = st.mtimeMs;
+      size = st.size;
+    } catch {
+      // no file: empty table
+    }
+    if (table && table.mtimeMs === mtimeMs && table.size === size) {
+      table.checkedAt = t;
+      return table;
+    }
+    const byAddress = new Map<string, string[]>();
+    const byName = new Map<string, string[]>();
+    let text = '';
+    try {
+      text = readFileSync(file, 'latin1');
+    } catch {
+      // empty
+    }
+    for (const line of text.split('\n')) {
+      const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (!address || !names.length || !isIP(address)) continue;
+      const a = byAddress.get(address) ?? [];
+      for (const n of names) {
+        const lower = n.toLowerCase().replace(/\.$/, '');
+        a.push(lower);
+        const b = byName.get(lower) ?? [];
+        b.push(address);
+        byName.set(lower, b);
+      }
+      byAddress.set(address, a);
+    }
+    return (table = { mtimeMs, size, checkedAt: t, byAddress, byName });
+  };
+  return {
+    names: (address) => current().byAddress.get(address) ?? [],
+    addresses: (name) => current().byName.get(name.toLowerCase().replace(/\.$/, '')) ?? [],
+  };
+}
+
+const systemHosts = hostsFile(HOSTS_FILE);
 
 /** names /etc/hosts gives an address (empty: not listed there, ask DNS) */
 export function hostsFileNames(address: string): string[] {
-  return hostsTable().byAddress.get(address) ?? [];
+  return systemHosts.names(address);
 }
 
 /** addresses /etc/hosts gives a name */
 export function hostsFileAddresses(name: string): string[] {
-  return hostsTable().byName.get(name.toLowerCase().replace(/\.$/, '')) ?? [];
+  return systemHosts.addresses(name);
 }

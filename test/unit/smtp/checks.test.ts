@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dnsblName, heloFindings, ptrFindings, rdnsVerdict } from '../../../src/smtp/inbound/checks.js';
-import { hostsFileNames } from '../../../src/smtp/core/dns.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostsFile, hostsFileNames } from '../../../src/smtp/core/dns.js';
 
 test('DNSBL query names (RFC 5782 §2.1, §2.4)', () => {
   assert.equal(dnsblName('192.0.2.99', 'bl.test'), '99.2.0.192.bl.test');
@@ -47,4 +50,34 @@ test('reverse DNS: PTR then forward confirmation; /etc/hosts first only when ask
   asked.length = 0;
   assert.deepEqual(await ptrFindings('192.0.2.5', resolver, true), []);
   assert.deepEqual(asked, ['5.2.0.192.in-addr.arpa/PTR', 'mx.example.org/A']);
+});
+
+test('hosts file: read again once it changed, looked at no more often than the recheck interval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-hosts-'));
+  try {
+    const file = join(dir, 'hosts');
+    writeFileSync(file, '# comment\n127.0.0.1 localhost Local.Example.\n::1 localhost ip6-localhost\n');
+    let clock = 1_000_000;
+    const hosts = hostsFile(file, 1000, () => clock);
+    assert.deepEqual(hosts.names('127.0.0.1'), ['localhost', 'local.example']);
+    assert.deepEqual(hosts.addresses('LOCALHOST.'), ['127.0.0.1', '::1']);
+    assert.deepEqual(hosts.names('192.0.2.1'), []);
+    // changed (another size): unseen within the interval, seen after it
+    writeFileSync(file, '192.0.2.1 mx.example.org\n');
+    clock += 999;
+    assert.deepEqual(hosts.names('127.0.0.1'), ['localhost', 'local.example'], 'not looked at again within the interval');
+    clock += 1;
+    assert.deepEqual(hosts.names('127.0.0.1'), []);
+    assert.deepEqual(hosts.names('192.0.2.1'), ['mx.example.org']);
+    // removed: an empty table
+    rmSync(file);
+    clock += 1000;
+    assert.deepEqual(hosts.addresses('mx.example.org'), []);
+    // a clock that went back is no reason to keep an old table
+    writeFileSync(file, '192.0.2.9 back.example\n');
+    clock -= 5000;
+    assert.deepEqual(hosts.names('192.0.2.9'), ['back.example']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
