@@ -165,11 +165,23 @@ export function adminOps(ctx: Ctx): AdminOps {
     },
     async resolveRecipient(address) {
       ctx.open();
+      // resolveRecipientWith asks first whether the domain is ours, then for the account of the
+      // exact address: both in one statement (every RCPT of inbound mail), the rest as asked
+      let first: { domain: string; address: string; domainFound: boolean; account: AccountRow | undefined } | null = null;
+      try {
+        const n = normaliseAddress(address);
+        const row = q(
+          'SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?) AS domain_found, a.* FROM (SELECT 1) LEFT JOIN accounts a ON a.address = ?',
+        ).get(n.domain, n.address) as AccountRow & { domain_found: number };
+        first = { domain: n.domain, address: n.address, domainFound: row.domain_found === 1, account: row.id == null ? undefined : row };
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err; // not an address: resolveRecipientWith answers null
+      }
       return resolveRecipientWith(
         {
-          domainExists: async (d) => q('SELECT 1 FROM domains WHERE name = ?').pluck(true).get(d) !== undefined,
+          domainExists: async (d) => (first?.domain === d ? first.domainFound : q('SELECT 1 FROM domains WHERE name = ?').pluck(true).get(d) !== undefined),
           account: async (a) => {
-            const r = accountByAddress(a);
+            const r = first?.address === a ? first.account : accountByAddress(a);
             return r ? toAccount(r) : null;
           },
           aliasDestinations: async (src) => aliasDest(src),

@@ -585,6 +585,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(plus!.accounts.map((a) => a.id), [bob.id]);
         assert.equal(await store.resolveRecipient('nobody@example.test'), null);
         assert.equal(await store.resolveRecipient('bob@not-ours.test'), null);
+        // the exact account, whatever the case and surrounding space; the whole account comes back
+        const exact = await store.resolveRecipient('  Bob@EXAMPLE.test ');
+        assert.deepEqual(exact, { accounts: [bob], external: [] });
+        assert.equal(await store.resolveRecipient('not an address'), null);
+        assert.equal(await store.resolveRecipient('@example.test'), null);
         await store.addAlias('@example.test', ['carol@example.test']);
         const any = await store.resolveRecipient('nobody@example.test');
         assert.deepEqual(any!.accounts.map((a) => a.id), [carol.id]);
