@@ -8,7 +8,10 @@
  * - Events run strictly one at a time in arrival order: run() awaits handle() for each before
  *   taking the next; a command that needs more input reads it with nextEvent().
  * - The idle clock runs only while the session waits for a complete event from the client,
- *   never while a command runs (a slow download of a big message is not idleness).
+ *   never while a command runs (a slow download of a big message is not idleness). It costs
+ *   a clock read per command: the wait's start is noted, and one timer per session, armed for
+ *   the whole timeout when none is pending, checks on firing how long the current wait has
+ *   lasted (closes, or re-arms for the rest; none while a command runs).
  * - A stop request (shutdown, account removed) ends the session between commands, or at
  *   once when it waits for input, with the protocol's own final response.
  * Each protocol keeps its wording: the responses come from the subclass, log lines name
@@ -72,6 +75,8 @@ export abstract class LineSession<E> {
   private waiter: ((ev: E | null) => void) | null = null;
   private badCommands = 0;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** performance.now() when the current wait for client input began; -1 while not waiting */
+  private waitingSince = -1;
   private busy = false;
   /** the final response once the session must end (shutdown, account removed…): sent between commands */
   private stopping: string | null = null;
@@ -251,6 +256,7 @@ export abstract class LineSession<E> {
   protected cleanup(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    this.waitingSince = -1;
     this.server.shutdown.removeEventListener('abort', this.onShutdown);
     this.registration.end();
   }
@@ -270,19 +276,30 @@ export abstract class LineSession<E> {
   private wake(ev: E | null): void {
     const w = this.waiter;
     this.waiter = null;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
+    this.waitingSince = -1;
     w?.(ev);
   }
 
   /** a client trickling a partial line is still idle */
   private startIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      this.log.info(`${this.opts.label} client idle too long; closing connection`);
-      void this.closeWith(this.idleResponse());
-    }, this.opts.idleTimeoutS() * 1000);
+    this.waitingSince = performance.now();
+    this.idleTimer ??= setTimeout(this.onIdleTimer, this.opts.idleTimeoutS() * 1000);
   }
+
+  /** the session's one idle timer fired: close when the current wait lasted the whole timeout, else wait out the rest */
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = null;
+    if (this.closed || this.waitingSince < 0) return; // a command runs: the next wait arms the timer again
+    const timeoutMs = this.opts.idleTimeoutS() * 1000;
+    // timers keep whole milliseconds: one that fires up to 1 ms before the clock says is on time
+    const leftMs = timeoutMs - (performance.now() - this.waitingSince);
+    if (leftMs > 1) {
+      this.idleTimer = setTimeout(this.onIdleTimer, leftMs);
+      return;
+    }
+    this.log.info(`${this.opts.label} client idle too long; closing connection`);
+    void this.closeWith(this.idleResponse());
+  };
 
   /** ends the session with `response`: now when between commands, else after the running one */
   private stopWith(response: string): void {

@@ -20,6 +20,25 @@ test('idle timeout closes the connection with -ERR', async () => {
   }
 });
 
+test('commands postpone the idle timeout: it counts from the last complete command line, not from the login', async () => {
+  const f = await pop3Fixture({ config: { limits: { pop3_idle_timeout_s: 1 } } });
+  try {
+    const c = await Pop3Client.connect(f.port);
+    await c.login(USER, PASS);
+    // 3 s of activity, a NOOP every 0.3 s: three times the idle timeout, never idle for it
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      assert.match(await c.cmd('NOOP'), /^\+OK/);
+    }
+    // a partial line is not activity: the session still ends, with the idle response
+    c.send('NOO');
+    assert.match(await c.readLine(), /^-ERR .*[Ii]dle/);
+    await c.closedByServer();
+  } finally {
+    await f.close();
+  }
+});
+
 test('shutdown: idle sessions hear "-ERR server shutting down" and are closed; nothing is deleted', async () => {
   const abort = new AbortController();
   const f = await pop3Fixture({ wrap: (ctx) => ({ ...ctx, shutdown: abort.signal }) });
