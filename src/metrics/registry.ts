@@ -7,7 +7,8 @@
  * durations, _bytes for sizes. Node's default process metrics (memory, CPU, event-loop
  * lag: nodejs_eventloop_lag_seconds and its percentiles) come from collectDefaultMetrics.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { commandHistogram } from './command-histogram.js';
 import type { Metrics } from './types.js';
 
 export interface MetricsSources {
@@ -41,13 +42,13 @@ export function createMetrics(sources: MetricsSources, opts: { defaultMetrics?: 
     },
   });
   const logins = new Counter({ name: 'letterbox_logins_total', help: 'Login attempts, per protocol and outcome (ok, failed, throttled)', labelNames: ['protocol', 'outcome'], registers: [registry] });
-  const commands = new Histogram({
-    name: 'letterbox_command_duration_seconds',
-    help: 'Commands handled, per protocol, command and status, with their latency',
-    labelNames: ['protocol', 'command', 'status'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+  // observed per command: counted in plain cells, handed to prom-client on scrape (./command-histogram.ts)
+  const commands = commandHistogram(
+    registry,
+    'letterbox_command_duration_seconds',
+    'Commands handled, per protocol, command and status, with their latency',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
   const messages = new Counter({ name: 'letterbox_messages_total', help: 'Messages received, delivered, queued, deferred and bounced', labelNames: ['event'], registers: [registry] });
   new Gauge({
     name: 'letterbox_store_bytes',
@@ -83,7 +84,7 @@ export function createMetrics(sources: MetricsSources, opts: { defaultMetrics?: 
       logins.inc({ protocol, outcome });
     },
     command(protocol, command, status, seconds) {
-      commands.observe({ protocol, command, status }, seconds);
+      commands.observe(protocol, command, status, seconds);
     },
     message(event, count = 1) {
       if (count > 0) messages.inc({ event }, count);
