@@ -133,6 +133,10 @@ function openWritable(file: string, created: boolean, log: Logger | undefined): 
     // checkpoint every ~16 MB of WAL instead of 4 MB: fewer database fsyncs under heavy delivery
     db.pragma('wal_autocheckpoint = 4000');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // a commit batch runs each job in a savepoint (committer.ts): without this SQLite opens,
+    // writes and unlinks a temporary sub-journal file for batches that need one (seen as one
+    // openat + unlink per batch under SMTP load); temporary tables and sorts stay in memory too
+    db.pragma('temp_store = MEMORY');
     mapForReading(db);
     const applied = migrate(db);
     if (applied.length > 0) log?.info({ file, versions: applied }, 'store: database schema migrated');
